@@ -1,0 +1,73 @@
+# DBC Rent: the two commands a user needs are `make run` and `make test`.
+# Each installs what is missing on a Debian/Ubuntu machine first.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+APP_DEBUG := target/debug/dbc-rent-app
+TAURI_DRIVER_VERSION := 2.1.0
+CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
+export PATH := $(CARGO_BIN):$(PATH)
+
+.PHONY: help run test package deps deps-test ui-deps tauri-driver app test-rust test-ui test-e2e screenshots clean
+
+help:
+	@echo "make run      install what is missing, build and open DBC Rent"
+	@echo "make test     install what is missing and run every test (Rust, UI, e2e under Xvfb)"
+	@echo "make package  build a .deb into target/release/bundle/deb/"
+
+## ---- set-up ---------------------------------------------------------------
+
+deps:
+	bash scripts/install-deps.sh run
+	$(MAKE) ui-deps
+
+deps-test:
+	bash scripts/install-deps.sh test
+	$(MAKE) ui-deps tauri-driver
+
+# npm ci only when the lock file changed since the last install.
+ui-deps: ui/node_modules/.installed
+ui/node_modules/.installed: ui/package-lock.json
+	cd ui && npm ci --no-audit --no-fund
+	touch $@
+
+tauri-driver:
+	@command -v tauri-driver >/dev/null || cargo install tauri-driver --locked --version $(TAURI_DRIVER_VERSION)
+
+## ---- build ----------------------------------------------------------------
+
+# `tauri build --debug --no-bundle` embeds the built UI (a plain cargo build
+# would point the window at the Vite dev server). The e2e tests drive this binary.
+app: ui-deps
+	cd ui && TAURI_APP_PATH=../src-tauri npx tauri build --debug --no-bundle
+
+run: deps app
+	./$(APP_DEBUG)
+
+package: deps
+	cd ui && TAURI_APP_PATH=../src-tauri npx tauri build --bundles deb
+	@ls -1 target/release/bundle/deb/*.deb
+
+## ---- tests ----------------------------------------------------------------
+
+test: deps-test
+	$(MAKE) test-rust test-ui test-e2e
+	@echo "make test: all suites passed"
+
+test-rust:
+	cargo test --locked
+
+test-ui: ui-deps
+	cd ui && npm run check && npm test
+
+# The e2e specs open the real window (WebKitGTK) under Xvfb; screenshots of
+# every visited screen go to target/e2e-screenshots/.
+test-e2e: app tauri-driver
+	rm -rf target/e2e-screenshots
+	xvfb-run -a -s "-screen 0 1400x900x24" cargo test -p dbc-e2e --locked -- --test-threads=1
+	@echo "screenshots: $$(ls target/e2e-screenshots | wc -l) in target/e2e-screenshots/"
+
+clean:
+	cargo clean
+	rm -rf ui/dist ui/node_modules

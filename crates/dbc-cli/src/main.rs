@@ -1,0 +1,27 @@
+//! `dbc-rent`: the DBC Rent command line. A thin layer over the `dbc` core
+//! crate, like the desktop app: parse arguments, call the core, print.
+//!
+//! Output contract: with `--json`, stdout carries exactly one JSON value
+//! (the result, or `{"error":{code,message,data?}}`); without it, human
+//! text. Errors exit with status 1, usage errors with 2 (clap's convention).
+
+mod cli;
+mod output;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args = cli::Args::parse();
+    let out = output::Output::new(args.global.json);
+    match cli::run(args) {
+        Ok(value) => {
+            out.success(&value);
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            out.failure(&err);
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,89 @@
+//! The `dbc-rent` binary as a user runs it.
+
+use std::process::Command;
+
+fn dbc_rent(data_dir: &std::path::Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_dbc-rent"));
+    c.env_remove("DBC_RENT_HOME").arg("--data-dir").arg(data_dir);
+    c
+}
+
+fn json_of(out: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+#[test]
+fn version_prints_the_crate_version() {
+    let out = Command::new(env!("CARGO_BIN_EXE_dbc-rent")).arg("--version").output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), format!("dbc-rent {}", env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn help_lists_global_flags() {
+    let out = Command::new(env!("CARGO_BIN_EXE_dbc-rent")).arg("--help").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    for flag in ["--network", "--json", "--data-dir", "DBC_RENT_HOME"] {
+        assert!(text.contains(flag), "{flag} missing from help:\n{text}");
+    }
+}
+
+#[test]
+fn info_json_reports_data_dir_and_network() {
+    let d = tempfile::tempdir().unwrap();
+    let out = dbc_rent(d.path()).args(["info", "--json", "--network", "practice"]).output().unwrap();
+    assert!(out.status.success());
+    let v = json_of(&out);
+    assert_eq!(v["data_dir"], d.path().display().to_string());
+    assert_eq!(v["network"], "practice");
+    assert_eq!(v["version"], env!("CARGO_PKG_VERSION"));
+}
+
+#[test]
+fn data_dir_comes_from_env_when_no_flag() {
+    let d = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_dbc-rent"))
+        .env("DBC_RENT_HOME", d.path())
+        .args(["--json", "info"])
+        .output()
+        .unwrap();
+    assert_eq!(json_of(&out)["data_dir"], d.path().display().to_string());
+}
+
+#[test]
+fn network_defaults_to_the_saved_setting() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("settings.json"), r#"{"network":{"kind":"custom","url":"ws://127.0.0.1:9944/"}}"#).unwrap();
+    let v = json_of(&dbc_rent(d.path()).args(["--json", "status"]).output().unwrap());
+    assert_eq!(v["network"], "custom");
+    assert_eq!(v["endpoint"], "ws://127.0.0.1:9944/");
+    assert_eq!(v["state"], "not-connected");
+}
+
+#[test]
+fn human_output_is_readable() {
+    let d = tempfile::tempdir().unwrap();
+    let out = dbc_rent(d.path()).args(["info", "--network", "wss://rpc.dbcwallet.io"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("network: custom") && text.contains("endpoint: wss://rpc.dbcwallet.io/"), "{text}");
+}
+
+#[test]
+fn bad_network_is_a_usage_error_that_names_the_fix() {
+    let d = tempfile::tempdir().unwrap();
+    let out = dbc_rent(d.path()).args(["info", "--network", "http://node"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ws://"));
+}
+
+#[test]
+fn json_errors_have_the_one_error_shape() {
+    let d = tempfile::tempdir().unwrap();
+    // A settings path that is a directory cannot be read: an io error.
+    std::fs::create_dir(d.path().join("settings.json")).unwrap();
+    let out = dbc_rent(d.path()).args(["--json", "status"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v = json_of(&out);
+    assert_eq!(v["error"]["code"], "io");
+    assert!(v["error"]["message"].as_str().unwrap().contains("settings.json"));
+}

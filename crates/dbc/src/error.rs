@@ -1,0 +1,146 @@
+//! The one error shape that crosses every boundary: `{ code, message, data? }`.
+//!
+//! `code` is a stable kebab-case string the UI maps to localized text (zh, en);
+//! `message` is English for logs and for a UI that meets an unknown code;
+//! `data` carries the values the localized text interpolates (a path, a
+//! language, amounts). Adding a variant to [`ErrorCode`] means adding
+//! `error.<code>` to both UI catalogs; a test keeps `ui/src/lib/error-codes.ts`
+//! in step with this list.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::fmt;
+
+/// Stable error codes. Never rename one: the UI and scripts match on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ErrorCode {
+    /// A bug: a panic or a broken invariant. Details are in the log.
+    Internal,
+    /// The caller passed something malformed (a URL, a number, a name).
+    InvalidArgument,
+    /// A language the app has no catalog for.
+    UnsupportedLanguage,
+    /// Reading or writing a file failed.
+    Io,
+    /// A file of ours exists but cannot be understood; it was left untouched.
+    StorageCorrupt,
+}
+
+impl ErrorCode {
+    pub const ALL: &'static [ErrorCode] = &[
+        ErrorCode::Internal,
+        ErrorCode::InvalidArgument,
+        ErrorCode::UnsupportedLanguage,
+        ErrorCode::Io,
+        ErrorCode::StorageCorrupt,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Internal => "internal",
+            ErrorCode::InvalidArgument => "invalid-argument",
+            ErrorCode::UnsupportedLanguage => "unsupported-language",
+            ErrorCode::Io => "io",
+            ErrorCode::StorageCorrupt => "storage-corrupt",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The error every fallible core function returns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message}")]
+pub struct Error {
+    pub code: ErrorCode,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Value>,
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Error { code, message: message.into(), data: None }
+    }
+
+    /// Attach the values the localized text needs, e.g. `json!({"path": p})`.
+    pub fn with_data(mut self, data: Value) -> Self {
+        self.data = Some(data);
+        self
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        Error::new(ErrorCode::Internal, message)
+    }
+
+    pub fn invalid_argument(message: impl Into<String>) -> Self {
+        Error::new(ErrorCode::InvalidArgument, message)
+    }
+
+    /// An I/O failure on `path`, with the OS reason in the message.
+    pub fn io(path: &std::path::Path, err: &std::io::Error) -> Self {
+        Error::new(ErrorCode::Io, format!("{}: {err}", path.display()))
+            .with_data(serde_json::json!({ "path": path.display().to_string() }))
+    }
+}
+
+/// The TypeScript list of codes the UI imports. `unknown` is the UI's own code
+/// for a rejection that does not have our shape (it never comes from Rust).
+pub fn error_codes_ts() -> String {
+    let names: Vec<String> = ErrorCode::ALL
+        .iter()
+        .map(|c| format!("\"{}\"", c.as_str()))
+        .chain(std::iter::once("\"unknown\"".to_string()))
+        .collect();
+    format!(
+        "// Generated from crates/dbc/src/error.rs by `cargo test -p dbc` (error_codes_ts_is_current). Do not edit.\n\
+         export const ERROR_CODES = [{}] as const;\n\
+         export type ErrorCode = (typeof ERROR_CODES)[number];\n",
+        names.join(", ")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serializes_as_code_message_data() {
+        let e = Error::new(ErrorCode::UnsupportedLanguage, "no catalog for fr")
+            .with_data(serde_json::json!({"language": "fr"}));
+        let v = serde_json::to_value(&e).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"code": "unsupported-language", "message": "no catalog for fr", "data": {"language": "fr"}})
+        );
+        let plain = serde_json::to_value(Error::internal("x")).unwrap();
+        assert!(plain.get("data").is_none(), "data is omitted when absent");
+    }
+
+    #[test]
+    fn as_str_matches_serde_for_every_code() {
+        for code in ErrorCode::ALL {
+            assert_eq!(serde_json::to_value(code).unwrap(), serde_json::json!(code.as_str()));
+        }
+    }
+
+    /// The UI's list of codes is generated from this enum; regenerate with
+    /// `UPDATE_ERROR_CODES=1 cargo test -p dbc error_codes_ts_is_current`.
+    #[test]
+    fn error_codes_ts_is_current() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/error-codes.ts");
+        let want = error_codes_ts();
+        if std::env::var_os("UPDATE_ERROR_CODES").is_some() {
+            std::fs::write(&path, &want).unwrap();
+        }
+        let have = std::fs::read_to_string(&path).unwrap_or_default();
+        assert_eq!(have, want, "ui/src/lib/error-codes.ts is stale: rerun with UPDATE_ERROR_CODES=1");
+    }
+}

@@ -1,0 +1,23 @@
+//! DBC Rent core library.
+//!
+//! All domain logic of the app lives here so that the desktop shell
+//! (`src-tauri`), the command line (`dbc-rent`) and the practice network
+//! (`dbc-sandbox`) share one implementation. This crate never imports Tauri,
+//! clap or anything UI.
+//!
+//! Layering, from the ground up: [`units`]; settings and paths; later wallet,
+//! chain and compute, market, rental. A module only imports what stands below it.
+
+pub mod error;
+pub mod language;
+pub mod logging;
+pub mod network;
+pub mod paths;
+pub mod redact;
+pub mod settings;
+pub mod units;
+
+pub use error::{Error, ErrorCode, Result};
+
+/// The app's version, shared by the CLI and the desktop app.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

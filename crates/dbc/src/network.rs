@@ -1,0 +1,146 @@
+//! Which DBC network the user talks to: mainnet, the local practice network,
+//! or a custom node URL. Parsing is shared by `--network` and the settings.
+
+use crate::error::Error;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "url", rename_all = "lowercase")]
+pub enum NetworkChoice {
+    Mainnet,
+    /// The local practice network (the real DBC runtime under chopsticks).
+    Practice,
+    /// Any node the user names, `ws://` or `wss://`.
+    Custom(String),
+}
+
+impl NetworkChoice {
+    /// The short name the status bar and the CLI show.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            NetworkChoice::Mainnet => "mainnet",
+            NetworkChoice::Practice => "practice",
+            NetworkChoice::Custom(_) => "custom",
+        }
+    }
+}
+
+impl Default for NetworkChoice {
+    fn default() -> Self {
+        NetworkChoice::Mainnet
+    }
+}
+
+impl fmt::Display for NetworkChoice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NetworkChoice::Custom(url) => f.write_str(url),
+            other => f.write_str(other.kind()),
+        }
+    }
+}
+
+/// Check that `raw` is a usable node URL: ws or wss, with a host.
+pub fn parse_node_url(raw: &str) -> Result<String, Error> {
+    let bad = |why: &str| {
+        Error::invalid_argument(format!("{raw:?} is not a node address: {why}"))
+            .with_data(serde_json::json!({ "value": raw }))
+    };
+    let url = url::Url::parse(raw.trim()).map_err(|e| bad(&e.to_string()))?;
+    if url.scheme() != "ws" && url.scheme() != "wss" {
+        return Err(bad("use ws:// or wss://"));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(bad("no host"));
+    }
+    Ok(url.to_string())
+}
+
+impl FromStr for NetworkChoice {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s.trim() {
+            "mainnet" => Ok(NetworkChoice::Mainnet),
+            "practice" => Ok(NetworkChoice::Practice),
+            other if other.contains("://") => parse_node_url(other).map(NetworkChoice::Custom),
+            other => Err(Error::invalid_argument(format!(
+                "unknown network {other:?}: use mainnet, practice or a ws:// / wss:// URL"
+            ))
+            .with_data(serde_json::json!({ "value": other }))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorCode;
+
+    #[test]
+    fn parses_names_and_urls() {
+        assert_eq!("mainnet".parse::<NetworkChoice>().unwrap(), NetworkChoice::Mainnet);
+        assert_eq!("practice".parse::<NetworkChoice>().unwrap(), NetworkChoice::Practice);
+        assert_eq!(
+            "wss://rpc.dbcwallet.io".parse::<NetworkChoice>().unwrap(),
+            NetworkChoice::Custom("wss://rpc.dbcwallet.io/".into())
+        );
+        assert_eq!("ws://127.0.0.1:9944".parse::<NetworkChoice>().unwrap().kind(), "custom");
+    }
+
+    #[test]
+    fn rejects_bad_input_specifically() {
+        for bad in ["testnet", "http://x", "ws://", "wss://:9944", ""] {
+            let e = bad.parse::<NetworkChoice>().unwrap_err();
+            assert_eq!(e.code, ErrorCode::InvalidArgument, "{bad}");
+        }
+        assert!("http://x".parse::<NetworkChoice>().unwrap_err().message.contains("ws://"));
+    }
+
+    #[test]
+    fn serde_shape() {
+        let v = serde_json::to_value(NetworkChoice::Custom("ws://a/".into())).unwrap();
+        assert_eq!(v, serde_json::json!({"kind": "custom", "url": "ws://a/"}));
+        let m: NetworkChoice = serde_json::from_value(serde_json::json!({"kind": "mainnet"})).unwrap();
+        assert_eq!(m, NetworkChoice::Mainnet);
+    }
+}
+
+/// Where the connection to the chosen network stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ConnectionState {
+    /// No connection has been attempted (the app has not started one).
+    NotConnected,
+    Connecting,
+    Connected,
+    Reconnecting,
+    Offline,
+}
+
+/// What the status bar and `dbc-rent status` show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NetworkStatus {
+    pub network: String,
+    pub state: ConnectionState,
+    pub endpoint: Option<String>,
+    pub best_block: Option<u32>,
+    pub spec_version: Option<u32>,
+}
+
+impl NetworkStatus {
+    pub fn not_connected(choice: &NetworkChoice) -> Self {
+        NetworkStatus {
+            network: choice.kind().to_string(),
+            state: ConnectionState::NotConnected,
+            endpoint: match choice {
+                NetworkChoice::Custom(url) => Some(url.clone()),
+                _ => None,
+            },
+            best_block: None,
+            spec_version: None,
+        }
+    }
+}

@@ -1,0 +1,124 @@
+//! User preferences that are not secret (language, network), persisted as
+//! JSON in the data dir. Secrets never go here.
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::language::Language;
+use crate::network::NetworkChoice;
+use crate::paths;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Settings {
+    /// `None` until the user picks one: the OS locale decides meanwhile.
+    pub language: Option<Language>,
+    pub network: NetworkChoice,
+}
+
+impl Settings {
+    /// The language to show: the user's choice, else the OS locale.
+    pub fn effective_language(&self) -> Language {
+        self.language.unwrap_or_else(Language::system_default)
+    }
+}
+
+/// What loading found, so the caller can tell the user about a file that
+/// had to be set aside.
+#[derive(Debug)]
+pub struct Loaded {
+    pub settings: Settings,
+    /// Where an unreadable settings file was moved to (it is kept, not lost).
+    pub quarantined: Option<PathBuf>,
+}
+
+pub struct SettingsStore {
+    path: PathBuf,
+}
+
+impl SettingsStore {
+    pub fn new(data_dir: &Path) -> Self {
+        SettingsStore { path: data_dir.join("settings.json") }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Read the settings. A missing file gives the defaults. A file that is
+    /// not valid settings JSON is renamed to `settings.corrupt-<unix time>.json`
+    /// (kept for the user, never overwritten) and the defaults are used.
+    pub fn load(&self) -> Result<Loaded> {
+        let bytes = match std::fs::read(&self.path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Loaded { settings: Settings::default(), quarantined: None })
+            }
+            Err(e) => return Err(Error::io(&self.path, &e)),
+        };
+        match serde_json::from_slice::<Settings>(&bytes) {
+            Ok(settings) => Ok(Loaded { settings, quarantined: None }),
+            Err(parse_err) => {
+                let stamp = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_secs())
+                    .unwrap_or(0);
+                let aside = self.path.with_file_name(format!("settings.corrupt-{stamp}.json"));
+                std::fs::rename(&self.path, &aside).map_err(|e| {
+                    Error::new(ErrorCode::StorageCorrupt, format!("{} is unreadable ({parse_err}) and could not be moved aside: {e}", self.path.display()))
+                        .with_data(serde_json::json!({ "path": self.path.display().to_string() }))
+                })?;
+                tracing::warn!(path = %self.path.display(), moved_to = %aside.display(), error = %parse_err, "settings file unreadable; using defaults");
+                Ok(Loaded { settings: Settings::default(), quarantined: Some(aside) })
+            }
+        }
+    }
+
+    pub fn save(&self, settings: &Settings) -> Result<()> {
+        let json = serde_json::to_vec_pretty(settings).map_err(|e| Error::internal(e.to_string()))?;
+        paths::write_atomic(&self.path, &json).map_err(|e| Error::io(&self.path, &e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_file_gives_defaults() {
+        let d = tempfile::tempdir().unwrap();
+        let loaded = SettingsStore::new(d.path()).load().unwrap();
+        assert_eq!(loaded.settings, Settings::default());
+        assert!(loaded.quarantined.is_none());
+    }
+
+    #[test]
+    fn round_trip() {
+        let d = tempfile::tempdir().unwrap();
+        let store = SettingsStore::new(d.path());
+        let s = Settings { language: Some(Language::Zh), network: NetworkChoice::Practice };
+        store.save(&s).unwrap();
+        assert_eq!(store.load().unwrap().settings, s);
+        assert_eq!(s.effective_language(), Language::Zh);
+    }
+
+    #[test]
+    fn corrupt_file_is_kept_aside_not_overwritten() {
+        let d = tempfile::tempdir().unwrap();
+        let store = SettingsStore::new(d.path());
+        std::fs::write(store.path(), b"{ not json").unwrap();
+        let loaded = store.load().unwrap();
+        assert_eq!(loaded.settings, Settings::default());
+        let aside = loaded.quarantined.expect("moved aside");
+        assert_eq!(std::fs::read(&aside).unwrap(), b"{ not json");
+        assert!(!store.path().exists());
+    }
+
+    #[test]
+    fn unknown_fields_are_tolerated() {
+        let d = tempfile::tempdir().unwrap();
+        let store = SettingsStore::new(d.path());
+        std::fs::write(store.path(), br#"{"language":"en","futureThing":1}"#).unwrap();
+        assert_eq!(store.load().unwrap().settings.language, Some(Language::En));
+    }
+}

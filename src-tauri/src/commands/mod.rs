@@ -1,0 +1,6 @@
+//! Tauri commands, one file per domain. Each is a few lines: call the core,
+//! map the result. Arguments arrive camelCase from JS.
+
+pub mod app;
+pub mod network;
+pub mod settings;

@@ -1,0 +1,40 @@
+use crate::guard::guarded;
+use crate::AppState;
+use dbc::language::Language;
+use dbc::settings::Settings;
+use serde::Serialize;
+
+/// The settings as the UI sees them: the language already resolved (saved
+/// choice, else the OS locale).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsView {
+    pub language: Language,
+    pub network: &'static str,
+}
+
+impl From<&Settings> for SettingsView {
+    fn from(s: &Settings) -> Self {
+        SettingsView { language: s.effective_language(), network: s.network.kind() }
+    }
+}
+
+#[tauri::command]
+pub fn get_settings(state: tauri::State<'_, AppState>) -> dbc::Result<SettingsView> {
+    guarded("get_settings", || Ok(SettingsView::from(&*state.settings())))
+}
+
+/// Switch the UI language and persist the choice. Nothing changes if saving fails.
+#[tauri::command]
+pub fn set_language(state: tauri::State<'_, AppState>, language: String) -> dbc::Result<SettingsView> {
+    guarded("set_language", || {
+        let language: Language = language.parse()?;
+        let mut current = state.settings();
+        let mut next = current.clone();
+        next.language = Some(language);
+        state.settings_store.save(&next)?;
+        *current = next;
+        tracing::info!(language = language.as_str(), "language changed");
+        Ok(SettingsView::from(&*current))
+    })
+}

@@ -1,0 +1,36 @@
+//! What the running app holds: its folders and the user's settings.
+
+use dbc::settings::{Settings, SettingsStore};
+use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard};
+
+pub struct AppState {
+    pub data_dir: PathBuf,
+    pub log_dir: PathBuf,
+    pub settings_store: SettingsStore,
+    settings: Mutex<Settings>,
+}
+
+impl AppState {
+    /// Load the settings from `data_dir`. An unreadable settings file has
+    /// been moved aside by the store and the defaults are used; a folder we
+    /// cannot read at all also falls back to defaults (logged), so the app
+    /// still opens and can tell the user.
+    pub fn load(data_dir: PathBuf, log_dir: PathBuf) -> Self {
+        let settings_store = SettingsStore::new(&data_dir);
+        let settings = match settings_store.load() {
+            Ok(loaded) => loaded.settings,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read settings; using defaults");
+                Settings::default()
+            }
+        };
+        AppState { data_dir, log_dir, settings_store, settings: Mutex::new(settings) }
+    }
+
+    /// The settings, even if a panicking command poisoned the lock (the
+    /// value is plain data and always consistent).
+    pub fn settings(&self) -> MutexGuard<'_, Settings> {
+        self.settings.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}

@@ -1,0 +1,113 @@
+import { afterEach, describe, expect, test } from 'vitest';
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { AppError, appInfo, getSettings, networkStatus, setLanguage, toAppError } from './ipc';
+import { describeError } from './errors';
+import { applyLanguage, t } from './i18n';
+
+afterEach(() => {
+  clearMocks();
+  applyLanguage('en');
+});
+
+describe('ipc wrappers', () => {
+  test('call the contract commands with the contract arguments', async () => {
+    const calls: Array<[string, unknown]> = [];
+    mockIPC((cmd, args) => {
+      calls.push([cmd, args]);
+      switch (cmd) {
+        case 'app_info':
+          return { version: '0.1.0', dataDir: '/d', logDir: '/l' };
+        case 'get_settings':
+        case 'set_language':
+          return { language: 'zh', network: 'mainnet' };
+        case 'network_status':
+          return { network: 'mainnet', state: 'not-connected', endpoint: null, bestBlock: null, specVersion: null };
+      }
+    });
+    expect((await appInfo()).dataDir).toBe('/d');
+    expect((await getSettings()).language).toBe('zh');
+    expect((await setLanguage('zh')).network).toBe('mainnet');
+    expect((await networkStatus()).state).toBe('not-connected');
+    expect(calls.map(([c]) => c)).toEqual(['app_info', 'get_settings', 'set_language', 'network_status']);
+    expect(calls[2][1]).toEqual({ language: 'zh' });
+  });
+
+  test('a known error code becomes localized text in en and zh with its data', async () => {
+    mockIPC((cmd, args) => {
+      if (cmd === 'set_language') {
+        throw { code: 'unsupported-language', message: 'unsupported language: fr', data: { language: (args as { language: string }).language } };
+      }
+    });
+    const err = await setLanguage('fr').then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(AppError);
+    expect((err as AppError).code).toBe('unsupported-language');
+    expect((err as AppError).data).toEqual({ language: 'fr' });
+
+    applyLanguage('en');
+    const enText = describeError(err, t);
+    expect(enText).toContain('fr');
+    expect(enText).toContain('not supported');
+
+    applyLanguage('zh');
+    const zhText = describeError(err, t);
+    expect(zhText).toContain('fr');
+    expect(zhText).toContain('不支持');
+  });
+
+  test('an unknown code still shows its message', async () => {
+    mockIPC(() => {
+      throw { code: 'wallet-locked-forever', message: 'the wallet is locked forever' };
+    });
+    const err = await getSettings().catch((e: unknown) => e);
+    expect((err as AppError).code).toBe('wallet-locked-forever');
+    const text = describeError(err, t);
+    expect(text).toContain('the wallet is locked forever');
+    expect(text).toContain('wallet-locked-forever');
+    applyLanguage('zh');
+    expect(describeError(err, t)).toContain('意外错误');
+  });
+
+  test('a non-object rejection becomes code unknown', async () => {
+    mockIPC(() => {
+      throw 'boom: plain string';
+    });
+    const err = await networkStatus().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AppError);
+    expect((err as AppError).code).toBe('unknown');
+    expect((err as AppError).message).toBe('boom: plain string');
+    expect(describeError(err, t)).toContain('boom: plain string');
+  });
+
+  test('toAppError normalizes odd shapes', () => {
+    expect(toAppError(null).code).toBe('unknown');
+    expect(toAppError(42).message).toBe('42');
+    expect(toAppError({ code: 5, message: 'x' }).code).toBe('unknown');
+    expect(toAppError({ code: 'io', message: 'x', data: 'not-an-object' }).data).toBeUndefined();
+    const e = toAppError({ code: 'io', message: 'denied', data: { path: '/tmp/x' } });
+    expect(describeError(e, t)).toContain('/tmp/x');
+  });
+
+  test('storage-corrupt names the file and says it was left untouched', () => {
+    const e = toAppError({ code: 'storage-corrupt', message: 'bad json', data: { path: '/data/settings.json' } });
+    expect(describeError(e, t)).toContain('/data/settings.json');
+    expect(describeError(e, t)).toContain('untouched');
+  });
+});
+
+describe('t', () => {
+  test('falls back to English, then to the key', () => {
+    applyLanguage('zh');
+    expect(t('nav.settings')).toBe('设置');
+    expect(t('no.such.key')).toBe('no.such.key');
+    expect(document.documentElement.lang).toBe('zh-CN');
+    applyLanguage('en');
+    expect(document.documentElement.lang).toBe('en');
+  });
+
+  test('interpolates placeholders', () => {
+    expect(t('screen.step-counter', { n: 2, total: 7 })).toBe('Step 2 of 7');
+  });
+});
