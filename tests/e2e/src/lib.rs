@@ -184,8 +184,17 @@ impl Session {
         self.wait(testid).await.click().await.unwrap_or_else(|e| panic!("[{}] click {testid}: {e}", self.spec));
     }
 
+    /// The element's text content, whitespace collapsed. (WebKitWebDriver's
+    /// "element text" returns only the first block of a flex button, so read
+    /// `textContent` through a script instead.)
     pub async fn text(&self, testid: &str) -> String {
-        self.wait(testid).await.text().await.unwrap_or_else(|e| panic!("[{}] text of {testid}: {e}", self.spec))
+        let el = self.wait(testid).await;
+        let v = self
+            .client
+            .execute("return arguments[0].textContent;", vec![serde_json::to_value(&el).unwrap()])
+            .await
+            .unwrap_or_else(|e| panic!("[{}] text of {testid}: {e}", self.spec));
+        v.as_str().unwrap_or_default().split_whitespace().collect::<Vec<_>>().join(" ")
     }
 
     pub async fn select(&self, testid: &str, value: &str) {
