@@ -25,6 +25,47 @@ pub enum ErrorCode {
     Io,
     /// A file of ours exists but cannot be understood; it was left untouched.
     StorageCorrupt,
+    /// No node of the chosen network answered (every endpoint failed or timed out).
+    /// `data`: `{network, endpoint}` (the last endpoint tried).
+    NetworkUnreachable,
+    /// A node answered but belongs to another chain (its genesis hash is not the
+    /// expected one), so it was refused. `data`: `{endpoint, expected, actual}`.
+    WrongGenesis,
+    /// A connected node failed a request, timed out, or answered something we
+    /// could not decode. `data`: `{endpoint}` when known.
+    ChainRpc,
+    /// The node refused the transaction before it entered a block (bad nonce,
+    /// bad signature, stale, dropped): nothing was paid. `data`: `{reason}`.
+    TxInvalid,
+    /// The transaction is in a block but the runtime rejected the call (the fee
+    /// was paid). `data`: `{error, pallet?, variant?, blockHash, extrinsicHash}`.
+    TxFailed,
+    /// The transaction was sent but its fate is unknown (connection lost or
+    /// timeout before it was seen in a block): read the chain before retrying.
+    /// `data`: `{extrinsicHash}`.
+    TxUnknown,
+    /// The account cannot pay the amount plus fees. `data`: `{needed, available}`
+    /// (formatted DBC) when known; otherwise `{reason}`.
+    InsufficientBalance,
+    /// Node.js (20 or newer) is not installed; the practice network needs it.
+    /// `data`: `{found?}` (the version found when too old).
+    NodeMissing,
+    /// chopsticks is not installed next to the practice network (`make sandbox-deps`).
+    /// `data`: `{path}` (where it was looked for).
+    ChopsticksMissing,
+    /// A chain spec file has another sha256 than the pinned one and was refused.
+    /// `data`: `{path, expected, actual}`.
+    SpecHashMismatch,
+    /// No chain spec was found locally and downloading it failed. `data`: `{url, reason}`.
+    SpecUnavailable,
+    /// The practice chain did not come up (timeout or refused to start). `data`: `{log}` (log file path).
+    SandboxStartFailed,
+    /// The practice chain process stopped unexpectedly. `data`: `{log, status}`.
+    SandboxCrashed,
+    /// No practice network is running for this data dir.
+    SandboxNotRunning,
+    /// A practice network already runs for this data dir. `data`: `{pid, chain}`.
+    SandboxAlreadyRunning,
 }
 
 impl ErrorCode {
@@ -34,6 +75,21 @@ impl ErrorCode {
         ErrorCode::UnsupportedLanguage,
         ErrorCode::Io,
         ErrorCode::StorageCorrupt,
+        ErrorCode::NetworkUnreachable,
+        ErrorCode::WrongGenesis,
+        ErrorCode::ChainRpc,
+        ErrorCode::TxInvalid,
+        ErrorCode::TxFailed,
+        ErrorCode::TxUnknown,
+        ErrorCode::InsufficientBalance,
+        ErrorCode::NodeMissing,
+        ErrorCode::ChopsticksMissing,
+        ErrorCode::SpecHashMismatch,
+        ErrorCode::SpecUnavailable,
+        ErrorCode::SandboxStartFailed,
+        ErrorCode::SandboxCrashed,
+        ErrorCode::SandboxNotRunning,
+        ErrorCode::SandboxAlreadyRunning,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -43,6 +99,21 @@ impl ErrorCode {
             ErrorCode::UnsupportedLanguage => "unsupported-language",
             ErrorCode::Io => "io",
             ErrorCode::StorageCorrupt => "storage-corrupt",
+            ErrorCode::NetworkUnreachable => "network-unreachable",
+            ErrorCode::WrongGenesis => "wrong-genesis",
+            ErrorCode::ChainRpc => "chain-rpc",
+            ErrorCode::TxInvalid => "tx-invalid",
+            ErrorCode::TxFailed => "tx-failed",
+            ErrorCode::TxUnknown => "tx-unknown",
+            ErrorCode::InsufficientBalance => "insufficient-balance",
+            ErrorCode::NodeMissing => "node-missing",
+            ErrorCode::ChopsticksMissing => "chopsticks-missing",
+            ErrorCode::SpecHashMismatch => "spec-hash-mismatch",
+            ErrorCode::SpecUnavailable => "spec-unavailable",
+            ErrorCode::SandboxStartFailed => "sandbox-start-failed",
+            ErrorCode::SandboxCrashed => "sandbox-crashed",
+            ErrorCode::SandboxNotRunning => "sandbox-not-running",
+            ErrorCode::SandboxAlreadyRunning => "sandbox-already-running",
         }
     }
 }

@@ -8,6 +8,7 @@
 //! Layering, from the ground up: [`units`]; settings and paths; later wallet,
 //! chain and compute, market, rental. A module only imports what stands below it.
 
+pub mod chain;
 pub mod error;
 pub mod language;
 pub mod logging;

@@ -6,9 +6,10 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "url", rename_all = "lowercase")]
 pub enum NetworkChoice {
+    #[default]
     Mainnet,
     /// The local practice network (the real DBC runtime under chopsticks).
     Practice,
@@ -24,12 +25,6 @@ impl NetworkChoice {
             NetworkChoice::Practice => "practice",
             NetworkChoice::Custom(_) => "custom",
         }
-    }
-}
-
-impl Default for NetworkChoice {
-    fn default() -> Self {
-        NetworkChoice::Mainnet
     }
 }
 
@@ -120,7 +115,11 @@ pub enum ConnectionState {
 }
 
 /// What the status bar and `dbc-rent status` show.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// The first five fields are always serialized (the UI reads them); the
+/// others are omitted while unknown, so a never-started status keeps the
+/// original five-field shape.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NetworkStatus {
     pub network: String,
@@ -128,6 +127,15 @@ pub struct NetworkStatus {
     pub endpoint: Option<String>,
     pub best_block: Option<u32>,
     pub spec_version: Option<u32>,
+    /// The runtime's transaction version (part of every signed payload).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tx_version: Option<u32>,
+    /// The genesis hash the connected node reported (`0x…`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub genesis_hash: Option<String>,
+    /// Why the last attempt failed: set while `offline` or `reconnecting`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<crate::error::Error>,
 }
 
 impl NetworkStatus {
@@ -141,6 +149,9 @@ impl NetworkStatus {
             },
             best_block: None,
             spec_version: None,
+            tx_version: None,
+            genesis_hash: None,
+            last_error: None,
         }
     }
 }

@@ -25,6 +25,11 @@ export interface NetworkStatus {
   endpoint: string | null;
   bestBlock: number | null;
   specVersion: number | null;
+  /** Present once connected (crates/dbc/src/chain). */
+  txVersion?: number;
+  genesisHash?: string;
+  /** Why the last attempt failed, while `offline` or `reconnecting`. */
+  lastError?: { code: string; message: string; data?: Record<string, unknown> };
 }
 
 /** A known code, or a code from a newer back end that this UI does not know yet. */

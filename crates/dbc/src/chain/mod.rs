@@ -1,0 +1,76 @@
+//! The chain connection layer: which nodes to dial ([`profile`]), one checked
+//! connection over subxt's legacy backend ([`client`]), the supervisor that
+//! keeps it alive and publishes its state ([`manager`]), and the small
+//! building blocks features use: balances ([`account`]), nonces ([`nonce`]),
+//! signing and following transactions ([`tx`]).
+//!
+//! Chain access is metadata-driven (subxt dynamic API, `SubstrateConfig`, no
+//! codegen), so it keeps working across DBC runtime upgrades. Only standard
+//! Substrate RPCs are used, never DBC's node-only `rentMachine_*` /
+//! `onlineProfile_*`, so the practice network (chopsticks) behaves the same.
+//!
+//! Typical use (the app or the CLI):
+//! ```no_run
+//! # async fn demo() -> dbc::Result<()> {
+//! use dbc::chain::{ChainManager, ManagerConfig, NetworkProfile};
+//! let manager = ChainManager::start(NetworkProfile::mainnet(), ManagerConfig::default());
+//! let mut status = manager.subscribe(); // watch::Receiver<NetworkStatus>
+//! let client = manager.wait_connected(std::time::Duration::from_secs(20)).await?;
+//! let who = subxt_signer::sr25519::dev::alice().public_key().to_account_id();
+//! let balance = dbc::chain::account::balance(&client, &who).await?;
+//! # let _ = (status.borrow_and_update(), balance); Ok(()) }
+//! ```
+
+pub mod account;
+pub mod client;
+pub mod manager;
+pub mod nonce;
+pub mod profile;
+pub mod tx;
+
+#[cfg(test)]
+mod fake_node;
+
+pub use account::Balance;
+pub use client::{ChainClient, RuntimeVersion, Timeouts};
+pub use manager::{Backoff, ChainManager, ManagerConfig};
+pub use nonce::NonceTracker;
+pub use profile::{NetworkProfile, MAINNET_ENDPOINTS, MAINNET_GENESIS, PRACTICE_GENESIS};
+pub use subxt::utils::AccountId32;
+pub use tx::{TxOptions, TxOutcome, TxStatus, WaitFor};
+
+/// Serde for planck amounts as decimal strings: JavaScript numbers cannot
+/// hold u128 (precision ends at 2^53 planck, about 9 DBC). Reads strings or
+/// plain JSON numbers.
+pub(crate) mod planck_string {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &u128, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(v)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u128, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Either {
+            S(String),
+            N(u64),
+        }
+        match Either::deserialize(d)? {
+            Either::S(s) => s.trim().parse().map_err(serde::de::Error::custom),
+            Either::N(n) => Ok(u128::from(n)),
+        }
+    }
+}
+
+/// [`planck_string`] for `Option<u128>` (`null` when absent).
+pub(crate) mod planck_string_opt {
+    use serde::Serializer;
+
+    pub fn serialize<S: Serializer>(v: &Option<u128>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(v) => s.collect_str(v),
+            None => s.serialize_none(),
+        }
+    }
+}
