@@ -9,7 +9,7 @@ TAURI_DRIVER_VERSION := 2.1.0
 CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 export PATH := $(CARGO_BIN):$(PATH)
 
-.PHONY: help run test package deps deps-test ui-deps tauri-driver app test-rust test-ui test-e2e screenshots clean
+.PHONY: help run test package deps deps-test ui-deps sandbox-deps tauri-driver app test-rust test-ui test-e2e screenshots clean
 
 help:
 	@echo "make run      install what is missing, build and open DBC Rent"
@@ -20,16 +20,23 @@ help:
 
 deps:
 	bash scripts/install-deps.sh run
-	$(MAKE) ui-deps
+	$(MAKE) ui-deps sandbox-deps
 
 deps-test:
 	bash scripts/install-deps.sh test
-	$(MAKE) ui-deps tauri-driver
+	$(MAKE) ui-deps sandbox-deps tauri-driver
 
 # npm ci only when the lock file changed since the last install.
 ui-deps: ui/node_modules/.installed
 ui/node_modules/.installed: ui/package-lock.json
 	cd ui && npm ci --no-audit --no-fund
+	touch $@
+
+# chopsticks (pinned in crates/dbc-sandbox/js) runs the practice network;
+# npm ci only when its lock file changed. EBADENGINE warnings are expected on Node 20.
+sandbox-deps: crates/dbc-sandbox/js/node_modules/.installed
+crates/dbc-sandbox/js/node_modules/.installed: crates/dbc-sandbox/js/package-lock.json
+	cd crates/dbc-sandbox/js && npm ci --no-audit --no-fund
 	touch $@
 
 tauri-driver:

@@ -1,0 +1,28 @@
+// Print the runtime metadata of a chain spec's `:code`, offline, as 0x-hex on stdout.
+// Runs the runtime's own `Metadata_metadata` in chopsticks' wasm executor (no
+// network, no server), reading genesis storage from the spec if the call asks.
+// Usage: node metadata.cjs <spec.json>
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const core = require(path.join(__dirname, 'node_modules/@acala-network/chopsticks-core/dist/cjs/wasm-executor/index.js'));
+
+async function main() {
+  const spec = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
+  const top = spec.genesis.raw.top;
+  const code = top['0x3a636f6465'];
+  if (!code) throw new Error('the spec has no :code');
+  const handler = {
+    ...core.emptyTaskHandler,
+    getStorage: async (key) => top[key] ?? undefined,
+  };
+  const res = await core.runTask(
+    { wasm: code, calls: [['Metadata_metadata', []]], mockSignatureHost: false, allowUnresolvedImports: false, runtimeLogLevel: 0 },
+    handler,
+  );
+  if (!('Call' in res)) throw new Error('Metadata_metadata failed: ' + JSON.stringify(res));
+  process.stdout.write(res.Call.result + '\n');
+  await core.destroyWorker();
+  process.exit(0);
+}
+main().catch((e) => { console.error(String(e && e.stack || e)); process.exit(1); });

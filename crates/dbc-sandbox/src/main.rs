@@ -1,0 +1,213 @@
+//! `dbc-sandbox`: start, stop and use the practice network from a shell.
+
+mod cli;
+
+use clap::Parser;
+use cli::{Cli, Command};
+use dbc::{Error, Result};
+use dbc_sandbox::{layout::Layout, state, ExitReason, Sandbox, SandboxConfig, SeedConfig};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+fn main() {
+    let cli = Cli::parse();
+    dbc_sandbox::install_crypto_provider();
+    let json = cli.json;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let code = match rt.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            if json {
+                println!("{}", serde_json::to_string(&e).unwrap_or_default());
+            } else {
+                eprintln!("error: {}", e.message);
+            }
+            1
+        }
+    };
+    rt.shutdown_timeout(Duration::from_secs(2));
+    std::process::exit(code);
+}
+
+async fn run(cli: Cli) -> Result<i32> {
+    let data_dir: PathBuf = dbc::paths::data_dir(cli.data_dir.as_deref());
+    let json = cli.json;
+    match cli.command {
+        Command::Up {
+            block_ms,
+            vm_boot_secs,
+            machines,
+            fresh,
+            spec,
+            no_persist,
+        } => {
+            let mut cfg = SandboxConfig::new(data_dir);
+            cfg.block_time = (block_ms > 0).then(|| Duration::from_millis(block_ms));
+            cfg.vm_boot_secs = vm_boot_secs;
+            cfg.seed = SeedConfig {
+                machines,
+                ..SeedConfig::default()
+            };
+            cfg.fresh = fresh;
+            cfg.spec = spec;
+            cfg.persist = !no_persist;
+            if !json {
+                cfg.progress = Some(std::sync::Arc::new(|s| {
+                    eprintln!(
+                        "practice network: {}",
+                        serde_json::to_value(s)
+                            .unwrap_or_default()
+                            .as_str()
+                            .unwrap_or("")
+                    )
+                }));
+            }
+            up(cfg, json).await
+        }
+        Command::Down => {
+            let s = dbc_sandbox::stop_running(&data_dir).await?;
+            print(
+                json,
+                &serde_json::json!({"stopped": true, "chain": s.chain, "pid": s.pid}),
+                &format!("stopped the practice network at {}", s.chain),
+            );
+            Ok(0)
+        }
+        Command::Fund { address, dbc } => {
+            let s = state::require_live(&Layout::new(&data_dir))?;
+            let chain = dbc_sandbox::client::Chain::connect(&s.chain).await?;
+            let uri = s
+                .accounts
+                .iter()
+                .find(|a| a.role == dbc_sandbox::Role::Faucet)
+                .map(|a| a.uri.clone())
+                .ok_or_else(|| Error::internal("state.json lists no faucet"))?;
+            let faucet = dbc_sandbox::faucet::Faucet::new(
+                dbc_sandbox::seed::accounts::keypair_from_uri(&uri),
+            );
+            let to = dbc_sandbox::faucet::parse_account(&address)?;
+            let amount = dbc
+                .checked_mul(dbc_sandbox::seed::accounts::DBC)
+                .ok_or_else(|| Error::invalid_argument("amount too large"))?;
+            let r = faucet.fund(&chain, &to, amount).await?;
+            print(
+                json,
+                &serde_json::to_value(&r).unwrap_or_default(),
+                &format!("sent {dbc} DBC to {} (block {})", r.to, r.block_hash),
+            );
+            Ok(0)
+        }
+        Command::Advance { blocks } => {
+            let s = state::require_live(&Layout::new(&data_dir))?;
+            let chain = dbc_sandbox::client::Chain::connect(&s.chain).await?;
+            let r = dbc_sandbox::advance::advance(&chain, blocks).await?;
+            print(
+                json,
+                &serde_json::to_value(&r).unwrap_or_default(),
+                &format!(
+                    "block {} -> {} ({} scheduled heights built on the way)",
+                    r.from,
+                    r.to,
+                    r.hooks.len()
+                ),
+            );
+            Ok(0)
+        }
+        Command::Status => status(&data_dir, json).await,
+    }
+}
+
+fn print(json: bool, v: &serde_json::Value, text: &str) {
+    if json {
+        println!("{v}");
+    } else {
+        println!("{text}");
+    }
+}
+
+async fn up(cfg: SandboxConfig, json: bool) -> Result<i32> {
+    let sandbox = Sandbox::start(cfg).await?;
+    // Hook for the DBC client simulator: start it here and record its URL with
+    // `sandbox.set_client_url(Some(url))`.
+    let client: Option<String> = sandbox.state().client.clone();
+    let out = serde_json::json!({"chain": sandbox.chain_url(), "client": client, "accounts": sandbox.accounts()});
+    if json {
+        println!("{out}");
+    } else {
+        println!(
+            "practice network ready in {:.1} s",
+            sandbox.timings().total_ms as f64 / 1000.0
+        );
+        println!("  chain   {}", sandbox.chain_url());
+        println!("  client  {}", client.as_deref().unwrap_or("(not running)"));
+        println!("  log     {}", sandbox.state().log);
+        for a in sandbox.accounts() {
+            println!(
+                "  {:<9} {:<10} {}  {}",
+                a.name,
+                serde_json::to_value(a.role)
+                    .unwrap_or_default()
+                    .as_str()
+                    .unwrap_or(""),
+                a.address,
+                a.uri
+            );
+        }
+        println!("Ctrl-C or `dbc-sandbox down` stops it.");
+    }
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .map_err(|e| Error::internal(format!("cannot watch SIGTERM: {e}")))?;
+    let crashed = tokio::select! {
+        _ = tokio::signal::ctrl_c() => None,
+        _ = term.recv() => None,
+        reason = sandbox.exited() => match reason {
+            ExitReason::Requested => None,
+            ExitReason::Crashed(e) => Some(e),
+        },
+    };
+    sandbox.stop().await?;
+    match crashed {
+        Some(e) => Err(e),
+        None => {
+            if !json {
+                eprintln!("practice network stopped");
+            }
+            Ok(0)
+        }
+    }
+}
+
+async fn status(data_dir: &Path, json: bool) -> Result<i32> {
+    let Some(s) = state::read_live(&Layout::new(data_dir))? else {
+        print(
+            json,
+            &serde_json::json!({"running": false}),
+            "the practice network is not running",
+        );
+        return Ok(3);
+    };
+    let best = match dbc_sandbox::client::Chain::connect(&s.chain).await {
+        Ok(c) => c.best().await.ok().map(|b| b.0),
+        Err(_) => None,
+    };
+    let mut v = serde_json::to_value(&s).unwrap_or_default();
+    v["running"] = true.into();
+    v["bestBlock"] = best.into();
+    print(
+        json,
+        &v,
+        &format!(
+            "running: chain {} (pid {}), best block {}, {} machines, client {}",
+            s.chain,
+            s.pid,
+            best.map_or("?".to_string(), |b| b.to_string()),
+            s.machines,
+            s.client.as_deref().unwrap_or("(not running)")
+        ),
+    );
+    Ok(0)
+}
