@@ -1,9 +1,12 @@
 //! Argument parsing and dispatch.
 
 use clap::{Args as ClapArgs, Parser, Subcommand};
-use dbc::network::{NetworkChoice, NetworkStatus};
+use dbc::chain::{ChainManager, ManagerConfig};
+use dbc::network::{ConnectionState, NetworkChoice};
+use dbc::settings::{Settings, SettingsStore};
 use serde_json::{json, Value};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// Rent a DeepBrainChain GPU machine from the command line.
 #[derive(Debug, Parser)]
@@ -35,40 +38,63 @@ pub struct Global {
 pub enum Command {
     /// Show the version, data directory, log directory and network in use.
     Info,
-    /// Show the connection state of the selected network.
-    Status,
+    /// Connect to the selected network and show its state: endpoint, best
+    /// block, runtime version. Exits with 3 when the network cannot be reached.
+    Status {
+        /// Give up after this many seconds.
+        #[arg(long, default_value_t = 20, value_name = "SECS")]
+        timeout: u64,
+    },
+}
+
+/// What a command produced, and the exit status to end with.
+pub struct Outcome {
+    pub value: Value,
+    pub exit: u8,
+}
+
+impl From<Value> for Outcome {
+    fn from(value: Value) -> Self {
+        Outcome { value, exit: 0 }
+    }
 }
 
 fn parse_network(raw: &str) -> Result<NetworkChoice, String> {
     raw.parse::<NetworkChoice>().map_err(|e| e.message)
 }
 
-/// The network to use: `--network`, else the saved setting.
-fn effective_network(global: &Global, data_dir: &std::path::Path) -> dbc::Result<NetworkChoice> {
-    if let Some(n) = &global.network {
-        return Ok(n.clone());
-    }
-    Ok(dbc::settings::SettingsStore::new(data_dir).load()?.settings.network)
+fn load_settings(data_dir: &Path) -> dbc::Result<Settings> {
+    Ok(SettingsStore::new(data_dir).load()?.settings)
 }
 
-pub fn run(args: Args) -> dbc::Result<Value> {
+pub fn run(args: Args) -> dbc::Result<Outcome> {
     let data_dir = dbc::paths::data_dir(args.global.data_dir.as_deref());
     let log_dir = dbc::paths::log_dir(&data_dir);
+    let settings = load_settings(&data_dir)?;
+    let network = args.global.network.clone().unwrap_or_else(|| settings.network.clone());
     match args.command {
-        Command::Info => {
-            let network = effective_network(&args.global, &data_dir)?;
-            Ok(json!({
-                "version": dbc::VERSION,
-                "data_dir": data_dir.display().to_string(),
-                "log_dir": log_dir.display().to_string(),
-                "network": network.kind(),
-                "endpoint": match &network { NetworkChoice::Custom(u) => Some(u.clone()), _ => None },
-            }))
-        }
-        Command::Status => {
-            let network = effective_network(&args.global, &data_dir)?;
-            let status: NetworkStatus = NetworkStatus::not_connected(&network);
-            serde_json::to_value(status).map_err(|e| dbc::Error::internal(e.to_string()))
+        Command::Info => Ok(json!({
+            "version": dbc::VERSION,
+            "data_dir": data_dir.display().to_string(),
+            "log_dir": log_dir.display().to_string(),
+            "network": network.kind(),
+            "endpoint": match &network { NetworkChoice::Custom(u) => Some(u.clone()), _ => None },
+        })
+        .into()),
+        Command::Status { timeout } => {
+            let profile = dbc::chain::profile_for(&network, &settings, &data_dir)?;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| dbc::Error::internal(format!("cannot start the async runtime: {e}")))?;
+            runtime.block_on(async {
+                let manager = ChainManager::start(profile, ManagerConfig::default());
+                let _ = manager.wait_connected(Duration::from_secs(timeout)).await;
+                let status = manager.status();
+                let exit = if status.state == ConnectionState::Connected { 0 } else { 3 };
+                let value = serde_json::to_value(&status).map_err(|e| dbc::Error::internal(e.to_string()))?;
+                Ok(Outcome { value, exit })
+            })
         }
     }
 }

@@ -3,7 +3,8 @@
 //!
 //! Output contract: with `--json`, stdout carries exactly one JSON value
 //! (the result, or `{"error":{code,message,data?}}`); without it, human
-//! text. Errors exit with status 1, usage errors with 2 (clap's convention).
+//! text. Errors exit with status 1, usage errors with 2 (clap's convention),
+//! and `status` exits with 3 when the network cannot be reached.
 
 mod cli;
 mod output;
@@ -15,9 +16,9 @@ fn main() -> ExitCode {
     let args = cli::Args::parse();
     let out = output::Output::new(args.global.json);
     match cli::run(args) {
-        Ok(value) => {
-            out.success(&value);
-            ExitCode::SUCCESS
+        Ok(outcome) => {
+            out.success(&outcome.value);
+            ExitCode::from(outcome.exit)
         }
         Err(err) => {
             out.failure(&err);

@@ -51,13 +51,30 @@ fn data_dir_comes_from_env_when_no_flag() {
 }
 
 #[test]
-fn network_defaults_to_the_saved_setting() {
+fn status_of_an_unreachable_node_is_offline_with_the_reason() {
     let d = tempfile::tempdir().unwrap();
-    std::fs::write(d.path().join("settings.json"), r#"{"network":{"kind":"custom","url":"ws://127.0.0.1:9944/"}}"#).unwrap();
-    let v = json_of(&dbc_rent(d.path()).args(["--json", "status"]).output().unwrap());
+    // A port nobody listens on: the saved custom node cannot be reached.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    std::fs::write(d.path().join("settings.json"), format!(r#"{{"network":{{"kind":"custom","url":"ws://127.0.0.1:{port}/"}}}}"#)).unwrap();
+    let started = std::time::Instant::now();
+    let out = dbc_rent(d.path()).args(["--json", "status", "--timeout", "10"]).output().unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(15), "never hangs");
+    assert_eq!(out.status.code(), Some(3));
+    let v = json_of(&out);
     assert_eq!(v["network"], "custom");
-    assert_eq!(v["endpoint"], "ws://127.0.0.1:9944/");
-    assert_eq!(v["state"], "not-connected");
+    assert_eq!(v["endpoint"], format!("ws://127.0.0.1:{port}/"));
+    assert_eq!(v["state"], "offline");
+    assert_eq!(v["lastError"]["code"], "network-unreachable", "{v}");
+}
+
+#[test]
+fn practice_without_a_running_network_says_how_to_start_one() {
+    let d = tempfile::tempdir().unwrap();
+    let out = dbc_rent(d.path()).args(["--json", "--network", "practice", "status"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v = json_of(&out);
+    assert_eq!(v["error"]["code"], "sandbox-not-running");
+    assert!(v["error"]["message"].as_str().unwrap().contains("dbc-sandbox up"));
 }
 
 #[test]

@@ -23,12 +23,13 @@ impl Layout {
     /// The practice folder inside the app's data dir.
     pub fn new(data_dir: &Path) -> Self {
         Layout {
-            root: data_dir.join("practice"),
+            root: dbc::practice::dir(data_dir),
         }
     }
     pub fn root(&self) -> &Path {
         &self.root
     }
+    /// Read by the CLI and the app through `dbc::practice`.
     pub fn state(&self) -> PathBuf {
         self.root.join("state.json")
     }

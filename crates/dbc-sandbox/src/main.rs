@@ -131,9 +131,7 @@ fn print(json: bool, v: &serde_json::Value, text: &str) {
 
 async fn up(cfg: SandboxConfig, json: bool) -> Result<i32> {
     let sandbox = Sandbox::start(cfg).await?;
-    // Hook for the DBC client simulator: start it here and record its URL with
-    // `sandbox.set_client_url(Some(url))`.
-    let client: Option<String> = sandbox.state().client.clone();
+    let client: Option<String> = sandbox.client_url().map(str::to_string);
     let out = serde_json::json!({"chain": sandbox.chain_url(), "client": client, "accounts": sandbox.accounts()});
     if json {
         println!("{out}");

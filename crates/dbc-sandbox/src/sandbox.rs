@@ -4,11 +4,12 @@
 //! read the metadata, build the seed, write the prepared spec and drop the old
 //! db → launch chopsticks (`db`, and `resume: true` when the db fits the
 //! prepared spec) → on a fresh chain jump to the seed's base height → start
-//! the ticker → write `state.json`. Later starts reuse the prepared spec and
+//! the ticker → start the DBC client simulator → write `state.json`. Later starts reuse the prepared spec and
 //! resume from the db, so state (balances, rentals, blocks) survives restarts.
 
 use crate::advance::{self, AdvanceReport};
 use crate::chopsticks::{Chopsticks, LaunchOptions};
+use crate::client_sim::{ClientSim, ClientSimConfig, PracticeChain};
 use crate::client::Chain;
 use crate::faucet::{Faucet, FundReceipt};
 use crate::js::JsEnv;
@@ -32,6 +33,7 @@ pub enum Stage {
     PreparingSpec,
     Seeding,
     StartingChain,
+    StartingClient,
     Ready,
 }
 
@@ -54,7 +56,9 @@ pub struct SandboxConfig {
     pub fresh: bool,
     /// Keep blocks in sqlite and resume on the next start.
     pub persist: bool,
-    /// Simulated VM boot time, for the DBC client simulator (not used by the chain).
+    /// Run the DBC client simulator next to the chain.
+    pub client_sim: bool,
+    /// Simulated VM boot time (creating -> running) in the DBC client simulator.
     pub vm_boot_secs: u64,
     pub mock_signature_host: bool,
     pub ready_timeout: Duration,
@@ -72,6 +76,7 @@ impl SandboxConfig {
             seed: SeedConfig::default(),
             fresh: false,
             persist: true,
+            client_sim: true,
             vm_boot_secs: 20,
             mock_signature_host: false,
             ready_timeout: Duration::from_secs(120),
@@ -115,6 +120,7 @@ pub struct Sandbox {
     chopsticks: Chopsticks,
     chain: Chain,
     ticker: Option<Ticker>,
+    client_sim: Option<ClientSim>,
     gate: Arc<Mutex<()>>,
     faucet: Faucet,
     state: RunningState,
@@ -209,9 +215,20 @@ impl Sandbox {
             .find(|a| a.role == Role::Faucet)
             .map(|a| a.uri.clone())
             .ok_or_else(|| Error::internal("the seed has no faucet account"))?;
+        let client_sim = if cfg.client_sim {
+            progress(Stage::StartingClient);
+            let view = PracticeChain::connect(&chopsticks.url()).await?;
+            let sim_cfg = ClientSimConfig {
+                boot_time: Duration::from_secs(cfg.vm_boot_secs),
+                ..ClientSimConfig::default()
+            };
+            Some(ClientSim::start(sim_cfg, Arc::new(view)).await?)
+        } else {
+            None
+        };
         let state = RunningState {
             chain: chopsticks.url(),
-            client: None,
+            client: client_sim.as_ref().map(ClientSim::url),
             pid: chopsticks.pid(),
             owner_pid: std::process::id(),
             block_ms: cfg.block_time.map(|d| d.as_millis() as u64),
@@ -233,6 +250,7 @@ impl Sandbox {
             chopsticks,
             chain,
             ticker,
+            client_sim,
             gate,
             faucet: Faucet::new(keypair_from_uri(&faucet_uri)),
             state,
@@ -266,10 +284,14 @@ impl Sandbox {
         self.chopsticks.pid()
     }
 
-    /// Record the DBC client simulator's URL in `state.json` (the simulator's hook).
-    pub fn set_client_url(&mut self, url: Option<String>) -> Result<()> {
-        self.state.client = url;
-        state::write(&self.layout, &self.state)
+    /// The DBC client simulator's base URL, when it runs.
+    pub fn client_url(&self) -> Option<&str> {
+        self.state.client.as_deref()
+    }
+
+    /// The DBC client simulator (tests drive its knobs: slow nodes, sweeps).
+    pub fn client_sim(&self) -> Option<&ClientSim> {
+        self.client_sim.as_ref()
     }
 
     /// Fast-forward `n` blocks (pauses the ticker meanwhile).
@@ -308,6 +330,9 @@ impl Sandbox {
 
     /// Stop the ticker and chopsticks (SIGTERM, then SIGKILL) and remove `state.json`.
     pub async fn stop(mut self) -> Result<()> {
+        if let Some(sim) = self.client_sim.take() {
+            sim.stop().await;
+        }
         if let Some(t) = self.ticker.take() {
             t.stop().await;
         }

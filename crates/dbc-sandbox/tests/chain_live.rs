@@ -55,6 +55,7 @@ async fn chain_layer_against_the_practice_network() {
     let mut cfg = dbc_sandbox::SandboxConfig::new(data.path().to_path_buf());
     cfg.persist = false;
     cfg.block_time = None; // blocks on transactions and on dev_newBlock only
+    cfg.client_sim = false;
     cfg.seed = dbc_sandbox::SeedConfig { machines: 8, ..Default::default() };
     let sandbox = dbc_sandbox::Sandbox::start(cfg).await.expect("practice network starts (run `make sandbox-deps` first)");
     let url = sandbox.chain_url().to_string();

@@ -32,6 +32,7 @@ async fn rent_on_the_practice_chain_then_create_a_vm() {
     cfg.fresh = true;
     cfg.persist = false;
     cfg.block_time = None;
+    cfg.client_sim = false; // this test starts its own
     cfg.seed = SeedConfig { machines: 12, ..SeedConfig::default() };
     let sandbox = Sandbox::start(cfg).await.unwrap_or_else(|e| {
         let _ = std::fs::remove_dir_all(&dir);

@@ -36,10 +36,16 @@ async fn up_ticks_and_down_leaves_no_process() {
         serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
     let url = ready["chain"].as_str().unwrap().to_string();
     assert!(url.starts_with("ws://127.0.0.1:"), "{ready}");
-    assert!(
-        ready.get("client").is_some(),
-        "a client field for the simulator"
-    );
+    // The DBC client simulator runs next to the chain and answers its version route.
+    let client = ready["client"].as_str().expect("client URL").to_string();
+    assert!(client.starts_with("http://127.0.0.1:"), "{ready}");
+    let version: serde_json::Value = reqwest::get(format!("{client}/api/v1/"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(version["errcode"], 0, "{version}");
     assert!(ready["accounts"]
         .as_array()
         .unwrap()

@@ -14,6 +14,7 @@ pub mod language;
 pub mod logging;
 pub mod network;
 pub mod paths;
+pub mod practice;
 pub mod redact;
 pub mod settings;
 pub mod units;

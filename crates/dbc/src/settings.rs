@@ -14,9 +14,18 @@ pub struct Settings {
     /// `None` until the user picks one: the OS locale decides meanwhile.
     pub language: Option<Language>,
     pub network: NetworkChoice,
+    /// The user's mainnet endpoint list, tried in order; empty means the
+    /// built-in list (`dbc::chain::MAINNET_ENDPOINTS`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub mainnet_endpoints: Vec<String>,
 }
 
 impl Settings {
+    /// The mainnet endpoints to try: the user's list, else `None` (the built-in one).
+    pub fn custom_mainnet_endpoints(&self) -> Option<&[String]> {
+        (!self.mainnet_endpoints.is_empty()).then_some(self.mainnet_endpoints.as_slice())
+    }
+
     /// The language to show: the user's choice, else the OS locale.
     pub fn effective_language(&self) -> Language {
         self.language.unwrap_or_else(Language::system_default)
@@ -96,7 +105,11 @@ mod tests {
     fn round_trip() {
         let d = tempfile::tempdir().unwrap();
         let store = SettingsStore::new(d.path());
-        let s = Settings { language: Some(Language::Zh), network: NetworkChoice::Practice };
+        let s = Settings {
+            language: Some(Language::Zh),
+            network: NetworkChoice::Practice,
+            mainnet_endpoints: vec!["wss://a.example/".into()],
+        };
         store.save(&s).unwrap();
         assert_eq!(store.load().unwrap().settings, s);
         assert_eq!(s.effective_language(), Language::Zh);

@@ -39,6 +39,22 @@ pub use profile::{NetworkProfile, MAINNET_ENDPOINTS, MAINNET_GENESIS, PRACTICE_G
 pub use subxt::utils::AccountId32;
 pub use tx::{TxOptions, TxOutcome, TxStatus, WaitFor};
 
+/// The nodes to dial for `choice`, as the user configured them: mainnet with
+/// the user's endpoint list (else the built-in one), the practice network
+/// that `dbc-sandbox` or the app started for `data_dir`, or a custom node.
+/// Shared by the CLI and the app so both resolve a choice the same way.
+pub fn profile_for(
+    choice: &crate::network::NetworkChoice,
+    settings: &crate::settings::Settings,
+    data_dir: &std::path::Path,
+) -> crate::Result<NetworkProfile> {
+    let practice_url = match choice {
+        crate::network::NetworkChoice::Practice => Some(crate::practice::require_running(data_dir)?.chain),
+        _ => None,
+    };
+    NetworkProfile::for_choice(choice, practice_url.as_deref(), settings.custom_mainnet_endpoints())
+}
+
 /// Serde for planck amounts as decimal strings: JavaScript numbers cannot
 /// hold u128 (precision ends at 2^53 planck, about 9 DBC). Reads strings or
 /// plain JSON numbers.
