@@ -3,6 +3,7 @@
 
 pub mod commands;
 pub mod guard;
+pub mod network;
 pub mod state;
 
 pub use state::AppState;
@@ -16,7 +17,52 @@ pub fn configure<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState)
         commands::settings::get_settings,
         commands::settings::set_language,
         commands::network::network_status,
+        commands::network::get_network_settings,
+        commands::network::set_network,
+        commands::network::set_mainnet_endpoints,
+        commands::network::retry_connection,
+        commands::practice::start_practice,
+        commands::practice::practice_status,
+        commands::practice::stop_practice,
+        commands::practice::practice_fund,
     ])
+}
+
+/// The event that carries every connection-state change to the webview.
+pub const NETWORK_STATUS_EVENT: &str = "network-status";
+
+/// Once the app runs: push every network status change to the webview, and
+/// connect to the saved network (starting the practice network again if
+/// that was the choice: its chain resumes from disk).
+fn start_background<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
+    use tauri::{Emitter, Manager};
+    let handle = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let state = handle.state::<AppState>();
+        let mut rx = state.network.subscribe();
+        loop {
+            let status = rx.borrow_and_update().clone();
+            if let Err(e) = handle.emit(NETWORK_STATUS_EVENT, status) {
+                tracing::warn!(error = %e, "cannot emit the network status");
+            }
+            if rx.changed().await.is_err() {
+                break;
+            }
+        }
+    });
+    let handle = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let state = handle.state::<AppState>();
+        let settings = state.settings().clone();
+        let result = if settings.network == dbc::network::NetworkChoice::Practice {
+            state.network.start_practice(&settings, |_| {}).await.map(|_| ())
+        } else {
+            state.network.connect(&settings).await
+        };
+        if let Err(e) = result {
+            tracing::warn!(error = %e, "could not connect to the saved network at start");
+        }
+    });
 }
 
 /// Start the desktop app.
@@ -33,12 +79,26 @@ pub fn run() {
         }
     };
     tracing::info!(version = dbc::VERSION, data_dir = %data_dir.display(), "starting DBC Rent");
+    // One TLS crypto provider for every client (subxt's websockets, reqwest).
+    dbc_sandbox::install_crypto_provider();
     let state = AppState::load(data_dir, log_dir);
-    configure(tauri::Builder::default(), state)
-        .run(tauri::generate_context!())
+    let app = configure(tauri::Builder::default(), state)
+        .setup(|app| {
+            start_background(app.handle());
+            Ok(())
+        })
+        .build(tauri::generate_context!())
         .unwrap_or_else(|e| {
             tracing::error!(error = %e, "the app could not start");
             eprintln!("DBC Rent could not start: {e}");
             std::process::exit(1);
         });
+    app.run(|handle, event| {
+        if let tauri::RunEvent::Exit = event {
+            // Leave no practice network behind when the app quits.
+            use tauri::Manager;
+            let state = handle.state::<AppState>();
+            tauri::async_runtime::block_on(state.network.shutdown());
+        }
+    });
 }

@@ -1,5 +1,7 @@
-//! What the running app holds: its folders and the user's settings.
+//! What the running app holds: its folders, the user's settings and the
+//! network connection.
 
+use crate::network::NetworkService;
 use dbc::settings::{Settings, SettingsStore};
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
@@ -9,6 +11,7 @@ pub struct AppState {
     pub log_dir: PathBuf,
     pub settings_store: SettingsStore,
     settings: Mutex<Settings>,
+    pub network: NetworkService,
 }
 
 impl AppState {
@@ -25,12 +28,24 @@ impl AppState {
                 Settings::default()
             }
         };
-        AppState { data_dir, log_dir, settings_store, settings: Mutex::new(settings) }
+        let network = NetworkService::new(data_dir.clone(), &settings.network);
+        AppState { data_dir, log_dir, settings_store, settings: Mutex::new(settings), network }
     }
 
     /// The settings, even if a panicking command poisoned the lock (the
     /// value is plain data and always consistent).
     pub fn settings(&self) -> MutexGuard<'_, Settings> {
         self.settings.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Change the settings: saved first, kept in memory only once saved, so a
+    /// failed write changes nothing. Returns the new settings.
+    pub fn update_settings(&self, change: impl FnOnce(&mut Settings)) -> dbc::Result<Settings> {
+        let mut current = self.settings();
+        let mut next = current.clone();
+        change(&mut next);
+        self.settings_store.save(&next)?;
+        *current = next.clone();
+        Ok(next)
     }
 }

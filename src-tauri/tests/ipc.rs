@@ -91,3 +91,66 @@ fn a_panicking_command_returns_internal_error() {
     assert_eq!(err["data"]["command"], "explode");
     drop(data);
 }
+
+#[test]
+fn network_settings_default_to_the_built_in_mainnet_list() {
+    let f = app_with(mock_builder());
+    let v = invoke(&f.window, "get_network_settings", json!({})).unwrap();
+    assert_eq!(v["choice"], json!({"kind": "mainnet"}));
+    assert_eq!(v["mainnetEndpoints"], v["defaultMainnetEndpoints"]);
+    assert_eq!(v["mainnetEndpoints"][0], "wss://rpc.dbcwallet.io");
+}
+
+#[test]
+fn a_bad_custom_url_is_refused_and_nothing_is_saved() {
+    let f = app_with(mock_builder());
+    let err = invoke(&f.window, "set_network", json!({"choice": {"kind": "custom", "url": "http://node:9944"}})).unwrap_err();
+    assert_eq!(err["code"], "invalid-argument");
+    assert_eq!(err["data"]["value"], "http://node:9944");
+    assert!(!f.data.path().join("settings.json").exists());
+}
+
+#[test]
+fn switching_to_an_unreachable_custom_node_saves_it_and_reports_offline() {
+    let f = app_with(mock_builder());
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let url = format!("ws://127.0.0.1:{port}/");
+    let v = invoke(&f.window, "set_network", json!({"choice": {"kind": "custom", "url": url}})).unwrap();
+    assert_eq!(v["choice"], json!({"kind": "custom", "url": url}));
+    let saved: Value = serde_json::from_slice(&std::fs::read(f.data.path().join("settings.json")).unwrap()).unwrap();
+    assert_eq!(saved["network"]["url"], url.as_str());
+    // Nobody listens there: the status settles on offline with the reason, it never hangs.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let s = invoke(&f.window, "network_status", json!({})).unwrap();
+        if s["state"] == "offline" {
+            assert_eq!(s["network"], "custom");
+            assert_eq!(s["lastError"]["code"], "network-unreachable", "{s}");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "still {s}");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn mainnet_endpoints_are_validated_saved_and_reset() {
+    let f = app_with(mock_builder());
+    let err = invoke(&f.window, "set_mainnet_endpoints", json!({"endpoints": ["wss://ok.example", "ftp://bad"]})).unwrap_err();
+    assert_eq!(err["code"], "invalid-argument", "{err}");
+    let v = invoke(&f.window, "set_mainnet_endpoints", json!({"endpoints": [" wss://b.example ", "", "wss://a.example"]})).unwrap();
+    assert_eq!(v["mainnetEndpoints"], json!(["wss://b.example", "wss://a.example"]));
+    let v = invoke(&f.window, "set_mainnet_endpoints", json!({"endpoints": []})).unwrap();
+    assert_eq!(v["mainnetEndpoints"], v["defaultMainnetEndpoints"]);
+}
+
+#[test]
+fn practice_commands_without_a_practice_network() {
+    let f = app_with(mock_builder());
+    let v = invoke(&f.window, "practice_status", json!({})).unwrap();
+    assert_eq!(v["running"], false);
+    let err = invoke(&f.window, "practice_fund", json!({"address": "5DfhGyQdFobKM8NsWvEeAKk5EQQgYe9AydgJ7rMB6E1EqRzV", "amount": "10"})).unwrap_err();
+    assert_eq!(err["code"], "sandbox-not-running", "{err}");
+    let err = invoke(&f.window, "practice_fund", json!({"address": "5Dfh", "amount": "1.5.0"})).unwrap_err();
+    assert_eq!(err["code"], "invalid-argument", "{err}");
+}

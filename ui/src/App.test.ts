@@ -23,10 +23,14 @@ function mockBackend(overrides: Record<string, (args: unknown) => unknown> = {})
         return { language, network: 'mainnet' };
       case 'network_status':
         return { network: 'mainnet', state: 'not-connected', endpoint: null, bestBlock: null, specVersion: null };
+      case 'get_network_settings':
+        return { choice: { kind: 'mainnet' }, mainnetEndpoints: ['wss://a.example'], defaultMainnetEndpoints: ['wss://a.example'] };
+      case 'practice_status':
+        return { running: false, ownedByApp: false, chain: null, client: null, accounts: [] };
       default:
         throw { code: 'internal', message: `unexpected command ${cmd}` };
     }
-  });
+  }, { shouldMockEvents: true });
 }
 
 beforeEach(() => {
@@ -68,6 +72,7 @@ describe('App', () => {
     await waitFor(() => expect(screen.getByTestId('about-version').textContent).toBe('0.1.0'));
     expect(screen.getByTestId('about-data-dir').textContent).toBe('/home/u/.local/share/dbc-rent');
     expect(screen.getByTestId('about-log-dir').textContent).toBe('/home/u/.local/share/dbc-rent/logs');
+    expect(screen.queryByTestId('error-banner')).toBeNull();
   });
 
   test('changing the language calls set_language and switches the text to Chinese', async () => {

@@ -127,3 +127,22 @@ impl Faucet {
         .with_data(serde_json::json!({"extrinsicHash": ext_hash})))
     }
 }
+
+/// Fund `address` with `planck` from the faucet of the practice network
+/// running for `data_dir` (started by this process or another one: the
+/// faucet key comes from `state.json`, the practice-only accounts being public).
+pub async fn fund_running(data_dir: &std::path::Path, address: &str, planck: u128) -> Result<FundReceipt> {
+    let to = parse_account(address)?;
+    if planck == 0 {
+        return Err(Error::invalid_argument("the amount must be more than 0 DBC").with_data(serde_json::json!({"value": "0"})));
+    }
+    let s = crate::state::require_live(&crate::layout::Layout::new(data_dir))?;
+    let uri = s
+        .accounts
+        .iter()
+        .find(|a| a.role == crate::Role::Faucet)
+        .map(|a| a.uri.clone())
+        .ok_or_else(|| Error::internal("state.json lists no faucet"))?;
+    let chain = Chain::connect(&s.chain).await?;
+    Faucet::new(crate::seed::accounts::keypair_from_uri(&uri)).fund(&chain, &to, planck).await
+}

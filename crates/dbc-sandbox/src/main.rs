@@ -78,22 +78,10 @@ async fn run(cli: Cli) -> Result<i32> {
             Ok(0)
         }
         Command::Fund { address, dbc } => {
-            let s = state::require_live(&Layout::new(&data_dir))?;
-            let chain = dbc_sandbox::client::Chain::connect(&s.chain).await?;
-            let uri = s
-                .accounts
-                .iter()
-                .find(|a| a.role == dbc_sandbox::Role::Faucet)
-                .map(|a| a.uri.clone())
-                .ok_or_else(|| Error::internal("state.json lists no faucet"))?;
-            let faucet = dbc_sandbox::faucet::Faucet::new(
-                dbc_sandbox::seed::accounts::keypair_from_uri(&uri),
-            );
-            let to = dbc_sandbox::faucet::parse_account(&address)?;
             let amount = dbc
                 .checked_mul(dbc_sandbox::seed::accounts::DBC)
                 .ok_or_else(|| Error::invalid_argument("amount too large"))?;
-            let r = faucet.fund(&chain, &to, amount).await?;
+            let r = dbc_sandbox::faucet::fund_running(&data_dir, &address, amount).await?;
             print(
                 json,
                 &serde_json::to_value(&r).unwrap_or_default(),

@@ -3,4 +3,5 @@
 
 pub mod app;
 pub mod network;
+pub mod practice;
 pub mod settings;

@@ -29,12 +29,8 @@ pub fn get_settings(state: tauri::State<'_, AppState>) -> dbc::Result<SettingsVi
 pub fn set_language(state: tauri::State<'_, AppState>, language: String) -> dbc::Result<SettingsView> {
     guarded("set_language", || {
         let language: Language = language.parse()?;
-        let mut current = state.settings();
-        let mut next = current.clone();
-        next.language = Some(language);
-        state.settings_store.save(&next)?;
-        *current = next;
+        let next = state.update_settings(|s| s.language = Some(language))?;
         tracing::info!(language = language.as_str(), "language changed");
-        Ok(SettingsView::from(&*current))
+        Ok(SettingsView::from(&next))
     })
 }

@@ -1,6 +1,22 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
-import { AppError, appInfo, getSettings, networkStatus, setLanguage, toAppError } from './ipc';
+import {
+  AppError,
+  appInfo,
+  getNetworkSettings,
+  getSettings,
+  networkStatus,
+  practiceFund,
+  practiceStatus,
+  retryConnection,
+  setLanguage,
+  setMainnetEndpoints,
+  setNetwork,
+  startPractice,
+  stopPractice,
+  toAppError,
+} from './ipc';
+import type { PracticeProgress } from './ipc';
 import { describeError } from './errors';
 import { applyLanguage, t } from './i18n';
 
@@ -30,6 +46,56 @@ describe('ipc wrappers', () => {
     expect((await networkStatus()).state).toBe('not-connected');
     expect(calls.map(([c]) => c)).toEqual(['app_info', 'get_settings', 'set_language', 'network_status']);
     expect(calls[2][1]).toEqual({ language: 'zh' });
+  });
+
+  test('network and practice wrappers send the contract arguments (camelCase)', async () => {
+    const calls: Array<[string, unknown]> = [];
+    const settings = { choice: { kind: 'mainnet' }, mainnetEndpoints: [], defaultMainnetEndpoints: [] };
+    const info = { running: true, ownedByApp: true, chain: 'ws://127.0.0.1:9944', client: null, accounts: [] };
+    mockIPC((cmd, args) => {
+      calls.push([cmd, args]);
+      switch (cmd) {
+        case 'start_practice': {
+          const channel = (args as { onProgress: { onmessage: (m: PracticeProgress) => void } }).onProgress;
+          channel.onmessage({ stage: 'ready', elapsedMs: 5 });
+          return info;
+        }
+        case 'practice_fund':
+          return { address: 'a', amount: '1', blockHash: '0x1', free: '2' };
+        case 'network_status':
+        case 'retry_connection':
+          return { network: 'mainnet', state: 'connecting', endpoint: null, bestBlock: null, specVersion: null };
+        case 'practice_status':
+        case 'stop_practice':
+          return info;
+        default:
+          return settings;
+      }
+    });
+    await getNetworkSettings();
+    await setNetwork({ kind: 'custom', url: 'wss://x' });
+    await setMainnetEndpoints(['wss://a', 'wss://b']);
+    const seen: PracticeProgress[] = [];
+    expect((await startPractice((p) => seen.push(p))).chain).toBe('ws://127.0.0.1:9944');
+    expect(seen).toEqual([{ stage: 'ready', elapsedMs: 5 }]);
+    await practiceStatus();
+    await stopPractice();
+    expect((await practiceFund('5F', '100')).free).toBe('2');
+    expect((await retryConnection()).state).toBe('connecting');
+    expect(calls.map(([c]) => c)).toEqual([
+      'get_network_settings',
+      'set_network',
+      'set_mainnet_endpoints',
+      'start_practice',
+      'practice_status',
+      'stop_practice',
+      'practice_fund',
+      'retry_connection',
+    ]);
+    expect(calls[1][1]).toEqual({ choice: { kind: 'custom', url: 'wss://x' } });
+    expect(calls[2][1]).toEqual({ endpoints: ['wss://a', 'wss://b'] });
+    expect(Object.keys(calls[3][1] as object)).toEqual(['onProgress']);
+    expect(calls[6][1]).toEqual({ address: '5F', amount: '100' });
   });
 
   test('a known error code becomes localized text in en and zh with its data', async () => {

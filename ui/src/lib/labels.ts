@@ -1,6 +1,6 @@
 // Localized names for values that come from the back end.
 import { t } from './i18n';
-import type { ConnectionState, Network } from './ipc';
+import type { ConnectionState, Network, PracticeStage } from './ipc';
 
 export function networkName(network: Network | string): string {
   switch (network) {
@@ -30,5 +30,46 @@ export function connectionLabel(state: ConnectionState | null): string {
       return t('connection.offline');
     default:
       return t('connection.unknown');
+  }
+}
+
+export function practiceStageLabel(stage: PracticeStage): string {
+  switch (stage) {
+    case 'preparing-spec':
+      return t('practice.stage.preparing-spec');
+    case 'seeding':
+      return t('practice.stage.seeding');
+    case 'starting-chain':
+      return t('practice.stage.starting-chain');
+    case 'starting-client':
+      return t('practice.stage.starting-client');
+    case 'connecting':
+      return t('practice.stage.connecting');
+    case 'ready':
+      return t('practice.stage.ready');
+    default:
+      return stage;
+  }
+}
+
+/** Roles of the practice accounts (kebab-case from dbc-sandbox); an unknown role shows as is. */
+export function practiceRoleLabel(role: string): string {
+  switch (role) {
+    case 'sudo':
+      return t('practice.role.sudo');
+    case 'faucet':
+      return t('practice.role.faucet');
+    case 'renter':
+      return t('practice.role.renter');
+    case 'fee-pot':
+      return t('practice.role.fee-pot');
+    case 'tenant':
+      return t('practice.role.tenant');
+    case 'stash':
+      return t('practice.role.stash');
+    case 'controller':
+      return t('practice.role.controller');
+    default:
+      return role;
   }
 }

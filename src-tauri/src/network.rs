@@ -1,0 +1,250 @@
+//! The app's connection to DBC: which network it is on, the chain manager for
+//! it, and the practice network when the app started one. Orchestration only;
+//! connecting, failover and the practice network itself live in `dbc` and
+//! `dbc-sandbox`.
+
+use dbc::chain::{ChainManager, ManagerConfig};
+use dbc::network::{ConnectionState, NetworkChoice, NetworkStatus};
+use dbc::settings::Settings;
+use dbc::{Error, ErrorCode, Result};
+use dbc_sandbox::{Sandbox, SandboxConfig, Stage};
+use serde::Serialize;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{watch, Mutex};
+
+/// How long `start_practice` waits for the chain manager after the network is up.
+const PRACTICE_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// One practice account as the UI lists it (without its secret URI).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PracticeAccountView {
+    pub name: String,
+    pub role: String,
+    pub address: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PracticeInfo {
+    pub running: bool,
+    /// True when this app started it (and stops it when leaving practice or quitting).
+    pub owned_by_app: bool,
+    pub chain: Option<String>,
+    pub client: Option<String>,
+    pub accounts: Vec<PracticeAccountView>,
+}
+
+/// A start-up stage as the progress display gets it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PracticeProgress {
+    pub stage: &'static str,
+    pub elapsed_ms: u64,
+}
+
+#[derive(Default)]
+struct Inner {
+    manager: Option<ChainManager>,
+    forward: Option<tokio::task::JoinHandle<()>>,
+    practice: Option<Sandbox>,
+}
+
+pub struct NetworkService {
+    data_dir: PathBuf,
+    /// The status the UI sees; follows whichever manager is current.
+    status: watch::Sender<NetworkStatus>,
+    inner: Mutex<Inner>,
+}
+
+impl NetworkService {
+    pub fn new(data_dir: PathBuf, choice: &NetworkChoice) -> Self {
+        let (status, _) = watch::channel(NetworkStatus::not_connected(choice));
+        NetworkService { data_dir, status, inner: Mutex::new(Inner::default()) }
+    }
+
+    pub fn status(&self) -> NetworkStatus {
+        self.status.borrow().clone()
+    }
+
+    pub fn subscribe(&self) -> watch::Receiver<NetworkStatus> {
+        self.status.subscribe()
+    }
+
+    /// Connect to `settings.network`, replacing the current connection. A
+    /// practice network this app started is stopped when leaving practice.
+    pub async fn connect(&self, settings: &Settings) -> Result<()> {
+        let mut inner = self.inner.lock().await;
+        if settings.network != NetworkChoice::Practice {
+            if let Some(sandbox) = inner.practice.take() {
+                tracing::info!("leaving practice: stopping the practice network this app started");
+                sandbox.stop().await?;
+            }
+        }
+        self.replace_manager(&mut inner, settings)
+    }
+
+    fn replace_manager(&self, inner: &mut Inner, settings: &Settings) -> Result<()> {
+        if let Some(f) = inner.forward.take() {
+            f.abort();
+        }
+        inner.manager = None;
+        let profile = match dbc::chain::profile_for(&settings.network, settings, &self.data_dir) {
+            Ok(p) => p,
+            Err(e) => {
+                // Nothing to dial (e.g. practice chosen but not running): say so.
+                self.status.send_replace(NetworkStatus {
+                    state: ConnectionState::Offline,
+                    last_error: Some(e.clone()),
+                    ..NetworkStatus::not_connected(&settings.network)
+                });
+                return Err(e);
+            }
+        };
+        let manager = ChainManager::start(profile, ManagerConfig::default());
+        let mut rx = manager.subscribe();
+        let public = self.status.clone();
+        public.send_replace(rx.borrow_and_update().clone());
+        inner.forward = Some(tokio::spawn(async move {
+            while rx.changed().await.is_ok() {
+                public.send_replace(rx.borrow_and_update().clone());
+            }
+        }));
+        inner.manager = Some(manager);
+        Ok(())
+    }
+
+    /// Start the practice network (unless one already runs for this data
+    /// dir, e.g. from `dbc-sandbox up`), then connect to it. `progress` gets
+    /// each stage.
+    pub async fn start_practice(&self, settings: &Settings, progress: impl Fn(&'static str) + Send + Sync + 'static) -> Result<PracticeInfo> {
+        let mut inner = self.inner.lock().await;
+        let progress = Arc::new(progress);
+        let already = inner.practice.is_some() || self.external_practice_alive().await;
+        if !already {
+            if let Some(f) = inner.forward.take() {
+                f.abort();
+            }
+            inner.manager = None;
+            self.status.send_replace(NetworkStatus { state: ConnectionState::Connecting, ..NetworkStatus::not_connected(&NetworkChoice::Practice) });
+            let mut cfg = SandboxConfig::new(self.data_dir.clone());
+            let p = progress.clone();
+            cfg.progress = Some(Arc::new(move |s: Stage| {
+                if let Some(name) = stage_name(s) {
+                    p(name)
+                }
+            }));
+            match Sandbox::start(cfg).await {
+                Ok(sandbox) => inner.practice = Some(sandbox),
+                Err(e) => {
+                    self.status.send_replace(NetworkStatus {
+                        state: ConnectionState::Offline,
+                        last_error: Some(e.clone()),
+                        ..NetworkStatus::not_connected(&NetworkChoice::Practice)
+                    });
+                    return Err(e);
+                }
+            }
+        }
+        progress("connecting");
+        let mut practice_settings = settings.clone();
+        practice_settings.network = NetworkChoice::Practice;
+        self.replace_manager(&mut inner, &practice_settings)?;
+        let manager = inner.manager.as_ref().expect("manager just started");
+        manager.wait_connected(PRACTICE_CONNECT_TIMEOUT).await?;
+        progress("ready");
+        Ok(self.practice_info_locked(&inner))
+    }
+
+    /// A practice network started elsewhere (the CLI) that still answers.
+    async fn external_practice_alive(&self) -> bool {
+        match dbc::practice::running(&self.data_dir) {
+            Ok(Some(p)) => tokio::net::TcpStream::connect(p.chain.trim_start_matches("ws://").trim_end_matches('/')).await.is_ok(),
+            _ => false,
+        }
+    }
+
+    pub async fn practice_info(&self) -> PracticeInfo {
+        let inner = self.inner.lock().await;
+        self.practice_info_locked(&inner)
+    }
+
+    fn practice_info_locked(&self, inner: &Inner) -> PracticeInfo {
+        let state = dbc_sandbox::state::read_live(&dbc_sandbox::layout::Layout::new(&self.data_dir)).ok().flatten();
+        match state {
+            Some(s) => PracticeInfo {
+                running: true,
+                owned_by_app: inner.practice.is_some(),
+                chain: Some(s.chain),
+                client: s.client,
+                accounts: s
+                    .accounts
+                    .into_iter()
+                    .map(|a| PracticeAccountView {
+                        name: a.name,
+                        role: serde_json::to_value(a.role).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
+                        address: a.address,
+                    })
+                    .collect(),
+            },
+            None => PracticeInfo { running: false, owned_by_app: false, chain: None, client: None, accounts: Vec::new() },
+        }
+    }
+
+    /// Stop the practice network this app started (one started by the CLI is left alone).
+    pub async fn stop_practice(&self) -> Result<PracticeInfo> {
+        let mut inner = self.inner.lock().await;
+        if let Some(sandbox) = inner.practice.take() {
+            sandbox.stop().await?;
+        }
+        Ok(self.practice_info_locked(&inner))
+    }
+
+    /// Send `planck` from the practice faucet to `address`; returns the receipt
+    /// and the new free balance.
+    pub async fn practice_fund(&self, address: &str, planck: u128) -> Result<(dbc_sandbox::FundReceipt, u128)> {
+        let receipt = dbc_sandbox::faucet::fund_running(&self.data_dir, address, planck).await?;
+        let client = {
+            let inner = self.inner.lock().await;
+            inner.manager.as_ref().and_then(ChainManager::client)
+        };
+        let client = client.ok_or_else(|| Error::new(ErrorCode::NetworkUnreachable, "not connected to the practice network"))?;
+        let who = dbc_sandbox::faucet::parse_account(address)?;
+        let balance = dbc::chain::account::balance(&client, &who).await?;
+        Ok((receipt, balance.free))
+    }
+
+    pub async fn retry(&self) {
+        if let Some(m) = self.inner.lock().await.manager.as_ref() {
+            m.retry_now();
+        }
+    }
+
+    /// On quit: stop a practice network this app started.
+    pub async fn shutdown(&self) {
+        let mut inner = self.inner.lock().await;
+        if let Some(f) = inner.forward.take() {
+            f.abort();
+        }
+        inner.manager = None;
+        if let Some(sandbox) = inner.practice.take() {
+            if let Err(e) = sandbox.stop().await {
+                tracing::warn!(error = %e, "stopping the practice network on quit");
+            }
+        }
+    }
+}
+
+/// The UI's stage names; the sandbox's own `Ready` is not the end for the
+/// user (the app still has to connect), so it is not forwarded.
+fn stage_name(s: Stage) -> Option<&'static str> {
+    match s {
+        Stage::PreparingSpec => Some("preparing-spec"),
+        Stage::Seeding => Some("seeding"),
+        Stage::StartingChain => Some("starting-chain"),
+        Stage::StartingClient => Some("starting-client"),
+        Stage::Ready => None,
+    }
+}

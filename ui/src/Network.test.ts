@@ -1,0 +1,357 @@
+// Settings → Network, the practice network, the live status bar and the offline banner,
+// through the whole app with a mocked back end.
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { emit } from '@tauri-apps/api/event';
+import type { Channel } from '@tauri-apps/api/core';
+import App from './App.svelte';
+import { applyLanguage } from './lib/i18n';
+import type { NetworkStatus, PracticeInfo, PracticeProgress } from './lib/ipc';
+
+const ALICE = '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY';
+const BOB = '5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty';
+
+const RUNNING: PracticeInfo = {
+  running: true,
+  ownedByApp: true,
+  chain: 'ws://127.0.0.1:9944',
+  client: 'http://127.0.0.1:8000',
+  accounts: [
+    { name: 'Alice', role: 'sudo', address: ALICE },
+    { name: 'Bob', role: 'renter', address: BOB },
+  ],
+};
+const STOPPED: PracticeInfo = { running: false, ownedByApp: false, chain: null, client: null, accounts: [] };
+
+type Handler = (args: Record<string, unknown>) => unknown;
+
+let calls: Array<[string, unknown]>;
+let status: NetworkStatus;
+let practice: PracticeInfo;
+let kind: string;
+
+function mockBackend(overrides: Record<string, Handler> = {}) {
+  mockIPC(
+    (cmd, args) => {
+      calls.push([cmd, args]);
+      const a = (args ?? {}) as Record<string, unknown>;
+      if (overrides[cmd]) return overrides[cmd](a);
+      switch (cmd) {
+        case 'app_info':
+          return { version: '0.1.0', dataDir: '/d', logDir: '/d/logs' };
+        case 'get_settings':
+          return { language: 'en', network: kind };
+        case 'network_status':
+        case 'retry_connection':
+          return status;
+        case 'get_network_settings':
+          return { choice: { kind }, mainnetEndpoints: ['wss://a.example', 'wss://b.example'], defaultMainnetEndpoints: ['wss://a.example'] };
+        case 'set_network': {
+          const choice = a.choice as { kind: string; url?: string };
+          if (choice.url && !/^wss?:\/\//.test(choice.url)) {
+            throw { code: 'invalid-argument', message: `not a ws:// or wss:// URL: ${choice.url}`, data: { value: choice.url } };
+          }
+          kind = choice.kind;
+          return { choice, mainnetEndpoints: ['wss://a.example'], defaultMainnetEndpoints: ['wss://a.example'] };
+        }
+        case 'practice_status':
+          return practice;
+        default:
+          throw { code: 'internal', message: `unexpected command ${cmd}` };
+      }
+    },
+    { shouldMockEvents: true },
+  );
+}
+
+/** Sends one message through a Channel the way the Rust side does (ordered by index). */
+function send(channel: unknown, index: number, message: PracticeProgress) {
+  const id = (channel as Channel<PracticeProgress>).id;
+  const internals = (window as unknown as { __TAURI_INTERNALS__: { runCallback: (id: number, data: unknown) => void } }).__TAURI_INTERNALS__;
+  internals.runCallback(id, { index, message });
+}
+
+beforeEach(() => {
+  calls = [];
+  kind = 'mainnet';
+  practice = STOPPED;
+  status = { network: 'mainnet', state: 'connected', endpoint: 'wss://a.example', bestBlock: 1234567, specVersion: 400 };
+  applyLanguage('en');
+});
+
+afterEach(() => {
+  cleanup();
+  clearMocks();
+  applyLanguage('en');
+});
+
+describe('status bar', () => {
+  test('shows the polled status with separators, runtime and endpoint', async () => {
+    mockBackend();
+    render(App);
+    await waitFor(() => expect(screen.getByTestId('status-block').textContent).toBe('1,234,567'));
+    expect(screen.getByTestId('status-spec').textContent).toBe('runtime 400');
+    expect(screen.getByTestId('status-connection').textContent).toBe('Connected');
+    expect(screen.getByTestId('status-endpoint').getAttribute('title')).toContain('wss://a.example');
+  });
+
+  test('follows the network-status event', async () => {
+    mockBackend();
+    render(App);
+    await waitFor(() => expect(screen.getByTestId('status-block').textContent).toBe('1,234,567'));
+    // The listener registers asynchronously: emit until it is heard.
+    await waitFor(async () => {
+      await emit('network-status', { ...status, bestBlock: 1234568, specVersion: 401 });
+      expect(screen.getByTestId('status-block').textContent).toBe('1,234,568');
+    });
+    expect(screen.getByTestId('status-spec').textContent).toBe('runtime 401');
+    await emit('network-status', { network: 'practice', state: 'reconnecting', endpoint: null, bestBlock: null, specVersion: null });
+    await waitFor(() => expect(screen.getByTestId('status-connection').textContent).toBe('Reconnecting…'));
+    expect(screen.getByTestId('status-network').textContent).toBe('Practice network');
+    expect(screen.queryByTestId('status-spec')).toBeNull();
+  });
+});
+
+describe('Settings → Network', () => {
+  test('choosing Practice starts it with progress from the channel, then shows the panel', async () => {
+    let finish: (info: PracticeInfo) => void = () => {};
+    let channel: unknown = null;
+    mockBackend({
+      start_practice: (args) => {
+        channel = args.onProgress;
+        return new Promise<PracticeInfo>((resolve) => (finish = resolve));
+      },
+    });
+    render(App);
+    await fireEvent.click(screen.getByTestId('nav-settings'));
+    await waitFor(() => expect((screen.getByTestId('network-mainnet') as HTMLInputElement).checked).toBe(true));
+    expect((screen.getByTestId('mainnet-endpoints') as HTMLTextAreaElement).value).toBe('wss://a.example\nwss://b.example');
+
+    await fireEvent.click(screen.getByTestId('network-practice'));
+    const progress = await screen.findByTestId('practice-progress');
+    expect(calls.some(([c]) => c === 'start_practice')).toBe(true);
+    expect(channel).not.toBeNull();
+
+    send(channel, 0, { stage: 'preparing-spec', elapsedMs: 100 });
+    send(channel, 1, { stage: 'seeding', elapsedMs: 2100 });
+    await waitFor(() => expect(screen.getByTestId('practice-stage').textContent).toBe('Creating practice accounts and machines'));
+    expect(screen.getByTestId('practice-step-preparing-spec').dataset.mark).toBe('done');
+    expect(screen.getByTestId('practice-step-seeding').dataset.mark).toBe('current');
+    expect(screen.getByTestId('practice-step-ready').dataset.mark).toBe('todo');
+    expect(screen.getByTestId('practice-elapsed').textContent).toMatch(/^\d+ s$/);
+    expect(Number(screen.getByTestId('practice-elapsed').textContent!.split(' ')[0])).toBeGreaterThanOrEqual(2);
+    // Out of order: index 3 waits for index 2.
+    send(channel, 3, { stage: 'connecting', elapsedMs: 9000 });
+    send(channel, 2, { stage: 'starting-chain', elapsedMs: 5000 });
+    await waitFor(() => expect(progress.dataset.stage).toBe('connecting'));
+    expect((screen.getByTestId('network-mainnet') as HTMLInputElement).disabled).toBe(true);
+
+    kind = 'practice';
+    practice = RUNNING;
+    finish(RUNNING);
+    const panel = await screen.findByTestId('practice-panel');
+    expect(screen.queryByTestId('practice-progress')).toBeNull();
+    expect(screen.getByTestId('practice-chain-url').textContent).toBe('ws://127.0.0.1:9944');
+    expect(screen.getByTestId('practice-client-url').textContent).toBe('http://127.0.0.1:8000');
+    expect(panel.textContent).toContain('Administrator');
+    expect(panel.textContent).toContain(BOB);
+    expect((screen.getByTestId('network-practice') as HTMLInputElement).checked).toBe(true);
+  });
+
+  test('faucet: a click on an account fills the address; submit sends {address, amount} and shows the result', async () => {
+    kind = 'practice';
+    practice = RUNNING;
+    let release: () => void = () => {};
+    mockBackend({
+      practice_fund: (args) =>
+        new Promise((resolve) => {
+          release = () =>
+            resolve({
+              address: args.address,
+              amount: '1000000000000000000',
+              blockHash: '0x12ab34cd56ef7890aa',
+              free: '1001000000000000000000',
+            });
+        }),
+    });
+    render(App);
+    await fireEvent.click(screen.getByTestId('nav-settings'));
+    await screen.findByTestId('practice-panel');
+    const address = screen.getByTestId('faucet-address') as HTMLInputElement;
+    expect(address.value).toBe('');
+    expect((screen.getByTestId('faucet-amount') as HTMLInputElement).value).toBe('1000');
+    expect((screen.getByTestId('faucet-submit') as HTMLButtonElement).disabled).toBe(true);
+
+    await fireEvent.click(screen.getByTestId('practice-account-bob'));
+    expect(address.value).toBe(BOB);
+    await fireEvent.click(screen.getByTestId('faucet-submit'));
+    expect(calls).toContainEqual(['practice_fund', { address: BOB, amount: '1000' }]);
+    await waitFor(() => expect((screen.getByTestId('faucet-submit') as HTMLButtonElement).disabled).toBe(true));
+
+    release();
+    const result = await screen.findByTestId('faucet-result');
+    expect(result.textContent).toBe('Sent 1,000 DBC to 5FHneW…694ty in block 0x12ab…90aa; new balance 1,001,000 DBC.');
+    expect((screen.getByTestId('faucet-submit') as HTMLButtonElement).disabled).toBe(false);
+  });
+
+  test('faucet: invalid-argument shows localized text in place (en and zh)', async () => {
+    kind = 'practice';
+    practice = RUNNING;
+    mockBackend({
+      practice_fund: (args) => {
+        throw { code: 'invalid-argument', message: `not a DBC amount: ${String(args.amount)}`, data: { value: args.amount } };
+      },
+    });
+    render(App);
+    await fireEvent.click(screen.getByTestId('nav-settings'));
+    await screen.findByTestId('practice-panel');
+    await fireEvent.input(screen.getByTestId('faucet-address'), { target: { value: ALICE } });
+    await fireEvent.input(screen.getByTestId('faucet-amount'), { target: { value: '-5' } });
+    await fireEvent.click(screen.getByTestId('faucet-submit'));
+    const error = await screen.findByTestId('faucet-error');
+    expect(error.textContent).toBe('A value was not accepted: not a DBC amount: -5');
+    expect(screen.queryByTestId('error-banner')).toBeNull();
+    applyLanguage('zh');
+    await waitFor(() => expect(screen.getByTestId('faucet-error').textContent).toBe('有一个值未被接受：not a DBC amount: -5'));
+  });
+
+  test('a failed start shows the error, the install hint and a retry that starts again', async () => {
+    let attempts = 0;
+    mockBackend({
+      start_practice: () => {
+        attempts++;
+        if (attempts === 1) throw { code: 'node-missing', message: 'node not found' };
+        practice = RUNNING;
+        return RUNNING;
+      },
+    });
+    render(App);
+    await fireEvent.click(screen.getByTestId('nav-settings'));
+    await waitFor(() => expect((screen.getByTestId('network-practice') as HTMLInputElement).disabled).toBe(false));
+    await fireEvent.click(screen.getByTestId('network-practice'));
+    const failed = await screen.findByTestId('practice-error');
+    expect(failed.dataset.code).toBe('node-missing');
+    expect(failed.textContent).toContain('Node.js 20 or newer');
+    expect(screen.getByTestId('practice-hint').textContent).toContain('node --version');
+
+    await fireEvent.click(screen.getByTestId('practice-retry'));
+    await screen.findByTestId('practice-panel');
+    expect(attempts).toBe(2);
+  });
+
+  test('stop calls stop_practice and hides the panel', async () => {
+    kind = 'practice';
+    practice = RUNNING;
+    mockBackend({ stop_practice: () => STOPPED });
+    render(App);
+    await fireEvent.click(screen.getByTestId('nav-settings'));
+    await fireEvent.click(await screen.findByTestId('practice-stop'));
+    await screen.findByTestId('practice-start');
+    expect(screen.queryByTestId('practice-panel')).toBeNull();
+    expect(calls.map(([c]) => c)).toContain('stop_practice');
+  });
+
+  test('custom: apply calls set_network with the URL; a bad URL shows localized text in place', async () => {
+    mockBackend();
+    render(App);
+    await fireEvent.click(screen.getByTestId('nav-settings'));
+    await waitFor(() => expect((screen.getByTestId('network-custom') as HTMLInputElement).disabled).toBe(false));
+    await fireEvent.click(screen.getByTestId('network-custom'));
+    const url = screen.getByTestId('network-custom-url') as HTMLInputElement;
+
+    await fireEvent.input(url, { target: { value: 'http://node.example:9944' } });
+    await fireEvent.click(screen.getByTestId('network-custom-apply'));
+    const error = await screen.findByTestId('network-custom-error');
+    expect(error.textContent).toBe('A value was not accepted: not a ws:// or wss:// URL: http://node.example:9944');
+
+    await fireEvent.input(url, { target: { value: ' wss://node.example:9944 ' } });
+    await fireEvent.click(screen.getByTestId('network-custom-apply'));
+    await screen.findByTestId('network-custom-active');
+    expect(calls).toContainEqual(['set_network', { choice: { kind: 'custom', url: 'wss://node.example:9944' } }]);
+    expect(screen.queryByTestId('network-custom-error')).toBeNull();
+  });
+
+  test('mainnet endpoints: save sends one URL per line, reset sends an empty list', async () => {
+    mockBackend({
+      set_mainnet_endpoints: (args) => {
+        const list = args.endpoints as string[];
+        if (list.some((e) => !e.startsWith('ws'))) throw { code: 'invalid-argument', message: 'bad endpoint', data: { value: 'x' } };
+        return { choice: { kind: 'mainnet' }, mainnetEndpoints: list.length ? list : ['wss://a.example'], defaultMainnetEndpoints: ['wss://a.example'] };
+      },
+    });
+    render(App);
+    await fireEvent.click(screen.getByTestId('nav-settings'));
+    const area = (await screen.findByTestId('mainnet-endpoints')) as HTMLTextAreaElement;
+    await waitFor(() => expect(area.value).toBe('wss://a.example\nwss://b.example'));
+    await fireEvent.input(area, { target: { value: 'wss://c.example\n\n  wss://d.example  \n' } });
+    await fireEvent.click(screen.getByTestId('mainnet-endpoints-save'));
+    await screen.findByTestId('mainnet-endpoints-saved');
+    expect(calls).toContainEqual(['set_mainnet_endpoints', { endpoints: ['wss://c.example', 'wss://d.example'] }]);
+    expect(area.value).toBe('wss://c.example\nwss://d.example');
+
+    await fireEvent.input(area, { target: { value: 'x' } });
+    await fireEvent.click(screen.getByTestId('mainnet-endpoints-save'));
+    expect((await screen.findByTestId('mainnet-endpoints-error')).textContent).toContain('bad endpoint');
+
+    await fireEvent.click(screen.getByTestId('mainnet-endpoints-reset'));
+    await waitFor(() => expect(area.value).toBe('wss://a.example'));
+    expect(calls).toContainEqual(['set_mainnet_endpoints', { endpoints: [] }]);
+  });
+});
+
+describe('offline banner', () => {
+  test('appears for mainnet + offline with the localized reason; retry calls retry_connection', async () => {
+    status = {
+      network: 'mainnet',
+      state: 'offline',
+      endpoint: null,
+      bestBlock: null,
+      specVersion: null,
+      lastError: { code: 'network-unreachable', message: 'no endpoint answered', data: { network: 'mainnet', endpoint: 'wss://a.example' } },
+    };
+    mockBackend();
+    render(App);
+    const banner = await screen.findByTestId('offline-banner');
+    expect(banner.textContent).toContain('DBC mainnet cannot be reached right now.');
+    expect(banner.textContent).toContain('last tried wss://a.example');
+    expect(banner.textContent).toContain('rehearse on the free practice network');
+
+    status = { network: 'mainnet', state: 'connected', endpoint: 'wss://a.example', bestBlock: 5, specVersion: 400 };
+    await fireEvent.click(screen.getByTestId('offline-retry'));
+    await waitFor(() => expect(screen.queryByTestId('offline-banner')).toBeNull());
+    expect(calls.map(([c]) => c)).toContain('retry_connection');
+  });
+
+  test('not shown on the practice network or while connected', async () => {
+    status = { network: 'practice', state: 'offline', endpoint: null, bestBlock: null, specVersion: null };
+    mockBackend();
+    render(App);
+    await waitFor(() => expect(screen.getByTestId('status-connection').textContent).toBe('Offline'));
+    expect(screen.queryByTestId('offline-banner')).toBeNull();
+    await waitFor(async () => {
+      await emit('network-status', { network: 'mainnet', state: 'offline', endpoint: null, bestBlock: null, specVersion: null });
+      expect(screen.getByTestId('offline-banner')).toBeTruthy();
+    });
+  });
+
+  test('"use the practice network" opens Settings and starts it', async () => {
+    status = { network: 'mainnet', state: 'offline', endpoint: null, bestBlock: null, specVersion: null };
+    mockBackend({
+      start_practice: () => {
+        kind = 'practice';
+        practice = RUNNING;
+        status = { network: 'practice', state: 'connected', endpoint: 'ws://127.0.0.1:9944', bestBlock: 1, specVersion: 400 };
+        void emit('network-status', status);
+        return RUNNING;
+      },
+    });
+    render(App);
+    await fireEvent.click(await screen.findByTestId('offline-use-practice'));
+    expect(screen.getByTestId('screen-settings')).toBeTruthy();
+    await screen.findByTestId('practice-panel');
+    expect(calls.map(([c]) => c)).toContain('start_practice');
+    await waitFor(() => expect(screen.queryByTestId('offline-banner')).toBeNull());
+    expect((screen.getByTestId('network-practice') as HTMLInputElement).checked).toBe(true);
+  });
+});
