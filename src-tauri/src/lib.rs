@@ -36,6 +36,7 @@ pub const NETWORK_STATUS_EVENT: &str = "network-status";
 /// that was the choice: its chain resumes from disk).
 fn start_background<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
     use tauri::{Emitter, Manager};
+    exit_on_signals(app.clone());
     let handle = app.clone();
     tauri::async_runtime::spawn(async move {
         let state = handle.state::<AppState>();
@@ -64,6 +65,31 @@ fn start_background<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
         }
     });
 }
+
+/// SIGTERM (logout, `kill`), SIGINT and SIGHUP end the app the normal way,
+/// through `RunEvent::Exit`, so the practice network is stopped, not orphaned.
+#[cfg(unix)]
+fn exit_on_signals<R: tauri::Runtime>(handle: tauri::AppHandle<R>) {
+    use tokio::signal::unix::{signal, SignalKind};
+    tauri::async_runtime::spawn(async move {
+        let (Ok(mut term), Ok(mut int), Ok(mut hup)) =
+            (signal(SignalKind::terminate()), signal(SignalKind::interrupt()), signal(SignalKind::hangup()))
+        else {
+            tracing::warn!("cannot listen for termination signals");
+            return;
+        };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
+            _ = hup.recv() => {}
+        }
+        tracing::info!("termination signal: quitting");
+        handle.exit(0);
+    });
+}
+
+#[cfg(not(unix))]
+fn exit_on_signals<R: tauri::Runtime>(_handle: tauri::AppHandle<R>) {}
 
 /// Start the desktop app.
 pub fn run() {

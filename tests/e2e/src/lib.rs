@@ -176,6 +176,38 @@ impl Session {
             .unwrap_or_else(|e| panic!("[{}] no element data-testid={testid}: {e}", self.spec))
     }
 
+    /// Wait up to `timeout` for the element (slow things: starting a chain).
+    pub async fn wait_for(&self, testid: &str, timeout: Duration) -> Element {
+        self.client
+            .wait()
+            .at_most(timeout)
+            .for_element(Locator::Css(&Self::css(testid)))
+            .await
+            .unwrap_or_else(|e| panic!("[{}] no element data-testid={testid} within {timeout:?}: {e}", self.spec))
+    }
+
+    /// Replace the text of an input.
+    pub async fn type_into(&self, testid: &str, text: &str) {
+        let el = self.wait(testid).await;
+        el.clear().await.unwrap_or_else(|e| panic!("[{}] clear {testid}: {e}", self.spec));
+        el.send_keys(text).await.unwrap_or_else(|e| panic!("[{}] type into {testid}: {e}", self.spec));
+    }
+
+    /// Scroll the element to the middle of the window (before a screenshot
+    /// of something below the fold).
+    pub async fn scroll_to(&self, testid: &str) {
+        let el = self.wait(testid).await;
+        self.client
+            .execute("arguments[0].scrollIntoView({block: 'center'});", vec![serde_json::to_value(&el).unwrap()])
+            .await
+            .unwrap_or_else(|e| panic!("[{}] scroll to {testid}: {e}", self.spec));
+    }
+
+    /// An attribute of the element, if set.
+    pub async fn attr(&self, testid: &str, name: &str) -> Option<String> {
+        self.wait(testid).await.attr(name).await.unwrap_or_else(|e| panic!("[{}] attr {name} of {testid}: {e}", self.spec))
+    }
+
     pub async fn exists(&self, testid: &str) -> bool {
         self.client.find(Locator::Css(&Self::css(testid))).await.is_ok()
     }
@@ -207,7 +239,12 @@ impl Session {
 
     /// Poll `testid`'s text until `pred` holds; returns it.
     pub async fn wait_text(&self, testid: &str, what: &str, pred: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + WAIT;
+        self.wait_text_for(testid, what, WAIT, pred).await
+    }
+
+    /// [`Session::wait_text`] with an explicit timeout.
+    pub async fn wait_text_for(&self, testid: &str, what: &str, timeout: Duration, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + timeout;
         loop {
             let t = self.text(testid).await;
             if pred(&t) {
@@ -243,4 +280,21 @@ async fn wait_for_port(port: u16) {
 /// True when `s` has at least one CJK ideograph.
 pub fn has_cjk(s: &str) -> bool {
     s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
+/// Processes (pids) whose command line mentions `needle`, e.g. a data dir.
+pub fn processes_mentioning(needle: &str) -> Vec<u32> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
+        if pid == std::process::id() {
+            continue;
+        }
+        if let Ok(cmd) = std::fs::read(format!("/proc/{pid}/cmdline")) {
+            if String::from_utf8_lossy(&cmd).contains(needle) {
+                out.push(pid);
+            }
+        }
+    }
+    out
 }
