@@ -9,12 +9,13 @@ TAURI_DRIVER_VERSION := 2.1.0
 CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 export PATH := $(CARGO_BIN):$(PATH)
 
-.PHONY: help run test package deps deps-test ui-deps sandbox-deps tauri-driver app test-rust test-ui test-e2e screenshots clean
+.PHONY: help run test bench package deps deps-test ui-deps sandbox-deps tauri-driver app test-rust test-ui test-e2e screenshots clean
 
 help:
 	@echo "make run      install what is missing, build and open DBC Rent"
 	@echo "make test     install what is missing and run every test (Rust, UI, e2e under Xvfb)"
 	@echo "make package  build a .deb into target/release/bundle/deb/"
+	@echo "make bench    print the benchmark figures (practice network time to ready)"
 
 ## ---- set-up ---------------------------------------------------------------
 
@@ -74,6 +75,18 @@ test-e2e: app tauri-driver
 	rm -rf target/e2e-screenshots
 	xvfb-run -a -s "-screen 0 1400x900x24" cargo test -p dbc-e2e --locked -- --test-threads=1
 	@echo "screenshots: $$(ls target/e2e-screenshots | wc -l) in target/e2e-screenshots/"
+
+## ---- benchmarks (figures printed, compared with their budgets) -------------
+
+BENCH_DIR := target/bench-sandbox
+bench: sandbox-deps
+	cargo build -q -p dbc-sandbox --example ready_time
+	@echo "== practice network: time to ready (RPC answering, seed loaded); budget 15 s"
+	rm -rf $(BENCH_DIR)/first
+	target/debug/examples/ready_time --label first-start --data-dir $(BENCH_DIR)/first
+	target/debug/examples/ready_time --label cold --cold --data-dir $(BENCH_DIR)/first
+	target/debug/examples/ready_time --label warm --data-dir $(BENCH_DIR)/first
+	target/debug/examples/ready_time --label cold-2000 --cold --machines 2000 --data-dir $(BENCH_DIR)/first
 
 clean:
 	cargo clean

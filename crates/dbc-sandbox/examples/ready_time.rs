@@ -1,12 +1,13 @@
 //! Time from `Sandbox::start` to ready (RPC answering, seed loaded), for `make bench`.
 //!
-//! `cargo run --release -p dbc-sandbox --example ready_time -- [--cold] [--machines N] [--data-dir DIR]`
+//! `cargo run --release -p dbc-sandbox --example ready_time -- [--cold] [--machines N] [--data-dir DIR] [--label L] [--budget-ms N]`
 //!
 //! Default: a warm start (the prepared spec, metadata and db from an earlier
 //! run in `target/bench-sandbox` are reused; the first run ever is cold).
 //! `--cold` forgets them first (seed built and baked, db dropped; the metadata
 //! cache is kept). Prints one JSON line: readyMs, the stage split, chopsticks'
-//! RSS and the seed size.
+//! RSS and the seed size; with `--label`, first a human line that compares
+//! the time with `--budget-ms` (default 15 000).
 
 use dbc_sandbox::{Sandbox, SandboxConfig, SeedConfig};
 use std::path::PathBuf;
@@ -55,6 +56,17 @@ async fn main() {
         }
     };
     let ready_ms = t.elapsed().as_millis();
+    if let Some(label) = arg("--label") {
+        let budget: u128 = arg("--budget-ms").and_then(|b| b.parse().ok()).unwrap_or(15_000);
+        let verdict = if ready_ms <= budget { "within" } else { "OVER" };
+        println!(
+            "{label:<12} {machines:>5} machines  ready in {:>5.1} s  ({verdict} the {:.0} s budget; chain {:.1} s, prepare {:.1} s)",
+            ready_ms as f64 / 1000.0,
+            budget as f64 / 1000.0,
+            sb.timings().chain_ms as f64 / 1000.0,
+            sb.timings().prepare_ms as f64 / 1000.0,
+        );
+    }
     let out = serde_json::json!({
         "readyMs": ready_ms,
         "timings": sb.timings(),

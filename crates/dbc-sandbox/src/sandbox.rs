@@ -137,7 +137,9 @@ impl Sandbox {
                 p(s)
             }
         };
-        let layout = Layout::new(&cfg.data_dir);
+        // Child processes run in other folders: give them absolute paths.
+        let data_dir = std::path::absolute(&cfg.data_dir).map_err(|e| Error::io(&cfg.data_dir, &e))?;
+        let layout = Layout::new(&data_dir);
         for d in [
             layout.root().to_path_buf(),
             layout.cache_dir(),

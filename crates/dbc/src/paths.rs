@@ -14,14 +14,14 @@ pub const HOME_ENV: &str = "DBC_RENT_HOME";
 /// `$DBC_RENT_HOME`, else the platform's app-data dir
 /// (`~/.local/share/app.dbcrent.desktop` on Linux, `%APPDATA%\…` on Windows,
 /// `~/Library/Application Support/…` on macOS).
+/// The result is absolute (a relative choice is taken from the current
+/// folder), because child processes such as the practice chain run elsewhere.
 pub fn data_dir(explicit: Option<&Path>) -> PathBuf {
-    if let Some(p) = explicit {
-        return p.to_path_buf();
-    }
-    if let Some(p) = std::env::var_os(HOME_ENV).filter(|v| !v.is_empty()) {
-        return PathBuf::from(p);
-    }
-    dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join(APP_ID)
+    let chosen = explicit
+        .map(Path::to_path_buf)
+        .or_else(|| std::env::var_os(HOME_ENV).filter(|v| !v.is_empty()).map(PathBuf::from))
+        .unwrap_or_else(|| dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join(APP_ID));
+    std::path::absolute(&chosen).unwrap_or(chosen)
 }
 
 /// Rotating log files live here.
@@ -72,9 +72,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn explicit_dir_wins() {
+    fn explicit_dir_wins_and_is_made_absolute() {
         let p = Path::new("/tmp/x");
         assert_eq!(data_dir(Some(p)), PathBuf::from("/tmp/x"));
+        let rel = data_dir(Some(Path::new("rel/dir")));
+        assert!(rel.is_absolute() && rel.ends_with("rel/dir"), "{}", rel.display());
     }
 
     #[test]
