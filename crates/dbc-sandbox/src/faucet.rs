@@ -1,18 +1,15 @@
 //! The faucet: a real signed `Balances.transfer_keep_alive` from the faucet
-//! account (sr25519 signature checked by the runtime, fees paid, events emitted).
-//!
-//! Nonces are tracked locally (`max(on-chain, last used + 1)`, subxt.md §4) so
-//! back-to-back requests from one process do not collide.
+//! account (sr25519 signature checked by the runtime, fees paid, events
+//! emitted), sent with the app's own transaction code (`dbc::chain::tx`), so
+//! the practice network exercises the same path the app uses.
 
-use crate::client::{rpc_err, Chain};
-use dbc::{Error, ErrorCode, Result};
+use crate::client::Chain;
+use dbc::chain::{tx, ChainClient, NonceTracker, Timeouts, TxOptions, WaitFor};
+use dbc::{Error, Result};
 use serde::Serialize;
-use subxt::config::substrate::SubstrateExtrinsicParamsBuilder;
-use subxt::dynamic::Value;
-use subxt::tx::TransactionStatus;
 use subxt::utils::AccountId32;
 use subxt_signer::sr25519::Keypair;
-use tokio::sync::Mutex;
+use tokio::sync::OnceCell;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -25,7 +22,9 @@ pub struct FundReceipt {
 
 pub struct Faucet {
     key: Keypair,
-    last_nonce: Mutex<Option<u64>>,
+    /// Back-to-back requests from one process get consecutive nonces.
+    nonces: NonceTracker,
+    client: OnceCell<ChainClient>,
 }
 
 /// Parse an SS58 address (any prefix) or a 0x-hex account id.
@@ -44,10 +43,7 @@ pub fn parse_account(s: &str) -> Result<AccountId32> {
 
 impl Faucet {
     pub fn new(key: Keypair) -> Faucet {
-        Faucet {
-            key,
-            last_nonce: Mutex::new(None),
-        }
+        Faucet { key, nonces: NonceTracker::new(), client: OnceCell::new() }
     }
 
     pub fn address(&self) -> AccountId32 {
@@ -56,75 +52,20 @@ impl Faucet {
 
     /// Send `amount` planck to `to`; returns once the transfer is in a block and succeeded.
     pub async fn fund(&self, chain: &Chain, to: &AccountId32, amount: u128) -> Result<FundReceipt> {
-        let mut last = self.last_nonce.lock().await;
-        let at = chain.at_best().await?;
-        let mut txc = at.tx();
-        let on_chain = txc
-            .account_nonce(&self.address())
-            .await
-            .map_err(|e| rpc_err(&chain.url, "reading the faucet nonce", e))?;
-        let nonce = last.map_or(on_chain, |l| on_chain.max(l + 1));
-        let call = subxt::dynamic::tx(
-            "Balances",
-            "transfer_keep_alive",
-            (
-                Value::unnamed_variant("Id", [Value::from_bytes(to.0)]),
-                Value::u128(amount),
-            ),
-        );
-        let params = SubstrateExtrinsicParamsBuilder::new().nonce(nonce).build();
-        let mut progress = txc
-            .sign_and_submit_then_watch(&call, &self.key, params)
-            .await
-            .map_err(|e| {
-                Error::new(
-                    ErrorCode::TxInvalid,
-                    format!("the faucet transfer was refused: {e}"),
-                )
-                .with_data(serde_json::json!({"reason": e.to_string()}))
-            })?;
-        *last = Some(nonce);
-        drop(last);
-        let ext_hash = format!("{:?}", progress.extrinsic_hash());
-        while let Some(status) = progress.next().await {
-            let status = status.map_err(|e| {
-                Error::new(
-                    ErrorCode::TxUnknown,
-                    format!("lost track of the faucet transfer: {e}"),
-                )
-                .with_data(serde_json::json!({"extrinsicHash": ext_hash}))
-            })?;
-            match status {
-                TransactionStatus::InBestBlock(b) | TransactionStatus::InFinalizedBlock(b) => {
-                    b.wait_for_success().await.map_err(|e| {
-                        Error::new(ErrorCode::TxFailed, format!("the faucet transfer failed: {e}")).with_data(serde_json::json!({
-                            "error": e.to_string(), "blockHash": format!("{:?}", b.block_hash()), "extrinsicHash": ext_hash
-                        }))
-                    })?;
-                    return Ok(FundReceipt {
-                        to: to.to_string(),
-                        amount_planck: amount.to_string(),
-                        block_hash: format!("{:?}", b.block_hash()),
-                        extrinsic_hash: ext_hash,
-                    });
-                }
-                TransactionStatus::Invalid { message }
-                | TransactionStatus::Dropped { message }
-                | TransactionStatus::Error { message } => {
-                    return Err(Error::new(
-                        ErrorCode::TxInvalid,
-                        format!("the faucet transfer was dropped: {message}"),
-                    )
-                    .with_data(serde_json::json!({"reason": message})));
-                }
-                _ => {}
-            }
-        }
-        Err(Error::new(
-            ErrorCode::TxUnknown,
-            "the transaction status stream ended early",
-        )
-        .with_data(serde_json::json!({"extrinsicHash": ext_hash})))
+        let client = self
+            .client
+            .get_or_try_init(|| async {
+                dbc::chain::client::connect("practice", &chain.url, None, Timeouts::default(), None).await.map(|(c, _)| c)
+            })
+            .await?;
+        let opts = TxOptions { wait: WaitFor::InBlock, ..TxOptions::default() };
+        let out = tx::transfer_keep_alive(client, &self.nonces, &self.key, to, amount, &opts, |_| {}).await?;
+        Ok(FundReceipt {
+            to: to.to_string(),
+            amount_planck: amount.to_string(),
+            block_hash: out.block_hash,
+            extrinsic_hash: out.extrinsic_hash,
+        })
     }
 }
 
