@@ -758,46 +758,36 @@ impl Sim {
             return e("invalid public ip");
         }
 
-        let s_ssh = s(add, "ssh_port");
-        let ssh_port = atoi(&s_ssh) as u16;
-        if is_linux(&os) {
-            if s_ssh.is_empty() {
-                return e("ssh_port is empty");
+        // The node checks each port in this order: present, digits, range, free.
+        let port = |name: &str, required: bool, min: u16| -> Result<u16, String> {
+            let raw = s(add, name);
+            let value = atoi(&raw) as u16;
+            if !required {
+                return Ok(value);
             }
-            if !is_digits(&s_ssh) {
-                return e("ssh_port is not digit");
+            if raw.is_empty() {
+                return Err(format!("{name} is empty"));
             }
-            if let Some(c) = node.port_conflict(ssh_port, "") {
-                return e(&c);
+            if !is_digits(&raw) {
+                return Err(format!("{name} is not digit"));
             }
-        }
-        let s_rdp = s(add, "rdp_port");
-        let rdp_port = atoi(&s_rdp) as u16;
-        if is_windows(&os) {
-            if s_rdp.is_empty() {
-                return e("rdp_port is empty");
+            if value < min {
+                return Err(format!("{name} is invalid (usage: [{min}, 65535])"));
             }
-            if !is_digits(&s_rdp) {
-                return e("rdp_port is not digit");
-            }
-            if let Some(c) = node.port_conflict(rdp_port, "") {
-                return e(&c);
-            }
-        }
-        let s_vnc = s(add, "vnc_port");
-        let vnc_port = atoi(&s_vnc) as u16;
-        if s_vnc.is_empty() {
-            return e("vnc_port is empty");
-        }
-        if !is_digits(&s_vnc) {
-            return e("vnc_port is not digit");
-        }
-        if vnc_port < 5900 {
-            return e("vnc_port is invalid (usage: [5900, 65535])");
-        }
-        if let Some(c) = node.port_conflict(vnc_port, "") {
-            return e(&c);
-        }
+            node.port_conflict(value, "").map_or(Ok(value), Err)
+        };
+        let ssh_port = match port("ssh_port", is_linux(&os), 0) {
+            Ok(p) => p,
+            Err(m) => return e(&m),
+        };
+        let rdp_port = match port("rdp_port", is_windows(&os), 0) {
+            Ok(p) => p,
+            Err(m) => return e(&m),
+        };
+        let vnc_port = match port("vnc_port", true, 5900) {
+            Ok(p) => p,
+            Err(m) => return e(&m),
+        };
 
         let cpu_cores = atoi(&s(add, "cpu_cores"));
         if cpu_cores <= 0 {
