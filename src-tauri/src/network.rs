@@ -16,6 +16,8 @@ use tokio::sync::{watch, Mutex};
 
 /// How long `start_practice` waits for the chain manager after the network is up.
 const PRACTICE_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+/// How often the app checks that the practice chain it started is alive.
+const CRASH_POLL: Duration = Duration::from_secs(2);
 
 /// One practice account as the UI lists it (without its secret URI).
 #[derive(Debug, Clone, Serialize)]
@@ -53,6 +55,8 @@ struct Inner {
 }
 
 pub struct NetworkService {
+    /// A handle on ourselves for background tasks (the service lives in an Arc).
+    me: std::sync::Weak<NetworkService>,
     data_dir: PathBuf,
     /// The status the UI sees; follows whichever manager is current.
     status: watch::Sender<NetworkStatus>,
@@ -60,9 +64,9 @@ pub struct NetworkService {
 }
 
 impl NetworkService {
-    pub fn new(data_dir: PathBuf, choice: &NetworkChoice) -> Self {
+    pub fn new(data_dir: PathBuf, choice: &NetworkChoice) -> Arc<Self> {
         let (status, _) = watch::channel(NetworkStatus::not_connected(choice));
-        NetworkService { data_dir, status, inner: Mutex::new(Inner::default()) }
+        Arc::new_cyclic(|me| NetworkService { me: me.clone(), data_dir, status, inner: Mutex::new(Inner::default()) })
     }
 
     pub fn status(&self) -> NetworkStatus {
@@ -137,7 +141,10 @@ impl NetworkService {
                 }
             }));
             match Sandbox::start(cfg).await {
-                Ok(sandbox) => inner.practice = Some(sandbox),
+                Ok(sandbox) => {
+                    inner.practice = Some(sandbox);
+                    self.watch_for_crash();
+                }
                 Err(e) => {
                     self.status.send_replace(NetworkStatus {
                         state: ConnectionState::Offline,
@@ -156,6 +163,34 @@ impl NetworkService {
         manager.wait_connected(PRACTICE_CONNECT_TIMEOUT).await?;
         progress("ready");
         Ok(self.practice_info_locked(&inner))
+    }
+
+    /// If the practice chain this app started dies (killed, out of memory),
+    /// say so in the status with the log's location, instead of an endless
+    /// "reconnecting".
+    fn watch_for_crash(&self) {
+        let Some(service) = self.me.upgrade() else { return };
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(CRASH_POLL).await;
+                let mut inner = service.inner.lock().await;
+                let Some(sandbox) = inner.practice.as_ref() else { return };
+                if let Some(dbc_sandbox::ExitReason::Crashed(e)) = sandbox.exit_reason() {
+                    tracing::error!(error = %e, "the practice network crashed");
+                    if let Some(f) = inner.forward.take() {
+                        f.abort();
+                    }
+                    inner.manager = None;
+                    inner.practice = None;
+                    service.status.send_replace(NetworkStatus {
+                        state: ConnectionState::Offline,
+                        last_error: Some(e),
+                        ..NetworkStatus::not_connected(&NetworkChoice::Practice)
+                    });
+                    return;
+                }
+            }
+        });
     }
 
     /// A practice network started elsewhere (the CLI) that still answers.

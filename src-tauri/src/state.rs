@@ -11,7 +11,7 @@ pub struct AppState {
     pub log_dir: PathBuf,
     pub settings_store: SettingsStore,
     settings: Mutex<Settings>,
-    pub network: NetworkService,
+    pub network: std::sync::Arc<NetworkService>,
 }
 
 impl AppState {

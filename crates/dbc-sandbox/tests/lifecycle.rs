@@ -169,3 +169,27 @@ async fn restart_resumes_the_same_state() {
     }
     assert!(!dir.path().join("practice/state.json").exists());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crashed_chain_is_detected_and_reported() {
+    let dir = common::data_dir();
+    let mut cfg = SandboxConfig::new(dir.path().to_path_buf());
+    cfg.block_time = None;
+    cfg.persist = false;
+    cfg.client_sim = false;
+    cfg.seed = dbc_sandbox::SeedConfig { machines: 4, ..Default::default() };
+    let sb = Sandbox::start(cfg).await.unwrap();
+    assert!(sb.exit_reason().is_none(), "running");
+    // Kill the chain behind the sandbox's back, as an OOM kill would.
+    unsafe { libc::kill(sb.pid() as i32, libc::SIGKILL) };
+    let reason = tokio::time::timeout(Duration::from_secs(10), sb.exited()).await.expect("the crash is noticed");
+    match reason {
+        dbc_sandbox::ExitReason::Crashed(e) => {
+            assert_eq!(e.code, dbc::ErrorCode::SandboxCrashed, "{e:?}");
+            assert!(e.data.as_ref().unwrap()["log"].as_str().unwrap().ends_with(".log"), "{e:?}");
+        }
+        other => panic!("expected a crash, got {other:?}"),
+    }
+    assert!(matches!(sb.exit_reason(), Some(dbc_sandbox::ExitReason::Crashed(_))));
+    sb.stop().await.ok();
+}
