@@ -9,7 +9,7 @@ TAURI_DRIVER_VERSION := 2.1.0
 CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 export PATH := $(CARGO_BIN):$(PATH)
 
-.PHONY: help run test bench package deps deps-test ui-deps sandbox-deps tauri-driver app test-rust test-ui test-e2e screenshots clean
+.PHONY: help run test bench package deps deps-test ui-deps sandbox-deps wallet-js-deps tauri-driver app test-rust test-keyring test-ui test-e2e screenshots clean
 
 help:
 	@echo "make run      install what is missing, build and open DBC Rent"
@@ -25,7 +25,7 @@ deps:
 
 deps-test:
 	bash scripts/install-deps.sh test
-	$(MAKE) ui-deps sandbox-deps tauri-driver
+	$(MAKE) ui-deps sandbox-deps wallet-js-deps tauri-driver
 
 # npm ci only when the lock file changed since the last install.
 ui-deps: ui/node_modules/.installed
@@ -38,6 +38,13 @@ ui/node_modules/.installed: ui/package-lock.json
 sandbox-deps: crates/dbc-sandbox/js/node_modules/.installed
 crates/dbc-sandbox/js/node_modules/.installed: crates/dbc-sandbox/js/package-lock.json
 	cd crates/dbc-sandbox/js && npm ci --no-audit --no-fund
+	touch $@
+
+# @polkadot/keyring (pinned in crates/dbc/tests/js): the wallet tests compare
+# our addresses and JSON keystores with it; npm ci only when its lock file changed.
+wallet-js-deps: crates/dbc/tests/js/node_modules/.installed
+crates/dbc/tests/js/node_modules/.installed: crates/dbc/tests/js/package-lock.json
+	cd crates/dbc/tests/js && npm ci --no-audit --no-fund
 	touch $@
 
 tauri-driver:
@@ -63,8 +70,14 @@ test: deps-test
 	$(MAKE) test-rust test-ui test-e2e
 	@echo "make test: all suites passed"
 
-test-rust:
+test-rust: wallet-js-deps
 	cargo test --locked
+	$(MAKE) test-keyring
+
+# The real Secret Service round trip (an #[ignore]d test): a private D-Bus
+# session with gnome-keyring unlocked by a throwaway password.
+test-keyring:
+	dbus-run-session -- sh -c 'echo -n ci | gnome-keyring-daemon --unlock --components=secrets >/dev/null && cargo test --locked -p dbc --lib keyring_real -- --ignored'
 
 test-ui: ui-deps
 	cd ui && npm run check && npm test

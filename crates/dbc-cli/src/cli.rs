@@ -32,6 +32,12 @@ pub struct Global {
     /// Data directory (wallets, settings, rentals). Default: the platform's app-data dir.
     #[arg(long, global = true, env = dbc::paths::HOME_ENV, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+
+    /// Keep new accounts' secrets in an encrypted file in the data dir
+    /// (sealed with the app password, mode 0600) instead of the OS keyring.
+    /// Same as DBC_RENT_SECRET_STORE=file.
+    #[arg(long, global = true)]
+    pub file_store: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -45,6 +51,14 @@ pub enum Command {
         #[arg(long, default_value_t = 20, value_name = "SECS")]
         timeout: u64,
     },
+    /// Accounts: create, import, export, list, choose, balance. The app
+    /// password comes from DBC_RENT_PASSWORD or a prompt; words from stdin.
+    Wallet {
+        #[command(subcommand)]
+        command: crate::wallet_cmd::WalletCommand,
+    },
+    /// Send DBC from the active account: `send ADDRESS AMOUNT_DBC`.
+    Send(crate::wallet_cmd::SendArgs),
 }
 
 /// What a command produced, and the exit status to end with.
@@ -72,7 +86,16 @@ pub fn run(args: Args) -> dbc::Result<Outcome> {
     let log_dir = dbc::paths::log_dir(&data_dir);
     let settings = load_settings(&data_dir)?;
     let network = args.global.network.clone().unwrap_or_else(|| settings.network.clone());
+    let ctx = crate::wallet_cmd::Ctx {
+        data_dir: &data_dir,
+        json: args.global.json,
+        file_store: args.global.file_store,
+        network: network.clone(),
+        settings: &settings,
+    };
     match args.command {
+        Command::Wallet { command } => crate::wallet_cmd::run(&ctx, command).map(Outcome::from),
+        Command::Send(send) => crate::wallet_cmd::send(&ctx, send).map(Outcome::from),
         Command::Info => Ok(json!({
             "version": dbc::VERSION,
             "data_dir": data_dir.display().to_string(),

@@ -8,6 +8,7 @@
 
 mod cli;
 mod output;
+mod wallet_cmd;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -66,6 +66,46 @@ pub enum ErrorCode {
     SandboxNotRunning,
     /// A practice network already runs for this data dir. `data`: `{pid, chain}`.
     SandboxAlreadyRunning,
+    /// A recovery phrase word is not in the BIP-39 English list. `data`: `{word, position}` (1-based).
+    InvalidMnemonicWord,
+    /// Every word is valid but the phrase's checksum does not match (a word is wrong or the order is).
+    InvalidMnemonicChecksum,
+    /// A recovery phrase must have 12, 15, 18, 21 or 24 words. `data`: `{count}`.
+    InvalidMnemonicLength,
+    /// A derivation path is not `//hard`, `/soft` junctions with an optional `///password`. `data`: `{reason}` (never the path: it may hold a password).
+    InvalidDerivationPath,
+    /// A raw seed must be `0x` followed by 64 hex digits.
+    InvalidSeed,
+    /// A JSON keystore file is not one we can open. `data`: `{reason}`.
+    InvalidKeystore,
+    /// The password does not open this JSON keystore file.
+    WrongJsonPassword,
+    /// The app password does not unlock this account's secret (or the stored secret was altered).
+    WrongPassword,
+    /// A new app password is too short. `data`: `{min}` (characters).
+    WeakPassword,
+    /// Not a valid DBC (SS58, prefix 42) address. `data`: `{value, reason}`.
+    InvalidAddress,
+    /// No OS keyring can be used (none on this system, no D-Bus session, …). The encrypted-file store can be chosen instead. `data`: `{reason}`.
+    KeyringUnavailable,
+    /// The OS keyring exists but is locked or refused access. Unlock it, or choose the encrypted-file store. `data`: `{reason}`.
+    KeyringLocked,
+    /// No wallet account matches a name, address or id. `data`: `{value}`.
+    AccountNotFound,
+    /// The wallet has no account yet: create or import one first.
+    NoActiveAccount,
+    /// An account with this address is already in the wallet. `data`: `{address}`.
+    AccountExists,
+    /// Another account already has this name. `data`: `{name}`.
+    AccountNameTaken,
+    /// The account was imported from a seed or a JSON file, so there are no recovery words to show.
+    MnemonicUnavailable,
+    /// A recovery word given to confirm the backup is not the stored one. `data`: `{position}` (1-based).
+    BackupMismatch,
+    /// The account is listed but its secret is not in its store (deleted from the keyring, or another computer). `data`: `{store}`.
+    SecretMissing,
+    /// A backup check was finished before every word was put back in order.
+    BackupIncomplete,
 }
 
 impl ErrorCode {
@@ -90,6 +130,26 @@ impl ErrorCode {
         ErrorCode::SandboxCrashed,
         ErrorCode::SandboxNotRunning,
         ErrorCode::SandboxAlreadyRunning,
+        ErrorCode::InvalidMnemonicWord,
+        ErrorCode::InvalidMnemonicChecksum,
+        ErrorCode::InvalidMnemonicLength,
+        ErrorCode::InvalidDerivationPath,
+        ErrorCode::InvalidSeed,
+        ErrorCode::InvalidKeystore,
+        ErrorCode::WrongJsonPassword,
+        ErrorCode::WrongPassword,
+        ErrorCode::WeakPassword,
+        ErrorCode::InvalidAddress,
+        ErrorCode::KeyringUnavailable,
+        ErrorCode::KeyringLocked,
+        ErrorCode::AccountNotFound,
+        ErrorCode::NoActiveAccount,
+        ErrorCode::AccountExists,
+        ErrorCode::AccountNameTaken,
+        ErrorCode::MnemonicUnavailable,
+        ErrorCode::BackupMismatch,
+        ErrorCode::SecretMissing,
+        ErrorCode::BackupIncomplete,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -114,6 +174,26 @@ impl ErrorCode {
             ErrorCode::SandboxCrashed => "sandbox-crashed",
             ErrorCode::SandboxNotRunning => "sandbox-not-running",
             ErrorCode::SandboxAlreadyRunning => "sandbox-already-running",
+            ErrorCode::InvalidMnemonicWord => "invalid-mnemonic-word",
+            ErrorCode::InvalidMnemonicChecksum => "invalid-mnemonic-checksum",
+            ErrorCode::InvalidMnemonicLength => "invalid-mnemonic-length",
+            ErrorCode::InvalidDerivationPath => "invalid-derivation-path",
+            ErrorCode::InvalidSeed => "invalid-seed",
+            ErrorCode::InvalidKeystore => "invalid-keystore",
+            ErrorCode::WrongJsonPassword => "wrong-json-password",
+            ErrorCode::WrongPassword => "wrong-password",
+            ErrorCode::WeakPassword => "weak-password",
+            ErrorCode::InvalidAddress => "invalid-address",
+            ErrorCode::KeyringUnavailable => "keyring-unavailable",
+            ErrorCode::KeyringLocked => "keyring-locked",
+            ErrorCode::AccountNotFound => "account-not-found",
+            ErrorCode::NoActiveAccount => "no-active-account",
+            ErrorCode::AccountExists => "account-exists",
+            ErrorCode::AccountNameTaken => "account-name-taken",
+            ErrorCode::MnemonicUnavailable => "mnemonic-unavailable",
+            ErrorCode::BackupMismatch => "backup-mismatch",
+            ErrorCode::SecretMissing => "secret-missing",
+            ErrorCode::BackupIncomplete => "backup-incomplete",
         }
     }
 }

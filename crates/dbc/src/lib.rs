@@ -18,6 +18,7 @@ pub mod practice;
 pub mod redact;
 pub mod settings;
 pub mod units;
+pub mod wallet;
 
 pub use error::{Error, ErrorCode, Result};
 

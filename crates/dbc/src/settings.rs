@@ -18,6 +18,10 @@ pub struct Settings {
     /// built-in list (`dbc::chain::MAINNET_ENDPOINTS`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub mainnet_endpoints: Vec<String>,
+    /// The user chose the encrypted file for wallet secrets because the OS
+    /// keyring is not usable (an explicit choice, never a silent fallback).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub file_store_chosen: bool,
 }
 
 impl Settings {
@@ -109,6 +113,7 @@ mod tests {
             language: Some(Language::Zh),
             network: NetworkChoice::Practice,
             mainnet_endpoints: vec!["wss://a.example/".into()],
+            file_store_chosen: true,
         };
         store.save(&s).unwrap();
         assert_eq!(store.load().unwrap().settings, s);

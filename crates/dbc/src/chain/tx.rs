@@ -25,7 +25,14 @@ use subxt::error::{DispatchError, TransactionEventsError};
 use subxt::extrinsics::ExtrinsicEvents;
 use subxt::transactions::{Payload, SubmittableTransaction, TransactionInBlock, TransactionStatus};
 use subxt::utils::{AccountId32, MultiAddress};
-use subxt_signer::sr25519::Keypair;
+use subxt::transactions::Signer;
+
+/// Anything that signs DBC transactions: `subxt_signer::sr25519::Keypair`
+/// (dev accounts, the faucet) or a wallet key (`dbc::wallet::SigningKey`,
+/// which can also be rebuilt from a polkadot.js JSON import, something
+/// subxt-signer's keypair cannot).
+pub trait TxSigner: Signer<SubstrateConfig> + Sync {}
+impl<T: Signer<SubstrateConfig> + Sync> TxSigner for T {}
 
 type AtBlock = OnlineClientAtBlockImpl<SubstrateConfig>;
 
@@ -139,11 +146,11 @@ pub fn transfer_keep_alive_call(dest: &AccountId32, amount: u128) -> impl Payloa
 pub async fn prepare<C: Payload>(
     client: &ChainClient,
     nonces: &NonceTracker,
-    signer: &Keypair,
+    signer: &impl TxSigner,
     call: &C,
     opts: &TxOptions,
 ) -> Result<PreparedTx> {
-    let who: AccountId32 = signer.public_key().to_account_id();
+    let who: AccountId32 = signer.account_id();
     let (_, on_chain) = account::account_info_at_best(client, &who).await?;
     let nonce = nonces.reserve(&who, u64::from(on_chain));
     let signed = async {
@@ -174,7 +181,7 @@ pub async fn prepare<C: Payload>(
 
 /// The fee `call` would cost if `signer` sent it now, planck
 /// (`partial_fee_estimate`: weight + length fee, no tip). Uses no nonce.
-pub async fn estimate_fee<C: Payload>(client: &ChainClient, signer: &Keypair, call: &C) -> Result<u128> {
+pub async fn estimate_fee<C: Payload>(client: &ChainClient, signer: &impl TxSigner, call: &C) -> Result<u128> {
     let throwaway = NonceTracker::new();
     Ok(prepare(client, &throwaway, signer, call, &TxOptions::default()).await?.fee_estimate)
 }
@@ -183,7 +190,7 @@ pub async fn estimate_fee<C: Payload>(client: &ChainClient, signer: &Keypair, ca
 pub async fn sign_and_submit<C: Payload>(
     client: &ChainClient,
     nonces: &NonceTracker,
-    signer: &Keypair,
+    signer: &impl TxSigner,
     call: &C,
     opts: &TxOptions,
     mut on_status: impl FnMut(TxStatus) + Send,
@@ -200,7 +207,7 @@ pub async fn sign_and_submit<C: Payload>(
 pub async fn transfer_keep_alive(
     client: &ChainClient,
     nonces: &NonceTracker,
-    signer: &Keypair,
+    signer: &impl TxSigner,
     dest: &AccountId32,
     amount: u128,
     opts: &TxOptions,
