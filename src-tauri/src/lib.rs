@@ -5,6 +5,7 @@ pub mod commands;
 pub mod guard;
 pub mod network;
 pub mod state;
+pub mod wallet;
 
 pub use state::AppState;
 
@@ -25,6 +26,26 @@ pub fn configure<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState)
         commands::practice::practice_status,
         commands::practice::stop_practice,
         commands::practice::practice_fund,
+        commands::wallet::wallet_overview,
+        commands::wallet::wallet_choose_file_store,
+        commands::wallet::wallet_create_begin,
+        commands::wallet::wallet_backup_challenge,
+        commands::wallet::wallet_backup_pick,
+        commands::wallet::wallet_create_finish,
+        commands::wallet::wallet_backup_begin,
+        commands::wallet::wallet_backup_finish,
+        commands::wallet::wallet_discard_draft,
+        commands::wallet::wallet_import_mnemonic,
+        commands::wallet::wallet_import_seed,
+        commands::wallet::wallet_import_json,
+        commands::wallet::wallet_export_json,
+        commands::wallet::wallet_use,
+        commands::wallet::wallet_rename,
+        commands::wallet::wallet_remove,
+        commands::wallet::wallet_balance,
+        commands::wallet::check_address,
+        commands::wallet::wallet_send_quote,
+        commands::wallet::wallet_send,
     ])
 }
 
@@ -54,6 +75,19 @@ fn start_background<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
     let handle = app.clone();
     tauri::async_runtime::spawn(async move {
         let state = handle.state::<AppState>();
+        let mut rx = state.network.subscribe();
+        let mut last_block = None;
+        while rx.changed().await.is_ok() {
+            let block = rx.borrow_and_update().best_block;
+            if block.is_some() && block != last_block {
+                last_block = block;
+                push_active_balance(&handle).await;
+            }
+        }
+    });
+    let handle = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let state = handle.state::<AppState>();
         let settings = state.settings().clone();
         let result = if settings.network == dbc::network::NetworkChoice::Practice {
             state.network.start_practice(&settings, |_| {}).await.map(|_| ())
@@ -64,6 +98,27 @@ fn start_background<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
             tracing::warn!(error = %e, "could not connect to the saved network at start");
         }
     });
+}
+
+/// The event that carries the active account's balance after each new block.
+pub const WALLET_BALANCE_EVENT: &str = "wallet-balance";
+
+/// Read the active account's balance and push it to the webview. Quiet when
+/// there is no account or no connection (the UI shows those states itself).
+async fn push_active_balance<R: tauri::Runtime>(handle: &tauri::AppHandle<R>) {
+    use tauri::{Emitter, Manager};
+    let state = handle.state::<AppState>();
+    let Ok(wallet) = state.wallet.wallet() else { return };
+    let Ok(Ok(active)) = tauri::async_runtime::spawn_blocking(move || wallet.active()).await else { return };
+    match commands::wallet::balance_of(&state, &active.id).await {
+        Ok((address, balance)) => {
+            let payload = serde_json::json!({ "id": active.id, "address": address, "balance": balance });
+            if let Err(e) = handle.emit(WALLET_BALANCE_EVENT, payload) {
+                tracing::warn!(error = %e, "cannot emit the balance");
+            }
+        }
+        Err(e) => tracing::debug!(error = %e, "no balance for the active account"),
+    }
 }
 
 /// SIGTERM (logout, `kill`), SIGINT and SIGHUP end the app the normal way,

@@ -3,7 +3,7 @@
 //! connecting, failover and the practice network itself live in `dbc` and
 //! `dbc-sandbox`.
 
-use dbc::chain::{ChainManager, ManagerConfig};
+use dbc::chain::{ChainClient, ChainManager, ManagerConfig, NonceTracker};
 use dbc::network::{ConnectionState, NetworkChoice, NetworkStatus};
 use dbc::settings::Settings;
 use dbc::{Error, ErrorCode, Result};
@@ -16,6 +16,8 @@ use tokio::sync::{watch, Mutex};
 
 /// How long `start_practice` waits for the chain manager after the network is up.
 const PRACTICE_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a chain action waits for a connection being (re)made.
+const CLIENT_WAIT: Duration = Duration::from_secs(10);
 /// How often the app checks that the practice chain it started is alive.
 const CRASH_POLL: Duration = Duration::from_secs(2);
 
@@ -50,6 +52,8 @@ pub struct PracticeProgress {
 #[derive(Default)]
 struct Inner {
     manager: Option<ChainManager>,
+    /// Nonces handed out on the current network (a new network, a new tracker).
+    nonces: Arc<NonceTracker>,
     forward: Option<tokio::task::JoinHandle<()>>,
     practice: Option<Sandbox>,
 }
@@ -108,6 +112,7 @@ impl NetworkService {
             }
         };
         let manager = ChainManager::start(profile, ManagerConfig::default());
+        inner.nonces = Arc::new(NonceTracker::new());
         let mut rx = manager.subscribe();
         let public = self.status.clone();
         public.send_replace(rx.borrow_and_update().clone());
@@ -241,14 +246,34 @@ impl NetworkService {
     /// and the new free balance.
     pub async fn practice_fund(&self, address: &str, planck: u128) -> Result<(dbc_sandbox::FundReceipt, u128)> {
         let receipt = dbc_sandbox::faucet::fund_running(&self.data_dir, address, planck).await?;
-        let client = {
-            let inner = self.inner.lock().await;
-            inner.manager.as_ref().and_then(ChainManager::client)
-        };
-        let client = client.ok_or_else(|| Error::new(ErrorCode::NetworkUnreachable, "not connected to the practice network"))?;
+        let (client, _) = self.client().await?;
         let who = dbc_sandbox::faucet::parse_account(address)?;
         let balance = dbc::chain::account::balance(&client, &who).await?;
         Ok((receipt, balance.free))
+    }
+
+    /// A live client and the nonce tracker of the current network, waiting
+    /// briefly while (re)connecting; `network-unreachable` otherwise.
+    pub async fn client(&self) -> Result<(ChainClient, Arc<NonceTracker>)> {
+        let (waiting, nonces) = {
+            let inner = self.inner.lock().await;
+            let Some(m) = inner.manager.as_ref() else {
+                return Err(Error::new(ErrorCode::NetworkUnreachable, "not connected to any network").with_data(serde_json::json!({"network": self.status().network, "endpoint": ""})));
+            };
+            if let Some(c) = m.client() {
+                return Ok((c, inner.nonces.clone()));
+            }
+            (m.subscribe(), inner.nonces.clone())
+        };
+        let mut rx = waiting;
+        let _ = tokio::time::timeout(CLIENT_WAIT, rx.wait_for(|s| s.state == ConnectionState::Connected)).await;
+        let inner = self.inner.lock().await;
+        match inner.manager.as_ref().and_then(ChainManager::client) {
+            Some(c) => Ok((c, nonces)),
+            None => Err(self.status().last_error.unwrap_or_else(|| {
+                Error::new(ErrorCode::NetworkUnreachable, "not connected to the network yet").with_data(serde_json::json!({"network": self.status().network, "endpoint": self.status().endpoint.unwrap_or_default()}))
+            })),
+        }
     }
 
     pub async fn retry(&self) {

@@ -2,6 +2,7 @@
 //! network connection.
 
 use crate::network::NetworkService;
+use crate::wallet::WalletService;
 use dbc::settings::{Settings, SettingsStore};
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
@@ -12,6 +13,7 @@ pub struct AppState {
     pub settings_store: SettingsStore,
     settings: Mutex<Settings>,
     pub network: std::sync::Arc<NetworkService>,
+    pub wallet: WalletService,
 }
 
 impl AppState {
@@ -29,7 +31,8 @@ impl AppState {
             }
         };
         let network = NetworkService::new(data_dir.clone(), &settings.network);
-        AppState { data_dir, log_dir, settings_store, settings: Mutex::new(settings), network }
+        let wallet = WalletService::new(data_dir.clone());
+        AppState { data_dir, log_dir, settings_store, settings: Mutex::new(settings), network, wallet }
     }
 
     /// The settings, even if a panicking command poisoned the lock (the

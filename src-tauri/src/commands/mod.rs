@@ -5,3 +5,4 @@ pub mod app;
 pub mod network;
 pub mod practice;
 pub mod settings;
+pub mod wallet;

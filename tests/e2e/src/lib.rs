@@ -203,6 +203,19 @@ impl Session {
             .unwrap_or_else(|e| panic!("[{}] scroll to {testid}: {e}", self.spec));
     }
 
+    /// The `data-testid`s present now that start with `prefix`, in page order.
+    pub async fn testids_with_prefix(&self, prefix: &str) -> Vec<String> {
+        let v = self
+            .client
+            .execute(
+                "return Array.from(document.querySelectorAll('[data-testid^=\"' + arguments[0] + '\"]')).map(e => e.getAttribute('data-testid'));",
+                vec![serde_json::Value::String(prefix.to_string())],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("[{}] list {prefix}*: {e}", self.spec));
+        v.as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default()
+    }
+
     /// An attribute of the element, if set.
     pub async fn attr(&self, testid: &str, name: &str) -> Option<String> {
         self.wait(testid).await.attr(name).await.unwrap_or_else(|e| panic!("[{}] attr {name} of {testid}: {e}", self.spec))

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { formatDbc, formatInteger, shortAddress, shortHash } from './format';
+import { formatDbc, formatInteger, parseDbc, planckToDbc, shortAddress, shortHash } from './format';
 
 describe('formatDbc', () => {
   test('zero', () => {
@@ -56,5 +56,21 @@ describe('other formatting', () => {
     expect(shortAddress('5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty')).toBe('5FHneW…694ty');
     expect(shortAddress('5F')).toBe('5F');
     expect(shortHash('0x1234567890abcdef1234567890abcdef')).toBe('0x1234…cdef');
+  });
+});
+
+describe('parseDbc and planckToDbc', () => {
+  test('exact round trip', () => {
+    expect(parseDbc('1')).toBe(BigInt('1000000000000000'));
+    expect(parseDbc(' 12.5 ')).toBe(BigInt('12500000000000000'));
+    expect(parseDbc('.5')).toBe(BigInt('500000000000000'));
+    expect(parseDbc('0.000000000000001')).toBe(BigInt(1));
+    expect(planckToDbc('12500000000000000')).toBe('12.5');
+    expect(planckToDbc(BigInt(1))).toBe('0.000000000000001');
+    expect(planckToDbc('123456789000000000000000')).toBe('123456789');
+  });
+
+  test('rejects what is not a plain amount', () => {
+    for (const bad of ['', '.', '-1', '1e3', '1,5', 'abc', '0.0000000000000001']) expect(parseDbc(bad)).toBeNull();
   });
 });

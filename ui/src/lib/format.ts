@@ -56,3 +56,25 @@ export function shortAddress(address: string, head = 6, tail = 5): string {
 export function shortHash(hash: string): string {
   return shortAddress(hash, 6, 4);
 }
+
+/**
+ * DBC as typed (`"12.5"`, `"0.001"`) to planck, exactly; `null` for anything that is
+ * not a plain non-negative decimal with at most 15 decimals.
+ */
+export function parseDbc(text: string): bigint | null {
+  const m = /^(\d*)(?:\.(\d*))?$/.exec(text.trim());
+  if (!m || (m[1] === '' && (m[2] ?? '') === '')) return null;
+  const frac = m[2] ?? '';
+  if (frac.length > DECIMALS) return null;
+  return BigInt(m[1] || '0') * PLANCK_PER_DBC + BigInt(frac.padEnd(DECIMALS, '0') || '0');
+}
+
+/** Planck (decimal string or bigint) as an exact DBC decimal without separators: `"1500000000000000"` -> `"1.5"`. */
+export function planckToDbc(planck: string | bigint): string {
+  let value = typeof planck === 'bigint' ? planck : BigInt(planck);
+  const negative = value < ZERO;
+  if (negative) value = -value;
+  const whole = value / PLANCK_PER_DBC;
+  const frac = (value % PLANCK_PER_DBC).toString().padStart(DECIMALS, '0').replace(/0+$/, '');
+  return `${negative ? '-' : ''}${whole.toString()}${frac ? `.${frac}` : ''}`;
+}

@@ -159,3 +159,180 @@ export async function onNetworkStatus(handler: (status: NetworkStatus) => void):
     }
   };
 }
+
+// --- Wallet -----------------------------------------------------------------
+// Secrets stay in Rust. The only secret that ever reaches the webview is the list of
+// recovery words while they are shown for a backup (`walletCreateBegin`, `walletBackupBegin`).
+
+export type AccountSource = 'created' | 'mnemonic' | 'seed' | 'json';
+
+export interface AccountView {
+  id: string;
+  name: string;
+  /** SS58, DBC prefix. */
+  address: string;
+  backedUp: boolean;
+  source: AccountSource;
+  /** The account has a recovery phrase that can be shown again for a backup. */
+  hasMnemonic: boolean;
+}
+
+export interface StoreInfo {
+  /** Where the keys are kept; `null` until one is usable. */
+  kind: 'os-keyring' | 'encrypted-file' | null;
+  osKeyring: { available: boolean; locked: boolean; reason: string | null };
+  /** The user opted into the encrypted file in the data folder. */
+  fileStoreChosen: boolean;
+}
+
+export interface WalletOverview {
+  accounts: AccountView[];
+  activeId: string | null;
+  store: StoreInfo;
+}
+
+export interface BackupWords {
+  draftId: string;
+  words: string[];
+}
+
+export interface BackupChallenge {
+  /** The words plus decoys, shuffled. */
+  pool: string[];
+}
+
+export interface BackupPick {
+  correct: boolean;
+  complete: boolean;
+}
+
+export interface ExportResult {
+  fileName: string;
+  /** The polkadot.js keystore text (already saved by Rust at `savedTo`). */
+  json: string;
+  savedTo: string;
+}
+
+/** All planck, decimal strings. */
+export interface Balance {
+  free: string;
+  reserved: string;
+  frozen: string;
+  transferable: string;
+  block: number | null;
+}
+
+export interface BalanceEvent {
+  id: string;
+  address: string;
+  balance: Balance;
+}
+
+export interface AddressCheck {
+  valid: boolean;
+  /** Normalized SS58 when valid. */
+  address: string | null;
+  reason: string | null;
+}
+
+/** All planck, decimal strings. */
+export interface SendQuote {
+  fee: string;
+  total: string;
+  transferable: string;
+  enough: boolean;
+}
+
+export type TxStage = 'signing' | 'broadcast' | 'inBlock' | 'finalized' | 'invalid' | 'dropped';
+
+export interface TxStatus {
+  status: TxStage;
+  blockHash?: string;
+  reason?: string;
+}
+
+export interface SendResult {
+  extrinsicHash: string;
+  blockHash: string;
+  blockNumber: number | null;
+  /** Planck, decimal string. */
+  feePaid: string | null;
+  events: string[];
+}
+
+export interface ImportMnemonic {
+  name: string;
+  mnemonic: string;
+  derivation: string | null;
+  mnemonicPassword: string | null;
+  password: string;
+}
+
+export interface ImportSeed {
+  name: string;
+  /** `0x` + 64 hex digits. */
+  seed: string;
+  password: string;
+}
+
+export interface ImportJson {
+  /** `null` keeps the name stored in the file. */
+  name: string | null;
+  /** The keystore file's text. */
+  json: string;
+  jsonPassword: string;
+  password: string;
+}
+
+export const walletOverview = (): Promise<WalletOverview> => call<WalletOverview>('wallet_overview');
+export const walletChooseFileStore = (): Promise<StoreInfo> => call<StoreInfo>('wallet_choose_file_store');
+export const walletCreateBegin = (words: 12 | 24): Promise<BackupWords> => call<BackupWords>('wallet_create_begin', { words });
+export const walletBackupChallenge = (draftId: string): Promise<BackupChallenge> =>
+  call<BackupChallenge>('wallet_backup_challenge', { draftId });
+/** `position` is 0-based: the next empty slot. A wrong word is not placed. */
+export const walletBackupPick = (draftId: string, position: number, word: string): Promise<BackupPick> =>
+  call<BackupPick>('wallet_backup_pick', { draftId, position, word });
+export const walletCreateFinish = (draftId: string, name: string, password: string, backedUp: boolean): Promise<AccountView> =>
+  call<AccountView>('wallet_create_finish', { draftId, name, password, backedUp });
+export const walletBackupBegin = (id: string, password: string): Promise<BackupWords> =>
+  call<BackupWords>('wallet_backup_begin', { id, password });
+export const walletBackupFinish = (draftId: string): Promise<AccountView> => call<AccountView>('wallet_backup_finish', { draftId });
+/** Tell Rust a create/backup dialog was closed, so it wipes that draft's words now. */
+export const walletDiscardDraft = (draftId: string): Promise<void> => call<void>('wallet_discard_draft', { draftId });
+export const walletImportMnemonic = (args: ImportMnemonic): Promise<AccountView> =>
+  call<AccountView>('wallet_import_mnemonic', { ...args });
+export const walletImportSeed = (args: ImportSeed): Promise<AccountView> => call<AccountView>('wallet_import_seed', { ...args });
+export const walletImportJson = (args: ImportJson): Promise<AccountView> => call<AccountView>('wallet_import_json', { ...args });
+export const walletExportJson = (id: string, password: string): Promise<ExportResult> =>
+  call<ExportResult>('wallet_export_json', { id, password });
+export const walletUse = (id: string): Promise<WalletOverview> => call<WalletOverview>('wallet_use', { id });
+export const walletRename = (id: string, name: string): Promise<WalletOverview> => call<WalletOverview>('wallet_rename', { id, name });
+export const walletRemove = (id: string, password: string): Promise<WalletOverview> =>
+  call<WalletOverview>('wallet_remove', { id, password });
+export const walletBalance = (id: string): Promise<Balance> => call<Balance>('wallet_balance', { id });
+export const checkAddress = (address: string): Promise<AddressCheck> => call<AddressCheck>('check_address', { address });
+/** `amount` is DBC as typed (decimal string); the quote is in planck. */
+export const walletSendQuote = (id: string, to: string, amount: string): Promise<SendQuote> =>
+  call<SendQuote>('wallet_send_quote', { id, to, amount });
+
+/** Signs and sends a transfer; `onStatus` follows it (signing, broadcast, in block, finalized or failed). */
+export function walletSend(
+  args: { id: string; to: string; amount: string; password: string },
+  onStatus: (status: TxStatus) => void,
+): Promise<SendResult> {
+  const channel = new Channel<TxStatus>();
+  channel.onmessage = onStatus;
+  return call<SendResult>('wallet_send', { ...args, onStatus: channel });
+}
+
+/** The live `wallet-balance` event (the active account, on new blocks). Stopping never throws. */
+export async function onWalletBalance(handler: (event: BalanceEvent) => void): Promise<() => void> {
+  const unlisten: UnlistenFn = await listen<BalanceEvent>('wallet-balance', (event) => handler(event.payload));
+  return () => {
+    try {
+      Promise.resolve(unlisten()).catch(() => {});
+    } catch {
+      // Already gone.
+    }
+  };
+}

@@ -1,6 +1,7 @@
 // Localized names for values that come from the back end.
 import { t } from './i18n';
-import type { ConnectionState, Network, PracticeStage } from './ipc';
+import type { ConnectionState, Network, PracticeStage, TxStatus } from './ipc';
+import { shortHash } from './format';
 
 export function networkName(network: Network | string): string {
   switch (network) {
@@ -71,5 +72,25 @@ export function practiceRoleLabel(role: string): string {
       return t('practice.role.controller');
     default:
       return role;
+  }
+}
+
+/** One line of a transfer's progress, from the `wallet_send` status channel. */
+export function txStatusLabel(status: TxStatus): string {
+  switch (status.status) {
+    case 'signing':
+      return t('send.status.signing');
+    case 'broadcast':
+      return t('send.status.broadcast');
+    case 'inBlock':
+      return status.blockHash ? t('send.status.in-block-hash', { hash: shortHash(status.blockHash) }) : t('send.status.in-block');
+    case 'finalized':
+      return t('send.status.finalized');
+    case 'invalid':
+      return t('send.status.invalid', { reason: status.reason ?? '—' });
+    case 'dropped':
+      return t('send.status.dropped', { reason: status.reason ?? '—' });
+    default:
+      return String((status as { status: unknown }).status);
   }
 }
