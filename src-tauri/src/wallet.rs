@@ -118,8 +118,7 @@ impl WalletService {
     /// the end, with the name and password the user picks then).
     pub fn create_begin(&self, words: WordCount) -> (String, Vec<String>) {
         let phrase = dbc::wallet::mnemonic::generate(words);
-        let words = self.put_draft(DraftKind::Create { phrase: phrase.clone() }, &phrase);
-        words
+        self.put_draft(DraftKind::Create { phrase: phrase.clone() }, &phrase)
     }
 
     /// The words of an existing account again, for a later backup.
