@@ -106,6 +106,18 @@ pub enum ErrorCode {
     SecretMissing,
     /// A backup check was finished before every word was put back in order.
     BackupIncomplete,
+    /// A rental duration the chain would refuse or silently change: 0, not a
+    /// multiple of 300 blocks (half an hour), or over 864,000 (60 days).
+    /// `data`: `{blocks, reason}` (`reason`: `zero`, `not-half-hour`, `too-long`).
+    InvalidDuration,
+    /// The machine cannot be rented in its current status (offline, exited,
+    /// being verified, …). `data`: `{machineId, status}`.
+    NotRentable,
+    /// The machine has fewer free GPUs than asked for (or 0 were asked for).
+    /// `data`: `{wanted, free}`.
+    NotEnoughGpus,
+    /// No machine with this id is on the chain. `data`: `{machineId}`.
+    UnknownMachine,
 }
 
 impl ErrorCode {
@@ -150,6 +162,10 @@ impl ErrorCode {
         ErrorCode::BackupMismatch,
         ErrorCode::SecretMissing,
         ErrorCode::BackupIncomplete,
+        ErrorCode::InvalidDuration,
+        ErrorCode::NotRentable,
+        ErrorCode::NotEnoughGpus,
+        ErrorCode::UnknownMachine,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -194,6 +210,10 @@ impl ErrorCode {
             ErrorCode::BackupMismatch => "backup-mismatch",
             ErrorCode::SecretMissing => "secret-missing",
             ErrorCode::BackupIncomplete => "backup-incomplete",
+            ErrorCode::InvalidDuration => "invalid-duration",
+            ErrorCode::NotRentable => "not-rentable",
+            ErrorCode::NotEnoughGpus => "not-enough-gpus",
+            ErrorCode::UnknownMachine => "unknown-machine",
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod chain;
 pub mod error;
 pub mod language;
 pub mod logging;
+pub mod market;
 pub mod network;
 pub mod paths;
 pub mod practice;
