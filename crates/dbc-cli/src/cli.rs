@@ -59,6 +59,13 @@ pub enum Command {
     },
     /// Send DBC from the active account: `send ADDRESS AMOUNT_DBC`.
     Send(crate::wallet_cmd::SendArgs),
+    /// The machine market, read from the chain: `machines list`, `machines show ID`.
+    Machines {
+        #[command(subcommand)]
+        command: crate::market_cmd::MachinesCommand,
+    },
+    /// What renting costs, checked as the chain checks it: `quote ID --gpus N --hours H`.
+    Quote(crate::market_cmd::QuoteArgs),
 }
 
 /// What a command produced, and the exit status to end with.
@@ -96,6 +103,8 @@ pub fn run(args: Args) -> dbc::Result<Outcome> {
     match args.command {
         Command::Wallet { command } => crate::wallet_cmd::run(&ctx, command).map(Outcome::from),
         Command::Send(send) => crate::wallet_cmd::send(&ctx, send).map(Outcome::from),
+        Command::Machines { command } => crate::market_cmd::machines(&ctx, command).map(Outcome::from),
+        Command::Quote(args) => crate::market_cmd::quote(&ctx, args).map(Outcome::from),
         Command::Info => Ok(json!({
             "version": dbc::VERSION,
             "data_dir": data_dir.display().to_string(),

@@ -307,7 +307,7 @@ pub fn run(ctx: &Ctx, cmd: WalletCommand) -> Result<Value> {
 }
 
 /// Connect to the selected network, run `f` with the client, disconnect.
-fn with_chain<T, F, Fut>(ctx: &Ctx, timeout: u64, f: F) -> Result<T>
+pub(crate) fn with_chain<T, F, Fut>(ctx: &Ctx, timeout: u64, f: F) -> Result<T>
 where
     F: FnOnce(dbc::chain::ChainClient) -> Fut,
     Fut: std::future::Future<Output = Result<T>>,

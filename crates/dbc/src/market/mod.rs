@@ -5,13 +5,22 @@
 //! - [`price`]: the chain's integer rent formula and the order quote;
 //! - [`rules`]: durations and the rentability predicate, as `dbc::Error`s;
 //! - [`machine`]: a `MachinesInfo` entry decoded by field name;
-//! - [`load`]: the whole market read at one block.
+//! - [`load`]: the whole market read at one block;
+//! - [`filter`]: narrowing and ordering the list, and its counters.
 
+pub mod filter;
 pub mod load;
 pub mod machine;
 pub mod price;
 pub mod rules;
 
+pub use filter::{Filter, Listing, SortKey};
 pub use load::{load_all, Market};
 pub use machine::{Machine, MachineStatus};
 pub use price::{MachinePrice, PricingParams, Quote, StandardGpuPointPrice};
+
+/// The `RentMachine.rent_machine` call a [`Quote`] prices: machine id as its
+/// ASCII bytes, GPU count, duration in blocks (chain.md §3, §4.3).
+pub fn rent_machine_call(machine_id: &str, gpus: u32, blocks: u32) -> subxt::tx::DynamicPayload<(subxt::dynamic::Value, u32, u32)> {
+    subxt::dynamic::tx("RentMachine", "rent_machine", (subxt::dynamic::Value::from_bytes(machine_id.as_bytes()), gpus, blocks))
+}

@@ -1,0 +1,94 @@
+//! `dbc-rent machines` and `dbc-rent quote` against a real practice network
+//! (the DBC runtime under chopsticks with 60 seeded machines).
+
+use serde_json::Value;
+use std::path::Path;
+use std::process::Command;
+
+fn dbc_rent(dir: &Path, args: &[&str]) -> (Option<i32>, Value) {
+    let out = Command::new(env!("CARGO_BIN_EXE_dbc-rent"))
+        .env("DBC_RENT_HOME", dir)
+        .args(["--network", "practice", "--json"])
+        .args(args)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    (out.status.code(), serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}")))
+}
+
+fn planck(v: &Value) -> u128 {
+    v.as_str().unwrap().parse().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn list_show_and_quote_from_the_chain() {
+    dbc_sandbox::install_crypto_provider();
+    let data = tempfile::tempdir().unwrap();
+    let mut cfg = dbc_sandbox::SandboxConfig::new(data.path().to_path_buf());
+    cfg.persist = false;
+    cfg.client_sim = false;
+    cfg.block_time = None;
+    let sandbox = dbc_sandbox::Sandbox::start(cfg).await.expect("practice network starts (run `make sandbox-deps` first)");
+    let dir = data.path().to_path_buf();
+    let result = tokio::task::spawn_blocking(move || check(&dir)).await;
+    sandbox.stop().await.unwrap();
+    if let Err(e) = result {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+fn check(dir: &Path) {
+    // Everything: 60 machines, each with the required fields.
+    let (code, all) = dbc_rent(dir, &["machines", "list"]);
+    assert_eq!(code, Some(0));
+    let all = all.as_array().unwrap().clone();
+    assert_eq!(all.len(), 60);
+    for m in &all {
+        for k in ["id", "status", "gpu_model", "gpu_count", "free_gpus"] {
+            assert!(!m[k].is_null(), "{k} missing in {m}");
+        }
+    }
+
+    // Idle RTX 4090s with 2+ free GPUs, cheapest per GPU-hour first.
+    let (_, rows) = dbc_rent(dir, &["machines", "list", "--idle", "--gpu", "4090", "--min-free", "2", "--sort", "price"]);
+    let rows = rows.as_array().unwrap().clone();
+    assert!(!rows.is_empty() && rows.len() < 60, "a filter narrows: {}", rows.len());
+    for m in &rows {
+        assert!(m["gpu_model"].as_str().unwrap().contains("4090"));
+        assert!(m["free_gpus"].as_u64().unwrap() >= 2);
+        assert!(["idle", "partly-rented"].contains(&m["status"].as_str().unwrap()), "{m}");
+        let p = &m["price"]["per_gpu_hour"];
+        assert!(planck(&p["planck"]) > 0 && p["usd"].as_str().unwrap().contains('.'), "{m}");
+    }
+    let prices: Vec<u128> = rows.iter().map(|m| planck(&m["price"]["per_gpu_hour"]["planck"])).collect();
+    assert!(prices.windows(2).all(|w| w[0] <= w[1]), "sorted by price: {prices:?}");
+
+    // One machine in full.
+    let id = rows[0]["id"].as_str().unwrap().to_string();
+    let (code, one) = dbc_rent(dir, &["machines", "show", &id]);
+    assert_eq!(code, Some(0));
+    assert_eq!(one["id"], id.as_str());
+    assert_eq!(one["gpu_model"], rows[0]["gpu_model"]);
+
+    // A quote: 1 GPU for 1.5 h = 900 blocks; total = rent + 10 DBC order fee + tx fee.
+    let (code, q) = dbc_rent(dir, &["quote", &id, "--gpus", "1", "--hours", "1.5"]);
+    assert_eq!(code, Some(0), "{q}");
+    assert_eq!(q["blocks"], 900);
+    assert_eq!(planck(&q["order_fee_planck"]), 10 * dbc::units::DBC);
+    let fee = planck(&q["tx_fee_estimate_planck"]);
+    assert!(fee > 0 && fee < dbc::units::DBC / 100, "a tx fee well under 0.01 DBC: {fee}");
+    assert_eq!(planck(&q["total_planck"]), planck(&q["rent_planck"]) + 10 * dbc::units::DBC + fee);
+
+    // Each refusal is specific, before anything is signed.
+    let (code, e) = dbc_rent(dir, &["quote", &id, "--gpus", "1", "--hours", "0.75"]);
+    assert_eq!((code, e["error"]["code"].as_str()), (Some(1), Some("invalid-duration")));
+    let (_, e) = dbc_rent(dir, &["quote", &id, "--gpus", "1", "--hours", "1441"]);
+    assert_eq!(e["error"]["code"], "invalid-duration");
+    let (_, e) = dbc_rent(dir, &["quote", &id, "--gpus", "99", "--hours", "1"]);
+    assert_eq!(e["error"]["code"], "not-enough-gpus", "{e}");
+    let (_, e) = dbc_rent(dir, &["quote", &"ab".repeat(32), "--gpus", "1", "--hours", "1"]);
+    assert_eq!(e["error"]["code"], "unknown-machine", "{e}");
+    let rented = all.iter().find(|m| m["status"] == "rented" || m["status"] == "offline").expect("a seeded machine that cannot be rented");
+    let (_, e) = dbc_rent(dir, &["quote", rented["id"].as_str().unwrap(), "--gpus", "1", "--hours", "1"]);
+    assert!(["not-rentable", "not-enough-gpus"].contains(&e["error"]["code"].as_str().unwrap()), "{e}");
+}
