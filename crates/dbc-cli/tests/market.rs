@@ -24,10 +24,7 @@ fn planck(v: &Value) -> u128 {
 async fn list_show_and_quote_from_the_chain() {
     dbc_sandbox::install_crypto_provider();
     let data = tempfile::tempdir().unwrap();
-    let mut cfg = dbc_sandbox::SandboxConfig::new(data.path().to_path_buf());
-    cfg.persist = false;
-    cfg.client_sim = false;
-    cfg.block_time = None;
+    let cfg = dbc_sandbox::SandboxConfig::chain_only(data.path().to_path_buf(), 60);
     let sandbox = dbc_sandbox::Sandbox::start(cfg).await.expect("practice network starts (run `make sandbox-deps` first)");
     let dir = data.path().to_path_buf();
     let result = tokio::task::spawn_blocking(move || check(&dir)).await;

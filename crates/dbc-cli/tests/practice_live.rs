@@ -7,11 +7,7 @@ use std::process::Command;
 async fn status_connects_to_the_running_practice_network() {
     dbc_sandbox::install_crypto_provider();
     let data = tempfile::tempdir().unwrap();
-    let mut cfg = dbc_sandbox::SandboxConfig::new(data.path().to_path_buf());
-    cfg.persist = false;
-    cfg.client_sim = false;
-    cfg.block_time = None;
-    cfg.seed = dbc_sandbox::SeedConfig { machines: 4, ..Default::default() };
+    let cfg = dbc_sandbox::SandboxConfig::chain_only(data.path().to_path_buf(), 4);
     let sandbox = dbc_sandbox::Sandbox::start(cfg).await.expect("practice network starts (run `make sandbox-deps` first)");
 
     let out = tokio::task::spawn_blocking({

@@ -220,11 +220,7 @@ fn import_json_and_export_json_round_trip() {
 async fn balance_and_send_on_the_practice_network() {
     dbc_sandbox::install_crypto_provider();
     let data = tempfile::tempdir().unwrap();
-    let mut cfg = dbc_sandbox::SandboxConfig::new(data.path().to_path_buf());
-    cfg.persist = false;
-    cfg.client_sim = false;
-    cfg.block_time = None;
-    cfg.seed = dbc_sandbox::SeedConfig { machines: 2, ..Default::default() };
+    let cfg = dbc_sandbox::SandboxConfig::chain_only(data.path().to_path_buf(), 2);
     let sandbox = dbc_sandbox::Sandbox::start(cfg).await.expect("practice network starts (run `make sandbox-deps` first)");
     let dir = data.path().to_path_buf();
     let cli = move |args: Vec<String>, stdin: Option<String>| {

@@ -85,6 +85,20 @@ impl SandboxConfig {
     }
 }
 
+impl SandboxConfig {
+    /// A throwaway chain of `machines` seeded machines: nothing kept on disk,
+    /// no DBC client simulator, blocks only when something needs one
+    /// (transactions, `advance`). What tests and scripts usually want.
+    pub fn chain_only(data_dir: PathBuf, machines: usize) -> Self {
+        let mut cfg = SandboxConfig::new(data_dir);
+        cfg.persist = false;
+        cfg.client_sim = false;
+        cfg.block_time = None;
+        cfg.seed = SeedConfig { machines, ..SeedConfig::default() };
+        cfg
+    }
+}
+
 /// What the prepared spec was made from (`chain/prepared.json`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

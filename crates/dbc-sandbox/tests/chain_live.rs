@@ -52,11 +52,8 @@ async fn connect(url: &str) -> (ChainManager, ChainClient, Duration) {
 async fn chain_layer_against_the_practice_network() {
     dbc_sandbox::install_crypto_provider();
     let data = common::data_dir();
-    let mut cfg = dbc_sandbox::SandboxConfig::new(data.path().to_path_buf());
-    cfg.persist = false;
-    cfg.block_time = None; // blocks on transactions and on dev_newBlock only
-    cfg.client_sim = false;
-    cfg.seed = dbc_sandbox::SeedConfig { machines: 8, ..Default::default() };
+    // Blocks on transactions and on dev_newBlock only.
+    let cfg = dbc_sandbox::SandboxConfig::chain_only(data.path().to_path_buf(), 8);
     let sandbox = dbc_sandbox::Sandbox::start(cfg).await.expect("practice network starts (run `make sandbox-deps` first)");
     let url = sandbox.chain_url().to_string();
     let result = futures::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(async {

@@ -173,11 +173,7 @@ async fn restart_resumes_the_same_state() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_crashed_chain_is_detected_and_reported() {
     let dir = common::data_dir();
-    let mut cfg = SandboxConfig::new(dir.path().to_path_buf());
-    cfg.block_time = None;
-    cfg.persist = false;
-    cfg.client_sim = false;
-    cfg.seed = dbc_sandbox::SeedConfig { machines: 4, ..Default::default() };
+    let cfg = SandboxConfig::chain_only(dir.path().to_path_buf(), 4);
     let sb = Sandbox::start(cfg).await.unwrap();
     assert!(sb.exit_reason().is_none(), "running");
     // Kill the chain behind the sandbox's back, as an OOM kill would.

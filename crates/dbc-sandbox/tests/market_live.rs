@@ -17,10 +17,7 @@ use subxt::dynamic::Value;
 async fn loads_the_market_and_rents_at_the_quoted_price() {
     dbc_sandbox::install_crypto_provider();
     let dir = common::data_dir();
-    let mut cfg = SandboxConfig::new(dir.path().to_path_buf());
-    cfg.persist = false;
-    cfg.client_sim = false;
-    cfg.block_time = None;
+    let cfg = SandboxConfig::chain_only(dir.path().to_path_buf(), 60);
     assert_eq!(cfg.seed.machines, 60);
     let sandbox = Sandbox::start(cfg).await.unwrap_or_else(|e| {
         panic!("practice network unavailable (run `make sandbox-deps`): {} ({})", e.message, e.code)
