@@ -75,9 +75,10 @@ test-rust: wallet-js-deps
 	$(MAKE) test-keyring
 
 # The real Secret Service round trip (an #[ignore]d test): a private D-Bus
-# session with gnome-keyring unlocked by a throwaway password.
+# session with gnome-keyring unlocked by a throwaway password. Selecting the
+# same packages as `cargo test` keeps the features, so nothing is rebuilt.
 test-keyring:
-	dbus-run-session -- sh -c 'echo -n ci | gnome-keyring-daemon --unlock --components=secrets >/dev/null && cargo test --locked -p dbc --lib keyring_real -- --ignored'
+	dbus-run-session -- sh -c 'echo -n ci | gnome-keyring-daemon --unlock --components=secrets >/dev/null && cargo test --locked --workspace --exclude dbc-e2e --lib keyring_real -- --ignored'
 
 test-ui: ui-deps
 	cd ui && npm run check && npm test
