@@ -509,6 +509,29 @@ async fn slow_node_gives_create_task_timeout_but_the_vm_is_created() {
     assert_eq!(v["message"]["user_name"], "Administrator");
 }
 
+/// The owner's own VMs stop slowly: the create times out at the client, the
+/// node still creates the VM, and later requests are answered at once
+/// (the owner's VMs are off by then).
+#[tokio::test]
+async fn slow_miner_vms_time_out_the_create_once_but_the_vm_is_created() {
+    let cfg = ClientSimConfig { client_timeout: Duration::from_millis(700), ..fast_config() };
+    let r = rig_with(cfg).await;
+    let charlie = dev::charlie();
+    r.sim.set_miner_vms_running(M4, Duration::from_millis(1500));
+    // Reads do not wait for the owner's VMs.
+    let (st, v) = r.post("/tasks", &signed(&charlie, M4, "8", json!({}))).await;
+    assert_eq!((st, v["errcode"].as_i64()), (200, Some(0)), "{v}");
+    let mut add = win_additional(free_port(), 5931, "1");
+    add["task_id"] = json!("SlowMinerTask00000001");
+    let (st, v) = r.create(&charlie, M4, "8", add.clone()).await;
+    assert_eq!((st, err(&v)), (500, (-1, "create task timeout")));
+    let v = r.wait_status(&charlie, M4, "8", "SlowMinerTask00000001", "running", Duration::from_secs(10)).await;
+    assert_eq!(v["message"]["user_name"], "Administrator");
+    // Sending the same create again is answered at once and refused: one VM.
+    let (st, v) = r.create(&charlie, M4, "8", add).await;
+    assert_eq!((st, err(&v)), (200, (1, "task id already existed")));
+}
+
 #[tokio::test]
 async fn vm_powered_off_when_the_order_disappears_or_ends() {
     let r = rig().await;

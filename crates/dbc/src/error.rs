@@ -118,6 +118,93 @@ pub enum ErrorCode {
     NotEnoughGpus,
     /// No machine with this id is on the chain. `data`: `{machineId}`.
     UnknownMachine,
+    /// An RDP host that is not an IPv4/IPv6 literal or a DNS name (spaces,
+    /// quotes, shell metacharacters, a leading '-', …). `data`: `{host}`.
+    InvalidRdpHost,
+    /// An RDP port outside 1..=65535 or not a number. `data`: `{port}`.
+    InvalidRdpPort,
+    /// An RDP user name with quotes, control characters, a leading '-' or
+    /// other characters Windows does not allow. `data`: `{user}`.
+    InvalidRdpUser,
+    /// The VM's login password (or user) is "N/A": the image has no guest
+    /// agent, so no password was set. Connect with VNC instead (`data`:
+    /// `{field}`, `"password"` or `"user"`).
+    VmNoGuestAgent,
+    /// No Remote Desktop client was found. `data`: `{os, install}` (what to
+    /// install for this OS).
+    RdpClientMissing,
+    /// The Remote Desktop client was found but could not be started.
+    /// `data`: `{client, reason}`.
+    RdpLaunchFailed,
+    /// A link the app does not open: not https, or a host outside the
+    /// allowlist. `data`: `{url}`.
+    LinkNotAllowed,
+    /// No program to open links in the browser was found or it failed.
+    /// `data`: `{url}` (so the UI can offer to copy it).
+    BrowserUnavailable,
+    RentLapsed,
+    RentNotPlaced,
+    ReletCapped,
+    OrderNotFound,
+    RentalNotFound,
+    ConfirmWindowClosed,
+    WrongRentalState,
+    /// Not a usable DBC client address (not http(s), no host, credentials,
+    /// a query, …). `data`: `{value, reason}`.
+    InvalidClientUrl,
+    /// The DBC client cannot be reached (refused, no route, DNS) or the
+    /// connection broke. `data`: `{url, route, reason, stage}` (`connect`: nothing
+    /// was sent; `exchange`: the request may have arrived).
+    ComputeUnreachable,
+    /// No answer in time: ours (45 s) or the client's own 30 s wait for the
+    /// machine (HTTP 500 "<op> timeout"). The operation may still happen.
+    /// `data`: `{url, route, source (client|node), nodeMessage?}`.
+    ComputeTimeout,
+    /// The DBC client does not see the rented machine now (offline or not
+    /// announced yet: "create node request failed"). `data`: `{url, machineId}`.
+    ComputeNodeUnknown,
+    /// The machine refused the signature or the order ("check authority
+    /// failed: …"). `data`: `{reason, nodeMessage, rentId, machineId}`.
+    ComputeNotAuthorized,
+    /// The machine refused the request (HTTP 200, errcode != 0).
+    /// `data`: `{errcode, nodeMessage}` (the node's own words).
+    ComputeRefused,
+    /// The machine's owner VMs are still stopping: "try again in a minute".
+    /// `data`: `{nodeMessage}`.
+    ComputeBusy,
+    /// The DBC client answered HTTP 400/404/500 itself. `data`:
+    /// `{url, route, status, errcode?, nodeMessage}`.
+    ComputeHttp,
+    /// The DBC client's answer could not be read (not JSON, no errcode,
+    /// unexpected shape). `data`: `{url, route, reason}`.
+    ComputeBadReply,
+    /// The machine offers no Windows image (no name containing "win").
+    /// `data`: `{images}` (comma-separated).
+    NoWindowsImage,
+    /// The image the renter picked is not on the machine. `data`: `{image, images}`.
+    ImageNotFound,
+    /// The machine has no room for a VM of the rented share right now.
+    /// `data`: `{resource (gpu|cpu|memory|disk), available}` (GB or threads).
+    VmNoRoom,
+    /// Every RDP/VNC port pair tried was taken on the machine. `data`: `{attempts}`.
+    VmPortsTaken,
+    /// The machine has no such VM for this wallet (deleted, or another's). `data`: `{taskId}`.
+    VmNotFound,
+    /// The VM ended in "create error". `data`: `{taskId, status, log}` (log tail lines).
+    VmCreateFailed,
+    /// The VM reports a failed operation ("start error", …). `data`: `{taskId, status, log}`.
+    VmOperationFailed,
+    /// The VM did not reach the awaited status in time. `data`: `{taskId, status, minutes}`.
+    VmWaitTimeout,
+    /// The VM's RDP port does not accept a TCP connection. `data`: `{host, port, reason}`.
+    RdpUnreachable,
+    /// The Connect step has no unlocked login for this rental (never
+    /// unlocked, or dropped after 30 minutes or a network or account
+    /// switch): unlock it with the wallet password. `data`: `{rentId}`.
+    ConnectLocked,
+    /// The system clipboard cannot be used (no display, or the clipboard
+    /// refused). `data`: `{reason}`.
+    ClipboardUnavailable,
 }
 
 impl ErrorCode {
@@ -166,6 +253,41 @@ impl ErrorCode {
         ErrorCode::NotRentable,
         ErrorCode::NotEnoughGpus,
         ErrorCode::UnknownMachine,
+        ErrorCode::InvalidRdpHost,
+        ErrorCode::InvalidRdpPort,
+        ErrorCode::InvalidRdpUser,
+        ErrorCode::VmNoGuestAgent,
+        ErrorCode::RdpClientMissing,
+        ErrorCode::RdpLaunchFailed,
+        ErrorCode::LinkNotAllowed,
+        ErrorCode::BrowserUnavailable,
+        ErrorCode::RentLapsed,
+        ErrorCode::RentNotPlaced,
+        ErrorCode::ReletCapped,
+        ErrorCode::OrderNotFound,
+        ErrorCode::RentalNotFound,
+        ErrorCode::ConfirmWindowClosed,
+        ErrorCode::WrongRentalState,
+        ErrorCode::InvalidClientUrl,
+        ErrorCode::ComputeUnreachable,
+        ErrorCode::ComputeTimeout,
+        ErrorCode::ComputeNodeUnknown,
+        ErrorCode::ComputeNotAuthorized,
+        ErrorCode::ComputeRefused,
+        ErrorCode::ComputeBusy,
+        ErrorCode::ComputeHttp,
+        ErrorCode::ComputeBadReply,
+        ErrorCode::NoWindowsImage,
+        ErrorCode::ImageNotFound,
+        ErrorCode::VmNoRoom,
+        ErrorCode::VmPortsTaken,
+        ErrorCode::VmNotFound,
+        ErrorCode::VmCreateFailed,
+        ErrorCode::VmOperationFailed,
+        ErrorCode::VmWaitTimeout,
+        ErrorCode::RdpUnreachable,
+        ErrorCode::ConnectLocked,
+        ErrorCode::ClipboardUnavailable,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -214,6 +336,41 @@ impl ErrorCode {
             ErrorCode::NotRentable => "not-rentable",
             ErrorCode::NotEnoughGpus => "not-enough-gpus",
             ErrorCode::UnknownMachine => "unknown-machine",
+            ErrorCode::InvalidRdpHost => "invalid-rdp-host",
+            ErrorCode::InvalidRdpPort => "invalid-rdp-port",
+            ErrorCode::InvalidRdpUser => "invalid-rdp-user",
+            ErrorCode::VmNoGuestAgent => "vm-no-guest-agent",
+            ErrorCode::RdpClientMissing => "rdp-client-missing",
+            ErrorCode::RdpLaunchFailed => "rdp-launch-failed",
+            ErrorCode::LinkNotAllowed => "link-not-allowed",
+            ErrorCode::BrowserUnavailable => "browser-unavailable",
+            ErrorCode::RentLapsed => "rent-lapsed",
+            ErrorCode::RentNotPlaced => "rent-not-placed",
+            ErrorCode::ReletCapped => "relet-capped",
+            ErrorCode::OrderNotFound => "order-not-found",
+            ErrorCode::RentalNotFound => "rental-not-found",
+            ErrorCode::ConfirmWindowClosed => "confirm-window-closed",
+            ErrorCode::WrongRentalState => "wrong-rental-state",
+            ErrorCode::InvalidClientUrl => "invalid-client-url",
+            ErrorCode::ComputeUnreachable => "compute-unreachable",
+            ErrorCode::ComputeTimeout => "compute-timeout",
+            ErrorCode::ComputeNodeUnknown => "compute-node-unknown",
+            ErrorCode::ComputeNotAuthorized => "compute-not-authorized",
+            ErrorCode::ComputeRefused => "compute-refused",
+            ErrorCode::ComputeBusy => "compute-busy",
+            ErrorCode::ComputeHttp => "compute-http",
+            ErrorCode::ComputeBadReply => "compute-bad-reply",
+            ErrorCode::NoWindowsImage => "no-windows-image",
+            ErrorCode::ImageNotFound => "image-not-found",
+            ErrorCode::VmNoRoom => "vm-no-room",
+            ErrorCode::VmPortsTaken => "vm-ports-taken",
+            ErrorCode::VmNotFound => "vm-not-found",
+            ErrorCode::VmCreateFailed => "vm-create-failed",
+            ErrorCode::VmOperationFailed => "vm-operation-failed",
+            ErrorCode::VmWaitTimeout => "vm-wait-timeout",
+            ErrorCode::RdpUnreachable => "rdp-unreachable",
+            ErrorCode::ConnectLocked => "connect-locked",
+            ErrorCode::ClipboardUnavailable => "clipboard-unavailable",
         }
     }
 }

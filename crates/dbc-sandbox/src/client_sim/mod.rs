@@ -245,6 +245,15 @@ impl ClientSim {
         self.sim.set_node_delay(machine_id, delay)
     }
 
+    /// The machine's owner runs VMs of their own that take `stop_after` to
+    /// shut down once a renter's create, start or restart arrives: the node
+    /// waits for them (at most 20 s, then destroys them) before acting, once.
+    /// With `stop_after` beyond `client_timeout`, the client answers
+    /// `"<op> timeout"` while the node goes on and carries out the operation.
+    pub fn set_miner_vms_running(&self, machine_id: &str, stop_after: Duration) {
+        self.sim.set_miner_vms_running(machine_id, stop_after)
+    }
+
     /// While set, create answers `create task failed, please try again in a minute`
     /// (the miner's own VMs did not stop).
     pub fn set_miner_busy(&self, machine_id: &str, busy: bool) {

@@ -27,6 +27,9 @@ pub(crate) const E_DEFAULT: i64 = -3;
 const DISK_SYSTEM_GB: u64 = 350;
 /// Blocks after `rent_end` before the node deletes a VM and its disks (`tm:3460-3490`).
 const DELETE_AFTER_BLOCKS: u32 = 600 * 24 * 3;
+/// How long create/start/restart wait for the owner's own VMs to stop before
+/// destroying them: 10 rounds of "renting" broadcast + 2 s (`found_other_running_domains`, nrs:779-823).
+const MINER_VMS_WAIT: Duration = Duration::from_secs(20);
 
 /// A request as the node receives it (the envelope after the client's checks).
 #[derive(Debug, Clone, Default)]
@@ -139,6 +142,9 @@ struct Node {
     res: NodeResources,
     tasks: Vec<Task>,
     miner_busy: bool,
+    /// The owner's own VMs run and take this long to stop once a renter's
+    /// create/start/restart broadcasts "renting"; `None` once they are off.
+    miner_vms_stop_after: Option<Duration>,
 }
 
 impl Node {
@@ -371,6 +377,7 @@ impl Sim {
                             res,
                             tasks: Vec::new(),
                             miner_busy: false,
+                            miner_vms_stop_after: None,
                         },
                     );
                 }
@@ -413,6 +420,11 @@ impl Sim {
             .unwrap()
             .delays
             .insert(machine_id.to_string(), d);
+    }
+    pub fn set_miner_vms_running(&self, machine_id: &str, stop_after: Duration) {
+        if let Some(n) = self.state.lock().unwrap().nodes.get_mut(machine_id) {
+            n.miner_vms_stop_after = Some(stop_after);
+        }
     }
     pub fn set_miner_busy(&self, machine_id: &str, busy: bool) {
         if let Some(n) = self.state.lock().unwrap().nodes.get_mut(machine_id) {
@@ -491,6 +503,20 @@ impl Sim {
             Ok(w) => w,
             Err(e) => return e,
         };
+        if matches!(op, Op::Create | Op::Start | Op::Restart) {
+            // found_other_running_domains: wait for the owner's VMs to stop (at
+            // most 20 s, then they are destroyed); afterwards they stay off.
+            let wait = self
+                .state
+                .lock()
+                .unwrap()
+                .nodes
+                .get_mut(&req.machine_id)
+                .and_then(|n| n.miner_vms_stop_after.take());
+            if let Some(d) = wait {
+                tokio::time::sleep(d.min(MINER_VMS_WAIT)).await;
+            }
+        }
         match op {
             Op::List => self.list(&req.machine_id, &wallet),
             Op::Detail => self.detail(&req.machine_id, &wallet, &req.task_id),

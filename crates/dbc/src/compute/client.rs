@@ -1,0 +1,331 @@
+//! [`ComputeClient`]: one DBC client's HTTP API, and the unauthenticated
+//! routes (version, node list, node info).
+
+use super::auth::Auth;
+use super::machine::RentedMachine;
+use super::reply::{self, Ctx};
+use super::types::{NodeInfo, NodeSummary};
+use super::url::normalize_base_url;
+use crate::error::{Error, ErrorCode, Result};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+use std::time::Duration;
+
+/// The DBC client waits 30 s for a node; we wait longer so its own
+/// "<op> timeout" answer reaches us instead of our timeout.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(45);
+/// A client that does not accept a TCP connection quickly is down.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Largest answer read; real ones are a few KiB (logs are capped at 8 KiB).
+const MAX_BODY: usize = 4 * 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    pub request: Duration,
+    pub connect: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            request: REQUEST_TIMEOUT,
+            connect: CONNECT_TIMEOUT,
+        }
+    }
+}
+
+/// What "Test connection" found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionCheck {
+    pub url: String,
+    pub client_version: String,
+    /// The rented machine as the client lists it.
+    pub node: NodeSummary,
+}
+
+/// A DBC client at one base URL. Cheap to clone (the connection pool is shared).
+#[derive(Clone, Debug)]
+pub struct ComputeClient {
+    base: String,
+    http: reqwest::Client,
+}
+
+/// A machine id as the chain and the client use it: 64 lowercase hex digits.
+/// `0x` and upper case are accepted and normalized.
+pub fn normalize_machine_id(id: &str) -> Result<String> {
+    let t = id.trim();
+    let t = t.strip_prefix("0x").unwrap_or(t).to_ascii_lowercase();
+    if t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(t)
+    } else {
+        Err(
+            Error::invalid_argument(format!("a machine id is 64 hexadecimal digits, not {id:?}"))
+                .with_data(json!({ "field": "machineId" })),
+        )
+    }
+}
+
+impl ComputeClient {
+    /// A client for `base_url` (`http://host:port`, or `https://…` behind a
+    /// TLS proxy) with the default timeouts. Nothing is sent yet.
+    pub fn new(base_url: &str) -> Result<Self> {
+        Self::with_timeouts(base_url, Timeouts::default())
+    }
+
+    pub fn with_timeouts(base_url: &str, timeouts: Timeouts) -> Result<Self> {
+        let base = normalize_base_url(base_url)?;
+        // reqwest is built without a bundled TLS provider (the workspace
+        // picks ring); installing it twice is harmless.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder()
+            .timeout(timeouts.request)
+            .connect_timeout(timeouts.connect)
+            // Signed bodies go straight to the client the user chose, never
+            // through a proxy from the environment.
+            .no_proxy()
+            .user_agent(concat!("dbc-rent/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::internal(format!("cannot build the HTTP client: {e}")))?;
+        Ok(ComputeClient { base, http })
+    }
+
+    /// The normalized base URL, e.g. `http://127.0.0.1:5002`.
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    pub(crate) fn ctx(&self, route: &str) -> Ctx {
+        Ctx {
+            url: self.base.clone(),
+            route: route.to_string(),
+            ..Ctx::default()
+        }
+    }
+
+    /// One request: `GET` without a body, else `POST` with `body` as JSON.
+    /// Only the route, the HTTP status and the errcode are logged.
+    pub(crate) async fn exchange(&self, ctx: &Ctx, body: Option<&Value>) -> Result<Value> {
+        let url = format!("{}{}", self.base, ctx.route);
+        let req = match body {
+            None => self.http.get(&url),
+            Some(b) => {
+                let bytes = serde_json::to_vec(b)
+                    .map_err(|e| Error::internal(format!("request body: {e}")))?;
+                self.http
+                    .post(&url)
+                    .header(reqwest::header::CONTENT_TYPE, "application/json")
+                    .body(bytes)
+            }
+        };
+        let mut resp = req
+            .send()
+            .await
+            .map_err(|e| reply::transport_error(ctx, &e))?;
+        let status = resp.status().as_u16();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = resp
+            .chunk()
+            .await
+            .map_err(|e| reply::transport_error(ctx, &e))?
+        {
+            if bytes.len() + chunk.len() > MAX_BODY {
+                return Err(Error::new(
+                    ErrorCode::ComputeBadReply,
+                    format!(
+                        "the DBC client at {} sent more than {MAX_BODY} bytes",
+                        self.base
+                    ),
+                )
+                .with_data(
+                    json!({ "url": self.base, "route": ctx.route, "reason": "answer too large" }),
+                ));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        let out = reply::interpret(ctx, status, &bytes);
+        match &out {
+            Ok(_) => tracing::debug!(route = %ctx.route, status, "DBC client answered"),
+            Err(e) => {
+                tracing::info!(route = %ctx.route, status, code = %e.code, "DBC client refused or failed")
+            }
+        }
+        out
+    }
+
+    /// The POST envelope of every route but the version check.
+    pub(crate) fn envelope(
+        peer: Option<&str>,
+        additional: Map<String, Value>,
+        auth: Option<&Auth>,
+    ) -> Value {
+        let mut body = json!({
+            "peer_nodes_list": peer.map(|p| vec![p.to_string()]).unwrap_or_default(),
+            "additional": Value::Object(additional),
+        });
+        if let Some(a) = auth {
+            let c = a.credentials();
+            body["wallet"] = json!(c.wallet);
+            body["nonce"] = json!(c.nonce);
+            body["sign"] = json!(c.sign);
+            // Without it the node cannot find the order: "wallet not rented".
+            body["rent_order"] = json!(a.rent_id().to_string());
+        }
+        body
+    }
+
+    /// `GET /api/v1/`: the client's version (a health check).
+    pub async fn version(&self) -> Result<String> {
+        let ctx = self.ctx("/api/v1/");
+        let m = self.exchange(&ctx, None).await?;
+        super::types::text(&m, "client_version").ok_or_else(|| bad_shape(&ctx, "no client_version"))
+    }
+
+    /// `POST /api/v1/mining_nodes` with `[]`: the nodes the client sees now.
+    pub async fn node_list(&self) -> Result<Vec<NodeSummary>> {
+        let ctx = self.ctx("/api/v1/mining_nodes");
+        let m = self
+            .exchange(&ctx, Some(&Self::envelope(None, Map::new(), None)))
+            .await?;
+        let list = m
+            .get("mining_nodes")
+            .and_then(Value::as_array)
+            .ok_or_else(|| bad_shape(&ctx, "no mining_nodes list"))?;
+        Ok(list.iter().filter_map(NodeSummary::parse).collect())
+    }
+
+    /// `POST /api/v1/mining_nodes` with `[machine_id]`: hardware and images.
+    /// The node answers without a signature.
+    pub async fn node_info(&self, machine_id: &str) -> Result<NodeInfo> {
+        let id = normalize_machine_id(machine_id)?;
+        let mut ctx = self.ctx("/api/v1/mining_nodes");
+        ctx.machine_id = Some(id.clone());
+        let m = self
+            .exchange(&ctx, Some(&Self::envelope(Some(&id), Map::new(), None)))
+            .await?;
+        NodeInfo::parse(&m).ok_or_else(|| bad_shape(&ctx, "node info is not an object"))
+    }
+
+    /// "Test connection": the client answers its version and currently sees
+    /// the machine (otherwise every call would fail with `compute-node-unknown`).
+    pub async fn test_connection(&self, machine_id: &str) -> Result<ConnectionCheck> {
+        let id = normalize_machine_id(machine_id)?;
+        let client_version = self.version().await?;
+        let nodes = self.node_list().await?;
+        let node = nodes.into_iter().find(|n| n.node_id.eq_ignore_ascii_case(&id)).ok_or_else(|| {
+            Error::new(
+                ErrorCode::ComputeNodeUnknown,
+                format!("the DBC client at {} does not see machine {id} (offline, or not announced yet)", self.base),
+            )
+            .with_data(json!({ "url": self.base, "machineId": id, "nodeMessage": "" }))
+        })?;
+        Ok(ConnectionCheck {
+            url: self.base.clone(),
+            client_version,
+            node,
+        })
+    }
+
+    /// The signed routes for one rent order on one machine.
+    pub fn rented(&self, machine_id: &str, auth: Auth) -> Result<RentedMachine> {
+        Ok(RentedMachine::new(
+            self.clone(),
+            normalize_machine_id(machine_id)?,
+            auth,
+        ))
+    }
+}
+
+pub(crate) fn bad_shape(ctx: &Ctx, reason: &str) -> Error {
+    Error::new(
+        ErrorCode::ComputeBadReply,
+        format!(
+            "the DBC client at {} sent an unexpected answer on {}: {reason}",
+            ctx.url, ctx.route
+        ),
+    )
+    .with_data(json!({ "url": ctx.url, "route": ctx.route, "reason": reason }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn machine_ids() {
+        let id = "58fb618aa482c41114eb3cfdaefd3ba183172da9e25251449d045043fbd37f45";
+        assert_eq!(normalize_machine_id(id).unwrap(), id);
+        assert_eq!(
+            normalize_machine_id(&format!("0x{}", id.to_uppercase())).unwrap(),
+            id
+        );
+        for bad in ["", "58fb", &format!("{id}00"), &id.replace('5', "g")] {
+            assert_eq!(
+                normalize_machine_id(bad).unwrap_err().code,
+                ErrorCode::InvalidArgument,
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn envelope_shape() {
+        let body = ComputeClient::envelope(None, Map::new(), None);
+        assert_eq!(body, json!({"peer_nodes_list": [], "additional": {}}));
+        let key = crate::wallet::SigningKey::fee_estimator();
+        let auth = Auth::new(key, 1234);
+        let mut add = Map::new();
+        add.insert("x".into(), json!("1"));
+        let body = ComputeClient::envelope(Some("ab"), add, Some(&auth));
+        assert_eq!(body["peer_nodes_list"], json!(["ab"]));
+        assert_eq!(body["additional"], json!({"x": "1"}));
+        assert_eq!(body["rent_order"], "1234", "a string of digits");
+        assert_eq!(body["wallet"], auth.wallet());
+        assert!(body["nonce"].as_str().unwrap().len() >= 32);
+        assert_eq!(body["sign"].as_str().unwrap().len(), 128);
+    }
+
+    #[tokio::test]
+    async fn a_closed_port_is_unreachable_with_nothing_sent() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        // The listener is dropped: the port is closed.
+        let c = ComputeClient::new(&format!("http://127.0.0.1:{port}")).unwrap();
+        let e = c.version().await.unwrap_err();
+        assert_eq!(e.code, ErrorCode::ComputeUnreachable, "{e:?}");
+        assert_eq!(e.data.as_ref().unwrap()["stage"], "connect");
+        assert!(!reply::maybe_delivered(&e));
+        assert_eq!(
+            ComputeClient::new("localhost:5002").unwrap_err().code,
+            ErrorCode::InvalidClientUrl
+        );
+    }
+
+    /// A server that accepts and then never answers: our own timeout fires,
+    /// reported as `compute-timeout` (the request may have arrived).
+    #[tokio::test]
+    async fn a_silent_client_times_out() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let hold = tokio::spawn(async move {
+            let mut held = Vec::new();
+            loop {
+                let (s, _) = listener.accept().await.unwrap();
+                held.push(s);
+            }
+        });
+        let t = Timeouts {
+            request: Duration::from_millis(300),
+            connect: Duration::from_secs(2),
+        };
+        let c = ComputeClient::with_timeouts(&format!("http://127.0.0.1:{port}"), t).unwrap();
+        let e = c.node_list().await.unwrap_err();
+        assert_eq!(e.code, ErrorCode::ComputeTimeout, "{e:?}");
+        assert_eq!(e.data.as_ref().unwrap()["source"], "client");
+        assert!(reply::maybe_delivered(&e));
+        hold.abort();
+    }
+}
