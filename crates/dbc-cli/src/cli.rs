@@ -66,6 +66,22 @@ pub enum Command {
     },
     /// What renting costs, checked as the chain checks it: `quote ID --gpus N --hours H`.
     Quote(crate::market_cmd::QuoteArgs),
+    /// Rent a machine: `rent MACHINE_ID --gpus N --hours H`. Prints the rent
+    /// id, the reserved rent and the block by which to confirm.
+    Rent(crate::rental_cmd::RentArgs),
+    /// Confirm a rental (within 15 minutes of renting): the rent is then paid, no refund.
+    Confirm(crate::rental_cmd::ConfirmArgs),
+    /// Renew a confirmed rental: `renew RENT_ID --hours H` (paid at once).
+    Renew(crate::rental_cmd::RenewArgs),
+    /// Your rentals on this network, checked against the chain.
+    Rentals(crate::rental_cmd::RentalsArgs),
+    /// Connect to a rental's Windows VM over Remote Desktop (`--print`: write the .rdp file only).
+    Rdp(crate::rental_cmd::RdpArgs),
+    /// The rented Windows VM, through a DBC client: `vm create|status|start|stop|restart|delete RENT_ID`.
+    Vm {
+        #[command(subcommand)]
+        command: crate::rental_cmd::VmCommand,
+    },
 }
 
 /// What a command produced, and the exit status to end with.
@@ -105,6 +121,12 @@ pub fn run(args: Args) -> dbc::Result<Outcome> {
         Command::Send(send) => crate::wallet_cmd::send(&ctx, send).map(Outcome::from),
         Command::Machines { command } => crate::market_cmd::machines(&ctx, command).map(Outcome::from),
         Command::Quote(args) => crate::market_cmd::quote(&ctx, args).map(Outcome::from),
+        Command::Rent(args) => crate::rental_cmd::rent(&ctx, args).map(Outcome::from),
+        Command::Confirm(args) => crate::rental_cmd::confirm(&ctx, args).map(Outcome::from),
+        Command::Renew(args) => crate::rental_cmd::renew(&ctx, args).map(Outcome::from),
+        Command::Rentals(args) => crate::rental_cmd::rentals(&ctx, args).map(Outcome::from),
+        Command::Rdp(args) => crate::rental_cmd::rdp(&ctx, args).map(Outcome::from),
+        Command::Vm { command } => crate::rental_cmd::vm(&ctx, command).map(Outcome::from),
         Command::Info => Ok(json!({
             "version": dbc::VERSION,
             "data_dir": data_dir.display().to_string(),

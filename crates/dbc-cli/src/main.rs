@@ -9,6 +9,7 @@
 mod cli;
 mod market_cmd;
 mod output;
+mod rental_cmd;
 mod wallet_cmd;
 
 use clap::Parser;

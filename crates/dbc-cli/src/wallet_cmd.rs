@@ -117,7 +117,7 @@ pub struct Ctx<'a> {
     pub settings: &'a dbc::settings::Settings,
 }
 
-fn wallet(ctx: &Ctx) -> Result<Wallet> {
+pub(crate) fn wallet(ctx: &Ctx) -> Result<Wallet> {
     Wallet::open(ctx.data_dir)
 }
 
@@ -153,7 +153,7 @@ fn new_account_store(ctx: &Ctx, w: &Wallet) -> Result<StoreKind> {
 }
 
 /// The app password: `DBC_RENT_PASSWORD`, else a no-echo prompt (twice when setting one).
-fn app_password(confirm: bool) -> Result<SecretString> {
+pub(crate) fn app_password(confirm: bool) -> Result<SecretString> {
     password_from(PASSWORD_ENV, "App password: ", confirm)
 }
 
@@ -183,7 +183,7 @@ fn account_json(a: &Account) -> Value {
     serde_json::to_value(a).unwrap_or(Value::Null)
 }
 
-fn pick(w: &Wallet, account: Option<&str>) -> Result<Account> {
+pub(crate) fn pick(w: &Wallet, account: Option<&str>) -> Result<Account> {
     match account {
         Some(q) => w.find(q),
         None => w.active(),

@@ -9,14 +9,21 @@
 //! chain and compute, market, rental. A module only imports what stands below it.
 
 pub mod chain;
+pub mod compute;
 pub mod error;
+pub mod geo;
+pub mod guide;
+pub mod host;
 pub mod language;
+pub mod links;
 pub mod logging;
 pub mod market;
 pub mod network;
 pub mod paths;
 pub mod practice;
+pub mod rdp;
 pub mod redact;
+pub mod rental;
 pub mod settings;
 pub mod units;
 pub mod wallet;

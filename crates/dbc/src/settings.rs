@@ -22,7 +22,20 @@ pub struct Settings {
     /// keyring is not usable (an explicit choice, never a silent fallback).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub file_store_chosen: bool,
+    /// DBC client base URLs (`http://host:port`), normalized when saved
+    /// ([`normalize_compute_clients`]); the first is the default for a new VM.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub compute_clients: Vec<String>,
+    /// Minutes before a rental ends when a reminder fires; `None` means
+    /// [`DEFAULT_REMINDER_LEADS_MINUTES`] (an empty list turns them off).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reminder_leads_minutes: Option<Vec<u32>>,
 }
+
+/// 24 hours and 1 hour before the end.
+pub const DEFAULT_REMINDER_LEADS_MINUTES: [u32; 2] = [24 * 60, 60];
+/// The longest lead that makes sense: a rental lasts at most 60 days.
+pub const MAX_REMINDER_LEAD_MINUTES: u32 = 60 * 24 * 60;
 
 impl Settings {
     /// The mainnet endpoints to try: the user's list, else `None` (the built-in one).
@@ -34,6 +47,39 @@ impl Settings {
     pub fn effective_language(&self) -> Language {
         self.language.unwrap_or_else(Language::system_default)
     }
+
+    /// The reminder lead times in minutes, longest first, without duplicates.
+    pub fn reminder_leads(&self) -> Vec<u32> {
+        let mut v = self.reminder_leads_minutes.clone().unwrap_or_else(|| DEFAULT_REMINDER_LEADS_MINUTES.to_vec());
+        v.sort_unstable_by(|a, b| b.cmp(a));
+        v.dedup();
+        v
+    }
+}
+
+/// Check and normalize a DBC client list as typed: blanks dropped, each URL
+/// normalized (`crate::compute::url`), duplicates dropped, order kept.
+pub fn normalize_compute_clients(list: &[String]) -> Result<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for raw in list.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        let url = crate::compute::url::normalize_base_url(raw)?;
+        if !out.contains(&url) {
+            out.push(url);
+        }
+    }
+    Ok(out)
+}
+
+/// Check reminder lead times (minutes): each from 1 minute to 60 days.
+pub fn validate_reminder_leads(leads: &[u32]) -> Result<Vec<u32>> {
+    if let Some(bad) = leads.iter().find(|m| **m == 0 || **m > MAX_REMINDER_LEAD_MINUTES) {
+        return Err(Error::invalid_argument(format!("a reminder lead time is from 1 minute to 60 days, not {bad} minutes"))
+            .with_data(serde_json::json!({ "value": bad.to_string() })));
+    }
+    let mut v = leads.to_vec();
+    v.sort_unstable_by(|a, b| b.cmp(a));
+    v.dedup();
+    Ok(v)
 }
 
 /// What loading found, so the caller can tell the user about a file that
@@ -114,6 +160,8 @@ mod tests {
             network: NetworkChoice::Practice,
             mainnet_endpoints: vec!["wss://a.example/".into()],
             file_store_chosen: true,
+            compute_clients: vec!["http://127.0.0.1:5002".into()],
+            reminder_leads_minutes: Some(vec![120]),
         };
         store.save(&s).unwrap();
         assert_eq!(store.load().unwrap().settings, s);
@@ -130,6 +178,23 @@ mod tests {
         let aside = loaded.quarantined.expect("moved aside");
         assert_eq!(std::fs::read(&aside).unwrap(), b"{ not json");
         assert!(!store.path().exists());
+    }
+
+    #[test]
+    fn compute_clients_and_reminder_leads() {
+        let list = ["", " http://10.0.0.5:5052/api/v1/ ", "http://10.0.0.5:5052", "http://127.0.0.1:5002"].map(String::from);
+        assert_eq!(normalize_compute_clients(&list).unwrap(), ["http://10.0.0.5:5052", "http://127.0.0.1:5002"]);
+        let bad = normalize_compute_clients(&["ftp://x".into()]).unwrap_err();
+        assert_eq!(bad.code, ErrorCode::InvalidClientUrl);
+        assert_eq!(Settings::default().reminder_leads(), [1440, 60]);
+        assert_eq!(validate_reminder_leads(&[60, 1440, 60]).unwrap(), [1440, 60]);
+        assert_eq!(validate_reminder_leads(&[0]).unwrap_err().code, ErrorCode::InvalidArgument);
+        assert_eq!(validate_reminder_leads(&[MAX_REMINDER_LEAD_MINUTES + 1]).unwrap_err().code, ErrorCode::InvalidArgument);
+        let off = Settings { reminder_leads_minutes: Some(vec![]), ..Settings::default() };
+        assert!(off.reminder_leads().is_empty(), "an empty list turns reminders off");
+        // Older settings files have neither field.
+        let old: Settings = serde_json::from_str(r#"{"language":"zh"}"#).unwrap();
+        assert!(old.compute_clients.is_empty() && old.reminder_leads_minutes.is_none());
     }
 
     #[test]

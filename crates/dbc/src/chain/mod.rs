@@ -26,6 +26,7 @@ pub mod client;
 pub mod manager;
 pub mod nonce;
 pub mod profile;
+pub mod rent;
 pub mod tx;
 
 #[cfg(test)]
@@ -81,12 +82,18 @@ pub(crate) mod planck_string {
 
 /// [`planck_string`] for `Option<u128>` (`null` when absent).
 pub(crate) mod planck_string_opt {
-    use serde::Serializer;
+    use serde::{Deserialize, Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(v: &Option<u128>, s: S) -> Result<S::Ok, S::Error> {
         match v {
             Some(v) => s.collect_str(v),
             None => s.serialize_none(),
         }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u128>, D::Error> {
+        #[derive(Deserialize)]
+        struct Wrap(#[serde(with = "super::planck_string")] u128);
+        Ok(Option::<Wrap>::deserialize(d)?.map(|w| w.0))
     }
 }

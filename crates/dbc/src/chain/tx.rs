@@ -129,6 +129,20 @@ impl PreparedTx {
     pub fn signer(&self) -> &AccountId32 {
         &self.signer
     }
+    /// The signed extrinsic's bytes. A journal keeps them before sending so
+    /// that after a crash the very same transaction (same nonce, same hash)
+    /// can be sent again: the chain takes it at most once.
+    pub fn encoded(&self) -> Vec<u8> {
+        self.tx.encoded().to_vec()
+    }
+}
+
+/// Rebuild a [`PreparedTx`] from bytes saved by [`PreparedTx::encoded`].
+/// Sending it again is safe: its nonce makes it valid at most once.
+pub async fn from_encoded(client: &ChainClient, bytes: Vec<u8>, signer: AccountId32, nonce: u64, fee_estimate: u128) -> Result<PreparedTx> {
+    let at = client.api().at_current_block().await.map_err(|e| client.rpc_error("pinning the current block", e))?;
+    let tx = at.transactions().from_bytes(bytes);
+    Ok(PreparedTx { tx, signer, nonce, fee_estimate })
 }
 
 /// `Balances.transfer_keep_alive(dest, amount)`. Keep-alive because a

@@ -1,0 +1,253 @@
+//! `dbc-rent rent | confirm | renew | rentals` as a script runs them, on a
+//! real practice network: the happy path, refusals before signing, and a
+//! `rent` process killed right after it sent the transaction: the next run
+//! finds the order and nothing is rented twice.
+
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+const DEV: &str = "bottom drive obey lake curtain smoke basket hold race lonely fit walk";
+const PASSWORD: &str = "app password 1";
+
+fn cmd(dir: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_dbc-rent"));
+    c.env("DBC_RENT_HOME", dir)
+        .env("DBC_RENT_PASSWORD", PASSWORD)
+        .env("DBC_RENT_SECRET_STORE", "file")
+        .args(["--network", "practice", "--json"])
+        .args(args);
+    c
+}
+
+fn run(dir: &Path, args: &[&str], stdin: Option<&str>) -> (Option<i32>, Value, String) {
+    let mut c = cmd(dir, args);
+    c.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    if let Some(s) = stdin {
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
+    }
+    drop(child.stdin.take());
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    (out.status.code(), serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text} / {stderr}")), stderr)
+}
+
+fn ok(dir: &Path, args: &[&str]) -> Value {
+    let (code, v, stderr) = run(dir, args, None);
+    assert_eq!(code, Some(0), "{args:?}: {v} / {stderr}");
+    v
+}
+
+fn err_code(dir: &Path, args: &[&str]) -> String {
+    let (code, v, stderr) = run(dir, args, None);
+    assert_eq!(code, Some(1), "{args:?}: {v} / {stderr}");
+    v["error"]["code"].as_str().unwrap().to_string()
+}
+
+fn planck(v: &Value) -> u128 {
+    v.as_str().unwrap().parse().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rent_confirm_renew_and_survive_a_kill() {
+    dbc_sandbox::install_crypto_provider();
+    let data = tempfile::tempdir().unwrap();
+    let cfg = dbc_sandbox::SandboxConfig::chain_only(data.path().to_path_buf(), 60);
+    let sandbox = dbc_sandbox::Sandbox::start(cfg).await.expect("practice network starts (run `make sandbox-deps` first)");
+    let dir = data.path().to_path_buf();
+    let (code, acc, stderr) = run(&dir, &["wallet", "import", "--mnemonic-stdin", "--name", "renter"], Some(&format!("{DEV}//rental-test")));
+    assert_eq!(code, Some(0), "{acc} {stderr}");
+    let address = acc["address"].as_str().unwrap().to_string();
+    sandbox.fund(&address, 200_000).await.unwrap();
+    let result = tokio::task::spawn_blocking(move || check(&dir)).await;
+    sandbox.stop().await.unwrap();
+    if let Err(e) = result {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+fn idle_ids(dir: &Path) -> Vec<String> {
+    let rows = ok(dir, &["machines", "list", "--idle", "--min-free", "2", "--sort", "price"]);
+    rows.as_array().unwrap().iter().filter(|m| m["status"] == "idle").map(|m| m["id"].as_str().unwrap().to_string()).collect()
+}
+
+fn check(dir: &Path) {
+    let idle = idle_ids(dir);
+    assert!(idle.len() >= 2);
+
+    // Refused before anything is signed.
+    assert_eq!(err_code(dir, &["rent", &idle[0], "--gpus", "1", "--hours", "0.75"]), "invalid-duration");
+    assert_eq!(err_code(dir, &["rent", &idle[0], "--gpus", "99", "--hours", "1"]), "not-enough-gpus");
+    assert_eq!(err_code(dir, &["rent", &"ab".repeat(32), "--gpus", "1", "--hours", "1"]), "unknown-machine");
+    assert_eq!(err_code(dir, &["confirm", "424242"]), "rental-not-found");
+
+    // Rent: the reserve equals the quote; the confirm deadline is 150 blocks on.
+    let q = ok(dir, &["quote", &idle[0], "--gpus", "1", "--hours", "1"]);
+    let r = ok(dir, &["rent", &idle[0], "--gpus", "1", "--hours", "1"]);
+    assert_eq!(r["stage"], "placed", "{r}");
+    let rent_id = r["rent_id"].as_u64().unwrap().to_string();
+    assert_eq!(planck(&r["reserved_planck"]), planck(&q["rent_planck"]));
+    assert_eq!(r["confirm_deadline"].as_u64().unwrap(), r["rent_start"].as_u64().unwrap() + 150);
+    assert_eq!(r["rent_end"].as_u64().unwrap(), r["rent_start"].as_u64().unwrap() + 600);
+    assert_eq!(err_code(dir, &["renew", &rent_id, "--hours", "1"]), "wrong-rental-state");
+
+    let c = ok(dir, &["confirm", &rent_id]);
+    assert_eq!(c["stage"], "renting", "{c}");
+    assert_eq!(planck(&c["paid_planck"]), planck(&q["rent_planck"]));
+
+    let n = ok(dir, &["renew", &rent_id, "--hours", "0.5"]);
+    assert_eq!(n["renewed_blocks"], 300);
+    assert_eq!(n["rent_end"].as_u64().unwrap(), r["rent_end"].as_u64().unwrap() + 300);
+    assert!(planck(&n["renewal_paid_planck"]) > 0);
+
+    let list = ok(dir, &["rentals"]);
+    let mine = list["rentals"].as_array().unwrap().iter().find(|x| x["rent_id"].as_u64() == r["rent_id"].as_u64()).cloned().unwrap();
+    assert_eq!(mine["stage"], "renting");
+    assert!(mine["blocks_left"].as_u64().unwrap() > 600);
+
+    // Killed right after sending: the order is found, not placed again.
+    let mut child = cmd(dir, &["rent", &idle[1], "--gpus", "1", "--hours", "1"]).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    while let Some(Ok(line)) = lines.next() {
+        let sent = line.contains("\"broadcast\"") || line.contains("\"inBlock\"");
+        seen.push(line);
+        if sent {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(seen.iter().any(|l| l.contains("\"broadcast\"") || l.contains("\"inBlock\"")), "the rent was sent before the kill: {seen:?}");
+
+    let mut stage = String::new();
+    for _ in 0..20 {
+        let list = ok(dir, &["rentals"]);
+        let on_machine: Vec<Value> = list["rentals"].as_array().unwrap().iter().filter(|x| x["machine_id"] == idle[1].as_str()).cloned().collect();
+        assert_eq!(on_machine.len(), 1, "one rental of that machine in the journal: {on_machine:?}");
+        stage = on_machine[0]["stage"].as_str().unwrap().to_string();
+        if stage == "placed" {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_secs(1));
+    }
+    assert_eq!(stage, "placed");
+    let m = ok(dir, &["machines", "show", &idle[1]]);
+    let rented = m["gpu_count"].as_u64().unwrap() - m["free_gpus"].as_u64().unwrap();
+    assert_eq!(rented, 1, "exactly one GPU rented, not two: {m}");
+}
+
+/// The VM half through the DBC client simulator: create (killed once right
+/// after the plan was journaled, then resumed: the same task, not a second
+/// VM), status with the login, confirm, stop/start, and the end of the rental
+/// powering the VM off.
+#[tokio::test(flavor = "multi_thread")]
+async fn vm_create_resume_confirm_power_and_end() {
+    dbc_sandbox::install_crypto_provider();
+    let data = tempfile::tempdir().unwrap();
+    let mut cfg = dbc_sandbox::SandboxConfig::chain_only(data.path().to_path_buf(), 60);
+    cfg.client_sim = true;
+    cfg.vm_boot_secs = 4;
+    let sandbox = dbc_sandbox::Sandbox::start(cfg).await.expect("practice network starts (run `make sandbox-deps` first)");
+    let dir = data.path().to_path_buf();
+    let (code, acc, stderr) = run(&dir, &["wallet", "import", "--mnemonic-stdin", "--name", "renter"], Some(&format!("{DEV}//vm-test")));
+    assert_eq!(code, Some(0), "{acc} {stderr}");
+    sandbox.fund(acc["address"].as_str().unwrap(), 200_000).await.unwrap();
+    let d2 = dir.clone();
+    let first = tokio::task::spawn_blocking(move || vm_first_half(&d2)).await;
+    let mut ok_so_far = first.is_ok();
+    let mut failure = first.err();
+    if let Some(rent_id) = ok_so_far.then(|| rent_id_of(&dir)).flatten() {
+        // Past rent_end: the order ends on chain and the node powers the VM off.
+        let mine = ok(&dir, &["rentals"])["rentals"].as_array().unwrap().iter().find(|x| x["rent_id"].as_u64() == Some(rent_id)).cloned().unwrap();
+        let (end, task_id) = (mine["rent_end"].as_u64().unwrap() as u32, mine["vm"]["task_id"].as_str().unwrap().to_string());
+        let sim = sandbox.client_sim().expect("the simulator runs");
+        assert!(sim.task_rdp_kind(&task_id).is_some(), "the VM serves RDP while rented");
+        let best = sandbox.chain().best().await.unwrap().0;
+        sandbox.advance(end.saturating_sub(best) + 1).await.unwrap();
+        sim.sweep_now().await;
+        let d3 = dir.clone();
+        let second = tokio::task::spawn_blocking(move || vm_after_end(&d3, rent_id)).await;
+        ok_so_far = second.is_ok();
+        failure = second.err();
+        if ok_so_far {
+            assert!(sim.task_rdp_kind(&task_id).is_none(), "the node powered the VM off at the end of the rental");
+        }
+    }
+    sandbox.stop().await.unwrap();
+    if !ok_so_far {
+        std::panic::resume_unwind(failure.unwrap().into_panic());
+    }
+}
+
+fn rent_id_of(dir: &Path) -> Option<u64> {
+    ok(dir, &["rentals"])["rentals"].as_array().unwrap().iter().find(|x| x["stage"] == "renting").and_then(|x| x["rent_id"].as_u64())
+}
+
+fn vm_first_half(dir: &Path) {
+    let idle = idle_ids(dir);
+    let r = ok(dir, &["rent", &idle[0], "--gpus", "1", "--hours", "1"]);
+    let rent_id = r["rent_id"].as_u64().unwrap().to_string();
+    assert_eq!(err_code(dir, &["vm", "status", &rent_id]), "wrong-rental-state", "no VM yet");
+
+    // Killed right after the plan is journaled.
+    let mut child = cmd(dir, &["vm", "create", &rent_id, "--poll", "1"]).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut planned: Option<Value> = None;
+    while let Some(Ok(line)) = lines.next() {
+        if let Ok(v) = serde_json::from_str::<Value>(&line) {
+            if v["step"] == "planned" {
+                planned = Some(v);
+                break;
+            }
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let planned = planned.expect("a planned event before the kill");
+    let list = ok(dir, &["rentals"]);
+    let mine = list["rentals"].as_array().unwrap().iter().find(|x| x["rent_id"].as_u64() == r["rent_id"].as_u64()).cloned().unwrap();
+    assert_eq!(mine["stage"], "vm-creating");
+    assert_eq!(mine["vm"]["task_id"], planned["taskId"]);
+
+    // Resumed: the same task id, now running, with a login.
+    let v = ok(dir, &["vm", "create", &rent_id, "--poll", "1"]);
+    assert_eq!(v["stage"], "vm-ready", "{v}");
+    assert_eq!(v["vm"]["task_id"], planned["taskId"], "the journaled task, not a new one");
+    assert_eq!(v["login"]["status"], "running");
+    assert_eq!(v["login"]["user"], "Administrator");
+    assert!(v["login"]["password"].as_str().is_some_and(|p| p.len() >= 8), "{v}");
+    assert!(v["login"]["rdp_port"].as_u64().unwrap() >= 1024);
+    let journal = std::fs::read_to_string(std::fs::read_dir(dir.join("rentals")).unwrap().next().unwrap().unwrap().path()).unwrap();
+    assert!(!journal.contains(v["login"]["password"].as_str().unwrap()), "the VM password is not journaled");
+
+    let s = ok(dir, &["vm", "status", &rent_id]);
+    assert_eq!(s["login"]["password"], v["login"]["password"]);
+
+    // `rdp --print`: the .rdp file, private, without the password.
+    let p = ok(dir, &["rdp", &rent_id, "--print"]);
+    let file = std::path::PathBuf::from(p["rdp_file"].as_str().unwrap());
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains(&format!("full address:s:{}", p["address"].as_str().unwrap())), "{text}");
+    assert!(text.contains("username:s:Administrator"), "{text}");
+    assert!(!text.contains(v["login"]["password"].as_str().unwrap()));
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+
+    let c = ok(dir, &["confirm", &rent_id]);
+    assert_eq!(c["stage"], "renting");
+    let stopped = ok(dir, &["vm", "stop", &rent_id]);
+    assert_eq!(stopped["vm"]["status"], "closed", "{stopped}");
+    let started = ok(dir, &["vm", "start", &rent_id]);
+    assert_eq!(started["vm"]["status"], "running", "{started}");
+}
+
+fn vm_after_end(dir: &Path, rent_id: u64) {
+    let list = ok(dir, &["rentals"]);
+    let mine = list["rentals"].as_array().unwrap().iter().find(|x| x["rent_id"].as_u64() == Some(rent_id)).cloned().unwrap();
+    assert_eq!(mine["stage"], "ended", "{mine}");
+}

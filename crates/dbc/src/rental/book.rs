@@ -1,0 +1,194 @@
+//! The journal: every rental of one network, in one JSON file, rewritten
+//! atomically (mode 0600) on every change. The flow writes it *before* each
+//! external action, so whatever happens next, a restart knows what may have
+//! been sent.
+//!
+//! One file per network (by genesis hash): a practice network's orders never
+//! mix with mainnet's. The file holds no secret: signed transactions are
+//! public once sent, VM passwords are not stored.
+
+use super::record::Rental;
+use crate::error::{Error, ErrorCode, Result};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+const FORMAT: u32 = 1;
+
+#[derive(Serialize, Deserialize)]
+struct File {
+    format: u32,
+    genesis: String,
+    rentals: Vec<Rental>,
+}
+
+/// The rentals of one network. Every read goes to the file and every write
+/// is a read-modify-write under an exclusive lock on `<file>.lock`, so the
+/// app, a second window and the CLI can share one journal without losing
+/// each other's updates.
+pub struct RentalBook {
+    path: PathBuf,
+    genesis: String,
+}
+
+impl RentalBook {
+    /// `<data_dir>/rentals/<first 16 hex of the genesis hash>.json`.
+    pub fn path_for(data_dir: &Path, genesis_hash: &str) -> PathBuf {
+        let hex = genesis_hash.trim_start_matches("0x");
+        data_dir.join("rentals").join(format!("{}.json", &hex[..hex.len().min(16)]))
+    }
+
+    /// Open (or start) the journal of the network with `genesis_hash`.
+    /// A file that cannot be read is refused, never overwritten: it may hold
+    /// the only record of an order in flight.
+    pub fn open(data_dir: &Path, genesis_hash: &str) -> Result<Self> {
+        let book = RentalBook { path: Self::path_for(data_dir, genesis_hash), genesis: genesis_hash.to_string() };
+        book.read()?;
+        Ok(book)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn read(&self) -> Result<Vec<Rental>> {
+        let path = &self.path;
+        match std::fs::read(path) {
+            Ok(bytes) => {
+                let file: File = serde_json::from_slice(&bytes).map_err(|e| {
+                    Error::new(ErrorCode::StorageCorrupt, format!("the rentals journal {} cannot be read ({e}); it was left as it is", path.display()))
+                        .with_data(serde_json::json!({ "path": path.display().to_string() }))
+                })?;
+                if file.format != FORMAT {
+                    return Err(Error::new(
+                        ErrorCode::StorageCorrupt,
+                        format!("the rentals journal {} has format {} (this version reads {FORMAT})", path.display(), file.format),
+                    )
+                    .with_data(serde_json::json!({ "path": path.display().to_string() })));
+                }
+                Ok(file.rentals)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(e) => Err(Error::io(path, &e)),
+        }
+    }
+
+    /// Every rental, newest first. A journal that became unreadable reads as
+    /// empty here (logged); writes refuse it (see [`RentalBook::put`]).
+    pub fn all(&self) -> Vec<Rental> {
+        let mut v = self.read().unwrap_or_else(|e| {
+            tracing::error!(code = ?e.code, "{}", e.message);
+            Vec::new()
+        });
+        v.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| b.id.cmp(&a.id)));
+        v
+    }
+
+    pub fn get(&self, id: &str) -> Option<Rental> {
+        self.all().into_iter().find(|r| r.id == id)
+    }
+
+    pub fn by_rent_id(&self, rent_id: u64) -> Option<Rental> {
+        self.all().into_iter().find(|r| r.rent_id() == Some(rent_id))
+    }
+
+    /// Insert or replace `rental` (by id) and write the file before returning.
+    pub fn put(&self, mut rental: Rental) -> Result<Rental> {
+        rental.updated_at = now();
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        crate::paths::ensure_private_dir(dir).map_err(|e| Error::io(dir, &e))?;
+        let lock_path = self.path.with_extension("json.lock");
+        let lock = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path).map_err(|e| Error::io(&lock_path, &e))?;
+        lock.lock().map_err(|e| Error::io(&lock_path, &e))?;
+        let mut all = self.read()?;
+        match all.iter_mut().find(|r| r.id == rental.id) {
+            Some(slot) => *slot = rental.clone(),
+            None => all.push(rental.clone()),
+        }
+        self.write(&all)?;
+        drop(lock);
+        Ok(rental)
+    }
+
+    fn write(&self, rentals: &[Rental]) -> Result<()> {
+        let file = File { format: FORMAT, genesis: self.genesis.clone(), rentals: rentals.to_vec() };
+        let bytes = serde_json::to_vec_pretty(&file).map_err(|e| Error::internal(format!("cannot encode the rentals journal: {e}")))?;
+        crate::paths::write_atomic(&self.path, &bytes).map_err(|e| Error::io(&self.path, &e))
+    }
+}
+
+pub fn now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rental::record::Stage;
+
+    fn rental(id: &str) -> Rental {
+        Rental {
+            id: id.into(),
+            account: "5Grw".into(),
+            machine_id: "ab".repeat(32),
+            gpus: 1,
+            blocks: 600,
+            quote: None,
+            stage: Stage::Placing,
+            order: None,
+            vm: None,
+            pending: None,
+            last_error: None,
+            created_at: 1,
+            updated_at: 1,
+        }
+    }
+
+    #[test]
+    fn rentals_survive_a_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let book = RentalBook::open(dir.path(), "0xabcdef0123456789ffff").unwrap();
+        book.put(rental("a")).unwrap();
+        let mut b = rental("b");
+        b.created_at = 2;
+        book.put(b).unwrap();
+        let mut a = book.get("a").unwrap();
+        a.stage = Stage::Placed;
+        book.put(a).unwrap();
+        let again = RentalBook::open(dir.path(), "0xabcdef0123456789ffff").unwrap();
+        let ids: Vec<String> = again.all().into_iter().map(|r| r.id).collect();
+        assert_eq!(ids, ["b", "a"]);
+        assert_eq!(again.get("a").unwrap().stage, Stage::Placed);
+        assert!(again.path().ends_with("rentals/abcdef0123456789.json"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(again.path()).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn two_handles_on_one_journal_lose_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = RentalBook::open(dir.path(), "0x99").unwrap();
+        let cli = RentalBook::open(dir.path(), "0x99").unwrap();
+        app.put(rental("from-app")).unwrap();
+        cli.put(rental("from-cli")).unwrap();
+        let mut a = app.get("from-app").unwrap();
+        a.stage = Stage::Renting;
+        app.put(a).unwrap();
+        let ids: Vec<String> = cli.all().into_iter().map(|r| r.id).collect();
+        assert_eq!(ids.len(), 2, "{ids:?}");
+        assert_eq!(cli.get("from-app").unwrap().stage, Stage::Renting);
+    }
+
+    #[test]
+    fn a_damaged_journal_is_refused_and_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = RentalBook::path_for(dir.path(), "0x1234");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, b"{ not json").unwrap();
+        let err = RentalBook::open(dir.path(), "0x1234").err().unwrap();
+        assert_eq!(err.code, ErrorCode::StorageCorrupt);
+        assert_eq!(std::fs::read(&path).unwrap(), b"{ not json");
+    }
+}

@@ -1,0 +1,259 @@
+//! The DBC-client steps of a rental: create the Windows VM for a placed
+//! order (journaled before the request: plan and task id), wait until it
+//! runs, read its login, and the power operations.
+//!
+//! The login password is never journaled; [`vm_detail`] reads it from the
+//! client each time it is needed.
+
+use super::book::RentalBook;
+use super::record::{Rental, Stage, VmFacts};
+use crate::compute::create::{CreateEvent, CreateOptions};
+use crate::compute::machine::RentedMachine;
+use crate::compute::plan::PlanRequest;
+use crate::compute::poll::{PollOptions, Progress, Target};
+use crate::compute::types::{StatusKind, TaskDetail};
+use crate::compute::{Auth, ComputeClient};
+use crate::error::{Error, ErrorCode, Result};
+use crate::wallet::SigningKey;
+use serde::Serialize;
+
+/// Progress of [`create_vm`], for a UI or the CLI.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "step", rename_all = "kebab-case", rename_all_fields = "camelCase")]
+pub enum VmEvent {
+    /// The request is decided (image, size, ports, task id) and journaled.
+    Planned { task_id: String, image: String, rdp_port: u16, vnc_port: u16, cpu_cores: u32, mem_gb: u64, disk_gb: u64 },
+    /// A step of sending the create request.
+    Create(CreateEvent),
+    /// A poll of the VM's status.
+    Poll(Progress),
+}
+
+/// How patient the VM steps are.
+#[derive(Debug, Clone, Default)]
+pub struct VmOptions {
+    pub create: CreateOptions,
+    pub poll: PollOptions,
+}
+
+/// The signed routes of rental `r`'s order through the client it uses.
+fn machine_of(r: &Rental, client: &ComputeClient, key: SigningKey) -> Result<RentedMachine> {
+    let rent_id = r.rent_id().ok_or_else(|| state_error(r))?;
+    client.rented(&r.machine_id, Auth::new(key, rent_id))
+}
+
+fn stored_client(r: &Rental) -> Result<ComputeClient> {
+    let vm = r.vm.as_ref().ok_or_else(|| {
+        Error::new(ErrorCode::WrongRentalState, "this rental has no virtual machine yet")
+            .with_data(serde_json::json!({ "rentId": r.rent_id().map(|n| n.to_string()), "state": r.stage.as_str() }))
+    })?;
+    ComputeClient::new(&vm.client_url)
+}
+
+fn state_error(r: &Rental) -> Error {
+    let id = r.rent_id().map(|n| n.to_string()).unwrap_or_else(|| r.id.clone());
+    Error::new(ErrorCode::WrongRentalState, format!("rental {id} cannot do that while it is {}", r.stage.as_str()))
+        .with_data(serde_json::json!({ "rentId": id, "state": r.stage.as_str() }))
+}
+
+/// Create the VM of rental `id` through `client` (or resume a create that
+/// was under way), then wait until it runs. Returns the rental (stage
+/// `VmReady`) and the VM's detail with its login.
+pub async fn create_vm(
+    book: &RentalBook,
+    id: &str,
+    client: &ComputeClient,
+    key: SigningKey,
+    image: Option<String>,
+    opts: &VmOptions,
+    mut on_event: impl FnMut(VmEvent) + Send,
+) -> Result<(Rental, TaskDetail)> {
+    let mut r = super::chain_steps::find(book, id)?;
+    let machine = match r.stage {
+        Stage::Placed => {
+            let machine = machine_of(&r, client, key)?;
+            let plan = machine
+                .plan(&PlanRequest { rented_gpus: r.gpus, image, task_id: None, desc: Some(format!("DBC Rent order {}", r.rent_id().unwrap_or_default())) })
+                .await?;
+            r.vm = Some(VmFacts {
+                client_url: client.base_url().to_string(),
+                task_id: plan.task_id.clone(),
+                image: plan.image_name.clone(),
+                rdp_port: plan.rdp_port,
+                vnc_port: plan.vnc_port,
+                status: "creating".into(),
+                host: None,
+                user: None,
+                plan: Some(plan),
+            });
+            r.stage = Stage::VmCreating;
+            r.last_error = None;
+            r = book.put(r)?;
+            let p = r.vm.as_ref().and_then(|v| v.plan.as_ref()).expect("journaled above");
+            on_event(VmEvent::Planned {
+                task_id: p.task_id.clone(),
+                image: p.image_name.clone(),
+                rdp_port: p.rdp_port,
+                vnc_port: p.vnc_port,
+                cpu_cores: p.cpu_cores,
+                mem_gb: p.mem_gb,
+                disk_gb: p.disk_gb,
+            });
+            machine
+        }
+        // Resuming: the same client, the same plan.
+        Stage::VmCreating | Stage::VmReady => machine_of(&r, &stored_client(&r)?, key)?,
+        _ => return Err(state_error(&r)),
+    };
+    let vm = r.vm.clone().ok_or_else(|| state_error(&r))?;
+    let plan = vm.plan.clone().ok_or_else(|| Error::internal("a VM being created has its plan journaled"))?;
+
+    // Ask before sending: after a crash the node may have it already.
+    let known = machine.task(&vm.task_id).await.ok();
+    if known.is_none() {
+        let created = machine.create_task(&plan, &opts.create, |e| on_event(VmEvent::Create(e))).await;
+        match created {
+            Ok(c) => {
+                let v = r.vm.as_mut().expect("set above");
+                v.task_id = c.task_id.clone();
+                v.rdp_port = c.plan.rdp_port;
+                v.vnc_port = c.plan.vnc_port;
+                v.plan = Some(c.plan);
+                r = book.put(r)?;
+            }
+            Err(e) => return Err(back_to_placed(book, r, e)),
+        }
+    }
+    let task_id = r.vm.as_ref().expect("set above").task_id.clone();
+    let detail = machine.wait_until_running(&task_id, &opts.poll, |p| on_event(VmEvent::Poll(p))).await;
+    let detail = match detail {
+        Ok(d) => d,
+        Err(e) if e.code == ErrorCode::VmCreateFailed => return Err(back_to_placed(book, r, e)),
+        Err(e) => {
+            // Still creating, or the client is unreachable for now: stay, resume later.
+            r.last_error = Some(e.clone());
+            book.put(r)?;
+            return Err(e);
+        }
+    };
+    let r = record_detail(book, r, &detail)?;
+    Ok((r, detail))
+}
+
+/// A create that failed for good: the order is still there (the window
+/// runs on); the renter may try again, with another image or client.
+fn back_to_placed(book: &RentalBook, mut r: Rental, e: Error) -> Error {
+    if let Some(v) = r.vm.as_mut() {
+        v.status = "create error".into();
+    }
+    r.stage = Stage::Placed;
+    r.last_error = Some(e.clone());
+    if let Err(w) = book.put(r) {
+        tracing::error!(code = ?w.code, "cannot journal a failed VM create: {}", w.message);
+    }
+    e
+}
+
+fn record_detail(book: &RentalBook, mut r: Rental, d: &TaskDetail) -> Result<Rental> {
+    if let Some(v) = r.vm.as_mut() {
+        v.status = d.status.as_str().to_string();
+        if !d.ssh_ip.is_empty() {
+            v.host = Some(d.ssh_ip.clone());
+        }
+        if let Some(p) = d.rdp_port {
+            v.rdp_port = p;
+        }
+        if let Some(p) = d.vnc_port {
+            v.vnc_port = p;
+        }
+        v.user = Some(d.rdp_login().map(|l| l.user).unwrap_or_else(|| "Administrator".into()));
+    }
+    if d.status.kind() == StatusKind::Running && matches!(r.stage, Stage::VmCreating | Stage::Placed) {
+        r.stage = Stage::VmReady;
+    }
+    r.last_error = None;
+    book.put(r)
+}
+
+/// The VM's detail now (status, login incl. password), read from the client
+/// it was created through; the journal keeps the status, host and ports.
+pub async fn vm_detail(book: &RentalBook, id: &str, key: SigningKey) -> Result<(Rental, TaskDetail)> {
+    let r = super::chain_steps::find(book, id)?;
+    let client = stored_client(&r)?;
+    let task_id = r.vm.as_ref().map(|v| v.task_id.clone()).unwrap_or_default();
+    let d = machine_of(&r, &client, key)?.task(&task_id).await?;
+    let r = record_detail(book, r, &d)?;
+    Ok((r, d))
+}
+
+/// A power operation on a rental's VM.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PowerOp {
+    Start,
+    /// A hard power-off: unsaved work inside Windows is lost.
+    Stop,
+    Restart,
+    /// Deletes the VM and its disks.
+    Delete,
+}
+
+impl std::str::FromStr for PowerOp {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        Ok(match s {
+            "start" => PowerOp::Start,
+            "stop" => PowerOp::Stop,
+            "restart" => PowerOp::Restart,
+            "delete" => PowerOp::Delete,
+            other => return Err(Error::invalid_argument(format!("unknown VM operation {other:?}: use start, stop, restart or delete"))),
+        })
+    }
+}
+
+/// Run `op` on the VM and wait until it has taken effect.
+pub async fn vm_power(
+    book: &RentalBook,
+    id: &str,
+    key: SigningKey,
+    op: PowerOp,
+    poll: &PollOptions,
+    on_progress: impl FnMut(Progress),
+) -> Result<Rental> {
+    let r = super::chain_steps::find(book, id)?;
+    if !r.stage.is_live() && op != PowerOp::Delete {
+        return Err(state_error(&r));
+    }
+    let client = stored_client(&r)?;
+    let task_id = r.vm.as_ref().map(|v| v.task_id.clone()).unwrap_or_default();
+    let machine = machine_of(&r, &client, key)?;
+    let target = match op {
+        PowerOp::Start => {
+            machine.start(&task_id).await?;
+            Target::Running
+        }
+        PowerOp::Stop => {
+            machine.stop(&task_id).await?;
+            Target::Off
+        }
+        PowerOp::Restart => {
+            machine.restart(&task_id, false).await?;
+            Target::Running
+        }
+        PowerOp::Delete => {
+            machine.delete(&task_id).await?;
+            Target::Gone
+        }
+    };
+    let after = machine.wait_for(&task_id, target, poll, on_progress).await?;
+    match after {
+        Some(d) => record_detail(book, r, &d),
+        None => {
+            let mut r = r;
+            if let Some(v) = r.vm.as_mut() {
+                v.status = "deleted".into();
+            }
+            book.put(r)
+        }
+    }
+}
