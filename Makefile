@@ -15,7 +15,7 @@ help:
 	@echo "make run      install what is missing, build and open DBC Rent"
 	@echo "make test     install what is missing and run every test (Rust, UI, e2e under Xvfb)"
 	@echo "make package  build a .deb into target/release/bundle/deb/"
-	@echo "make bench    print the benchmark figures (practice network time to ready)"
+	@echo "make bench    print the benchmark figures (practice network time to ready, market load vs polkadot.js)"
 
 ## ---- set-up ---------------------------------------------------------------
 
@@ -101,6 +101,9 @@ bench: sandbox-deps
 	target/debug/examples/ready_time --label cold --cold --data-dir $(BENCH_DIR)/first
 	target/debug/examples/ready_time --label warm --data-dir $(BENCH_DIR)/first
 	target/debug/examples/ready_time --label cold-2000 --cold --machines 2000 --data-dir $(BENCH_DIR)/first
+	@# Release build: polkadot.js runs JIT-optimized, so we compare optimized code too.
+	cargo build -q --release -p dbc-sandbox --example market_load
+	target/release/examples/market_load --machines 2000 --runs 7 --data-dir $(BENCH_DIR)/market-2000
 
 clean:
 	cargo clean

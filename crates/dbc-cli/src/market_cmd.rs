@@ -4,9 +4,10 @@
 
 use crate::wallet_cmd::{with_chain, Ctx};
 use clap::{Args, Subcommand};
+use dbc::geo::Region;
 use dbc::market::{self, Filter, Listing, Machine, MachinePrice, Market, SortKey};
 use dbc::units::{format_dbc_fixed, BLOCKS_PER_HOUR};
-use dbc::{Error, ErrorCode, Result};
+use dbc::Result;
 use serde_json::{json, Value};
 
 /// How long to wait for the network before giving up.
@@ -25,6 +26,13 @@ pub enum MachinesCommand {
         /// At least this many free GPUs.
         #[arg(long, value_name = "N")]
         min_free: Option<u32>,
+        /// Only machines on this continent: asia, europe, north-america,
+        /// south-america, africa, oceania or antarctica.
+        #[arg(long, value_name = "REGION", value_parser = parse_region)]
+        region: Option<Region>,
+        /// Only machines in this country (ISO 3166-1 alpha-2 code, e.g. CN, US).
+        #[arg(long, value_name = "CODE")]
+        country: Option<String>,
         /// price, price-per-point, free, calc, memory or online.
         #[arg(long, default_value = "price", value_parser = parse_sort)]
         sort: SortKey,
@@ -43,6 +51,13 @@ pub struct QuoteArgs {
     /// Duration in hours, in steps of 0.5 (e.g. 1.5), at most 1440 (60 days).
     #[arg(long, value_name = "H")]
     pub hours: String,
+}
+
+fn parse_region(s: &str) -> std::result::Result<Region, String> {
+    Region::parse(s).ok_or_else(|| {
+        let all: Vec<&str> = Region::ALL.iter().map(|r| r.as_str()).collect();
+        format!("unknown region {s:?}: use {}", all.join(", "))
+    })
 }
 
 fn parse_sort(s: &str) -> std::result::Result<SortKey, String> {
@@ -84,6 +99,8 @@ fn machine_json(m: &Machine, price: Option<&MachinePrice>) -> Value {
         "download_mbps": m.download_mbps,
         "longitude": m.longitude,
         "latitude": m.latitude,
+        "country": m.country,
+        "region": m.region.map(Region::as_str),
         "telecom_operators": m.telecom_operators,
         "online_height": m.online_height,
         "rented_until": m.rented_until,
@@ -98,8 +115,8 @@ fn row_json(l: &Listing) -> Value {
 pub fn machines(ctx: &Ctx, cmd: MachinesCommand) -> Result<Value> {
     let mk = load(ctx)?;
     match cmd {
-        MachinesCommand::List { idle, gpu, min_free, sort } => {
-            let filter = Filter { idle_only: idle, gpu_model: gpu, min_free, ..Filter::default() };
+        MachinesCommand::List { idle, gpu, min_free, region, country, sort } => {
+            let filter = Filter { idle_only: idle, gpu_model: gpu, min_free, region, country, ..Filter::default() };
             let rows = market::filter::list(&mk, &filter, sort);
             if ctx.json {
                 return Ok(Value::Array(rows.iter().map(row_json).collect()));
@@ -109,12 +126,13 @@ pub fn machines(ctx: &Ctx, cmd: MachinesCommand) -> Result<Value> {
             for r in &rows {
                 let hour = r.price.map(|p| format!("{} DBC/GPU-h", format_dbc_fixed(p.planck_per_gpu_hour, 4))).unwrap_or_else(|| "-".into());
                 lines.push(format!(
-                    "{}…  {:<14} {:<16} {}/{} free  {}",
+                    "{}…  {:<14} {:<16} {}/{} free  {:<2}  {}",
                     &r.machine.id[..12.min(r.machine.id.len())],
                     r.machine.status.as_str(),
                     r.machine.gpu_model,
                     r.machine.free_gpus,
                     r.machine.gpu_count,
+                    r.machine.country.as_deref().unwrap_or("-"),
                     hour
                 ));
             }
@@ -128,30 +146,8 @@ pub fn machines(ctx: &Ctx, cmd: MachinesCommand) -> Result<Value> {
     }
 }
 
-/// Hours (decimal text) to blocks, exactly: 1.5 h = 900 blocks. Anything that
-/// is not a whole number of blocks, or not a multiple of 30 minutes, or over
-/// 60 days, is the chain's `invalid-duration`.
-pub fn hours_to_blocks(hours: &str) -> Result<u32> {
-    let bad = |why: &str| {
-        Error::new(ErrorCode::InvalidDuration, format!("{hours:?} hours: {why}"))
-            .with_data(json!({ "blocks": Value::Null, "reason": "not-half-hour" }))
-    };
-    let (whole, frac) = hours.trim().split_once('.').unwrap_or((hours.trim(), ""));
-    if whole.is_empty() && frac.is_empty() || !whole.chars().chain(frac.chars()).all(|c| c.is_ascii_digit()) || frac.len() > 6 {
-        return Err(bad("use a number of hours such as 2 or 1.5"));
-    }
-    let whole: u64 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| bad("too large"))? };
-    let scale = 10u64.pow(frac.len() as u32);
-    let frac_n: u64 = if frac.is_empty() { 0 } else { frac.parse().map_err(|_| bad("not a number"))? };
-    let frac_blocks = frac_n * u64::from(BLOCKS_PER_HOUR);
-    if frac_blocks % scale != 0 {
-        return Err(bad("not a whole number of blocks; rent goes in steps of 30 minutes"));
-    }
-    let blocks = whole.checked_mul(u64::from(BLOCKS_PER_HOUR)).and_then(|b| b.checked_add(frac_blocks / scale)).ok_or_else(|| bad("too large"))?;
-    let blocks = u32::try_from(blocks).map_err(|_| bad("too large"))?;
-    market::rules::validate_duration(blocks)?;
-    Ok(blocks)
-}
+/// Hours (decimal text) to blocks, exactly (the core's rule: 1.5 h = 900 blocks).
+pub use dbc::market::rules::hours_to_blocks;
 
 /// What renting would cost, checked as the chain checks it, before anything is signed.
 pub fn quote(ctx: &Ctx, args: QuoteArgs) -> Result<Value> {
@@ -180,19 +176,3 @@ pub fn quote(ctx: &Ctx, args: QuoteArgs) -> Result<Value> {
     }))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hours_become_blocks_exactly() {
-        assert_eq!(hours_to_blocks("1").unwrap(), 600);
-        assert_eq!(hours_to_blocks("1.5").unwrap(), 900);
-        assert_eq!(hours_to_blocks("0.5").unwrap(), 300);
-        assert_eq!(hours_to_blocks("1440").unwrap(), 864_000);
-        for bad in ["0.75", "0.25", "0", "1441", "abc", "", "-1", "0.0001"] {
-            let e = hours_to_blocks(bad).unwrap_err();
-            assert_eq!(e.code, ErrorCode::InvalidDuration, "{bad}: {e:?}");
-        }
-    }
-}

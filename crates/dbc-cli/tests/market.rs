@@ -46,6 +46,23 @@ fn check(dir: &Path) {
         }
     }
 
+    // Located offline from the coordinates: every seeded city is on land.
+    for m in &all {
+        assert!(m["country"].as_str().is_some_and(|c| c.len() == 2), "{m}");
+        assert!(m["region"].as_str().is_some(), "{m}");
+    }
+    let (code, europe) = dbc_rent(dir, &["machines", "list", "--region", "europe"]);
+    assert_eq!(code, Some(0));
+    let europe = europe.as_array().unwrap().clone();
+    assert!(!europe.is_empty() && europe.len() < 60, "{}", europe.len());
+    for m in &europe {
+        assert_eq!(m["region"], "europe");
+        assert!(["DE", "GB"].contains(&m["country"].as_str().unwrap()), "Frankfurt or London: {m}");
+    }
+    let (_, de) = dbc_rent(dir, &["machines", "list", "--country", "de"]);
+    let de = de.as_array().unwrap().clone();
+    assert!(!de.is_empty() && de.len() < europe.len() && de.iter().all(|m| m["country"] == "DE"));
+
     // Idle RTX 4090s with 2+ free GPUs, cheapest per GPU-hour first.
     let (_, rows) = dbc_rent(dir, &["machines", "list", "--idle", "--gpu", "4090", "--min-free", "2", "--sort", "price"]);
     let rows = rows.as_array().unwrap().clone();

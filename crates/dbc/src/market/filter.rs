@@ -6,6 +6,7 @@
 //! list them.
 
 use super::{Machine, MachinePrice, MachineStatus, Market};
+use crate::geo::Region;
 use serde::Serialize;
 
 /// What to keep. Every field narrows; `Default` keeps everything.
@@ -21,6 +22,10 @@ pub struct Filter {
     pub statuses: Vec<MachineStatus>,
     /// Part of the machine id (search).
     pub id_contains: Option<String>,
+    /// Only machines located on this continent (unlocated machines drop out).
+    pub region: Option<Region>,
+    /// Only machines in this country (ISO 3166-1 alpha-2, any case).
+    pub country: Option<String>,
 }
 
 /// How to order the list (ties broken by id, so the order is stable).
@@ -78,6 +83,8 @@ impl Filter {
             && self.min_free.is_none_or(|n| m.free_gpus >= n)
             && (self.statuses.is_empty() || self.statuses.contains(&m.status))
             && self.id_contains.as_ref().is_none_or(|s| m.id.contains(&s.to_lowercase()))
+            && self.region.is_none_or(|r| m.region == Some(r))
+            && self.country.as_ref().is_none_or(|c| m.country.as_ref().is_some_and(|mc| mc.eq_ignore_ascii_case(c.trim())))
     }
 }
 
@@ -194,6 +201,22 @@ mod tests {
         assert_eq!(ids(&list(&mk, &f, SortKey::CalcPoints)), ["c3", "d4"]);
         let f = Filter { id_contains: Some("C3".into()), ..Filter::default() };
         assert_eq!(ids(&list(&mk, &f, SortKey::CalcPoints)), ["c3"]);
+    }
+
+    #[test]
+    fn region_and_country() {
+        let mut mk = market();
+        let place = [(Some("DE"), Some(Region::Europe)), (Some("CN"), Some(Region::Asia)), (None, None)];
+        for (m, (c, r)) in mk.machines.iter_mut().zip(place.into_iter().cycle()) {
+            (m.country, m.region) = (c.map(str::to_string), r);
+        }
+        let ids = |f: &Filter| list(&mk, f, SortKey::FreeGpus).iter().map(|l| l.machine.id.clone()).collect::<Vec<_>>();
+        let europe = ids(&Filter { region: Some(Region::Europe), ..Filter::default() });
+        assert_eq!(europe, ["a1", "d4"]);
+        assert_eq!(ids(&Filter { region: Some(Region::Asia), ..Filter::default() }), ["b2", "e5"]);
+        assert_eq!(ids(&Filter { country: Some(" de ".into()), ..Filter::default() }), europe);
+        assert!(ids(&Filter { region: Some(Region::Africa), ..Filter::default() }).is_empty());
+        assert_eq!(ids(&Filter::default()).len(), mk.machines.len(), "unlocated machines stay without a filter");
     }
 
     #[test]

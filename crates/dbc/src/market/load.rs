@@ -2,26 +2,26 @@
 //!
 //! Everything comes from one block hash so that machines, rented-GPU counts,
 //! orders and prices agree with each other (a rent landing between two reads
-//! would otherwise show a machine as idle with GPUs rented). The reads are
-//! whole-map iterations (the legacy backend pages keys and fetches values in
-//! batches per page), run concurrently on the one socket: a handful of round
-//! trips per page instead of one per machine.
+//! would otherwise show a machine as idle with GPUs rented). Round trips, not
+//! machines, set the time: the runtime version, the `MachinesInfo` key pages
+//! (1,000 ids each), one concurrent batch for every machine's `MachinesInfo`,
+//! `MachineRentedGPU`, `MachineRentOrder` (and `MachineExtraPrice` where the
+//! runtime has it) plus the pricing storage, and one for the live orders'
+//! `RentInfo` (see [`super::reader`]).
 
-use super::machine::{bytes, Machine};
+use super::machine::{bytes, items, Machine};
 use super::price::{PricingParams, Quote, StandardGpuPointPrice, DEFAULT_MAX_RENTAL_DAYS};
+use super::reader::BlockReader;
 use super::rules;
 use crate::chain::client::ChainClient;
 use crate::error::{Error, ErrorCode, Result};
 use scale_value::{At, Value};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use subxt::client::{ClientAtBlock, OnlineClientAtBlockImpl};
-use subxt::SubstrateConfig;
-
-type AtBlock = ClientAtBlock<SubstrateConfig, OnlineClientAtBlockImpl<SubstrateConfig>>;
+use subxt::config::substrate::H256;
 
 /// Every machine on the chain with the pricing parameters, at one block.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Market {
     pub block_number: u32,
@@ -61,123 +61,155 @@ impl Market {
 /// pricing storage, all at the best block.
 pub async fn load_all(client: &ChainClient) -> Result<Market> {
     let (block_number, hash) = client.best_block().await?;
-    let at = client.api().at_block(hash).await.map_err(|e| client.rpc_error("pinning the best block", e))?;
-    let has_extra = at
-        .metadata_ref()
-        .pallet_by_name("OnlineProfile")
-        .and_then(|p| p.storage())
-        .and_then(|s| s.entry_by_name("MachineExtraPrice"))
-        .is_some();
+    load_at(client, block_number, hash).await
+}
 
-    let (infos, rented, orders, extra, params) = futures::try_join!(
-        iter_by_machine(client, &at, "OnlineProfile", "MachinesInfo"),
-        iter_by_machine(client, &at, "OnlineProfile", "MachineRentedGPU"),
-        rent_ends(client, &at),
-        async {
-            if has_extra {
-                iter_by_machine(client, &at, "OnlineProfile", "MachineExtraPrice").await.map(Some)
-            } else {
-                Ok(None)
-            }
-        },
-        pricing(client, &at),
-    )?;
-
-    let mut machines: Vec<Machine> = infos
-        .into_iter()
-        .map(|(id, v)| {
-            let rented_gpus = rented.get(&id).and_then(Value::as_u128).and_then(|n| u32::try_from(n).ok()).unwrap_or(0);
-            let mut m = Machine::from_value(id.clone(), &v, rented_gpus);
-            m.rented_until = orders.get(&id).copied();
-            m.extra_price_per_gpu = extra.as_ref().map(|e| {
-                e.get(&id).and_then(Value::as_u128).and_then(|n| u64::try_from(n).ok()).unwrap_or(0)
-            });
-            m
-        })
+/// [`load_all`] at the block `hash` (number `block_number`).
+pub async fn load_at(client: &ChainClient, block_number: u32, hash: H256) -> Result<Market> {
+    let r = BlockReader::new(client, block_number, hash).await?;
+    let keys = r.all_keys("OnlineProfile", "MachinesInfo").await?;
+    let ids: Vec<String> = keys
+        .iter()
+        .filter_map(|k| r.key_part::<Vec<u8>>("OnlineProfile", "MachinesInfo", k))
+        .map(|id| String::from_utf8_lossy(&id).into_owned())
         .collect();
+    if ids.len() != keys.len() {
+        tracing::warn!(skipped = keys.len() - ids.len(), "MachinesInfo keys without a readable machine id");
+    }
+    let (machines, params) = futures::try_join!(read_machines(&r, &ids), pricing(&r))?;
+    let mut machines: Vec<Machine> = machines.into_iter().flatten().collect();
     machines.sort_by(|a, b| a.id.cmp(&b.id));
-    Ok(Market {
-        block_number,
-        block_hash: format!("0x{}", hex::encode(hash.0)),
-        spec_version: at.spec_version(),
+    Ok(market_of(&r, params, machines))
+}
+
+pub(super) fn market_of(r: &BlockReader<'_>, params: PricingParams, machines: Vec<Machine>) -> Market {
+    Market {
+        block_number: r.number,
+        block_hash: format!("0x{}", hex::encode(r.hash.0)),
+        spec_version: r.spec_version,
         params,
         machines,
-    })
-}
-
-/// Every entry of a map keyed by `MachineId`, by id text.
-async fn iter_by_machine(client: &ChainClient, at: &AtBlock, pallet: &str, entry: &str) -> Result<BTreeMap<String, Value>> {
-    let what = format!("reading {pallet}.{entry}");
-    let err = |e: &dyn std::fmt::Display| client.rpc_error(&what, e);
-    let addr = subxt::dynamic::storage::<(Vec<u8>,), Value>(pallet, entry);
-    let mut it = at.storage().iter(addr, ()).await.map_err(|e| err(&e))?;
-    let mut out = BTreeMap::new();
-    while let Some(kv) = it.next().await {
-        let kv = kv.map_err(|e| err(&e))?;
-        let key = kv.key().map_err(|e| err(&e))?;
-        let id = key
-            .part(0)
-            .and_then(|p| p.decode_as::<Vec<u8>>().ok().flatten())
-            .ok_or_else(|| err(&"undecodable machine id key"))?;
-        let value = kv.value().decode().map_err(|e| err(&e))?;
-        out.insert(String::from_utf8_lossy(&id).into_owned(), value);
     }
-    Ok(out)
 }
 
-/// The latest `rent_end` per machine among the live orders in `RentInfo`.
-async fn rent_ends(client: &ChainClient, at: &AtBlock) -> Result<BTreeMap<String, u32>> {
-    let err = |e: &dyn std::fmt::Display| client.rpc_error("reading RentMachine.RentInfo", e);
-    let addr = subxt::dynamic::storage::<(u64,), Value>("RentMachine", "RentInfo");
-    let mut it = at.storage().iter(addr, ()).await.map_err(|e| err(&e))?;
-    let mut out: BTreeMap<String, u32> = BTreeMap::new();
-    while let Some(kv) = it.next().await {
-        let v = kv.map_err(|e| err(&e))?.value().decode().map_err(|e| err(&e))?;
-        let (Some(id), Some(end)) = (
-            v.at("machine_id").and_then(bytes),
-            v.at("rent_end").and_then(Value::as_u128).and_then(|n| u32::try_from(n).ok()),
-        ) else {
-            continue;
-        };
-        let slot = out.entry(String::from_utf8_lossy(&id).into_owned()).or_default();
-        *slot = (*slot).max(end);
+/// The machines `ids` as the chain has them at the reader's block, in the
+/// same order; `None` for an id not in `MachinesInfo`. Two round trips
+/// whatever the number of ids: every per-machine map at once, then the live
+/// orders those name.
+pub(super) async fn read_machines(r: &BlockReader<'_>, ids: &[String]) -> Result<Vec<Option<Machine>>> {
+    const OP: &str = "OnlineProfile";
+    const RM: &str = "RentMachine";
+    let has_orders = r.has_entry(RM, "MachineRentOrder");
+    let has_extra = r.has_entry(OP, "MachineExtraPrice");
+    let entries: Vec<(&str, &str)> = [(OP, "MachinesInfo"), (OP, "MachineRentedGPU")]
+        .into_iter()
+        .chain(has_orders.then_some((RM, "MachineRentOrder")))
+        .chain(has_extra.then_some((OP, "MachineExtraPrice")))
+        .collect();
+    let mut keys = Vec::with_capacity(ids.len() * entries.len());
+    for id in ids {
+        for (pallet, entry) in &entries {
+            keys.push(r.key(pallet, entry, (id.as_bytes().to_vec(),))?);
+        }
     }
-    Ok(out)
+    let values = r.values(&keys).await?;
+    let per_machine: Vec<&[Option<Vec<u8>>]> = values.chunks(entries.len()).collect();
+
+    // The live orders of every machine, then their ends.
+    let orders: Vec<Vec<u64>> = per_machine
+        .iter()
+        .map(|v| {
+            let Some(list) = has_orders.then(|| r.decode_opt(RM, "MachineRentOrder", v[2].as_ref())).flatten() else {
+                return Vec::new();
+            };
+            list.at("rent_order")
+                .map(|l| items(l).filter_map(|x| x.as_u128().and_then(|n| u64::try_from(n).ok())).collect())
+                .unwrap_or_default()
+        })
+        .collect();
+    let rent_ids: Vec<u64> = orders.iter().flatten().copied().collect();
+    let ends = rent_ends(r, &rent_ids).await?;
+
+    Ok(ids
+        .iter()
+        .zip(per_machine)
+        .zip(orders)
+        .map(|((id, v), orders)| {
+            let info = r.decode_opt(OP, "MachinesInfo", v[0].as_ref())?;
+            let rented = r
+                .decode_opt(OP, "MachineRentedGPU", v[1].as_ref())
+                .and_then(|x| x.as_u128())
+                .and_then(|n| u32::try_from(n).ok())
+                .unwrap_or(0);
+            let mut m = Machine::from_value(id.clone(), &info, rented);
+            m.rented_until = orders.iter().filter_map(|rid| ends.get(rid).copied()).max();
+            m.extra_price_per_gpu = has_extra.then(|| {
+                r.decode_opt(OP, "MachineExtraPrice", v[entries.len() - 1].as_ref())
+                    .and_then(|x| x.as_u128())
+                    .and_then(|n| u64::try_from(n).ok())
+                    .unwrap_or(0)
+            });
+            Some(m)
+        })
+        .collect())
 }
 
-/// `StandardGPUPointPrice`, `AvgPrice`, `FixedTxFee`, `MaximumRentalDuration`.
-/// Unset values are `None` (an `AvgPrice` of 0 too: the chain's division fails).
-async fn pricing(client: &ChainClient, at: &AtBlock) -> Result<PricingParams> {
-    let (std, avg, fee, max_days) = futures::try_join!(
-        plain(client, at, "OnlineProfile", "StandardGPUPointPrice"),
-        plain(client, at, "DBCPriceOCW", "AvgPrice"),
-        plain(client, at, "GenericFunc", "FixedTxFee"),
-        plain(client, at, "RentMachine", "MaximumRentalDuration"),
-    )?;
+/// `rent_end` of each of `rent_ids` found in `RentInfo`.
+async fn rent_ends(r: &BlockReader<'_>, rent_ids: &[u64]) -> Result<BTreeMap<u64, u32>> {
+    let keys = rent_ids.iter().map(|id| r.key("RentMachine", "RentInfo", (*id,))).collect::<Result<Vec<_>>>()?;
+    let values = r.values(&keys).await?;
+    Ok(rent_ids
+        .iter()
+        .zip(values)
+        .filter_map(|(id, v)| {
+            let v = r.decode_opt("RentMachine", "RentInfo", v.as_ref())?;
+            let end = v.at("rent_end").and_then(Value::as_u128).and_then(|n| u32::try_from(n).ok())?;
+            Some((*id, end))
+        })
+        .collect())
+}
+
+/// The machine ids of orders `rent_ids` (`RentInfo[..].machine_id`).
+pub(super) async fn order_machines(r: &BlockReader<'_>, rent_ids: &[u64]) -> Result<Vec<String>> {
+    let keys = rent_ids.iter().map(|id| r.key("RentMachine", "RentInfo", (*id,))).collect::<Result<Vec<_>>>()?;
+    let values = r.values(&keys).await?;
+    Ok(values
+        .iter()
+        .filter_map(|v| r.decode_opt("RentMachine", "RentInfo", v.as_ref()))
+        .filter_map(|v| v.at("machine_id").and_then(bytes))
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .collect())
+}
+
+/// `StandardGPUPointPrice`, `AvgPrice`, `FixedTxFee`, `MaximumRentalDuration`,
+/// in one request. Unset values are `None` (an `AvgPrice` of 0 too: the
+/// chain's division fails); an item the runtime lacks counts as unset.
+pub(super) async fn pricing(r: &BlockReader<'_>) -> Result<PricingParams> {
+    const ITEMS: [(&str, &str); 4] = [
+        ("OnlineProfile", "StandardGPUPointPrice"),
+        ("DBCPriceOCW", "AvgPrice"),
+        ("GenericFunc", "FixedTxFee"),
+        ("RentMachine", "MaximumRentalDuration"),
+    ];
+    let present: Vec<(&str, &str)> = ITEMS.into_iter().filter(|(p, e)| r.has_entry(p, e)).collect();
+    let keys = present.iter().map(|(p, e)| r.key(p, e, ())).collect::<Result<Vec<_>>>()?;
+    let values = r.values(&keys).await?;
+    let got: BTreeMap<&str, Value> =
+        present.iter().zip(values).filter_map(|((p, e), v)| Some((*e, r.decode_opt(p, e, v.as_ref())?))).collect();
     let num = |v: Option<&Value>| v.and_then(Value::as_u128);
     Ok(PricingParams {
-        standard: std.as_ref().and_then(|v| {
+        standard: got.get("StandardGPUPointPrice").and_then(|v| {
             Some(StandardGpuPointPrice {
                 gpu_point: u64::try_from(num(v.at("gpu_point"))?).ok()?,
                 gpu_price: u64::try_from(num(v.at("gpu_price"))?).ok()?,
             })
         }),
-        avg_price: num(avg.as_ref()).and_then(|n| u64::try_from(n).ok()).filter(|n| *n > 0),
-        fixed_tx_fee: num(fee.as_ref()),
-        max_rental_days: num(max_days.as_ref())
+        avg_price: num(got.get("AvgPrice")).and_then(|n| u64::try_from(n).ok()).filter(|n| *n > 0),
+        fixed_tx_fee: num(got.get("FixedTxFee")),
+        max_rental_days: num(got.get("MaximumRentalDuration"))
             .and_then(|n| u32::try_from(n).ok())
             .unwrap_or(DEFAULT_MAX_RENTAL_DAYS),
     })
-}
-
-/// A plain storage value, `None` when not stored.
-async fn plain(client: &ChainClient, at: &AtBlock, pallet: &str, entry: &str) -> Result<Option<Value>> {
-    let what = format!("reading {pallet}.{entry}");
-    let addr = subxt::dynamic::storage::<(), Value>(pallet, entry);
-    match at.storage().try_fetch(addr, ()).await.map_err(|e| client.rpc_error(&what, e))? {
-        Some(v) => Ok(Some(v.decode().map_err(|e| client.rpc_error(&what, e))?)),
-        None => Ok(None),
-    }
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 //! or missing field should leave one `None`, not break the whole list. Only
 //! what the chain stores is here; units are the chain's (see field docs).
 
+use crate::geo::{self, Region};
 use scale_value::{At, Composite, Value, ValueDef};
 use serde::{Deserialize, Serialize};
 
@@ -101,6 +102,11 @@ pub struct Machine {
     pub longitude: Option<i64>,
     /// Degrees ×10^4, north positive.
     pub latitude: Option<i64>,
+    /// ISO 3166-1 alpha-2 code (uppercase) of the country at the coordinates,
+    /// from the offline lookup in [`crate::geo`]; `None` at sea or unknown.
+    pub country: Option<String>,
+    /// The country's continent.
+    pub region: Option<Region>,
     pub telecom_operators: Vec<String>,
     /// `server_room` (H256) as `0x` hex.
     pub server_room: Option<String>,
@@ -125,6 +131,9 @@ impl Machine {
         let gpu_count = u32_of(upload.at("gpu_num")).unwrap_or(0);
         let free_gpus = gpu_count.saturating_sub(rented_gpus);
         let status_raw = v.at("machine_status").and_then(variant_name).unwrap_or("Unknown").to_string();
+        let longitude = custom.at("longitude").and_then(|l| signed_coord(l, "East", "West"));
+        let latitude = custom.at("latitude").and_then(|l| signed_coord(l, "North", "South"));
+        let (country, region) = geo::locate(latitude, longitude);
         Machine {
             status: MachineStatus::from_chain(&status_raw, rented_gpus, free_gpus),
             status_raw,
@@ -143,8 +152,10 @@ impl Machine {
             data_disk_gb: u64_of(upload.at("data_disk")),
             upload_mbps: u64_of(custom.at("upload_net")),
             download_mbps: u64_of(custom.at("download_net")),
-            longitude: custom.at("longitude").and_then(|l| signed_coord(l, "East", "West")),
-            latitude: custom.at("latitude").and_then(|l| signed_coord(l, "North", "South")),
+            longitude,
+            latitude,
+            country,
+            region,
             telecom_operators: custom
                 .at("telecom_operators")
                 .map(|ops| items(ops).filter_map(text).collect())
@@ -176,7 +187,7 @@ fn variant_name(v: &Value) -> Option<&str> {
 }
 
 /// The elements of a sequence or tuple (a newtype wrapper is looked through).
-fn items(v: &Value) -> Box<dyn Iterator<Item = &Value> + '_> {
+pub(crate) fn items(v: &Value) -> Box<dyn Iterator<Item = &Value> + '_> {
     match &v.value {
         ValueDef::Composite(c @ Composite::Unnamed(_)) | ValueDef::Composite(c @ Composite::Named(_)) => {
             Box::new(c.values())
@@ -284,6 +295,8 @@ pub(crate) mod tests {
         assert_eq!((m.sys_disk_gb, m.data_disk_gb), (Some(350), Some(1800)));
         assert_eq!((m.upload_mbps, m.download_mbps), (Some(20), Some(30)));
         assert_eq!((m.longitude, m.latitude), (Some(-1_040_667), Some(306_667)));
+        // 30.67° N 104.07° W: West Texas (the sign of West matters: East would be Chengdu).
+        assert_eq!((m.country.as_deref(), m.region), (Some("US"), Some(Region::NorthAmerica)));
         assert_eq!(m.telecom_operators, vec!["China Unicom".to_string(), "CT".to_string()]);
         assert_eq!(m.server_room, Some(format!("0x{}", "ab".repeat(32))));
         assert_eq!(m.is_bare_machine, Some(true));
@@ -295,6 +308,8 @@ pub(crate) mod tests {
         let v = machine_value(unit("Online"), 2, false);
         let m = Machine::from_value("x".into(), &v, 0);
         assert_eq!(m.is_bare_machine, None);
+        let nowhere = Machine::from_value("w".into(), &Value::named_composite([("other", Value::u128(1))]), 0);
+        assert_eq!((nowhere.country, nowhere.region), (None, None));
         assert_eq!(m.status, MachineStatus::Idle);
         let bare = Machine::from_value("y".into(), &Value::named_composite([("other", Value::u128(1))]), 0);
         assert_eq!((bare.gpu_count, bare.free_gpus, bare.status_raw.as_str()), (0, 0, "Unknown"));

@@ -6,17 +6,25 @@
 //! - [`rules`]: durations and the rentability predicate, as `dbc::Error`s;
 //! - [`machine`]: a `MachinesInfo` entry decoded by field name;
 //! - [`load`]: the whole market read at one block;
+//! - [`cache`]: the last market seen, on disk, for an instant first paint;
+//! - [`refresh`]: keeping it current block by block (events, silent hooks, rescans);
 //! - [`filter`]: narrowing and ordering the list, and its counters.
 
+pub mod cache;
 pub mod filter;
 pub mod load;
 pub mod machine;
 pub mod price;
+mod reader;
+pub mod refresh;
 pub mod rules;
 
+pub use cache::CachedMarket;
 pub use filter::{Filter, Listing, SortKey};
-pub use load::{load_all, Market};
+pub use load::{load_all, load_at, Market};
+pub use reader::prefetch_metadata;
 pub use machine::{Machine, MachineStatus};
+pub use refresh::{changes_in, follow, refresh, Change, DEFAULT_RESCAN_EVERY};
 pub use price::{MachinePrice, PricingParams, Quote, StandardGpuPointPrice};
 
 /// The `RentMachine.rent_machine` call a [`Quote`] prices: machine id as its

@@ -25,14 +25,14 @@ pub struct StandardGpuPointPrice {
 
 /// Everything the price needs besides the machine, read at one block.
 /// Each is `None` when unset on chain; then renting fails on chain as well.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PricingParams {
     pub standard: Option<StandardGpuPointPrice>,
     /// `DBCPriceOCW.AvgPrice`: USD micro per DBC.
     pub avg_price: Option<u64>,
     /// `GenericFunc.FixedTxFee`: the order fee `rent_machine` charges, planck.
-    #[serde(serialize_with = "crate::chain::planck_string_opt::serialize")]
+    #[serde(default, with = "crate::chain::planck_string_opt")]
     pub fixed_tx_fee: Option<u128>,
     /// `RentMachine.MaximumRentalDuration` in days (default 60).
     pub max_rental_days: u32,

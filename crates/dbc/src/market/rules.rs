@@ -45,6 +45,42 @@ pub fn duration_from_hours(hours: u32) -> Result<u32> {
     validate_duration(blocks)
 }
 
+/// Hours as typed ("2", "1.5", "0.5") to blocks, exactly (decimal text, no
+/// float: 1.5 h = 900 blocks), then [`validate_duration`]. Text that is not a
+/// plain non-negative decimal is `invalid-argument`; a number of hours that is
+/// not a whole number of blocks (`0.0001`) is `invalid-duration` like any
+/// other duration the chain refuses.
+pub fn hours_to_blocks(text: &str) -> Result<u32> {
+    let t = text.trim();
+    let (whole, frac) = t.split_once('.').unwrap_or((t, ""));
+    let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+    if (whole.is_empty() && frac.is_empty()) || !digits(whole) || !digits(frac) || frac.len() > 6 {
+        return Err(Error::invalid_argument(format!("{text:?} is not a number of hours: use e.g. 2 or 1.5"))
+            .with_data(json!({ "value": text })));
+    }
+    // hours * 600 = (whole.frac as an integer) * 600 / 10^len(frac)
+    let scale = 10u64.pow(frac.len() as u32);
+    let scaled_blocks = format!("{whole}{frac}")
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(u64::from(BLOCKS_PER_HOUR)));
+    let too_long = || {
+        Error::new(ErrorCode::InvalidDuration, format!("{text:?} hours is longer than the chain allows (60 days)"))
+            .with_data(json!({ "blocks": u32::MAX, "reason": "too-long" }))
+    };
+    let Some(scaled_blocks) = scaled_blocks else { return Err(too_long()) };
+    let Ok(blocks) = u32::try_from(scaled_blocks / scale) else { return Err(too_long()) };
+    if !scaled_blocks.is_multiple_of(scale) {
+        // Not even a whole block: certainly not a multiple of half an hour.
+        return Err(Error::new(
+            ErrorCode::InvalidDuration,
+            format!("{text:?} hours is not a whole number of blocks: rent in steps of 30 minutes"),
+        )
+        .with_data(json!({ "blocks": blocks, "reason": "not-half-hour" })));
+    }
+    validate_duration(blocks)
+}
+
 /// The rentability predicate of `rent_machine_by_block` (chain.md §7.4): the
 /// status is `Online` or `Rented` (partly rented still has free GPUs) and
 /// `1 <= wanted <= free`. Time-slot schedules (spec >= 409) are not checked.
@@ -109,6 +145,26 @@ mod tests {
         assert_eq!(duration_from_half_hours(1), Ok(300));
         assert_eq!(duration_from_half_hours(3), Ok(900));
         assert_eq!(duration_from_half_hours(2881).unwrap_err().code, ErrorCode::InvalidDuration);
+    }
+
+    #[test]
+    fn hours_text_becomes_blocks_exactly() {
+        assert_eq!(hours_to_blocks("1"), Ok(600));
+        assert_eq!(hours_to_blocks(" 1.5 "), Ok(900));
+        assert_eq!(hours_to_blocks("0.5"), Ok(300));
+        assert_eq!(hours_to_blocks(".5"), Ok(300));
+        assert_eq!(hours_to_blocks("1440"), Ok(864_000));
+        assert_eq!(code(hours_to_blocks("0.75")), (ErrorCode::InvalidDuration, "not-half-hour".into()));
+        assert_eq!(code(hours_to_blocks("0.0001")), (ErrorCode::InvalidDuration, "not-half-hour".into()));
+        assert_eq!(code(hours_to_blocks("0")), (ErrorCode::InvalidDuration, "zero".into()));
+        assert_eq!(code(hours_to_blocks("1441")), (ErrorCode::InvalidDuration, "too-long".into()));
+        assert_eq!(code(hours_to_blocks("99999999999999999999999")), (ErrorCode::InvalidDuration, "too-long".into()));
+        assert_eq!(hours_to_blocks("0.75").unwrap_err().data.unwrap()["blocks"], 450);
+        for bad in ["", "abc", "-1", "1e3", "1.2.3", "0.0000001", "."] {
+            let e = hours_to_blocks(bad).unwrap_err();
+            assert_eq!(e.code, ErrorCode::InvalidArgument, "{bad}");
+            assert_eq!(e.data.unwrap()["value"], bad);
+        }
     }
 
     fn machine(status: MachineStatus, raw: &str, gpus: u32, free: u32) -> Machine {
