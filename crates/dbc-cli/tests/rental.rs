@@ -139,6 +139,20 @@ fn check(dir: &Path) {
     let m = ok(dir, &["machines", "show", &idle[1]]);
     let rented = m["gpu_count"].as_u64().unwrap() - m["free_gpus"].as_u64().unwrap();
     assert_eq!(rented, 1, "exactly one GPU rented, not two: {m}");
+
+    // The same journal through the node's URL as a custom endpoint.
+    let state: Value = serde_json::from_slice(&std::fs::read(dir.join("practice/state.json")).unwrap()).unwrap();
+    let url = state["chain"].as_str().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_dbc-rent"))
+        .env("DBC_RENT_HOME", dir)
+        .env("DBC_RENT_PASSWORD", PASSWORD)
+        .args(["--network", url, "--json", "rentals"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let custom: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids = |v: &Value| v["rentals"].as_array().unwrap().iter().map(|x| x["rent_id"].clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&custom), ids(&ok(dir, &["rentals"])), "--network ws://URL reads the same rentals");
 }
 
 /// The VM half through the DBC client simulator: create (killed once right

@@ -142,12 +142,12 @@ pub async fn confirm(ctx: &ChainCtx<'_>, signer: &impl TxSigner, id: &str, on_st
     let (best, _) = ctx.client.best_block().await?;
     match rent::order(ctx.client, facts.rent_id).await? {
         None => {
-            let r = reconcile(ctx.book, rental, None, best)?;
+            let r = reconcile(ctx.book, rental, None)?;
             return Err(gone_error(&r, facts.rent_id));
         }
         Some(o) if o.status == OrderStatus::Renting => {
             // Confirmed already (another app, or a result we missed).
-            reconcile(ctx.book, rental, Some(&o), best)?;
+            reconcile(ctx.book, rental, Some(&o))?;
             return Err(Error::new(ErrorCode::WrongRentalState, format!("order {} is already confirmed", facts.rent_id))
                 .with_data(serde_json::json!({ "rentId": facts.rent_id.to_string(), "state": "renting" })));
         }
@@ -234,7 +234,7 @@ pub async fn renew(
     let order = match rent::order(ctx.client, facts.rent_id).await? {
         Some(o) if o.status == OrderStatus::Renting => o,
         other => {
-            let r = reconcile(ctx.book, rental, other.as_ref(), best)?;
+            let r = reconcile(ctx.book, rental, other.as_ref())?;
             return Err(gone_error(&r, facts.rent_id));
         }
     };
@@ -299,11 +299,11 @@ pub async fn sync(ctx: &ChainCtx<'_>, who: &AccountId32) -> Result<Vec<Rental>> 
             tracing::warn!(rental = %r.id, code = ?e.code, "could not settle a transaction in flight: {}", e.message);
         }
     }
-    let (best, orders) = rent::orders_of(ctx.client, who).await?;
+    let (_, orders) = rent::orders_of(ctx.client, who).await?;
     for r in ctx.book.all().into_iter().filter(|r| r.account == address && r.stage.is_live() && r.pending.is_none()) {
         let Some(rent_id) = r.rent_id() else { continue };
         let live = orders.iter().find(|o| o.rent_id == rent_id);
-        reconcile(ctx.book, r, live, best)?;
+        reconcile(ctx.book, r, live)?;
     }
     for o in &orders {
         if ctx.book.by_rent_id(o.rent_id).is_none() {
@@ -335,7 +335,7 @@ fn imported(address: &str, o: &RentOrder) -> Rental {
 
 /// Align a rental (no transaction in flight) with its order: `live` is the
 /// order as the chain has it now, `None` when it is gone.
-fn reconcile(book: &RentalBook, mut r: Rental, live: Option<&RentOrder>, best: u32) -> Result<Rental> {
+fn reconcile(book: &RentalBook, mut r: Rental, live: Option<&RentOrder>) -> Result<Rental> {
     let before = r.clone();
     match live {
         None if r.stage.awaits_confirm() => {
@@ -354,7 +354,6 @@ fn reconcile(book: &RentalBook, mut r: Rental, live: Option<&RentOrder>, best: u
             }
         }
     }
-    let _ = best;
     if r == before {
         return Ok(r);
     }
@@ -364,7 +363,7 @@ fn reconcile(book: &RentalBook, mut r: Rental, live: Option<&RentOrder>, best: u
 /// Resolve one rental's transaction in flight.
 async fn settle(ctx: &ChainCtx<'_>, r: Rental, who: &AccountId32) -> Result<Rental> {
     let Some(p) = r.pending.clone() else { return Ok(r) };
-    let (best, orders) = rent::orders_of(ctx.client, who).await?;
+    let (_, orders) = rent::orders_of(ctx.client, who).await?;
     let (_, chain_nonce) = account::account_info_at_best(ctx.client, who).await?;
     let nonce_used = u64::from(chain_nonce) > p.nonce;
     match p.call {
@@ -412,7 +411,7 @@ async fn settle(ctx: &ChainCtx<'_>, r: Rental, who: &AccountId32) -> Result<Rent
                     let mut r = r.clone();
                     r.pending = None;
                     r.stage = Stage::Placed;
-                    reconcile(ctx.book, r, None, best)
+                    reconcile(ctx.book, r, None)
                 }
                 Some(_) if nonce_used => {
                     let mut r = r.clone();
@@ -447,7 +446,7 @@ async fn settle(ctx: &ChainCtx<'_>, r: Rental, who: &AccountId32) -> Result<Rent
                     let mut r = r.clone();
                     r.pending = None;
                     let r = ctx.book.put(r)?;
-                    reconcile(ctx.book, r, other, best)
+                    reconcile(ctx.book, r, other)
                 }
             }
         }
