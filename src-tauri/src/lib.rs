@@ -1,9 +1,14 @@
 //! DBC Rent desktop shell. Commands here are thin: they call the `dbc` core
 //! crate and map its result; domain logic never lives in this crate.
 
+pub mod clipboard;
 pub mod commands;
+pub mod connect;
 pub mod guard;
+pub mod market;
 pub mod network;
+pub mod reminders;
+pub mod rental;
 pub mod state;
 pub mod wallet;
 
@@ -46,6 +51,32 @@ pub fn configure<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState)
         commands::wallet::check_address,
         commands::wallet::wallet_send_quote,
         commands::wallet::wallet_send,
+        commands::market::market_snapshot,
+        commands::market::market_quote,
+        commands::guide::open_external,
+        commands::guide::checklist_get,
+        commands::guide::checklist_set,
+        commands::rental::rentals_list,
+        commands::rental::rental_place,
+        commands::rental::rental_create_vm,
+        commands::rental::rental_vm_detail,
+        commands::rental::rental_check_rdp,
+        commands::rental::rental_confirm,
+        commands::rental::rental_renew_quote,
+        commands::rental::rental_renew,
+        commands::rental::rental_vm_power,
+        commands::rental::compute_test_connection,
+        commands::rental::rental_settings,
+        commands::rental::set_compute_clients,
+        commands::rental::set_reminder_leads,
+        commands::rental::notify_reminder,
+        commands::connect::connect_unlock,
+        commands::connect::connect_login,
+        commands::connect::connect_check,
+        commands::connect::connect_launch,
+        commands::connect::connect_write_rdp,
+        commands::connect::connect_copy,
+        commands::connect::connect_reveal,
     ])
 }
 
@@ -85,6 +116,9 @@ fn start_background<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
             }
         }
     });
+    market::start_background(app);
+    rental::start_background(app);
+    connect::start_background(app);
     let handle = app.clone();
     tauri::async_runtime::spawn(async move {
         let state = handle.state::<AppState>();
@@ -163,7 +197,7 @@ pub fn run() {
     // One TLS crypto provider for every client (subxt's websockets, reqwest).
     dbc_sandbox::install_crypto_provider();
     let state = AppState::load(data_dir, log_dir);
-    let app = configure(tauri::Builder::default(), state)
+    let app = configure(tauri::Builder::default().plugin(tauri_plugin_notification::init()), state)
         .setup(|app| {
             start_background(app.handle());
             Ok(())

@@ -1,7 +1,10 @@
 //! What the running app holds: its folders, the user's settings and the
 //! network connection.
 
+use crate::connect::ConnectService;
+use crate::market::MarketService;
 use crate::network::NetworkService;
+use crate::rental::RentalService;
 use crate::wallet::WalletService;
 use dbc::settings::{Settings, SettingsStore};
 use std::path::PathBuf;
@@ -14,6 +17,12 @@ pub struct AppState {
     settings: Mutex<Settings>,
     pub network: std::sync::Arc<NetworkService>,
     pub wallet: WalletService,
+    /// The machine list, kept current while connected.
+    pub market: std::sync::Arc<MarketService>,
+    /// The rentals of the connected network (the journal), kept in step with the chain.
+    pub rentals: std::sync::Arc<RentalService>,
+    /// The VM logins unlocked on the Connect step (memory only, 30 minutes).
+    pub connect: ConnectService,
 }
 
 impl AppState {
@@ -32,7 +41,9 @@ impl AppState {
         };
         let network = NetworkService::new(data_dir.clone(), &settings.network);
         let wallet = WalletService::new(data_dir.clone());
-        AppState { data_dir, log_dir, settings_store, settings: Mutex::new(settings), network, wallet }
+        let market = MarketService::new(data_dir.clone());
+        let rentals = RentalService::new(data_dir.clone());
+        AppState { data_dir, log_dir, settings_store, settings: Mutex::new(settings), network, wallet, market, rentals, connect: ConnectService::default() }
     }
 
     /// The settings, even if a panicking command poisoned the lock (the

@@ -154,3 +154,239 @@ fn practice_commands_without_a_practice_network() {
     let err = invoke(&f.window, "practice_fund", json!({"address": "5Dfh", "amount": "1.5.0"})).unwrap_err();
     assert_eq!(err["code"], "invalid-argument", "{err}");
 }
+
+#[test]
+fn open_external_refuses_links_off_the_allowlist_with_the_error_shape() {
+    let f = app_with(mock_builder());
+    for url in ["https://github.com@evil.example/NVIDIA", "http://docs.omniverse.nvidia.com/", "javascript:alert(1)", "https://evil.example/"] {
+        let err = invoke(&f.window, "open_external", json!({ "url": url })).unwrap_err();
+        assert_eq!(err["code"], "link-not-allowed", "{url}: {err}");
+        assert_eq!(err["data"]["url"], url);
+        assert!(err["message"].as_str().unwrap().contains("refused"), "{err}");
+    }
+}
+
+#[test]
+fn the_omniverse_checklist_persists_per_rental() {
+    let f = app_with(mock_builder());
+    let v = invoke(&f.window, "checklist_get", json!({"rentKey": "general"})).unwrap();
+    assert_eq!(v["rentKey"], "general");
+    assert_eq!((v["done"].clone(), v["total"].clone()), (json!(0), json!(5)));
+    assert_eq!(v["items"][0], json!({"id": "driver-checked", "done": false}));
+
+    let v = invoke(&f.window, "checklist_set", json!({"rentKey": "practice:42", "item": "first-launch-done", "done": true})).unwrap();
+    assert_eq!(v["done"], 1);
+    assert_eq!(v["items"][3], json!({"id": "first-launch-done", "done": true}));
+    let v = invoke(&f.window, "checklist_get", json!({"rentKey": "practice:42"})).unwrap();
+    assert_eq!(v["items"][3]["done"], true);
+    assert_eq!(invoke(&f.window, "checklist_get", json!({"rentKey": "general"})).unwrap()["done"], 0, "other rentals untouched");
+    let saved: Value = serde_json::from_slice(&std::fs::read(f.data.path().join("omniverse-checklist.json")).unwrap()).unwrap();
+    assert_eq!(saved["rentals"]["practice:42"]["first-launch-done"], true);
+
+    let err = invoke(&f.window, "checklist_set", json!({"rentKey": "general", "item": "format-disk", "done": true})).unwrap_err();
+    assert_eq!(err["code"], "invalid-argument", "{err}");
+    let err = invoke(&f.window, "checklist_get", json!({"rentKey": "../../etc"})).unwrap_err();
+    assert_eq!(err["code"], "invalid-argument", "{err}");
+}
+
+/// A small market: an idle 4-GPU machine, a rented one and an offline one.
+fn sample_market() -> dbc::market::Market {
+    use dbc::market::{Machine, MachineStatus, Market, PricingParams, StandardGpuPointPrice};
+    let m = |id: char, status, raw: &str, free| Machine {
+        id: id.to_string().repeat(64),
+        status,
+        status_raw: raw.into(),
+        gpu_model: "GeForceRTX4090".into(),
+        gpu_count: 4,
+        rented_gpus: 4 - free,
+        free_gpus: free,
+        calc_point: 5_600,
+        ..Machine::default()
+    };
+    Market {
+        block_number: 77,
+        block_hash: format!("0x{}", "00".repeat(32)),
+        spec_version: 400,
+        params: PricingParams {
+            standard: Some(StandardGpuPointPrice { gpu_point: 100, gpu_price: 16_937 }),
+            avg_price: Some(500),
+            fixed_tx_fee: Some(10 * dbc::units::DBC),
+            max_rental_days: 60,
+        },
+        machines: vec![
+            m('a', MachineStatus::Idle, "Online", 4),
+            m('b', MachineStatus::Rented, "Rented", 0),
+            m('c', MachineStatus::Offline, "StakerReportOffline", 4),
+        ],
+    }
+}
+
+#[test]
+fn market_snapshot_is_null_until_a_list_is_published_then_that_list() {
+    use tauri::Manager;
+    let f = app_with(mock_builder());
+    assert_eq!(invoke(&f.window, "market_snapshot", json!({})).unwrap(), Value::Null);
+    let state = f._app.state::<AppState>();
+    state.market.publish(sample_market(), dbc_rent_app::market::Source::Cache, Some(1_700_000_000), "0xabcd");
+    let v = invoke(&f.window, "market_snapshot", json!({})).unwrap();
+    assert_eq!(v["source"], "cache");
+    assert_eq!(v["savedAt"], 1_700_000_000u64);
+    assert_eq!(v["blockNumber"], 77);
+    assert_eq!(v["rows"].as_array().unwrap().len(), 3);
+    assert_eq!(v["rows"][0]["id"], "a".repeat(64));
+    assert_eq!(v["rows"][0]["freeGpus"], 4);
+    assert!(v["rows"][0]["price"]["planckPerGpuHour"].as_str().unwrap().parse::<u128>().unwrap() > 0);
+    assert_eq!(v["counters"], json!({"machines": 3, "gpus": 12, "idleGpus": 4}));
+}
+
+#[test]
+fn market_quote_refuses_bad_orders_specifically_before_touching_the_network() {
+    use tauri::Manager;
+    let f = app_with(mock_builder());
+    let quote = |id: String, gpus: u32, hours: &str| invoke(&f.window, "market_quote", json!({"machineId": id, "gpus": gpus, "hours": hours}));
+    let (a, b, c) = ("a".repeat(64), "b".repeat(64), "c".repeat(64));
+
+    let e = quote(a.clone(), 1, "0.75").unwrap_err();
+    assert_eq!((e["code"].as_str(), e["data"]["reason"].as_str(), e["data"]["blocks"].as_u64()), (Some("invalid-duration"), Some("not-half-hour"), Some(450)));
+    assert_eq!(quote(a.clone(), 1, "1441").unwrap_err()["data"]["reason"], "too-long");
+    assert_eq!(quote(a.clone(), 1, "two").unwrap_err()["code"], "invalid-argument");
+
+    f._app.state::<AppState>().market.publish(sample_market(), dbc_rent_app::market::Source::Chain, None, "0xabcd");
+    assert_eq!(quote("ab".repeat(32), 1, "1").unwrap_err()["code"], "unknown-machine");
+    let e = quote(a.clone(), 5, "1").unwrap_err();
+    assert_eq!((e["code"].as_str(), e["data"]["free"].as_u64()), (Some("not-enough-gpus"), Some(4)));
+    assert_eq!(quote(a.clone(), 0, "1").unwrap_err()["code"], "not-enough-gpus");
+    assert_eq!(quote(b, 1, "1").unwrap_err()["code"], "not-enough-gpus");
+    assert_eq!(quote(c, 1, "1").unwrap_err()["code"], "not-rentable");
+    // A good order needs the chain for the fee estimate: no network here, said so.
+    assert_eq!(quote(a, 2, "1.5").unwrap_err()["code"], "network-unreachable");
+}
+
+/// A Channel argument as the webview sends it (the commands below fail
+/// before anything is sent through it).
+fn channel() -> Value {
+    json!("__CHANNEL__:7")
+}
+
+#[test]
+fn rental_commands_refuse_bad_input_with_the_error_shape_before_anything_is_signed() {
+    let f = app_with(mock_builder());
+    let id = "a".repeat(64);
+    let place = |machine: &str, gpus: u32, blocks: u32| {
+        invoke(&f.window, "rental_place", json!({"machineId": machine, "gpus": gpus, "blocks": blocks, "password": "pw", "onStatus": channel()}))
+    };
+    let e = place(&id, 1, 450).unwrap_err();
+    assert_eq!((e["code"].as_str(), e["data"]["reason"].as_str()), (Some("invalid-duration"), Some("not-half-hour")), "{e}");
+    assert_eq!(place(&id, 1, 0).unwrap_err()["data"]["reason"], "zero");
+    assert_eq!(place(&id, 1, 864_300).unwrap_err()["data"]["reason"], "too-long");
+    let e = place("0xnot-a-machine", 1, 600).unwrap_err();
+    assert_eq!((e["code"].as_str(), e["data"]["field"].as_str()), (Some("invalid-argument"), Some("machineId")), "{e}");
+    // A good order needs the network: not connected here, and said so.
+    assert_eq!(place(&id, 1, 600).unwrap_err()["code"], "network-unreachable");
+
+    let e = invoke(&f.window, "rental_vm_power", json!({"id": "42", "op": "format", "password": "pw"})).unwrap_err();
+    assert_eq!(e["code"], "invalid-argument", "{e}");
+    assert!(e["message"].as_str().unwrap().contains("start, stop, restart or delete"));
+
+    for blocks in [0, 150, 450] {
+        let e = invoke(&f.window, "rental_renew_quote", json!({"id": "42", "blocks": blocks})).unwrap_err();
+        assert_eq!(e["code"], "invalid-duration", "{blocks}: {e}");
+        let e = invoke(&f.window, "rental_renew", json!({"id": "42", "blocks": blocks, "password": "pw", "onStatus": channel()})).unwrap_err();
+        assert_eq!(e["code"], "invalid-duration", "{blocks}: {e}");
+    }
+    for (cmd, args) in [
+        ("rentals_list", json!({})),
+        ("rental_confirm", json!({"id": "42", "password": "pw", "onStatus": channel()})),
+        ("rental_renew_quote", json!({"id": "42", "blocks": 600})),
+        ("rental_check_rdp", json!({"id": "42"})),
+    ] {
+        assert_eq!(invoke(&f.window, cmd, args).unwrap_err()["code"], "network-unreachable", "{cmd}");
+    }
+}
+
+#[test]
+fn test_connection_explains_a_bad_or_dead_client() {
+    let f = app_with(mock_builder());
+    let e = invoke(&f.window, "compute_test_connection", json!({"url": "localhost:5002", "machineId": null})).unwrap_err();
+    assert_eq!((e["code"].as_str(), e["data"]["value"].as_str()), (Some("invalid-client-url"), Some("localhost:5002")), "{e}");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let e = invoke(&f.window, "compute_test_connection", json!({"url": format!("http://127.0.0.1:{port}"), "machineId": "a".repeat(64)})).unwrap_err();
+    assert_eq!(e["code"], "compute-unreachable", "{e}");
+    let e = invoke(&f.window, "compute_test_connection", json!({"url": format!("http://127.0.0.1:{port}"), "machineId": "xyz"})).unwrap_err();
+    assert_eq!(e["code"], "invalid-argument", "{e}");
+}
+
+#[test]
+fn dbc_clients_and_reminder_leads_are_validated_and_saved() {
+    let f = app_with(mock_builder());
+    let v = invoke(&f.window, "rental_settings", json!({})).unwrap();
+    assert_eq!(v, json!({"computeClients": [], "practiceClient": null, "reminderLeadsMinutes": [1440, 60], "defaultReminderLeadsMinutes": [1440, 60]}));
+
+    let e = invoke(&f.window, "set_compute_clients", json!({"clients": ["http://10.0.0.5:5052", "ftp://x"]})).unwrap_err();
+    assert_eq!((e["code"].as_str(), e["data"]["value"].as_str()), (Some("invalid-client-url"), Some("ftp://x")), "{e}");
+    assert!(!f.data.path().join("settings.json").exists(), "nothing saved");
+    let v = invoke(&f.window, "set_compute_clients", json!({"clients": [" http://10.0.0.5:5052/api/v1/ ", "", "http://10.0.0.5:5052"]})).unwrap();
+    assert_eq!(v["computeClients"], json!(["http://10.0.0.5:5052"]));
+
+    let e = invoke(&f.window, "set_reminder_leads", json!({"minutes": [60, 0]})).unwrap_err();
+    assert_eq!(e["code"], "invalid-argument", "{e}");
+    let v = invoke(&f.window, "set_reminder_leads", json!({"minutes": [30, 120, 30]})).unwrap();
+    assert_eq!(v["reminderLeadsMinutes"], json!([120, 30]));
+    let saved: Value = serde_json::from_slice(&std::fs::read(f.data.path().join("settings.json")).unwrap()).unwrap();
+    assert_eq!((saved["computeClients"].clone(), saved["reminderLeadsMinutes"].clone()), (json!(["http://10.0.0.5:5052"]), json!([120, 30])));
+    assert_eq!(invoke(&f.window, "rental_settings", json!({})).unwrap()["reminderLeadsMinutes"], json!([120, 30]));
+
+    let e = invoke(&f.window, "notify_reminder", json!({"title": " \u{7}", "body": "x"})).unwrap_err();
+    assert_eq!(e["code"], "invalid-argument", "{e}");
+}
+
+#[test]
+fn connect_commands_refuse_an_unknown_rental_and_bad_options_with_the_error_shape() {
+    let f = app_with(mock_builder());
+    let options = json!({"fullscreen": false, "width": 1600, "height": 900, "multiMonitor": false, "clipboard": true, "drives": "none", "dynamicResolution": true});
+
+    // Nothing unlocked, and no journal knows rental 424242.
+    assert_eq!(invoke(&f.window, "connect_login", json!({"id": "424242"})).unwrap(), Value::Null);
+    for (cmd, args) in [
+        ("connect_check", json!({"id": "424242"})),
+        ("connect_launch", json!({"id": "424242", "options": options.clone()})),
+        ("connect_write_rdp", json!({"id": "424242", "options": options.clone()})),
+        ("connect_copy", json!({"id": "424242", "field": "password"})),
+        ("connect_reveal", json!({"id": "424242", "field": "vncPassword"})),
+    ] {
+        let e = invoke(&f.window, cmd, args).unwrap_err();
+        assert_eq!((e["code"].as_str(), e["data"]["rentId"].as_str()), (Some("rental-not-found"), Some("424242")), "{cmd}: {e}");
+        assert!(e["message"].as_str().unwrap().contains("424242"), "{cmd}: {e}");
+    }
+    // Unlocking needs the rental's journal: without a network, said so.
+    let e = invoke(&f.window, "connect_unlock", json!({"id": "424242", "password": "pw"})).unwrap_err();
+    assert_eq!(e["code"], "network-unreachable", "{e}");
+
+    // Bad options are refused before any lookup, in the one shape.
+    for bad in [
+        json!({"width": 100}),
+        json!({"height": 10_000}),
+        json!({"password": "x"}),
+        json!({"drives": "everything"}),
+        json!({"fullscreen": "yes"}),
+        json!("full"),
+    ] {
+        for cmd in ["connect_launch", "connect_write_rdp"] {
+            let e = invoke(&f.window, cmd, json!({"id": "424242", "options": bad.clone()})).unwrap_err();
+            assert_eq!(e["code"], "invalid-argument", "{cmd} {bad}: {e}");
+        }
+    }
+    let e = invoke(&f.window, "connect_launch", json!({"id": "1", "options": {"password": "x"}})).unwrap_err();
+    assert_eq!(e["data"]["field"], "options", "{e}");
+    assert!(!e["message"].as_str().unwrap().contains("\"x\""), "{e}");
+    let e = invoke(&f.window, "connect_launch", json!({"id": "1", "options": {"width": 100}})).unwrap_err();
+    assert_eq!((e["data"]["width"].as_u64(), e["data"]["height"].as_u64()), (Some(100), Some(900)), "{e}");
+
+    // Only the five fields can be copied, and only the VNC password revealed.
+    let e = invoke(&f.window, "connect_copy", json!({"id": "1", "field": "mnemonic"})).unwrap_err();
+    assert_eq!((e["code"].as_str(), e["data"]["field"].as_str()), (Some("invalid-argument"), Some("mnemonic")), "{e}");
+    for field in ["password", "address", "user"] {
+        let e = invoke(&f.window, "connect_reveal", json!({"id": "1", "field": field})).unwrap_err();
+        assert_eq!((e["code"].as_str(), e["data"]["field"].as_str()), (Some("invalid-argument"), Some(field)), "{e}");
+    }
+}

@@ -61,14 +61,15 @@ describe('App', () => {
   test('clicking a nav button switches the screen', async () => {
     mockBackend();
     render(App);
-    await fireEvent.click(screen.getByTestId('nav-confirm'));
-    expect(screen.getByTestId('screen-confirm')).toBeTruthy();
-    expect(screen.getByTestId('screen-title').textContent).toBe('Confirm the rental');
-    expect(screen.getByText('This step is not available yet in this version.')).toBeTruthy();
+    await fireEvent.click(screen.getByTestId('nav-connect'));
+    expect(screen.getByTestId('screen-connect')).toBeTruthy();
+    expect(screen.getByTestId('screen-title').textContent).toBe('Connect with Remote Desktop');
+    // The Connect step is built: no placeholder text.
+    expect(screen.queryByText('This step is not available yet in this version.')).toBeNull();
 
     await fireEvent.click(screen.getByTestId('nav-settings'));
     expect(screen.getByTestId('screen-settings')).toBeTruthy();
-    expect(screen.queryByTestId('screen-confirm')).toBeNull();
+    expect(screen.queryByTestId('screen-connect')).toBeNull();
     await waitFor(() => expect(screen.getByTestId('about-version').textContent).toBe('0.1.0'));
     expect(screen.getByTestId('about-data-dir').textContent).toBe('/home/u/.local/share/dbc-rent');
     expect(screen.getByTestId('about-log-dir').textContent).toBe('/home/u/.local/share/dbc-rent/logs');

@@ -80,14 +80,20 @@ pub struct Launch {
     pub locale: String,
     /// The data dir; `None` makes a fresh temporary one.
     pub data_dir: Option<PathBuf>,
+    /// More environment for the app (e.g. a private `HOME` for the clients it starts).
+    pub env: Vec<(String, String)>,
 }
 
 impl Launch {
     pub fn locale(locale: &str) -> Self {
-        Launch { locale: locale.into(), data_dir: None }
+        Launch { locale: locale.into(), data_dir: None, env: Vec::new() }
     }
     pub fn data_dir(mut self, dir: &Path) -> Self {
         self.data_dir = Some(dir.to_path_buf());
+        self
+    }
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.env.push((key.into(), value.into()));
         self
     }
 }
@@ -124,6 +130,7 @@ impl Session {
             .env("DBC_RENT_HOME", &data_dir)
             .env("LANG", &launch.locale)
             .env("LC_ALL", &launch.locale)
+            .envs(launch.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit());

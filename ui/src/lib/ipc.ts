@@ -336,3 +336,203 @@ export async function onWalletBalance(handler: (event: BalanceEvent) => void): P
     }
   };
 }
+
+// --- Machine market ---------------------------------------------------------
+
+export type { Listing, MarketQuote, MarketSnapshot } from './market/types';
+import type { MarketQuote, MarketSnapshot } from './market/types';
+
+/** The latest machine list (from the disk cache, then the chain), or `null` before the first. */
+export const marketSnapshot = (): Promise<MarketSnapshot | null> => call<MarketSnapshot | null>('market_snapshot');
+/**
+ * What renting `gpus` GPUs of a machine for `hours` (decimal text in steps of 0.5, e.g. "1.5")
+ * costs, checked as the chain checks it; fails with a specific code before anything is signed.
+ */
+export const marketQuote = (machineId: string, gpus: number, hours: string): Promise<MarketQuote> =>
+  call<MarketQuote>('market_quote', { machineId, gpus, hours });
+
+/** The live `market-updated` event (same payload as `market_snapshot`). Stopping never throws. */
+export async function onMarketUpdated(handler: (snapshot: MarketSnapshot | null) => void): Promise<() => void> {
+  const unlisten: UnlistenFn = await listen<MarketSnapshot | null>('market-updated', (event) => handler(event.payload));
+  return () => {
+    try {
+      Promise.resolve(unlisten()).catch(() => {});
+    } catch {
+      // Already gone.
+    }
+  };
+}
+
+// --- Omniverse guide --------------------------------------------------------
+
+export type ChecklistItemId = 'driver-checked' | 'omniverse-installed' | 'audio2face-installed' | 'first-launch-done' | 'test-audio-played';
+
+/** One rental's setup checklist (crates/dbc/src/guide.rs), every item in order. */
+export interface Checklist {
+  rentKey: string;
+  items: Array<{ id: ChecklistItemId; done: boolean }>;
+  done: number;
+  total: number;
+}
+
+/** Opens an https link in the system browser; the back end refuses links off its allowlist (`link-not-allowed`). */
+export const openExternal = (url: string): Promise<void> => call<void>('open_external', { url });
+/** `rentKey`: `<network>:<rent id>`, or `general` before a rental is chosen. */
+export const checklistGet = (rentKey: string): Promise<Checklist> => call<Checklist>('checklist_get', { rentKey });
+export const checklistSet = (rentKey: string, item: ChecklistItemId, done: boolean): Promise<Checklist> =>
+  call<Checklist>('checklist_set', { rentKey, item, done });
+
+// --- Rentals ----------------------------------------------------------------
+// The rental flow (src-tauri/src/commands/rental.rs). Passwords go in and are wrapped in
+// Rust at once; the only secret that comes back is the VM's login password (Verify step).
+
+export type {
+  ConnectionCheck,
+  PowerOp,
+  RdpCheck,
+  Reminder,
+  RenewQuote,
+  Renewed,
+  Rental,
+  RentalSettings,
+  RentalsSnapshot,
+  Stage,
+  VmCreated,
+  VmEvent,
+  VmLogin,
+} from './rentals/types';
+import type {
+  ConnectionCheck,
+  PowerOp,
+  RdpCheck,
+  Reminder,
+  RenewQuote,
+  Renewed,
+  Rental,
+  RentalSettings,
+  RentalsSnapshot,
+  VmCreated,
+  VmEvent,
+  VmLogin,
+} from './rentals/types';
+
+function channelOf<T>(handler: (message: T) => void): Channel<T> {
+  const channel = new Channel<T>();
+  channel.onmessage = handler;
+  return channel;
+}
+
+/** The active account's rentals, settled and reconciled with the chain (`null` before a network is known). */
+export const rentalsList = (): Promise<RentalsSnapshot | null> => call<RentalsSnapshot | null>('rentals_list');
+/** Rents `gpus` GPUs for `blocks` (a multiple of 300); resolves once the chain placed the order. */
+export const rentalPlace = (
+  args: { machineId: string; gpus: number; blocks: number; password: string },
+  onStatus: (status: TxStatus) => void,
+): Promise<Rental> => call<Rental>('rental_place', { ...args, onStatus: channelOf(onStatus) });
+/** Creates (or resumes creating) the Windows VM and waits until it runs. */
+export const rentalCreateVm = (
+  args: { id: string; clientUrl: string | null; image: string | null; password: string },
+  onEvent: (event: VmEvent) => void,
+): Promise<VmCreated> => call<VmCreated>('rental_create_vm', { ...args, onEvent: channelOf(onEvent) });
+export const rentalVmDetail = (id: string, password: string): Promise<VmLogin> => call<VmLogin>('rental_vm_detail', { id, password });
+export const rentalCheckRdp = (id: string): Promise<RdpCheck> => call<RdpCheck>('rental_check_rdp', { id });
+export const rentalConfirm = (id: string, password: string, onStatus: (status: TxStatus) => void): Promise<Rental> =>
+  call<Rental>('rental_confirm', { id, password, onStatus: channelOf(onStatus) });
+export const rentalRenewQuote = (id: string, blocks: number): Promise<RenewQuote> => call<RenewQuote>('rental_renew_quote', { id, blocks });
+export const rentalRenew = (id: string, blocks: number, password: string, onStatus: (status: TxStatus) => void): Promise<Renewed> =>
+  call<Renewed>('rental_renew', { id, blocks, password, onStatus: channelOf(onStatus) });
+export const rentalVmPower = (id: string, op: PowerOp, password: string): Promise<Rental> =>
+  call<Rental>('rental_vm_power', { id, op, password });
+/** "Test connection" of a DBC client; with a machine id, also that it sees the machine and its Windows images. */
+export const computeTestConnection = (url: string, machineId: string | null): Promise<ConnectionCheck> =>
+  call<ConnectionCheck>('compute_test_connection', { url, machineId });
+export const rentalSettings = (): Promise<RentalSettings> => call<RentalSettings>('rental_settings');
+export const setComputeClients = (clients: string[]): Promise<RentalSettings> => call<RentalSettings>('set_compute_clients', { clients });
+export const setReminderLeads = (minutes: number[]): Promise<RentalSettings> => call<RentalSettings>('set_reminder_leads', { minutes });
+/** A desktop notification with text in the user's language. */
+export const notifyReminder = (title: string, body: string): Promise<void> => call<void>('notify_reminder', { title, body });
+
+async function listenTo<T>(event: string, handler: (payload: T) => void): Promise<() => void> {
+  const unlisten: UnlistenFn = await listen<T>(event, (e) => handler(e.payload));
+  return () => {
+    try {
+      Promise.resolve(unlisten()).catch(() => {});
+    } catch {
+      // Already gone.
+    }
+  };
+}
+
+/** The live `rentals-updated` event (same payload as `rentals_list`). Stopping never throws. */
+export const onRentalsUpdated = (handler: (snapshot: RentalsSnapshot | null) => void): Promise<() => void> =>
+  listenTo('rentals-updated', handler);
+/** A reminder that just became due (`rental-reminder`). Stopping never throws. */
+export const onRentalReminder = (handler: (reminder: Reminder) => void): Promise<() => void> => listenTo('rental-reminder', handler);
+
+// --- Connect ------------------------------------------------------------------
+// The Connect step (src-tauri/src/commands/connect.rs). The wallet password unlocks a
+// rental's VM login, which Rust keeps in memory for 30 minutes; the passwords stay there
+// (copied to the clipboard from Rust), except one explicit reveal of the VNC password.
+
+/** The Remote Desktop window (`dbc::rdp::RdpOptions`, camelCase). */
+export interface RdpOptions {
+  fullscreen: boolean;
+  width: number;
+  height: number;
+  multiMonitor: boolean;
+  clipboard: boolean;
+  /** `home`: share the home folder (FreeRDP) or the local drives (a `.rdp` file). */
+  drives: 'none' | 'home';
+  dynamicResolution: boolean;
+}
+
+/** An unlocked VM login, without its passwords. */
+export interface ConnectLogin {
+  rentalId: string;
+  rentId: number | null;
+  vmStatus: string;
+  running: boolean;
+  host: string;
+  rdpPort: number | null;
+  /** `host:port`, when both are known. */
+  address: string | null;
+  user: string;
+  passwordAvailable: boolean;
+  vncHost: string;
+  vncPort: number | null;
+  vncAddress: string | null;
+  vncPasswordAvailable: boolean;
+  expiresInSecs: number;
+}
+
+export interface Reachability {
+  address: string;
+  reachable: boolean;
+  /** `refused`, `timeout` or the OS's reason. */
+  reason: string | null;
+}
+
+/** A started Remote Desktop client (`dbc::rdp::Launched`). */
+export interface Launched {
+  client: 'mstsc' | 'windows-app' | 'xfreerdp3' | 'xfreerdp' | 'remmina' | 'xdg-open' | (string & {});
+  pid: number;
+  rdpFile: string;
+}
+
+export type CopyField = 'address' | 'user' | 'password' | 'vncAddress' | 'vncPassword';
+
+export interface Copied {
+  field: CopyField;
+  /** Seconds until a copied password is taken off the clipboard. */
+  clearsInSecs: number | null;
+}
+
+export const connectUnlock = (id: string, password: string): Promise<ConnectLogin> => call<ConnectLogin>('connect_unlock', { id, password });
+/** The login if it is still unlocked, else `null`. */
+export const connectLogin = (id: string): Promise<ConnectLogin | null> => call<ConnectLogin | null>('connect_login', { id });
+export const connectCheck = (id: string): Promise<Reachability> => call<Reachability>('connect_check', { id });
+export const connectLaunch = (id: string, options: RdpOptions): Promise<Launched> => call<Launched>('connect_launch', { id, options });
+export const connectWriteRdp = (id: string, options: RdpOptions): Promise<{ path: string }> => call<{ path: string }>('connect_write_rdp', { id, options });
+export const connectCopy = (id: string, field: CopyField): Promise<Copied> => call<Copied>('connect_copy', { id, field });
+export const connectReveal = (id: string, field: 'vncPassword'): Promise<{ field: string; value: string }> =>
+  call<{ field: string; value: string }>('connect_reveal', { id, field });

@@ -1,0 +1,498 @@
+// The rental flow through the whole app with a mocked back end: the Rent step's quote and
+// balance refusal, renting with the status streamed and the confirm countdown from block
+// numbers, creating the VM, verifying and confirming (with the non-refundable dialog and
+// the chain's refusals explained), the closing-window choice, My rentals with renew, power
+// operations and connect, reminders, resume after a restart, and the Settings section.
+import { afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { emit } from '@tauri-apps/api/event';
+import type { Channel } from '@tauri-apps/api/core';
+import App from './App.svelte';
+import { applyLanguage } from './lib/i18n';
+import { rental as choice } from './lib/rental.svelte';
+import { sampleListing } from './lib/market/sample';
+import type { NetworkStatus, Rental, RentalsSnapshot, TxStatus, VmEvent } from './lib/ipc';
+
+const ALICE = '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY';
+const MACHINE = 'ab'.repeat(32);
+const DBC = BigInt(10) ** BigInt(15);
+const planck = (dbc: number) => (BigInt(dbc) * DBC).toString();
+const BEST = 10_000;
+
+const LISTING = sampleListing({ id: MACHINE, gpuModel: 'GeForceRTX4090', gpuCount: 4, freeGpus: 3 });
+
+type Handler = (args: Record<string, unknown>) => unknown;
+let calls: Array<[string, Record<string, unknown>]>;
+let status: NetworkStatus;
+let snapshot: RentalsSnapshot | null;
+let transferable: string;
+
+function rentalOf(partial: Partial<Rental> & { stage: Rental['stage'] }, rentId = 42): Rental {
+  return {
+    id: `r${rentId}`,
+    account: ALICE,
+    machineId: MACHINE,
+    gpus: 1,
+    blocks: 600,
+    quote: null,
+    order: {
+      rentId,
+      rentStart: BEST - 30,
+      rentEnd: BEST - 30 + 600,
+      confirmDeadline: BEST - 30 + 150,
+      reserved: planck(107),
+      orderFee: planck(10),
+      confirmedAt: null,
+      paid: '0',
+    },
+    vm: null,
+    pending: null,
+    lastError: null,
+    createdAt: 1,
+    updatedAt: 1,
+    ...partial,
+  };
+}
+
+function snap(rentals: Rental[]): RentalsSnapshot {
+  return { network: 'practice', genesis: '0xabcd', account: ALICE, bestBlock: BEST, rentals, syncError: null };
+}
+
+const VM_RUNNING = { clientUrl: 'http://127.0.0.1:5002', taskId: 'task0000000000000000001', image: 'win10', rdpPort: 20001, vncPort: 6001, status: 'running', host: '127.0.0.1', user: 'Administrator' };
+
+function mockBackend(overrides: Record<string, Handler> = {}) {
+  mockIPC(
+    (cmd, args) => {
+      const a = (args ?? {}) as Record<string, unknown>;
+      calls.push([cmd, a]);
+      if (overrides[cmd]) return overrides[cmd](a);
+      switch (cmd) {
+        case 'app_info':
+          return { version: '0.1.0', dataDir: '/d', logDir: '/d/logs' };
+        case 'get_settings':
+          return { language: 'en', network: 'practice' };
+        case 'network_status':
+          return status;
+        case 'wallet_overview':
+          return {
+            accounts: [{ id: 'a1', name: 'Main', address: ALICE, backedUp: true, source: 'created', hasMnemonic: true }],
+            activeId: 'a1',
+            store: { kind: 'os-keyring', osKeyring: { available: true, locked: false, reason: null }, fileStoreChosen: false },
+          };
+        case 'wallet_balance':
+          return { free: transferable, reserved: '0', frozen: '0', transferable, block: BEST };
+        case 'market_snapshot':
+          return null;
+        case 'rentals_list':
+          return snapshot;
+        case 'rental_settings':
+          return { computeClients: ['http://10.0.0.5:5052'], practiceClient: 'http://127.0.0.1:5002', reminderLeadsMinutes: [1440, 60], defaultReminderLeadsMinutes: [1440, 60] };
+        case 'market_quote':
+          return { gpus: a.gpus, blocks: 900, rent: planck(160), orderFee: planck(10), txFeeEstimate: '1250000000000', total: (BigInt(planck(170)) + BigInt('1250000000000')).toString(), atBlock: BEST };
+        case 'notify_reminder':
+          return null;
+        default:
+          throw { code: 'internal', message: `unexpected command ${cmd}` };
+      }
+    },
+    { shouldMockEvents: true },
+  );
+}
+
+function argsOf(cmd: string): Record<string, unknown> | undefined {
+  return calls.filter(([c]) => c === cmd).at(-1)?.[1];
+}
+
+/** Sends one message through a Channel the way the Rust side does. */
+function send<T>(channel: unknown, index: number, message: T) {
+  const id = (channel as Channel<T>).id;
+  const internals = (window as unknown as { __TAURI_INTERNALS__: { runCallback: (id: number, data: unknown) => void } }).__TAURI_INTERNALS__;
+  internals.runCallback(id, { index, message });
+}
+
+const button = (id: string) => screen.getByTestId(id) as HTMLButtonElement;
+
+async function type(id: string, value: string) {
+  await fireEvent.input(screen.getByTestId(id), { target: { value } });
+}
+
+async function open(step: string) {
+  render(App);
+  await waitFor(() => expect(calls.some(([c]) => c === 'rentals_list')).toBe(true));
+  await fireEvent.click(screen.getByTestId(`nav-${step}`));
+  return screen.findByTestId(`screen-${step}`);
+}
+
+async function newBlock(best: number) {
+  status = { ...status, bestBlock: best };
+  await emit('network-status', status);
+}
+
+beforeAll(() => {
+  globalThis.ResizeObserver ??= class {
+    observe() {}
+    unobserve() {}
+    disconnect() {}
+  } as unknown as typeof ResizeObserver;
+});
+
+beforeEach(() => {
+  calls = [];
+  status = { network: 'practice', state: 'connected', endpoint: 'ws://127.0.0.1:9944', bestBlock: BEST, specVersion: 400 };
+  snapshot = snap([]);
+  transferable = planck(1_000);
+  choice.clear();
+  applyLanguage('en');
+});
+
+afterEach(() => {
+  cleanup();
+  clearMocks();
+  choice.clear();
+  applyLanguage('en');
+});
+
+describe('Rent step', () => {
+  test('quotes in DBC, refuses a balance that does not cover it, and says why', async () => {
+    transferable = planck(100);
+    mockBackend();
+    choice.choose(LISTING);
+    await open('rent');
+    await type('rent-gpus', '2');
+    await type('rent-hours', '1.5');
+    expect(screen.getByTestId('rent-end').textContent).toContain('900 blocks');
+    await waitFor(() => expect(screen.getByTestId('rent-quote-total').textContent).toContain('170.0013 DBC'));
+    expect(argsOf('market_quote')).toEqual({ machineId: MACHINE, gpus: 2, hours: '1.5' });
+    expect(screen.getByTestId('rent-quote-order-fee').textContent).toContain('10 DBC');
+    const refusal = await screen.findByTestId('rent-not-enough');
+    expect(refusal.textContent).toContain('170.0013 DBC');
+    expect(refusal.textContent).toContain('only 100 DBC');
+    await type('rent-password', 'secret pass');
+    expect(button('rent-submit').disabled).toBe(true);
+  });
+
+  test('bad durations are explained before any quote', async () => {
+    mockBackend();
+    choice.choose(LISTING);
+    await open('rent');
+    await type('rent-hours', '0.25');
+    expect(screen.getByTestId('rent-duration-error').textContent).toContain('half an hour');
+    await type('rent-hours', '61');
+    await fireEvent.change(screen.getByTestId('rent-unit'), { target: { value: 'days' } });
+    expect(screen.getByTestId('rent-duration-error').textContent).toContain('60 days');
+    await type('rent-gpus', '4');
+    expect(screen.getByTestId('rent-gpus-error').textContent).toContain('1 to 3');
+    expect(calls.some(([c]) => c === 'market_quote')).toBe(false);
+  });
+
+  test('rents with the status streamed, then shows the rent id, the reserve and the countdown from blocks', async () => {
+    let placeArgs: Record<string, unknown> = {};
+    let finish: (r: Rental) => void = () => {};
+    mockBackend({
+      rental_place: (a) => {
+        placeArgs = a;
+        return new Promise<Rental>((resolve) => (finish = resolve));
+      },
+    });
+    choice.choose(LISTING);
+    await open('rent');
+    await type('rent-hours', '1.5');
+    await waitFor(() => expect(screen.getByTestId('rent-balance').textContent).toContain('1,000 DBC'));
+    await type('rent-password', 'secret pass');
+    await waitFor(() => expect(button('rent-submit').disabled).toBe(false));
+    await fireEvent.click(button('rent-submit'));
+    await waitFor(() => expect(placeArgs.machineId).toBe(MACHINE));
+    expect(placeArgs).toMatchObject({ machineId: MACHINE, gpus: 1, blocks: 900, password: 'secret pass' });
+    // The password is cleared at once.
+    expect((screen.getByTestId('rent-password') as HTMLInputElement).value).toBe('');
+    send<TxStatus>(placeArgs.onStatus, 0, { status: 'signing' });
+    send<TxStatus>(placeArgs.onStatus, 1, { status: 'inBlock', blockHash: '0x' + '12'.repeat(32) });
+    await screen.findByTestId('rent-status-inBlock');
+
+    const placed = rentalOf({ stage: 'placed' });
+    placed.order!.rentStart = BEST;
+    placed.order!.confirmDeadline = BEST + 150;
+    finish(placed);
+    const result = await screen.findByTestId('rent-result');
+    expect(within(result).getByTestId('rent-result-id').textContent).toBe('42');
+    expect(within(result).getByTestId('rent-result-reserved').textContent).toBe('107 DBC');
+    const countdown = screen.getByTestId('confirm-countdown');
+    expect(countdown.dataset.blocksLeft).toBe('150');
+    expect(countdown.textContent).toContain('15:00');
+    await newBlock(BEST + 25);
+    await waitFor(() => expect(screen.getByTestId('confirm-countdown').textContent).toContain('12:30'));
+    expect(screen.getByTestId('confirm-countdown').dataset.secondsLeft).toBe('750');
+
+    await fireEvent.click(screen.getByTestId('rent-next-vm'));
+    expect(await screen.findByTestId('screen-vm')).toBeTruthy();
+    expect(screen.getByTestId('rental-rent-id').textContent).toContain('42');
+  });
+
+  test('an insufficient balance found by the chain step is explained with the figures', async () => {
+    mockBackend({
+      rental_place: () => {
+        throw { code: 'insufficient-balance', message: 'x', data: { needed: '170.0013', available: '12' } };
+      },
+    });
+    choice.choose(LISTING);
+    await open('rent');
+    await type('rent-password', 'pw');
+    await waitFor(() => expect(button('rent-submit').disabled).toBe(false));
+    await fireEvent.click(button('rent-submit'));
+    const err = await screen.findByTestId('rent-error');
+    expect(err.textContent).toContain('170.0013 DBC');
+    expect(err.textContent).toContain('only 12 DBC');
+  });
+});
+
+describe('Virtual machine step', () => {
+  test('prefills the practice client, tests it, creates the VM with progress, and shows the log on failure', async () => {
+    snapshot = snap([rentalOf({ stage: 'placed' })]);
+    let createArgs: Record<string, unknown> = {};
+    let fail: (e: unknown) => void = () => {};
+    mockBackend({
+      compute_test_connection: () => ({ url: 'http://127.0.0.1:5002', clientVersion: '0.4.1.8', nodes: 60, machine: { nodeId: MACHINE, name: 'n', version: '1' }, images: [{ name: 'win10-ent', size: '25G' }, { name: 'win11', size: '30G' }] }),
+      rental_create_vm: (a) => {
+        createArgs = a;
+        return new Promise((_, reject) => (fail = reject));
+      },
+    });
+    await open('vm');
+    await waitFor(() => expect((screen.getByTestId('vm-client-url') as HTMLInputElement).value).toBe('http://127.0.0.1:5002'));
+    expect(screen.getByTestId('vm-client-practice')).toBeTruthy();
+    expect(screen.getByTestId('confirm-countdown').dataset.blocksLeft).toBe('120');
+    await fireEvent.click(button('vm-test-connection'));
+    expect((await screen.findByTestId('vm-test-result')).textContent).toContain('0.4.1.8');
+    expect(argsOf('compute_test_connection')).toEqual({ url: 'http://127.0.0.1:5002', machineId: MACHINE });
+    await fireEvent.change(screen.getByTestId('vm-image'), { target: { value: 'win11' } });
+    await type('vm-password', 'pw');
+    await fireEvent.click(button('vm-create'));
+    await waitFor(() => expect(createArgs.id).toBe('r42'));
+    expect(createArgs).toMatchObject({ clientUrl: 'http://127.0.0.1:5002', image: 'win11', password: 'pw' });
+    send<VmEvent>(createArgs.onEvent, 0, { step: 'planned', taskId: 't', image: 'win11', rdpPort: 20001, vncPort: 6001, cpuCores: 8, memGb: 32, diskGb: 200 });
+    send<VmEvent>(createArgs.onEvent, 1, { step: 'create', event: 'port-conflict', port: 20001, rdpPort: 20002, vncPort: 6002 });
+    send<VmEvent>(createArgs.onEvent, 2, { step: 'poll', taskId: 't', status: 'creating', kind: 'creating', changed: true, elapsedSecs: 65, polls: 7, error: null });
+    await waitFor(() => expect(screen.getByTestId('vm-status').textContent).toBe('creating'));
+    expect(screen.getByTestId('vm-event-planned').textContent).toContain('32 GB memory');
+    expect(screen.getByTestId('vm-event-port-conflict').textContent).toContain('20002');
+    expect(screen.getByTestId('vm-elapsed').textContent).toContain('1:05');
+    fail({ code: 'vm-create-failed', message: 'x', data: { taskId: 't', status: 'create error', log: ['qemu: no space left', 'giving up'] } });
+    const error = await screen.findByTestId('vm-error');
+    expect(error.textContent).toContain('could not be created');
+    expect(screen.getByTestId('vm-log').textContent).toContain('no space left');
+  });
+
+  test('a create under way after a restart is resumed, not started again', async () => {
+    snapshot = snap([rentalOf({ stage: 'vm-creating', vm: { ...VM_RUNNING, status: 'creating' } })]);
+    mockBackend();
+    render(App);
+    // Resume: the app goes to the step where the rental continues.
+    expect(await screen.findByTestId('screen-vm')).toBeTruthy();
+    expect(screen.getByTestId('vm-resume-note').textContent).toContain(VM_RUNNING.taskId);
+    expect(button('vm-create').textContent).toContain('Continue');
+  });
+});
+
+describe('Verify and confirm', () => {
+  test('shows the login with the password hidden until revealed, checks RDP, then the non-refundable dialog confirms', async () => {
+    snapshot = snap([rentalOf({ stage: 'vm-ready', vm: VM_RUNNING })]);
+    let confirmArgs: Record<string, unknown> = {};
+    mockBackend({
+      rental_vm_detail: () => ({ rental: snapshot!.rentals[0], status: 'running', host: '127.0.0.1', port: 20001, user: 'Administrator', password: 'S3cret-Pass-1234' }),
+      rental_check_rdp: () => ({ host: '127.0.0.1', port: 20001 }),
+      rental_confirm: (a) => {
+        confirmArgs = a;
+        const r = rentalOf({ stage: 'renting', vm: VM_RUNNING });
+        r.order!.confirmedAt = BEST;
+        r.order!.paid = planck(107);
+        return r;
+      },
+    });
+    render(App);
+    expect(await screen.findByTestId('screen-confirm')).toBeTruthy();
+    expect(screen.getByTestId('vm-login-host').textContent).toBe('127.0.0.1');
+    expect(screen.getByTestId('vm-login-port').textContent).toBe('20001');
+    expect(screen.getByTestId('vm-login-user').textContent).toBe('Administrator');
+    expect(button('confirm-open').disabled).toBe(true);
+
+    await type('vm-login-account-password', 'pw');
+    await fireEvent.click(button('vm-login-unlock'));
+    const pw = await screen.findByTestId('vm-login-password');
+    expect(pw.dataset.hidden).toBe('true');
+    expect(pw.textContent).not.toContain('S3cret');
+    await fireEvent.click(button('vm-password-reveal'));
+    expect(screen.getByTestId('vm-login-password').textContent).toContain('S3cret-Pass-1234');
+
+    await fireEvent.click(button('rdp-check'));
+    expect((await screen.findByTestId('rdp-check-ok')).textContent).toContain('127.0.0.1:20001');
+    expect(button('confirm-open').disabled).toBe(false);
+    await fireEvent.click(button('confirm-open'));
+    const dialog = await screen.findByTestId('confirm-dialog');
+    expect(within(dialog).getByTestId('confirm-dialog-warning').textContent).toContain('107 DBC');
+    expect(within(dialog).getByTestId('confirm-dialog-warning').textContent).toContain('not refundable');
+    await type('confirm-password', 'pw');
+    await fireEvent.click(button('confirm-accept'));
+    expect(await screen.findByTestId('confirm-done')).toBeTruthy();
+    expect(confirmArgs).toMatchObject({ id: 'r42', password: 'pw' });
+    expect(screen.queryByTestId('confirm-dialog')).toBeNull();
+  });
+
+  test('the chain refusing a late confirmation is explained (ExpiredConfirm, StatusNotAllowed)', async () => {
+    snapshot = snap([rentalOf({ stage: 'vm-ready', vm: VM_RUNNING })]);
+    let variant = 'ExpiredConfirm';
+    mockBackend({
+      rental_check_rdp: () => ({ host: '127.0.0.1', port: 20001 }),
+      rental_confirm: () => {
+        throw { code: 'tx-failed', message: 'x', data: { pallet: 'RentMachine', variant, error: `RentMachine.${variant}` } };
+      },
+    });
+    render(App);
+    await screen.findByTestId('screen-confirm');
+    await fireEvent.click(button('rdp-check'));
+    await screen.findByTestId('rdp-check-ok');
+    await fireEvent.click(button('confirm-open'));
+    await type('confirm-password', 'pw');
+    await fireEvent.click(button('confirm-accept'));
+    expect((await screen.findByTestId('confirm-error')).textContent).toContain('15-minute window had closed');
+    variant = 'StatusNotAllowed';
+    await type('confirm-password', 'pw');
+    await fireEvent.click(button('confirm-accept'));
+    await waitFor(() => expect(screen.getByTestId('confirm-error').textContent).toContain('no longer in a state'));
+  });
+
+  test('when the window is about to close and the VM is not ready, the user chooses', async () => {
+    snapshot = snap([rentalOf({ stage: 'vm-creating', vm: { ...VM_RUNNING, status: 'creating' } })]);
+    mockBackend();
+    status = { ...status, bestBlock: BEST - 30 + 150 - 40 };
+    render(App);
+    await screen.findByTestId('screen-vm');
+    await fireEvent.click(screen.getByTestId('nav-confirm'));
+    const closing = await screen.findByTestId('confirm-closing');
+    expect(closing.textContent).toContain('107 DBC');
+    expect(closing.textContent).toContain('order fee (10 DBC) is lost');
+    expect(button('confirm-open').disabled).toBe(true);
+    await fireEvent.click(button('confirm-anyway'));
+    expect(button('confirm-open').disabled).toBe(false);
+    await fireEvent.click(button('confirm-open'));
+    expect((await screen.findByTestId('confirm-dialog-unverified')).textContent).toContain('without a verified');
+  });
+});
+
+describe('My rentals', () => {
+  const renting = () => {
+    const r = rentalOf({ stage: 'renting', vm: VM_RUNNING }, 7);
+    r.order!.rentEnd = BEST + 3 * 600 + 200;
+    r.order!.confirmedAt = BEST - 10;
+    return r;
+  };
+
+  test('rows with stage, time left from blocks, VM status; history apart', async () => {
+    snapshot = snap([renting(), rentalOf({ stage: 'lapsed' }, 5), rentalOf({ stage: 'placed' }, 9)]);
+    mockBackend();
+    await open('rentals');
+    const row = await screen.findByTestId('rental-row-7');
+    expect(within(row).getByTestId('rental-stage-7').textContent).toBe('Active');
+    expect(screen.getByTestId('rental-time-left-7').textContent).toContain('3 h 20 min left');
+    expect(screen.getByTestId('rental-vm-7').textContent).toContain('running');
+    expect(within(screen.getByTestId('rentals-history')).getByTestId('rental-row-5')).toBeTruthy();
+    expect(screen.getByTestId('rental-time-left-9').textContent).toContain('confirm within 12:00');
+    await newBlock(BEST + 600);
+    await waitFor(() => expect(screen.getByTestId('rental-time-left-7').textContent).toContain('2 h 20 min left'));
+    await fireEvent.click(button('rental-continue-9'));
+    expect(await screen.findByTestId('screen-vm')).toBeTruthy();
+  });
+
+  test('renew quotes with the 60-day cap explained, then renews', async () => {
+    snapshot = snap([renting()]);
+    let renewArgs: Record<string, unknown> = {};
+    mockBackend({
+      rental_renew_quote: (a) => ({ askedBlocks: a.blocks, blocks: 300, capped: true, rent: planck(50), txFeeEstimate: '1000000000000', total: '50001000000000000', rentEnd: BEST + 2000, newEnd: BEST + 2300, atBlock: BEST }),
+      rental_renew: (a) => {
+        renewArgs = a;
+        const r = renting();
+        r.order!.rentEnd += 300;
+        return { rental: r, addedBlocks: 300, paid: planck(50) };
+      },
+    });
+    await open('rentals');
+    await fireEvent.click(await screen.findByTestId('rental-renew-7'));
+    await type('renew-hours', '2');
+    await waitFor(() => expect(argsOf('rental_renew_quote')).toEqual({ id: 'r7', blocks: 1200 }));
+    expect((await screen.findByTestId('renew-capped')).textContent).toContain('60 days');
+    expect(screen.getByTestId('renew-quote-total').textContent).toContain('50.001 DBC');
+    await type('renew-password', 'pw');
+    await fireEvent.click(button('renew-submit'));
+    expect((await screen.findByTestId('renew-result')).textContent).toContain('30 min added for 50 DBC');
+    expect(renewArgs).toMatchObject({ id: 'r7', blocks: 1200, password: 'pw' });
+  });
+
+  test('a renewal the horizon caps to nothing cannot be sent', async () => {
+    snapshot = snap([renting()]);
+    mockBackend({ rental_renew_quote: (a) => ({ askedBlocks: a.blocks, blocks: 0, capped: true, rent: '0', txFeeEstimate: '1', total: '1', rentEnd: 1, newEnd: 1, atBlock: 1 }) });
+    await open('rentals');
+    await fireEvent.click(await screen.findByTestId('rental-renew-7'));
+    expect(await screen.findByTestId('renew-capped-zero')).toBeTruthy();
+    await type('renew-password', 'pw');
+    expect(button('renew-submit').disabled).toBe(true);
+  });
+
+  test('power operations are confirmed with what they do; connect opens the Connect step', async () => {
+    snapshot = snap([renting()]);
+    let powerArgs: Record<string, unknown> = {};
+    mockBackend({
+      rental_vm_power: (a) => {
+        powerArgs = a;
+        return { ...renting(), vm: { ...VM_RUNNING, status: 'closed' } };
+      },
+    });
+    await open('rentals');
+    expect(button('rental-power-start-7').disabled).toBe(true);
+    await fireEvent.click(button('rental-power-stop-7'));
+    expect(screen.getByTestId('power-explain').textContent).toContain('hard power-off');
+    await type('power-password', 'pw');
+    await fireEvent.click(button('power-accept'));
+    await waitFor(() => expect(screen.getByTestId('rental-vm-7').textContent).toContain('powered off'));
+    expect(powerArgs).toEqual({ id: 'r7', op: 'stop', password: 'pw' });
+    expect(button('rental-power-start-7').disabled).toBe(false);
+    await fireEvent.click(button('rental-power-delete-7'));
+    expect(screen.getByTestId('power-explain').textContent).toContain('disks');
+    await fireEvent.click(button('power-cancel'));
+    await fireEvent.click(button('rental-connect-7'));
+    expect(await screen.findByTestId('screen-connect')).toBeTruthy();
+  });
+});
+
+describe('Reminders and settings', () => {
+  test('a due reminder shows a banner and asks for a desktop notification in the UI language', async () => {
+    snapshot = snap([rentalOf({ stage: 'placed' })]);
+    mockBackend();
+    render(App);
+    await screen.findByTestId('screen-vm');
+    await emit('rental-reminder', { key: 'g:42:confirm', kind: 'confirm-window', rentalId: 'r42', rentId: 42, machineId: MACHINE, blocksLeft: 50 });
+    const banner = await screen.findByTestId('reminder-42-confirm-window');
+    expect(banner.textContent).toContain('5 min');
+    await waitFor(() => expect(argsOf('notify_reminder')?.title).toBe('Confirm rental 42 now'));
+    expect(String(argsOf('notify_reminder')?.body)).toContain('10 DBC order fee is lost');
+    await fireEvent.click(button('reminder-dismiss-42-confirm-window'));
+    expect(screen.queryByTestId('reminder-42-confirm-window')).toBeNull();
+  });
+
+  test('Settings saves the DBC clients and the reminder lead times', async () => {
+    mockBackend({
+      set_compute_clients: (a) => ({ computeClients: a.clients, practiceClient: null, reminderLeadsMinutes: [1440, 60], defaultReminderLeadsMinutes: [1440, 60] }),
+      set_reminder_leads: (a) => ({ computeClients: ['http://h:1'], practiceClient: null, reminderLeadsMinutes: a.minutes, defaultReminderLeadsMinutes: [1440, 60] }),
+    });
+    await open('settings');
+    await waitFor(() => expect((screen.getByTestId('settings-reminder-leads') as HTMLInputElement).value).toBe('24, 1'));
+    await type('settings-reminder-leads', '2, 0.5, x');
+    await fireEvent.click(button('settings-rental-save'));
+    expect(screen.getByTestId('settings-reminder-help').textContent).toContain('from 1 minute to 60 days');
+    await type('settings-reminder-leads', '2, 0.5');
+    await type('settings-compute-clients', 'http://h:1');
+    await fireEvent.click(button('settings-rental-save'));
+    await screen.findByTestId('settings-rental-saved');
+    expect(argsOf('set_reminder_leads')).toEqual({ minutes: [120, 30] });
+    expect(argsOf('set_compute_clients')).toEqual({ clients: ['http://h:1'] });
+  });
+});
