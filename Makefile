@@ -15,7 +15,7 @@ help:
 	@echo "make run      install what is missing, build and open DBC Rent"
 	@echo "make test     install what is missing and run every test (Rust, UI, e2e under Xvfb)"
 	@echo "make package  build a .deb into target/release/bundle/deb/"
-	@echo "make bench    print the benchmark figures (practice network time to ready, market load vs polkadot.js)"
+	@echo "make bench    print the benchmark figures (practice network time to ready, market load vs polkadot.js, cached list paint)"
 
 ## ---- set-up ---------------------------------------------------------------
 
@@ -104,6 +104,9 @@ bench: sandbox-deps
 	@# Release build: polkadot.js runs JIT-optimized, so we compare optimized code too.
 	cargo build -q --release -p dbc-sandbox --example market_load
 	target/release/examples/market_load --machines 2000 --runs 7 --data-dir $(BENCH_DIR)/market-2000
+	@# The cached list's first paint in the real window (debug app, like e2e).
+	$(MAKE) app tauri-driver
+	xvfb-run -a -s "-screen 0 1400x900x24" cargo run -q -p dbc-e2e --example market_paint
 
 clean:
 	cargo clean
