@@ -354,9 +354,21 @@ pub fn start_background<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
     use tauri::{Emitter, Manager};
     let state = app.state::<crate::AppState>();
     let (service, network) = (state.market.clone(), state.network.clone());
-    service.preload(state.settings().network.kind());
-    tauri::async_runtime::spawn(service.watch_network(network));
+    // Subscribed before the preload starts, so its list is emitted too.
     let mut rx = state.market.subscribe();
+    // Off the main thread: reading and re-serializing the cache must not hold
+    // up the window or the first IPC calls.
+    let kind = state.settings().network.kind();
+    let preloader = service.clone();
+    let preload = tauri::async_runtime::spawn_blocking(move || preloader.preload(kind));
+    tauri::async_runtime::spawn(async move {
+        // The connection's own pipeline starts after the preload, so a slow
+        // disk never puts the cached list over the chain's.
+        if let Err(e) = preload.await {
+            tracing::warn!(error = %e, "preloading the cached market failed");
+        }
+        service.watch_network(network).await;
+    });
     let handle = app.clone();
     tauri::async_runtime::spawn(async move {
         while rx.changed().await.is_ok() {
