@@ -94,6 +94,7 @@ fn check(dir: &Path) {
     assert_eq!(r["confirm_deadline"].as_u64().unwrap(), r["rent_start"].as_u64().unwrap() + 150);
     assert_eq!(r["rent_end"].as_u64().unwrap(), r["rent_start"].as_u64().unwrap() + 600);
     assert_eq!(err_code(dir, &["renew", &rent_id, "--hours", "1"]), "wrong-rental-state");
+    assert_eq!(err_code(dir, &["rent", &idle[0], "--gpus", "1", "--hours", "1"]), "rental-in-progress", "no second order while one waits");
 
     let c = ok(dir, &["confirm", &rent_id]);
     assert_eq!(c["stage"], "renting", "{c}");

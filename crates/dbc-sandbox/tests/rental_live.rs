@@ -63,6 +63,9 @@ async fn run(sandbox: &Sandbox, data_dir: &std::path::Path) {
     assert_eq!(after_place.reserved, before.reserved + quote.rent);
     let order = rent::order(&client, facts.rent_id).await.unwrap().expect("order on chain");
     assert_eq!((order.status, order.gpu_num, order.machine_id.as_str()), (OrderStatus::WaitingVerifying, 1, idle[0].as_str()));
+    // A second order for the same machine while this one awaits confirmation
+    // (a retry, a double click) is refused before signing.
+    assert_eq!(rental::place(&ctx, &key, &idle[0], &quote, |_| {}).await.unwrap_err().code, dbc::ErrorCode::RentalInProgress);
     // A confirm twice or a renewal before confirming is refused before signing.
     assert_eq!(
         rental::renew(&ctx, &key, &placed.id, 300, |_, _| Ok(0), |_| {}).await.unwrap_err().code,

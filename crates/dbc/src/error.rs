@@ -149,6 +149,7 @@ pub enum ErrorCode {
     RentalNotFound,
     ConfirmWindowClosed,
     WrongRentalState,
+    RentalInProgress,
     /// Not a usable DBC client address (not http(s), no host, credentials,
     /// a query, …). `data`: `{value, reason}`.
     InvalidClientUrl,
@@ -268,6 +269,7 @@ impl ErrorCode {
         ErrorCode::RentalNotFound,
         ErrorCode::ConfirmWindowClosed,
         ErrorCode::WrongRentalState,
+        ErrorCode::RentalInProgress,
         ErrorCode::InvalidClientUrl,
         ErrorCode::ComputeUnreachable,
         ErrorCode::ComputeTimeout,
@@ -351,6 +353,7 @@ impl ErrorCode {
             ErrorCode::RentalNotFound => "rental-not-found",
             ErrorCode::ConfirmWindowClosed => "confirm-window-closed",
             ErrorCode::WrongRentalState => "wrong-rental-state",
+            ErrorCode::RentalInProgress => "rental-in-progress",
             ErrorCode::InvalidClientUrl => "invalid-client-url",
             ErrorCode::ComputeUnreachable => "compute-unreachable",
             ErrorCode::ComputeTimeout => "compute-timeout",

@@ -341,14 +341,24 @@ pub async fn submit(
                 });
             }
             Some(Ok(TransactionStatus::Invalid { message } | TransactionStatus::Error { message })) => {
+                // Already seen in a block: that result stands.
+                if let Some((_, r)) = included {
+                    return r;
+                }
                 nonces.forget(&signer);
                 on_status(TxStatus::Invalid { reason: message.clone() });
                 return Err(invalid(&message, &ext_hash));
             }
             Some(Ok(TransactionStatus::Dropped { message })) => {
+                if let Some((_, r)) = included {
+                    return r;
+                }
                 nonces.forget(&signer);
                 on_status(TxStatus::Dropped { reason: message.clone() });
-                return Err(invalid(&format!("dropped: {message}"), &ext_hash));
+                // Dropped from this node's view (the legacy backend also says
+                // so on a finality timeout): it may still be included within
+                // its mortality, so the outcome is unknown, not refused.
+                return Err(unknown(&format!("was dropped from the node's pool ({message})")));
             }
             Some(Err(e)) => {
                 if let Some((_, r)) = included {

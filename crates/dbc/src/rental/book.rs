@@ -92,21 +92,45 @@ impl RentalBook {
     }
 
     /// Insert or replace `rental` (by id) and write the file before returning.
+    /// For a record read before a long wait, use [`RentalBook::update`]: a
+    /// whole stale copy would undo what happened meanwhile.
     pub fn put(&self, mut rental: Rental) -> Result<Rental> {
         rental.updated_at = now();
+        self.locked(|all| {
+            match all.iter_mut().find(|r| r.id == rental.id) {
+                Some(slot) => *slot = rental.clone(),
+                None => all.push(rental.clone()),
+            }
+            Ok(rental)
+        })
+    }
+
+    /// Change rental `id` as it is in the file now (read under the lock), so
+    /// concurrent changes to its other fields are kept.
+    pub fn update(&self, id: &str, change: impl FnOnce(&mut Rental)) -> Result<Rental> {
+        self.locked(|all| {
+            let r = all.iter_mut().find(|r| r.id == id).ok_or_else(|| {
+                Error::new(ErrorCode::RentalNotFound, format!("no rental {id} in this network's journal"))
+                    .with_data(serde_json::json!({ "rentId": id }))
+            })?;
+            change(r);
+            r.updated_at = now();
+            Ok(r.clone())
+        })
+    }
+
+    /// Read-modify-write the whole journal under the exclusive file lock.
+    fn locked<T>(&self, f: impl FnOnce(&mut Vec<Rental>) -> Result<T>) -> Result<T> {
         let dir = self.path.parent().unwrap_or(Path::new("."));
         crate::paths::ensure_private_dir(dir).map_err(|e| Error::io(dir, &e))?;
         let lock_path = self.path.with_extension("json.lock");
         let lock = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path).map_err(|e| Error::io(&lock_path, &e))?;
         lock.lock().map_err(|e| Error::io(&lock_path, &e))?;
         let mut all = self.read()?;
-        match all.iter_mut().find(|r| r.id == rental.id) {
-            Some(slot) => *slot = rental.clone(),
-            None => all.push(rental.clone()),
-        }
+        let out = f(&mut all)?;
         self.write(&all)?;
         drop(lock);
-        Ok(rental)
+        Ok(out)
     }
 
     fn write(&self, rentals: &[Rental]) -> Result<()> {
@@ -179,6 +203,15 @@ mod tests {
         let ids: Vec<String> = cli.all().into_iter().map(|r| r.id).collect();
         assert_eq!(ids.len(), 2, "{ids:?}");
         assert_eq!(cli.get("from-app").unwrap().stage, Stage::Renting);
+
+        // A change made from a copy read earlier keeps what changed meanwhile.
+        let stale = cli.get("from-cli").unwrap();
+        let mut meanwhile = app.get("from-cli").unwrap();
+        meanwhile.stage = Stage::Lapsed;
+        app.put(meanwhile).unwrap();
+        let after = cli.update(&stale.id, |r| r.gpus = 3).unwrap();
+        assert_eq!((after.stage, after.gpus), (Stage::Lapsed, 3));
+        assert_eq!(cli.update("nope", |_| {}).unwrap_err().code, ErrorCode::RentalNotFound);
     }
 
     #[test]

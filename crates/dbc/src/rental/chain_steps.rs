@@ -19,6 +19,9 @@ use crate::market::Quote;
 use crate::units::format_dbc;
 use subxt::utils::AccountId32;
 
+/// Blocks between signing a confirmation and its inclusion we allow for.
+pub const CONFIRM_MARGIN_BLOCKS: u32 = 2;
+
 /// What every step needs from the caller's connection.
 pub struct ChainCtx<'a> {
     pub client: &'a ChainClient,
@@ -39,8 +42,24 @@ pub async fn place(
     mut on_status: impl FnMut(TxStatus) + Send,
 ) -> Result<Rental> {
     crate::market::rules::validate_duration(quote.blocks)?;
-    on_status(TxStatus::Signing);
     let who: AccountId32 = signer.account_id();
+    // One order per intent: settle what an earlier attempt left in flight,
+    // and refuse while it is unresolved or an order of this machine still
+    // waits for confirmation (a retry or a double click would otherwise pay
+    // the order fee twice and reserve the rent twice).
+    sync(ctx, &who).await?;
+    let address = crate::wallet::format_address(&who);
+    if let Some(open) = ctx.book.all().into_iter().find(|r| {
+        r.account == address && (r.pending.is_some() || (r.machine_id == machine_id && r.stage.awaits_confirm()) || r.stage == Stage::Placing)
+    }) {
+        let id = open.rent_id().map(|n| n.to_string()).unwrap_or_else(|| open.id.clone());
+        return Err(Error::new(
+            ErrorCode::RentalInProgress,
+            format!("rental {id} is still {} (a transaction in flight or an order waiting for confirmation); finish or let it lapse first", open.stage.as_str()),
+        )
+        .with_data(serde_json::json!({ "rentId": id, "state": open.stage.as_str(), "machineId": open.machine_id })));
+    }
+    on_status(TxStatus::Signing);
     let call = rent::rent_call(machine_id, quote.gpus, quote.blocks);
     let (best, _) = ctx.client.best_block().await?;
     let prepared = tx::prepare(ctx.client, ctx.nonces, signer, &call, &ctx.opts).await?;
@@ -51,7 +70,7 @@ pub async fn place(
     }
     let stamp = now();
     let rental = Rental {
-        id: format!("r{stamp}-{}", prepared.nonce),
+        id: format!("r{stamp}-{}-{:08x}", prepared.nonce, rand::random::<u32>()),
         account: crate::wallet::format_address(&who),
         machine_id: machine_id.to_string(),
         gpus: quote.gpus,
@@ -87,7 +106,11 @@ async fn after_rent(ctx: &ChainCtx<'_>, mut rental: Rental, result: Result<TxOut
                     .with_data(serde_json::json!({ "machineId": rental.machine_id }));
                 return fail(ctx.book, rental, err);
             };
-            let order = rent::order(ctx.client, placed.rent_id).await?;
+            // The event proves the order; a failed read must not lose its id.
+            let order = rent::order(ctx.client, placed.rent_id).await.unwrap_or_else(|e| {
+                tracing::warn!(code = ?e.code, "placed order {} could not be read back: {}", placed.rent_id, e.message);
+                None
+            });
             let order_fee = rental.quote.map(|q| q.order_fee).unwrap_or(0);
             rental.order = Some(match order {
                 Some(o) => OrderFacts::from_order(&o, placed.reserved, order_fee),
@@ -110,14 +133,14 @@ async fn after_rent(ctx: &ChainCtx<'_>, mut rental: Rental, result: Result<TxOut
             rental.stage = Stage::Placed;
             rental.pending = None;
             rental.last_error = None;
-            ctx.book.put(rental)
+            save(ctx.book, rental)
         }
         // Refused before any block, or failed in one: no order, nothing reserved.
         Err(e) if matches!(e.code, ErrorCode::TxInvalid | ErrorCode::TxFailed | ErrorCode::InsufficientBalance) => fail(ctx.book, rental, e),
         // Sent, outcome unknown: stay `Placing`; `sync` settles it.
         Err(e) => {
             rental.last_error = Some(e.clone());
-            ctx.book.put(rental)?;
+            save(ctx.book, rental)?;
             Err(e)
         }
     }
@@ -127,7 +150,7 @@ fn fail(book: &RentalBook, mut rental: Rental, err: Error) -> Result<Rental> {
     rental.stage = Stage::Failed;
     rental.pending = None;
     rental.last_error = Some(err.clone());
-    book.put(rental)?;
+    save(book, rental)?;
     Err(err)
 }
 
@@ -151,7 +174,8 @@ pub async fn confirm(ctx: &ChainCtx<'_>, signer: &impl TxSigner, id: &str, on_st
             return Err(Error::new(ErrorCode::WrongRentalState, format!("order {} is already confirmed", facts.rent_id))
                 .with_data(serde_json::json!({ "rentId": facts.rent_id.to_string(), "state": "renting" })));
         }
-        Some(_) if best >= facts.confirm_deadline => return Err(window_closed(facts.rent_id)),
+        // Signed now, included a block or two later: keep that margin.
+        Some(_) if best.saturating_add(CONFIRM_MARGIN_BLOCKS) > facts.confirm_deadline => return Err(window_closed(facts.rent_id)),
         Some(_) => {}
     }
     let prepared = tx::prepare(ctx.client, ctx.nonces, signer, &rent::confirm_call(facts.rent_id), &ctx.opts).await?;
@@ -177,13 +201,13 @@ async fn after_confirm(ctx: &ChainCtx<'_>, mut rental: Rental, back_to: Stage, r
                     }
                     rental.stage = Stage::Renting;
                     rental.last_error = None;
-                    ctx.book.put(rental)
+                    save(ctx.book, rental)
                 }
                 None => {
                     rental.stage = back_to;
                     let err = Error::internal("confirm_rent succeeded without a ConfirmRent event");
                     rental.last_error = Some(err.clone());
-                    ctx.book.put(rental)?;
+                    save(ctx.book, rental)?;
                     Err(err)
                 }
             }
@@ -192,12 +216,12 @@ async fn after_confirm(ctx: &ChainCtx<'_>, mut rental: Rental, back_to: Stage, r
             rental.pending = None;
             rental.stage = back_to;
             rental.last_error = Some(e.clone());
-            ctx.book.put(rental)?;
+            save(ctx.book, rental)?;
             Err(e)
         }
         Err(e) => {
             rental.last_error = Some(e.clone());
-            ctx.book.put(rental)?;
+            save(ctx.book, rental)?;
             Err(e)
         }
     }
@@ -264,7 +288,7 @@ async fn after_relet(ctx: &ChainCtx<'_>, mut rental: Rental, result: Result<TxOu
             rental.pending = None;
             let Some(paid) = outcome.extrinsic_events.as_ref().and_then(rent::relet_event) else {
                 rental.last_error = Some(capped(rent_id));
-                ctx.book.put(rental)?;
+                save(ctx.book, rental)?;
                 return Err(capped(rent_id));
             };
             if let Some(o) = rental.order.as_mut() {
@@ -272,17 +296,17 @@ async fn after_relet(ctx: &ChainCtx<'_>, mut rental: Rental, result: Result<TxOu
                 o.paid = o.paid.saturating_add(paid.paid);
             }
             rental.last_error = None;
-            Ok((ctx.book.put(rental)?, paid))
+            Ok((save(ctx.book, rental)?, paid))
         }
         Err(e) if matches!(e.code, ErrorCode::TxInvalid | ErrorCode::TxFailed | ErrorCode::InsufficientBalance) => {
             rental.pending = None;
             rental.last_error = Some(e.clone());
-            ctx.book.put(rental)?;
+            save(ctx.book, rental)?;
             Err(e)
         }
         Err(e) => {
             rental.last_error = Some(e.clone());
-            ctx.book.put(rental)?;
+            save(ctx.book, rental)?;
             Err(e)
         }
     }
@@ -305,8 +329,14 @@ pub async fn sync(ctx: &ChainCtx<'_>, who: &AccountId32) -> Result<Vec<Rental>> 
         let live = orders.iter().find(|o| o.rent_id == rent_id);
         reconcile(ctx.book, r, live)?;
     }
+    let placing: Vec<Rental> = ctx.book.all().into_iter().filter(|r| r.account == address && r.stage == Stage::Placing).collect();
     for o in &orders {
-        if ctx.book.by_rent_id(o.rent_id).is_none() {
+        // An order that a rent of ours still in flight may have placed is
+        // left to that rental's settlement, not imported as a stranger.
+        let ours_in_flight = placing.iter().any(|r| {
+            r.machine_id == o.machine_id && r.gpus == o.gpu_num && r.pending.as_ref().is_some_and(|p| o.rent_start > p.signed_at_block)
+        });
+        if !ours_in_flight && ctx.book.by_rent_id(o.rent_id).is_none() {
             ctx.book.put(imported(&address, o))?;
         }
     }
@@ -357,15 +387,17 @@ fn reconcile(book: &RentalBook, mut r: Rental, live: Option<&RentOrder>) -> Resu
     if r == before {
         return Ok(r);
     }
-    book.put(r)
+    save(book, r)
 }
 
 /// Resolve one rental's transaction in flight.
 async fn settle(ctx: &ChainCtx<'_>, r: Rental, who: &AccountId32) -> Result<Rental> {
     let Some(p) = r.pending.clone() else { return Ok(r) };
-    let (_, orders) = rent::orders_of(ctx.client, who).await?;
+    // The nonce first, then the orders: a transaction landing between the two
+    // reads then shows as its effect, never as "used without effect".
     let (_, chain_nonce) = account::account_info_at_best(ctx.client, who).await?;
     let nonce_used = u64::from(chain_nonce) > p.nonce;
+    let (_, orders) = rent::orders_of(ctx.client, who).await?;
     match p.call {
         PendingCall::Rent => {
             let known: Vec<u64> = ctx.book.all().iter().filter_map(|x| x.rent_id()).collect();
@@ -379,7 +411,7 @@ async fn settle(ctx: &ChainCtx<'_>, r: Rental, who: &AccountId32) -> Result<Rent
                 r.stage = if o.status == OrderStatus::Renting { Stage::Renting } else { Stage::Placed };
                 r.pending = None;
                 r.last_error = None;
-                return ctx.book.put(r);
+                return save(ctx.book, r);
             }
             if nonce_used {
                 let err = Error::new(
@@ -405,7 +437,7 @@ async fn settle(ctx: &ChainCtx<'_>, r: Rental, who: &AccountId32) -> Result<Rent
                     if let Some(f) = r.order.as_mut() {
                         f.confirmed_at = o.confirmed_at;
                     }
-                    ctx.book.put(r)
+                    save(ctx.book, r)
                 }
                 None => {
                     let mut r = r.clone();
@@ -418,7 +450,7 @@ async fn settle(ctx: &ChainCtx<'_>, r: Rental, who: &AccountId32) -> Result<Rent
                     r.pending = None;
                     r.stage = back_to;
                     r.last_error = Some(Error::new(ErrorCode::TxFailed, "the confirmation sent before the restart did not confirm the order"));
-                    ctx.book.put(r)
+                    save(ctx.book, r)
                 }
                 Some(_) => {
                     let result = resend(ctx, who, &p).await;
@@ -436,7 +468,7 @@ async fn settle(ctx: &ChainCtx<'_>, r: Rental, who: &AccountId32) -> Result<Rent
                     if let Some(f) = r.order.as_mut() {
                         f.rent_end = o.rent_end;
                     }
-                    ctx.book.put(r)
+                    save(ctx.book, r)
                 }
                 Some(_) if !nonce_used => {
                     let result = resend(ctx, who, &p).await;
@@ -445,7 +477,7 @@ async fn settle(ctx: &ChainCtx<'_>, r: Rental, who: &AccountId32) -> Result<Rent
                 other => {
                     let mut r = r.clone();
                     r.pending = None;
-                    let r = ctx.book.put(r)?;
+                    let r = save(ctx.book, r)?;
                     reconcile(ctx.book, r, other)
                 }
             }
@@ -473,6 +505,20 @@ async fn resend(ctx: &ChainCtx<'_>, who: &AccountId32, p: &PendingTx) -> Result<
     })
 }
 
+/// Write the chain-side fields of `r` (stage, order, transaction in flight,
+/// last error, duration, quote) into the rental as the journal has it now,
+/// keeping what a VM step wrote meanwhile.
+fn save(book: &RentalBook, r: Rental) -> Result<Rental> {
+    book.update(&r.id, |x| {
+        x.stage = r.stage;
+        x.order = r.order.clone();
+        x.pending = r.pending.clone();
+        x.last_error = r.last_error.clone();
+        x.blocks = r.blocks;
+        x.quote = r.quote;
+    })
+}
+
 fn pending(call: PendingCall, prepared: &PreparedTx, best: u32) -> PendingTx {
     PendingTx {
         call,
@@ -485,7 +531,7 @@ fn pending(call: PendingCall, prepared: &PreparedTx, best: u32) -> PendingTx {
 }
 
 fn journal_or_release(ctx: &ChainCtx<'_>, rental: Rental, prepared: &PreparedTx) -> Result<Rental> {
-    ctx.book.put(rental).inspect_err(|_| ctx.nonces.release(prepared.signer(), prepared.nonce))
+    save(ctx.book, rental).inspect_err(|_| ctx.nonces.release(prepared.signer(), prepared.nonce))
 }
 
 async fn ensure_free(client: &ChainClient, who: &AccountId32, needed: u128) -> Result<()> {

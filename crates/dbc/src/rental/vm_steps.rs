@@ -69,13 +69,20 @@ pub async fn create_vm(
     mut on_event: impl FnMut(VmEvent) + Send,
 ) -> Result<(Rental, TaskDetail)> {
     let mut r = super::chain_steps::find(book, id)?;
+    // A new VM for a placed order, or for a confirmed one that has none (it
+    // was confirmed first, imported from the chain, deleted, or its create
+    // failed); otherwise the VM under way is resumed with its journaled plan.
+    let vm_gone = r.vm.as_ref().is_none_or(|v| v.status == "create error" || v.status == "deleted");
+    let fresh = r.stage == Stage::Placed || (r.stage == Stage::Renting && vm_gone);
+    let resume = matches!(r.stage, Stage::VmCreating | Stage::VmReady) || (r.stage == Stage::Renting && !vm_gone);
     let machine = match r.stage {
-        Stage::Placed => {
+        _ if fresh => {
+            let from = r.stage;
             let machine = machine_of(&r, client, key)?;
             let plan = machine
                 .plan(&PlanRequest { rented_gpus: r.gpus, image, task_id: None, desc: Some(format!("DBC Rent order {}", r.rent_id().unwrap_or_default())) })
                 .await?;
-            r.vm = Some(VmFacts {
+            let facts = VmFacts {
                 client_url: client.base_url().to_string(),
                 task_id: plan.task_id.clone(),
                 image: plan.image_name.clone(),
@@ -85,10 +92,24 @@ pub async fn create_vm(
                 host: None,
                 user: None,
                 plan: Some(plan),
-            });
-            r.stage = Stage::VmCreating;
-            r.last_error = None;
-            r = book.put(r)?;
+            };
+            // Only if nothing moved it on meanwhile (e.g. the order lapsed, or
+            // another window started a VM for it).
+            let mut unchanged = false;
+            r = book.update(&r.id, |x| {
+                let x_gone = x.vm.as_ref().is_none_or(|v| v.status == "create error" || v.status == "deleted");
+                if x.stage == from && x_gone {
+                    unchanged = true;
+                    x.vm = Some(facts);
+                    if x.stage == Stage::Placed {
+                        x.stage = Stage::VmCreating;
+                    }
+                    x.last_error = None;
+                }
+            })?;
+            if !unchanged {
+                return Err(state_error(&r));
+            }
             let p = r.vm.as_ref().and_then(|v| v.plan.as_ref()).expect("journaled above");
             on_event(VmEvent::Planned {
                 task_id: p.task_id.clone(),
@@ -102,7 +123,7 @@ pub async fn create_vm(
             machine
         }
         // Resuming: the same client, the same plan.
-        Stage::VmCreating | Stage::VmReady => machine_of(&r, &stored_client(&r)?, key)?,
+        _ if resume => machine_of(&r, &stored_client(&r)?, key)?,
         _ => return Err(state_error(&r)),
     };
     let vm = r.vm.clone().ok_or_else(|| state_error(&r))?;
@@ -114,25 +135,33 @@ pub async fn create_vm(
         let created = machine.create_task(&plan, &opts.create, |e| on_event(VmEvent::Create(e))).await;
         match created {
             Ok(c) => {
-                let v = r.vm.as_mut().expect("set above");
-                v.task_id = c.task_id.clone();
-                v.rdp_port = c.plan.rdp_port;
-                v.vnc_port = c.plan.vnc_port;
-                v.plan = Some(c.plan);
-                r = book.put(r)?;
+                r = book.update(&r.id, |x| {
+                    if let Some(v) = x.vm.as_mut() {
+                        v.task_id = c.task_id.clone();
+                        v.rdp_port = c.plan.rdp_port;
+                        v.vnc_port = c.plan.vnc_port;
+                        v.plan = Some(c.plan);
+                    }
+                })?;
             }
-            Err(e) => return Err(back_to_placed(book, r, e)),
+            // A definite refusal: no VM; the renter may try again.
+            Err(e) if refused(&e) => return Err(back_to_placed(book, r, e)),
+            // Anything else may have reached the node: keep the plan and its
+            // task id, so the next attempt finds or re-sends that same VM.
+            Err(e) => {
+                book.update(&r.id, |x| x.last_error = Some(e.clone()))?;
+                return Err(e);
+            }
         }
     }
-    let task_id = r.vm.as_ref().expect("set above").task_id.clone();
+    let task_id = r.vm.as_ref().map(|v| v.task_id.clone()).ok_or_else(|| state_error(&r))?;
     let detail = machine.wait_until_running(&task_id, &opts.poll, |p| on_event(VmEvent::Poll(p))).await;
     let detail = match detail {
         Ok(d) => d,
         Err(e) if e.code == ErrorCode::VmCreateFailed => return Err(back_to_placed(book, r, e)),
         Err(e) => {
             // Still creating, or the client is unreachable for now: stay, resume later.
-            r.last_error = Some(e.clone());
-            book.put(r)?;
+            book.update(&r.id, |x| x.last_error = Some(e.clone()))?;
             return Err(e);
         }
     };
@@ -140,21 +169,47 @@ pub async fn create_vm(
     Ok((r, detail))
 }
 
+/// Errors after which the node certainly made no VM.
+fn refused(e: &Error) -> bool {
+    matches!(
+        e.code,
+        ErrorCode::ComputeRefused
+            | ErrorCode::ComputeNotAuthorized
+            | ErrorCode::ComputeNodeUnknown
+            | ErrorCode::ComputeBusy
+            | ErrorCode::NoWindowsImage
+            | ErrorCode::ImageNotFound
+            | ErrorCode::VmNoRoom
+            | ErrorCode::VmPortsTaken
+            | ErrorCode::ComputeUnreachable
+    )
+}
+
 /// A create that failed for good: the order is still there (the window
 /// runs on); the renter may try again, with another image or client.
-fn back_to_placed(book: &RentalBook, mut r: Rental, e: Error) -> Error {
-    if let Some(v) = r.vm.as_mut() {
-        v.status = "create error".into();
-    }
-    r.stage = Stage::Placed;
-    r.last_error = Some(e.clone());
-    if let Err(w) = book.put(r) {
+fn back_to_placed(book: &RentalBook, r: Rental, e: Error) -> Error {
+    let written = book.update(&r.id, |x| {
+        if let Some(v) = x.vm.as_mut() {
+            v.status = "create error".into();
+        }
+        if x.stage == Stage::VmCreating {
+            x.stage = Stage::Placed;
+        }
+        x.last_error = Some(e.clone());
+    });
+    if let Err(w) = written {
         tracing::error!(code = ?w.code, "cannot journal a failed VM create: {}", w.message);
     }
     e
 }
 
-fn record_detail(book: &RentalBook, mut r: Rental, d: &TaskDetail) -> Result<Rental> {
+/// Write what the client says of the VM into the rental as it is in the
+/// journal now (a sync or a confirm may have moved it on meanwhile).
+fn record_detail(book: &RentalBook, r: Rental, d: &TaskDetail) -> Result<Rental> {
+    book.update(&r.id, |r| record_into(r, d))
+}
+
+fn record_into(r: &mut Rental, d: &TaskDetail) {
     if let Some(v) = r.vm.as_mut() {
         v.status = d.status.as_str().to_string();
         if !d.ssh_ip.is_empty() {
@@ -172,7 +227,6 @@ fn record_detail(book: &RentalBook, mut r: Rental, d: &TaskDetail) -> Result<Ren
         r.stage = Stage::VmReady;
     }
     r.last_error = None;
-    book.put(r)
 }
 
 /// The VM's detail now (status, login incl. password), read from the client
@@ -248,12 +302,10 @@ pub async fn vm_power(
     let after = machine.wait_for(&task_id, target, poll, on_progress).await?;
     match after {
         Some(d) => record_detail(book, r, &d),
-        None => {
-            let mut r = r;
-            if let Some(v) = r.vm.as_mut() {
+        None => book.update(&r.id, |x| {
+            if let Some(v) = x.vm.as_mut() {
                 v.status = "deleted".into();
             }
-            book.put(r)
-        }
+        }),
     }
 }
