@@ -96,6 +96,20 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| Error::internal(format!("clipboard task failed: {e}")))?
 }
 
+/// Copies made so far, per clipboard (keyed by its address: one system
+/// clipboard in the app, one per test).
+static COPIES: Mutex<Option<std::collections::HashMap<usize, u64>>> = Mutex::new(None);
+
+fn copies(clipboard: &Arc<dyn Clipboard>, bump: bool) -> u64 {
+    let key = Arc::as_ptr(clipboard) as *const () as usize;
+    let mut map = COPIES.lock().unwrap_or_else(|p| p.into_inner());
+    let n = map.get_or_insert_with(Default::default).entry(key).or_insert(0);
+    if bump {
+        *n += 1;
+    }
+    *n
+}
+
 /// Copy `text`. A secret is cleared after `clear_after` if the clipboard
 /// still holds it then (a later copy of something else is left alone).
 pub async fn copy(
@@ -106,9 +120,15 @@ pub async fn copy(
 ) -> Result<()> {
     let (clip, value) = (clipboard.clone(), text.clone());
     blocking(move || clip.set_text(&value, secret)).await?;
+    // Only the newest copy's timer may clear: copying the same password again
+    // restarts its 30 seconds instead of an older timer cutting them short.
+    let generation = copies(&clipboard, true);
     if secret {
         tokio::spawn(async move {
             tokio::time::sleep(clear_after).await;
+            if copies(&clipboard, false) != generation {
+                return;
+            }
             let cleared = blocking(move || {
                 let still_ours = clipboard.text().is_some_and(|now| *now == *text);
                 if still_ours {
@@ -212,6 +232,21 @@ mod tests {
         tokio::time::sleep(CLEAR_SECRET_AFTER + Duration::from_secs(5)).await;
         settle().await;
         assert_eq!(now(&clip).as_deref(), Some("203.0.113.7:3389"));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn copying_the_password_again_restarts_its_delay() {
+        let clip = Arc::new(MemoryClipboard::default());
+        let copy_pw = || copy(clip.clone(), Zeroizing::new("pw-1".into()), true, CLEAR_SECRET_AFTER);
+        copy_pw().await.unwrap();
+        tokio::time::sleep(CLEAR_SECRET_AFTER - Duration::from_secs(10)).await;
+        copy_pw().await.unwrap();
+        tokio::time::sleep(Duration::from_secs(15)).await;
+        settle().await;
+        assert_eq!(now(&clip).as_deref(), Some("pw-1"), "the first timer does not cut the second copy short");
+        tokio::time::sleep(CLEAR_SECRET_AFTER).await;
+        settle().await;
+        assert_eq!(now(&clip), None);
     }
 
     #[tokio::test(start_paused = true)]
