@@ -74,7 +74,9 @@ pub async fn create_vm(
     // failed); otherwise the VM under way is resumed with its journaled plan.
     let vm_gone = r.vm.as_ref().is_none_or(|v| v.status == "create error" || v.status == "deleted");
     let fresh = r.stage == Stage::Placed || (r.stage == Stage::Renting && vm_gone);
-    let resume = matches!(r.stage, Stage::VmCreating | Stage::VmReady) || (r.stage == Stage::Renting && !vm_gone);
+    // (A confirmed rental's VM that exists is started, not created: `vm_power`.)
+    let creating = r.vm.as_ref().is_some_and(|v| v.status == "creating");
+    let resume = matches!(r.stage, Stage::VmCreating | Stage::VmReady) || (r.stage == Stage::Renting && creating);
     let machine = match r.stage {
         _ if fresh => {
             let from = r.stage;
