@@ -233,6 +233,35 @@ describe('Machine step', () => {
     expect(await screen.findByTestId('market-loading')).toBeTruthy();
   });
 
+  test('an exited machine: its own filter option and badge, never idle, and why it cannot be rented', async () => {
+    // The chain keeps an exited machine's GPU record, so it can look free.
+    const exited = sampleListing({ id: hex(7, '9'), status: 'exited', statusRaw: 'Exit', gpuCount: 2, freeGpus: 2 });
+    current = snapshot('cache', [...ROWS, exited]);
+    mockBackend();
+    await openMachines();
+    await screen.findByTestId(`machine-row-${hex(1, 'a')}`);
+    expect(rowIds()).not.toContain(hex(7, '9'));
+    const options = [...(screen.getByTestId('market-filter-status') as HTMLSelectElement).options];
+    expect(options.find((o) => o.value === 'exited')?.textContent?.trim()).toBe('Exited');
+    await select('market-filter-status', 'exited');
+    expect(rowIds()).toEqual([hex(7, '9')]);
+    await fireEvent.click(screen.getByTestId(`machine-row-${hex(7, '9')}`));
+    const badge = screen.getByTestId('machine-detail-status');
+    expect([badge.dataset.status, badge.textContent, badge.title]).toEqual(['exited', 'Exited', 'Exit']);
+    expect((screen.getByTestId('machine-rent-this') as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByTestId('machine-rent-reason').textContent).toContain('left the DBC network');
+
+    cleanup();
+    language = 'zh';
+    applyLanguage('zh');
+    await openMachines();
+    await screen.findByTestId(`machine-row-${hex(1, 'a')}`);
+    await select('market-filter-status', 'exited');
+    await fireEvent.click(screen.getByTestId(`machine-row-${hex(7, '9')}`));
+    expect(screen.getByTestId('machine-detail-status').textContent).toBe('已退出');
+    expect(screen.getByTestId('machine-rent-reason').textContent).toContain('已退出 DBC 网络');
+  });
+
   test('the Rent step without a choice leads back to the list', async () => {
     mockBackend();
     render(App);

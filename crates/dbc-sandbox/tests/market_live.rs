@@ -53,8 +53,9 @@ async fn run(sandbox: &Sandbox) {
     assert_eq!(n(MachineStatus::PartlyRented), summary.partly_rented);
     assert_eq!(n(MachineStatus::Rented), summary.fully_rented);
     assert_eq!(n(MachineStatus::Offline), summary.offline);
-    assert_eq!(n(MachineStatus::Other), summary.exited);
-    assert!(m.machines.iter().filter(|x| x.status == MachineStatus::Other).all(|x| x.status_raw == "Exit"));
+    assert_eq!(n(MachineStatus::Exited), summary.exited);
+    assert_eq!(n(MachineStatus::Other), 0, "the seed plans no other status");
+    assert!(m.machines.iter().filter(|x| x.status == MachineStatus::Exited).all(|x| x.status_raw == "Exit"));
     assert!(m.machines.iter().any(|x| x.is_bare_machine.is_some()));
     assert_eq!(m.spec_version, 400);
     assert_eq!(m.machines.iter().find(|x| x.extra_price_per_gpu.is_some()), None, "spec 400 has no MachineExtraPrice");

@@ -150,6 +150,9 @@ pub enum ErrorCode {
     ConfirmWindowClosed,
     WrongRentalState,
     RentalInProgress,
+    /// A rentals journal written for another chain (another genesis, or
+    /// another practice chain instance); left untouched. `data`: `{path, chain, expected}`.
+    JournalOtherChain,
     /// Not a usable DBC client address (not http(s), no host, credentials,
     /// a query, …). `data`: `{value, reason}`.
     InvalidClientUrl,
@@ -270,6 +273,7 @@ impl ErrorCode {
         ErrorCode::ConfirmWindowClosed,
         ErrorCode::WrongRentalState,
         ErrorCode::RentalInProgress,
+        ErrorCode::JournalOtherChain,
         ErrorCode::InvalidClientUrl,
         ErrorCode::ComputeUnreachable,
         ErrorCode::ComputeTimeout,
@@ -354,6 +358,7 @@ impl ErrorCode {
             ErrorCode::ConfirmWindowClosed => "confirm-window-closed",
             ErrorCode::WrongRentalState => "wrong-rental-state",
             ErrorCode::RentalInProgress => "rental-in-progress",
+            ErrorCode::JournalOtherChain => "journal-other-chain",
             ErrorCode::InvalidClientUrl => "invalid-client-url",
             ErrorCode::ComputeUnreachable => "compute-unreachable",
             ErrorCode::ComputeTimeout => "compute-timeout",

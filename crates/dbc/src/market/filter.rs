@@ -247,6 +247,17 @@ mod tests {
     }
 
     #[test]
+    fn an_exited_machine_is_never_idle_but_can_be_listed_by_status() {
+        let mut mk = market();
+        // The chain keeps an exited machine's GPU record, so it may look free.
+        mk.machines.push(m("f6", MachineStatus::Exited, "GeForceRTX4090", 2, 2, 2 * 1_400));
+        assert!(!ids(&list(&mk, &Filter { idle_only: true, ..Filter::default() }, SortKey::FreeGpus)).contains(&"f6".to_string()));
+        let f = Filter { statuses: vec![MachineStatus::Exited], ..Filter::default() };
+        assert_eq!(ids(&list(&mk, &f, SortKey::FreeGpus)), ["f6"]);
+        assert_eq!(counters(&list(&mk, &f, SortKey::FreeGpus)).idle_gpus, 0);
+    }
+
+    #[test]
     fn sort_names_parse() {
         assert_eq!("price".parse::<SortKey>().unwrap(), SortKey::PricePerGpuHour);
         assert_eq!("free".parse::<SortKey>().unwrap(), SortKey::FreeGpus);

@@ -18,9 +18,11 @@ use serde::{Deserialize, Serialize};
 ///   else [`Rented`](Self::Rented). The chain says `Rented` as soon as one GPU
 ///   is ordered, even unconfirmed, so the free-GPU count decides;
 /// - `StakerReportOffline`, `ReporterReportOffline` -> [`Offline`](Self::Offline);
+/// - `Exit` -> [`Exited`](Self::Exited): the machine left the network for
+///   good, which a renter should be told plainly rather than "not available";
 /// - everything else (`AddingCustomizeInfo`, `DistributingOrder`,
 ///   `CommitteeVerifying`, `CommitteeRefused`, `WaitingFulfill`, `Creating`,
-///   `Exit`, and variants of future runtimes) -> [`Other`](Self::Other);
+///   and variants of future runtimes) -> [`Other`](Self::Other);
 ///   `Machine::status_raw` keeps the variant name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -29,6 +31,7 @@ pub enum MachineStatus {
     PartlyRented,
     Rented,
     Offline,
+    Exited,
     #[default]
     Other,
 }
@@ -43,6 +46,7 @@ impl MachineStatus {
             "Online" | "Rented" if free_gpus == 0 => MachineStatus::Rented,
             "Online" | "Rented" => MachineStatus::PartlyRented,
             "StakerReportOffline" | "ReporterReportOffline" => MachineStatus::Offline,
+            "Exit" => MachineStatus::Exited,
             _ => MachineStatus::Other,
         }
     }
@@ -59,6 +63,7 @@ impl MachineStatus {
             MachineStatus::PartlyRented => "partly-rented",
             MachineStatus::Rented => "rented",
             MachineStatus::Offline => "offline",
+            MachineStatus::Exited => "exited",
             MachineStatus::Other => "other",
         }
     }
@@ -325,7 +330,12 @@ pub(crate) mod tests {
         assert_eq!(s("Rented", 0), MachineStatus::Rented);
         assert_eq!(s("StakerReportOffline", 4), MachineStatus::Offline);
         assert_eq!(s("ReporterReportOffline", 4), MachineStatus::Offline);
-        assert_eq!(s("Exit", 4), MachineStatus::Other);
+        assert_eq!(s("Exit", 4), MachineStatus::Exited);
+        // An exited machine keeps its GPU record; the status alone decides.
+        assert_eq!(s("Exit", 0), MachineStatus::Exited);
+        assert_eq!(MachineStatus::Exited.as_str(), "exited");
+        assert_eq!(serde_json::to_value(MachineStatus::Exited).unwrap(), "exited");
+        assert!(!MachineStatus::Exited.rentable_status());
         assert_eq!(s("SomethingNew", 4), MachineStatus::Other);
         let offline = Value::variant(
             "StakerReportOffline",

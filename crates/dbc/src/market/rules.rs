@@ -196,11 +196,18 @@ mod tests {
         let full = machine(MachineStatus::Rented, "Rented", 4, 0);
         assert_eq!(check_rentable(&full, 1).unwrap_err().code, ErrorCode::NotEnoughGpus);
 
-        for (s, raw) in [(MachineStatus::Offline, "StakerReportOffline"), (MachineStatus::Other, "Exit")] {
+        // Free GPUs do not help a machine that is offline, has left the network
+        // or is not yet online: the refusal names the status, not the GPUs.
+        for (s, raw, name) in [
+            (MachineStatus::Offline, "StakerReportOffline", "offline"),
+            (MachineStatus::Exited, "Exit", "exited"),
+            (MachineStatus::Other, "CommitteeVerifying", "other"),
+        ] {
             let m = machine(s, raw, 4, 4);
             let e = check_rentable(&m, 1).unwrap_err();
             assert_eq!(e.code, ErrorCode::NotRentable);
-            assert_eq!(e.data.unwrap()["machineId"], json!(m.id));
+            assert!(e.message.contains(raw), "{}", e.message);
+            assert_eq!(e.data.unwrap(), json!({"machineId": m.id, "status": name}));
         }
         assert_eq!(unknown_machine("x").code, ErrorCode::UnknownMachine);
     }

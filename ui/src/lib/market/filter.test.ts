@@ -40,6 +40,11 @@ describe('filters', () => {
     expect(list({ gpuModel: 'GeForceRTX4090', minFree: 3 })).toEqual(['a1']);
     expect(list({ status: 'rented' }, 'calc')).toEqual(['c3']);
     expect(list({ status: 'offline' })).toEqual(['d4']);
+    // An exited machine may still show free GPUs: only its own status option finds it.
+    const exited = sampleListing({ id: 'x6', status: 'exited', statusRaw: 'Exit', freeGpus: 2 });
+    expect(keeps(DEFAULT_FILTER, exited)).toBe(false);
+    expect(keeps({ ...ALL, status: 'exited' }, exited)).toBe(true);
+    expect(keeps({ ...ALL, status: 'offline' }, exited)).toBe(false);
     expect(list({ search: 'C3' })).toEqual(['c3']);
     expect(list({ search: '  ' })).toHaveLength(5);
     // The model select is exact: "4090" alone is not a model.
@@ -175,6 +180,7 @@ describe('the same order as the core, row for row', () => {
     expect([...keys].sort()).toEqual(['calc', 'free', 'memory', 'online', 'price', 'price-per-point']);
     expect(rows.some((r) => r.price === null)).toBe(true);
     expect(rows.some((r) => r.gpuMemGb == null)).toBe(true);
+    expect(rows.some((r) => r.status === 'exited')).toBe(true);
   });
 
   test.each(keys)('all statuses, sorted by %s', (key) => {

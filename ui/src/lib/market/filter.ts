@@ -5,7 +5,7 @@
 import type { Counters, Listing, MachineStatus, Region } from './types';
 
 /** `idle` = a GPU free to rent now (idle or partly rented), the core's `idle_only`. */
-export type StatusFilter = 'idle' | 'all' | 'partly-rented' | 'rented' | 'offline' | 'other';
+export type StatusFilter = 'idle' | 'all' | 'partly-rented' | 'rented' | 'offline' | 'exited' | 'other';
 
 export type SortKey = 'price' | 'price-per-point' | 'free' | 'calc' | 'memory' | 'online';
 

@@ -14,6 +14,8 @@ export function statusLabel(status: MachineStatus): string {
       return t('market.status.rented');
     case 'offline':
       return t('market.status.offline');
+    case 'exited':
+      return t('market.status.exited');
     default:
       return t('market.status.other');
   }
@@ -31,6 +33,8 @@ export function statusFilterLabel(status: StatusFilter): string {
       return t('market.status.rented');
     case 'offline':
       return t('market.status.offline');
+    case 'exited':
+      return t('market.status.exited');
     default:
       return t('market.status.other');
   }
@@ -112,6 +116,8 @@ export function notRentableReason(m: Pick<Listing, 'status' | 'freeGpus' | 'pric
       return t('market.rent.reason.no-free-gpu');
     case 'offline':
       return t('market.rent.reason.offline');
+    case 'exited':
+      return t('market.rent.reason.exited');
     default:
       return t('market.rent.reason.other');
   }

@@ -2,7 +2,7 @@
 // `dbc::market::Machine` (camelCase) plus its `MachinePrice`. Money is planck as decimal
 // strings, USD as integer micro-dollars; optional fields may be `null` or absent.
 
-export type MachineStatus = 'idle' | 'partly-rented' | 'rented' | 'offline' | 'other';
+export type MachineStatus = 'idle' | 'partly-rented' | 'rented' | 'offline' | 'exited' | 'other';
 
 /** Continent of the machine's coordinates (offline lookup in the core). */
 export type Region = 'asia' | 'europe' | 'north-america' | 'south-america' | 'africa' | 'oceania' | 'antarctica';
