@@ -86,6 +86,19 @@ impl Chain {
         Ok(())
     }
 
+    /// Write this chain's instance id (`dbc::chain::identity::INSTANCE_KEY`)
+    /// into its head state; the next block carries it.
+    pub async fn set_instance_id(&self, id: &[u8]) -> Result<()> {
+        let key = format!("0x{}", hex::encode(dbc::chain::identity::INSTANCE_KEY));
+        let value = format!("0x{}", hex::encode(id));
+        let _: serde_json::Value = self
+            .rpc
+            .request("dev_setStorage", rpc_params![[[key, value]]])
+            .await
+            .map_err(|e| rpc_err(&self.url, "dev_setStorage", e))?;
+        Ok(())
+    }
+
     /// Free balance of an account (planck).
     pub async fn free_balance(&self, who: &subxt::utils::AccountId32) -> Result<u128> {
         #[derive(scale_decode::DecodeAsType)]

@@ -214,7 +214,11 @@ impl Sandbox {
         let chain = Chain::connect(&chopsticks.url()).await?;
         let (best, _) = chain.best().await?;
         if best < cfg.seed.base_height {
-            // A fresh chain: move to the seed's present (its history lies before it).
+            // A fresh chain: give it its own identity (chopsticks reports the
+            // same genesis hash for every chain of this spec, and rent ids
+            // restart at 0: journals must not mix; see dbc::chain::identity),
+            // then move to the seed's present (its history lies before it).
+            chain.set_instance_id(&rand::random::<[u8; 16]>()).await?;
             chain
                 .new_block(
                     serde_json::json!({"count": 1, "unsafeBlockHeight": cfg.seed.base_height}),

@@ -68,7 +68,7 @@ pub async fn account_info_at_best(client: &ChainClient, who: &AccountId32) -> Re
     read_account(client, &at, who).await
 }
 
-async fn read_account(
+pub(crate) async fn read_account(
     client: &ChainClient,
     at: &subxt::client::ClientAtBlock<subxt::SubstrateConfig, subxt::client::OnlineClientAtBlockImpl<subxt::SubstrateConfig>>,
     who: &AccountId32,

@@ -135,6 +135,20 @@ impl ChainClient {
         Ok((header.number() as u32, hash))
     }
 
+    /// Number and hash of the newest block the node has finalized: what it
+    /// shows there can no longer be reorganized away.
+    pub async fn finalized_block(&self) -> Result<(u32, H256)> {
+        use subxt::config::Header;
+        let hash = self.rpc.chain_get_finalized_head().await.map_err(|e| self.rpc_error("chain_getFinalizedHead", e))?;
+        let header = self
+            .rpc
+            .chain_get_header(Some(hash))
+            .await
+            .map_err(|e| self.rpc_error("chain_getHeader", e))?
+            .ok_or_else(|| self.rpc_error("chain_getHeader", "the node has no header for its finalized head"))?;
+        Ok((header.number() as u32, hash))
+    }
+
     /// A `chain-rpc` error naming this endpoint and what failed.
     pub fn rpc_error(&self, what: &str, err: impl std::fmt::Display) -> Error {
         chain_rpc_error(&self.endpoint, what, err)

@@ -23,6 +23,7 @@
 
 pub mod account;
 pub mod client;
+pub mod identity;
 pub mod manager;
 pub mod nonce;
 pub mod profile;
@@ -34,6 +35,7 @@ mod fake_node;
 
 pub use account::Balance;
 pub use client::{ChainClient, RuntimeVersion, Timeouts};
+pub use identity::ChainIdentity;
 pub use manager::{Backoff, ChainManager, ManagerConfig};
 pub use nonce::NonceTracker;
 pub use profile::{NetworkProfile, MAINNET_ENDPOINTS, MAINNET_GENESIS, PRACTICE_GENESIS};

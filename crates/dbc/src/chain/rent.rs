@@ -201,8 +201,38 @@ async fn order_at(client: &ChainClient, at: &AtBlock, rent_id: u64) -> Result<Op
 /// The live orders of `who` (`UserOrder` + `RentInfo`) at the best block, and
 /// that block's number.
 pub async fn orders_of(client: &ChainClient, who: &AccountId32) -> Result<(u32, Vec<RentOrder>)> {
-    let (number, hash) = client.best_block().await?;
-    let at = client.api().at_block(hash).await.map_err(|e| client.rpc_error("pinning the best block", e))?;
+    let s = snapshot(client, who, Head::Best).await?;
+    Ok((s.at, s.orders))
+}
+
+/// Which head of the node a read is pinned to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Head {
+    /// The newest block: what a new transaction is checked against.
+    Best,
+    /// The newest finalized block: what it shows cannot be reorganized away.
+    Finalized,
+}
+
+/// What the chain shows of one account at one block: its nonce and its live
+/// orders, read from the same pinned block so they always agree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountSnapshot {
+    /// The block read.
+    pub at: u32,
+    pub finalized: bool,
+    pub nonce: u64,
+    pub orders: Vec<RentOrder>,
+}
+
+/// [`AccountSnapshot`] of `who` at the node's `head`.
+pub async fn snapshot(client: &ChainClient, who: &AccountId32, head: Head) -> Result<AccountSnapshot> {
+    let (number, hash) = match head {
+        Head::Best => client.best_block().await?,
+        Head::Finalized => client.finalized_block().await?,
+    };
+    let at = client.api().at_block(hash).await.map_err(|e| client.rpc_error("pinning a block", e))?;
+    let (_, nonce) = super::account::read_account(client, &at, who).await?;
     let what = "reading RentMachine.UserOrder";
     let addr = subxt::dynamic::storage::<(AccountId32,), Value>("RentMachine", "UserOrder");
     let ids: Vec<u64> = match at.storage().try_fetch(addr, (*who,)).await.map_err(|e| client.rpc_error(what, e))? {
@@ -212,13 +242,13 @@ pub async fn orders_of(client: &ChainClient, who: &AccountId32) -> Result<(u32, 
         }
         None => Vec::new(),
     };
-    let mut out = Vec::with_capacity(ids.len());
+    let mut orders = Vec::with_capacity(ids.len());
     for id in ids {
         if let Some(o) = order_at(client, &at, id).await? {
-            out.push(o);
+            orders.push(o);
         }
     }
-    Ok((number, out))
+    Ok(AccountSnapshot { at: number, finalized: head == Head::Finalized, nonce: u64::from(nonce), orders })
 }
 
 /// `rent-lapsed`: the order is gone before it was confirmed.

@@ -412,9 +412,11 @@ fn submit_error(text: &str, ext_hash: &str) -> Error {
         return Error::new(ErrorCode::InsufficientBalance, format!("the account cannot pay the fee: {text}"))
             .with_data(serde_json::json!({ "reason": text }));
     }
-    let node_said_no = ["1010", "1011", "1012", "1013", "1014", "invalid transaction", "priority is too low"]
-        .iter()
-        .any(|k| lower.contains(k));
+    // 1011 (unknown validity), 1012 (temporarily banned) and 1013 (already
+    // imported) describe the pool, not this transaction: it may be in a pool
+    // or on chain already, so the outcome is unknown and the chain decides.
+    let pool_state = ["1011", "1012", "1013", "temporarily banned", "already imported"].iter().any(|k| lower.contains(k));
+    let node_said_no = !pool_state && ["1010", "1014", "invalid transaction", "priority is too low"].iter().any(|k| lower.contains(k));
     if node_said_no {
         return invalid(text, ext_hash);
     }
@@ -536,6 +538,9 @@ mod tests {
         assert_eq!(e.data.unwrap()["extrinsicHash"], "0x1");
         assert_eq!(submit_error("Priority is too low: (1 vs 1)", "0x1").code, ErrorCode::TxInvalid);
         assert_eq!(submit_error("restart required: connection closed", "0x1").code, ErrorCode::TxUnknown);
+        // The pool's state, not a refusal: the transaction may still land.
+        assert_eq!(submit_error("RPC error: User error: Transaction is temporarily banned (1012)", "0x1").code, ErrorCode::TxUnknown);
+        assert_eq!(submit_error("RPC error: User error: Transaction Already Imported (1013)", "0x1").code, ErrorCode::TxUnknown);
         // What chopsticks 1.5.1 actually sends for an account that cannot pay the fee:
         let e = submit_error(
             r#"Cannot submit extrinsic: Backend error: RPC error: RPC error: User error: {"invalid":{"payment":null}} (1010)"#,
