@@ -1,6 +1,7 @@
-//! The Connect step's memory: for each rental, the VM's login (host, RDP
-//! port, user, password, VNC port and password, status) as the DBC client
-//! reported it when the user unlocked it with the wallet password.
+//! The Connect step's memory: for each rental, the VM's login
+//! (`dbc::rental::VmLogin`: host, RDP port, user, password, VNC port and
+//! password, status) as the DBC client reported it when the user unlocked
+//! it with the wallet password.
 //!
 //! Kept in memory only, never written to disk or logs; passwords are
 //! zeroizing secrets. A login is dropped [`LOGIN_TTL`] after it was unlocked,
@@ -9,10 +10,10 @@
 //! without asking for the password again and again, but not forever.
 
 use crate::clipboard::{Clipboard, SystemClipboard};
-use dbc::compute::types::{StatusKind, TaskDetail};
-use dbc::rdp::{login_password, RdpTarget, NOT_AVAILABLE};
-use dbc::rental::Rental;
-use dbc::wallet::{ExposeSecret, SecretString};
+use dbc::compute::types::TaskDetail;
+use dbc::rdp::RdpTarget;
+use dbc::rental::{Rental, VmLogin};
+use dbc::wallet::ExposeSecret;
 use dbc::{Error, ErrorCode, Result};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -47,25 +48,19 @@ impl Scope {
     }
 }
 
-/// One rental's login. The passwords are secrets; `Debug` shows them redacted.
+/// One rental's login as the Connect step keeps it: the core's validated
+/// [`VmLogin`] and when it was unlocked.
 #[derive(Debug)]
 pub struct Login {
-    pub rental_id: String,
-    pub rent_id: Option<u64>,
-    /// The DBC client's word for the VM's state (`running`, `closed`, …).
-    pub vm_status: String,
-    pub running: bool,
-    /// The VM's public address (`ssh_ip`), empty until the client knows it.
-    pub host: String,
-    pub rdp_port: Option<u16>,
-    pub user: String,
-    /// Host, RDP port and user, validated; `None` until all three are known.
-    pub endpoint: Option<RdpTarget>,
-    /// The Windows password, or why there is none (`vm-no-guest-agent`, …).
-    pub password: std::result::Result<SecretString, Error>,
-    pub vnc_port: Option<u16>,
-    pub vnc_password: Option<SecretString>,
+    pub vm: VmLogin,
     unlocked_at: Instant,
+}
+
+impl std::ops::Deref for Login {
+    type Target = VmLogin;
+    fn deref(&self) -> &VmLogin {
+        &self.vm
+    }
 }
 
 /// What the webview sees of a login: everything but the passwords.
@@ -126,63 +121,13 @@ impl Field {
 }
 
 impl Login {
-    /// The login in the DBC client's VM detail `d` of rental `r`. Host, port
-    /// and user are validated here, so nothing a client sends that could
-    /// become an extra argument or `.rdp` line is ever kept.
+    /// The login in the DBC client's VM detail `d` of rental `r`, unlocked now.
     pub fn from_detail(r: &Rental, d: &TaskDetail) -> Result<Login> {
-        let host = d.ssh_ip.trim().to_string();
-        let user = match d.user_name.trim() {
-            "" | NOT_AVAILABLE => "Administrator".to_string(),
-            u => u.to_string(),
-        };
-        let endpoint = match (host.is_empty(), d.rdp_port) {
-            (false, Some(port)) => Some(RdpTarget::new(&host, u64::from(port), &user)?),
-            (false, None) => {
-                // No RDP port (yet): still check the host before showing it.
-                RdpTarget::new(&host, 3389, &user)?;
-                None
-            }
-            _ => None,
-        };
-        let vnc_password = match d.vnc_password.trim() {
-            "" | NOT_AVAILABLE => None,
-            p => Some(SecretString::from(p.to_string())),
-        };
-        Ok(Login {
-            rental_id: r.id.clone(),
-            rent_id: r.rent_id(),
-            vm_status: d.status.as_str().to_string(),
-            running: d.status.kind() == StatusKind::Running,
-            host,
-            rdp_port: d.rdp_port,
-            user,
-            endpoint,
-            password: login_password(&d.login_password),
-            vnc_port: d.vnc_port,
-            vnc_password,
-            unlocked_at: Instant::now(),
-        })
-    }
-
-    fn name(&self) -> String {
-        self.rent_id
-            .map(|n| n.to_string())
-            .unwrap_or_else(|| self.rental_id.clone())
+        Ok(Login { vm: VmLogin::from_detail(r, d)?, unlocked_at: Instant::now() })
     }
 
     fn expired(&self) -> bool {
         self.unlocked_at.elapsed() >= LOGIN_TTL
-    }
-
-    /// `host:vnc_port`, bracketed for IPv6 (the host was validated).
-    pub fn vnc_address(&self) -> Option<String> {
-        let port = self.vnc_port.filter(|p| *p > 0)?;
-        if self.host.is_empty() {
-            return None;
-        }
-        RdpTarget::new(&self.host, u64::from(port), &self.user)
-            .ok()
-            .map(|t| t.address())
     }
 
     pub fn view(&self) -> LoginView {
@@ -204,38 +149,6 @@ impl Login {
                 .saturating_sub(self.unlocked_at.elapsed())
                 .as_secs(),
         }
-    }
-
-    /// The endpoint to launch or check: known, and the VM running.
-    pub fn running_endpoint(&self) -> Result<&RdpTarget> {
-        match &self.endpoint {
-            Some(t) if self.running => Ok(t),
-            _ => Err(self.not_running()),
-        }
-    }
-
-    fn not_running(&self) -> Error {
-        Error::new(
-            ErrorCode::WrongRentalState,
-            format!(
-                "the VM of rental {} is {}, not running: start it in My rentals",
-                self.name(),
-                self.vm_status
-            ),
-        )
-        .with_data(serde_json::json!({ "rentId": self.name(), "state": self.vm_status }))
-    }
-
-    /// The Windows password, or why there is none. Without one (no guest
-    /// agent), the error carries the VNC address for the fallback.
-    pub fn rdp_password(&self) -> Result<&SecretString> {
-        self.password.as_ref().map_err(|e| {
-            let mut data = e.data.clone().unwrap_or_else(|| serde_json::json!({}));
-            data["vncHost"] = serde_json::json!(self.host);
-            data["vncPort"] = serde_json::json!(self.vnc_port);
-            data["vncAddress"] = serde_json::json!(self.vnc_address());
-            e.clone().with_data(data)
-        })
     }
 
     /// The text behind `field`, for the clipboard or a reveal.
@@ -431,6 +344,7 @@ mod tests {
             vm: None,
             pending: None,
             last_error: None,
+            seen_at: None,
             created_at: 1,
             updated_at: 1,
         }

@@ -7,7 +7,6 @@ pub mod connect;
 pub mod guard;
 pub mod market;
 pub mod network;
-pub mod reminders;
 pub mod rental;
 pub mod state;
 pub mod wallet;
@@ -65,11 +64,11 @@ pub fn configure<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState)
         commands::rental::rental_renew_quote,
         commands::rental::rental_renew,
         commands::rental::rental_vm_power,
-        commands::rental::compute_test_connection,
-        commands::rental::rental_settings,
-        commands::rental::set_compute_clients,
-        commands::rental::set_reminder_leads,
-        commands::rental::notify_reminder,
+        commands::compute::compute_test_connection,
+        commands::rental_settings::rental_settings,
+        commands::rental_settings::set_compute_clients,
+        commands::rental_settings::set_reminder_leads,
+        commands::reminders::notify_reminder,
         commands::connect::connect_unlock,
         commands::connect::connect_login,
         commands::connect::connect_check,

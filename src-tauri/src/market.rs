@@ -306,16 +306,22 @@ impl MarketService {
             p.market.quote(machine_id, gpus, blocks)?;
         }
         let (client, _) = network.client().await?;
-        let mk = match shown {
-            Some(p) if p.source == Source::Chain => p.market.clone(),
-            _ => Arc::new(market::load_all(&client).await?),
-        };
+        let mk = self.for_pricing(&client).await?;
         let quote = mk.quote(machine_id, gpus, blocks)?;
         let call = market::rent_machine_call(machine_id, gpus, blocks);
         let fee =
             dbc::chain::tx::estimate_fee(&client, &dbc::wallet::SigningKey::fee_estimator(), &call)
                 .await?;
         Ok((quote.with_tx_fee(fee), mk.block_number))
+    }
+
+    /// The market to price an order with: the followed list (current to
+    /// the last block event), else a fresh read of the chain.
+    pub async fn for_pricing(&self, client: &dbc::chain::ChainClient) -> Result<Arc<Market>> {
+        match self.latest() {
+            Some(p) if p.source == Source::Chain => Ok(p.market.clone()),
+            _ => Ok(Arc::new(market::load_all(client).await?)),
+        }
     }
 
     async fn load_and_follow(
@@ -549,8 +555,9 @@ mod tests {
                 MachineStatus::PartlyRented,
                 MachineStatus::Rented,
                 MachineStatus::Offline,
+                MachineStatus::Exited,
                 MachineStatus::Other,
-            ][next(5) as usize];
+            ][next(6) as usize];
             mk.machines.push(Machine {
                 id: format!(
                     "{:02x}{}",

@@ -7,11 +7,11 @@
 //! Orchestration only: the flow itself lives in `dbc::rental`.
 
 use crate::network::NetworkService;
-use crate::reminders::{self, FiredStore, Reminder};
+use dbc::rental::reminders::{self, FiredStore, Reminder};
 use crate::wallet::WalletService;
-use dbc::chain::{ChainClient, TxOptions};
+use dbc::chain::{ChainClient, ChainIdentity};
 use dbc::network::ConnectionState;
-use dbc::rental::{self, ChainCtx, Rental, RentalBook, Stage};
+use dbc::rental::{Rental, RentalBook, Stage};
 use dbc::{Error, Result};
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -54,16 +54,17 @@ impl RentalsSnapshot {
 }
 
 struct OpenBook {
-    genesis: String,
+    chain: ChainIdentity,
     book: Arc<RentalBook>,
 }
 
-pub struct RentalService {
+/// The app's view of the rentals: the journal of the connected chain
+/// (opened once per chain), the published list and the fired reminders.
+/// Chain steps are serialized by the journal's own lock, across processes
+/// (`dbc::rental::RentalBook::chain_step`).
+pub struct RentalWatch {
     data_dir: PathBuf,
     book: Mutex<Option<OpenBook>>,
-    /// Chain steps run one at a time, so a background sync never settles a
-    /// transaction a command is still sending.
-    chain_steps: tokio::sync::Mutex<()>,
     latest: watch::Sender<Option<Arc<RentalsSnapshot>>>,
     fired_store: FiredStore,
     fired: Mutex<Option<BTreeSet<String>>>,
@@ -78,14 +79,13 @@ pub fn genesis_of(client: &ChainClient) -> String {
     format!("{:?}", client.genesis_hash())
 }
 
-impl RentalService {
+impl RentalWatch {
     pub fn new(data_dir: PathBuf) -> Arc<Self> {
         let (latest, _) = watch::channel(None);
-        Arc::new(RentalService {
+        Arc::new(RentalWatch {
             fired_store: FiredStore::new(&data_dir),
             data_dir,
             book: Mutex::new(None),
-            chain_steps: tokio::sync::Mutex::new(()),
             latest,
             fired: Mutex::new(None),
         })
@@ -99,29 +99,29 @@ impl RentalService {
         self.latest.subscribe()
     }
 
-    /// The journal of `client`'s chain, opened once per network.
-    pub fn book_for(&self, client: &ChainClient) -> Result<Arc<RentalBook>> {
-        let genesis = genesis_of(client);
+    /// The journal of `client`'s chain (by its identity: a practice chain
+    /// started afresh gets its own), opened once per chain.
+    pub async fn book_for(&self, client: &ChainClient) -> Result<Arc<RentalBook>> {
+        let chain = dbc::chain::identity::identity(client).await?;
         let mut open = lock(&self.book);
-        if let Some(o) = open.as_ref().filter(|o| o.genesis == genesis) {
+        if let Some(o) = open.as_ref().filter(|o| o.chain == chain) {
             return Ok(o.book.clone());
         }
-        let book = Arc::new(RentalBook::open(&self.data_dir, &genesis)?);
-        *open = Some(OpenBook {
-            genesis,
-            book: book.clone(),
-        });
+        let book = Arc::new(RentalBook::open(&self.data_dir, &chain)?);
+        *open = Some(OpenBook { chain, book: book.clone() });
         Ok(book)
+    }
+
+    /// The core rental service over the connected chain.
+    pub async fn service(&self, network: &NetworkService) -> Result<dbc::rental::RentalService> {
+        let (client, nonces) = network.client().await?;
+        let book = self.book_for(&client).await?;
+        Ok(dbc::rental::RentalService::with_book(client, nonces, book))
     }
 
     /// The journal opened last, for VM steps while the chain is unreachable.
     pub fn last_book(&self) -> Option<Arc<RentalBook>> {
         lock(&self.book).as_ref().map(|o| o.book.clone())
-    }
-
-    /// Wait for the right to run a chain step (place, confirm, renew, sync).
-    pub async fn chain_step(&self) -> tokio::sync::MutexGuard<'_, ()> {
-        self.chain_steps.lock().await
     }
 
     /// Settle and reconcile the active account's rentals with the chain,
@@ -133,30 +133,19 @@ impl RentalService {
         wallet: &WalletService,
         wait: bool,
     ) -> Result<Option<Arc<RentalsSnapshot>>> {
-        let (client, nonces) = network.client().await?;
-        let book = self.book_for(&client)?;
+        let svc = self.service(network).await?;
+        let (client, book) = (svc.client().clone(), svc.book().clone());
         let account = active_address(wallet).await;
         let mut sync_error = None;
         let rentals = match account.as_deref() {
             None => Vec::new(),
             Some(address) => {
                 let who = dbc::wallet::parse_address(address)?;
-                let _guard = if wait {
-                    self.chain_steps.lock().await
-                } else {
-                    match self.chain_steps.try_lock() {
-                        Ok(g) => g,
-                        Err(_) => return Ok(None),
-                    }
-                };
-                let ctx = ChainCtx {
-                    client: &client,
-                    nonces: &nonces,
-                    book: &book,
-                    opts: TxOptions::default(),
-                };
-                match rental::sync(&ctx, &who).await {
-                    Ok(list) => list,
+                let synced = if wait { svc.sync(&who).await.map(Some) } else { svc.try_sync(&who).await };
+                match synced {
+                    Ok(Some(list)) => list,
+                    // Another window or a CLI run is in a chain step: next time.
+                    Ok(None) => return Ok(None),
                     Err(e) => {
                         tracing::warn!(error = %e, "syncing the rentals with the chain failed");
                         sync_error = Some(e);
@@ -179,13 +168,13 @@ impl RentalService {
 
     /// Publish the journal as it stands (after a command changed it),
     /// without reading the chain.
-    pub fn publish_journal(
+    pub async fn publish_journal(
         &self,
         network: &NetworkService,
         client: &ChainClient,
         account: &str,
     ) -> Result<Arc<RentalsSnapshot>> {
-        let book = self.book_for(client)?;
+        let book = self.book_for(client).await?;
         let rentals = book
             .all()
             .into_iter()

@@ -4,7 +4,7 @@
 use crate::connect::ConnectService;
 use crate::market::MarketService;
 use crate::network::NetworkService;
-use crate::rental::RentalService;
+use crate::rental::RentalWatch;
 use crate::wallet::WalletService;
 use dbc::settings::{Settings, SettingsStore};
 use std::path::PathBuf;
@@ -20,7 +20,7 @@ pub struct AppState {
     /// The machine list, kept current while connected.
     pub market: std::sync::Arc<MarketService>,
     /// The rentals of the connected network (the journal), kept in step with the chain.
-    pub rentals: std::sync::Arc<RentalService>,
+    pub rentals: std::sync::Arc<RentalWatch>,
     /// The VM logins unlocked on the Connect step (memory only, 30 minutes).
     pub connect: ConnectService,
 }
@@ -42,7 +42,7 @@ impl AppState {
         let network = NetworkService::new(data_dir.clone(), &settings.network);
         let wallet = WalletService::new(data_dir.clone());
         let market = MarketService::new(data_dir.clone());
-        let rentals = RentalService::new(data_dir.clone());
+        let rentals = RentalWatch::new(data_dir.clone());
         AppState { data_dir, log_dir, settings_store, settings: Mutex::new(settings), network, wallet, market, rentals, connect: ConnectService::default() }
     }
 

@@ -9,6 +9,7 @@
 mod cli;
 mod market_cmd;
 mod output;
+mod progress;
 mod rental_cmd;
 mod wallet_cmd;
 

@@ -5,16 +5,19 @@
 //! result (snake_case JSON with `--json`) goes to stdout.
 
 use crate::market_cmd::hours_to_blocks;
+use crate::progress::Progress;
 use crate::wallet_cmd::{app_password, pick, wallet, with_chain, Ctx};
 use clap::Args;
 use dbc::chain::rent as chain_rent;
-use dbc::chain::tx::{TxOptions, TxStatus};
-use dbc::chain::{ChainClient, NonceTracker};
-use dbc::market::{self, price};
-use dbc::rental::{self, ChainCtx, Rental, RentalBook, Stage};
-use dbc::units::{format_dbc, BLOCKS_PER_HOUR};
-use dbc::{Error, ErrorCode, Result};
+use dbc::chain::NonceTracker;
+use dbc::compute::ComputeClient;
+use dbc::market;
+use dbc::rental::{self, ClientSources, Rental, RentalService, TimeLeft, VmLogin};
+use dbc::units::format_dbc;
+use dbc::wallet::{ExposeSecret, SigningKey};
+use dbc::Result;
 use serde_json::{json, Value};
+use std::sync::Arc;
 
 const CONNECT_SECS: u64 = 30;
 
@@ -101,46 +104,42 @@ pub struct RentalsArgs {
     pub account: Option<String>,
 }
 
-/// The journal of the connected network.
-pub(crate) fn book_for(ctx: &Ctx, client: &ChainClient) -> Result<RentalBook> {
-    RentalBook::open(ctx.data_dir, &format!("{:?}", client.genesis_hash()))
+/// Connect, open the rental service of the connected chain and run `f`.
+fn with_rentals<T, F, Fut>(ctx: &Ctx, f: F) -> Result<T>
+where
+    F: FnOnce(RentalService) -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    with_chain(ctx, CONNECT_SECS, |client| async move { f(RentalService::open(ctx.data_dir, client, Arc::new(NonceTracker::new())).await?).await })
 }
 
-fn printer(json_mode: bool) -> impl FnMut(TxStatus) + Send {
-    move |s| {
-        if !json_mode {
-            eprintln!("  {}", serde_json::to_string(&s).unwrap_or_default());
-        } else {
-            // Scripts (and the crash test) follow progress on stderr too.
-            eprintln!("{}", serde_json::to_string(&s).unwrap_or_default());
-        }
-    }
+/// The signing key of `account` (the active one by default), after asking
+/// for the app password.
+fn unlock(ctx: &Ctx, account: Option<&str>) -> Result<SigningKey> {
+    let w = wallet(ctx)?;
+    let acc = pick(&w, account)?;
+    let password = app_password(false)?;
+    w.signing_key(&acc.id, &password)
 }
 
 /// `rent MACHINE_ID --gpus N --hours H`: checked and priced before the
 /// password is asked for; placed only when the balance covers it all.
 pub fn rent(ctx: &Ctx, args: RentArgs) -> Result<Value> {
     let blocks = hours_to_blocks(&args.hours)?;
-    let w = wallet(ctx)?;
-    let acc = pick(&w, args.account.as_deref())?;
     let (id, gpus) = (args.machine_id.trim().to_string(), args.gpus);
+    pick(&wallet(ctx)?, args.account.as_deref())?;
     // Check before asking for the password: unknown machine, not rentable, too many GPUs.
     with_chain(ctx, CONNECT_SECS, |client| {
         let id = id.clone();
-        async move { market::load_all(&client).await?.quote(&id, gpus, blocks) }
+        async move { RentalService::quote_rent(&market::load_all(&client).await?, &id, gpus, blocks) }
     })?;
-    let password = app_password(false)?;
-    let key = w.signing_key(&acc.id, &password)?;
-    drop(password);
+    let key = unlock(ctx, args.account.as_deref())?;
     let json_mode = ctx.json;
-    let rental = with_chain(ctx, CONNECT_SECS, |client| async move {
-        let book = book_for(ctx, &client)?;
-        let nonces = NonceTracker::new();
-        let cctx = ChainCtx { client: &client, nonces: &nonces, book: &book, opts: TxOptions::default() };
-        rental::sync(&cctx, &key.account_id()).await?;
-        // Check and price again just before signing: the DBC price may have
-        // moved, or someone may have taken the GPUs meanwhile.
-        let q = market::load_all(&client).await?.quote(&id, gpus, blocks)?;
+    let rental = with_rentals(ctx, |svc| async move {
+        // Priced again just before signing: the DBC price may have moved, or
+        // someone may have taken the GPUs meanwhile.
+        let mk = market::load_all(svc.client()).await?;
+        let q = RentalService::quote_rent(&mk, &id, gpus, blocks)?;
         if !json_mode {
             eprintln!(
                 "renting {gpus} GPU(s) of {id} for {blocks} blocks: rent {} DBC + order fee {} DBC + transaction fee",
@@ -148,26 +147,21 @@ pub fn rent(ctx: &Ctx, args: RentArgs) -> Result<Value> {
                 format_dbc(q.order_fee)
             );
         }
-        rental::place(&cctx, &key, &id, &q, printer(json_mode)).await
+        let progress = Progress::new(json_mode, "renting");
+        svc.place(&key, &mk, &id, gpus, blocks, |s| progress.show(&s)).await
     })?;
     Ok(rental_json(&rental, None))
 }
 
 /// `confirm RENT_ID`: pays the reserved rent; from then on no refund.
 pub fn confirm(ctx: &Ctx, args: ConfirmArgs) -> Result<Value> {
-    let w = wallet(ctx)?;
-    let acc = pick(&w, args.account.as_deref())?;
-    let password = app_password(false)?;
-    let key = w.signing_key(&acc.id, &password)?;
-    drop(password);
+    let key = unlock(ctx, args.account.as_deref())?;
     let json_mode = ctx.json;
-    let (rental, best) = with_chain(ctx, CONNECT_SECS, |client| async move {
-        let book = book_for(ctx, &client)?;
-        let nonces = NonceTracker::new();
-        let cctx = ChainCtx { client: &client, nonces: &nonces, book: &book, opts: TxOptions::default() };
-        rental::sync(&cctx, &key.account_id()).await?;
-        let r = rental::confirm(&cctx, &key, &args.rent_id, printer(json_mode)).await?;
-        Ok((r, client.best_block().await?.0))
+    let (rental, best) = with_rentals(ctx, |svc| async move {
+        svc.sync(&key.account_id()).await?;
+        let progress = Progress::new(json_mode, "confirming");
+        let r = svc.confirm(&key, &args.rent_id, |s| progress.show(&s)).await?;
+        Ok((r, svc.client().best_block().await?.0))
     })?;
     Ok(rental_json(&rental, Some(best)))
 }
@@ -175,32 +169,20 @@ pub fn confirm(ctx: &Ctx, args: ConfirmArgs) -> Result<Value> {
 /// `renew RENT_ID --hours H`: paid at once at today's price.
 pub fn renew(ctx: &Ctx, args: RenewArgs) -> Result<Value> {
     let blocks = hours_to_blocks(&args.hours)?;
-    let w = wallet(ctx)?;
-    let acc = pick(&w, args.account.as_deref())?;
-    let password = app_password(false)?;
-    let key = w.signing_key(&acc.id, &password)?;
-    drop(password);
+    rental::service::check_renewal_blocks(blocks)?;
+    let key = unlock(ctx, args.account.as_deref())?;
     let json_mode = ctx.json;
-    let (rental, paid, best) = with_chain(ctx, CONNECT_SECS, |client| async move {
-        let book = book_for(ctx, &client)?;
-        let nonces = NonceTracker::new();
-        let cctx = ChainCtx { client: &client, nonces: &nonces, book: &book, opts: TxOptions::default() };
-        rental::sync(&cctx, &key.account_id()).await?;
-        let r = rental::chain_steps::find(&book, &args.rent_id)?;
-        let mk = market::load_all(&client).await?;
-        let machine = mk.machine(&r.machine_id).cloned().ok_or_else(|| market::rules::unknown_machine(&r.machine_id))?;
-        let params = mk.params;
-        let price = move |gpus: u32, adds: u32| {
-            price::rent_fee(&params, machine.calc_point, machine.gpu_count, gpus, adds, machine.extra_price_per_gpu)
-                .ok_or_else(|| Error::new(ErrorCode::ChainRpc, "the chain has no usable price parameters"))
-        };
-        let (r, paid) = rental::renew(&cctx, &key, &r.id, blocks, price, printer(json_mode)).await?;
-        Ok((r, paid, client.best_block().await?.0))
+    let (renewed, best) = with_rentals(ctx, |svc| async move {
+        svc.sync(&key.account_id()).await?;
+        let mk = market::load_all(svc.client()).await?;
+        let progress = Progress::new(json_mode, "renewing");
+        let n = svc.renew(&key, &mk, &args.rent_id, blocks, |s| progress.show(&s)).await?;
+        Ok((n, svc.client().best_block().await?.0))
     })?;
-    let mut v = rental_json(&rental, Some(best));
-    v["renewed_blocks"] = json!(paid.blocks);
-    v["renewal_paid_planck"] = json!(paid.paid.to_string());
-    v["renewal_paid_dbc"] = json!(format_dbc(paid.paid));
+    let mut v = rental_json(&renewed.rental, Some(best));
+    v["renewed_blocks"] = json!(renewed.added_blocks);
+    v["renewal_paid_planck"] = json!(renewed.paid.to_string());
+    v["renewal_paid_dbc"] = json!(format_dbc(renewed.paid));
     Ok(v)
 }
 
@@ -210,28 +192,18 @@ pub fn rentals(ctx: &Ctx, args: RentalsArgs) -> Result<Value> {
     let w = wallet(ctx)?;
     let acc = pick(&w, args.account.as_deref())?;
     let who = dbc::wallet::parse_address(&acc.address)?;
-    let (list, best) = with_chain(ctx, CONNECT_SECS, |client| async move {
-        let book = book_for(ctx, &client)?;
-        let nonces = NonceTracker::new();
-        let cctx = ChainCtx { client: &client, nonces: &nonces, book: &book, opts: TxOptions::default() };
-        let list = rental::sync(&cctx, &who).await?;
-        Ok((list, client.best_block().await?.0))
+    let (list, best) = with_rentals(ctx, |svc| async move {
+        let list = svc.sync(&who).await?;
+        Ok((list, svc.client().best_block().await?.0))
     })?;
     if !ctx.json {
         for r in &list {
             let id = r.rent_id().map(|n| n.to_string()).unwrap_or_else(|| r.id.clone());
-            eprintln!("{id:>8}  {:<12} {} GPU(s) of {}…  {}", r.stage.as_str(), r.gpus, &r.machine_id[..12.min(r.machine_id.len())], time_left(r, best));
+            let left = TimeLeft::of(r, best).describe(r.stage);
+            eprintln!("{id:>8}  {:<12} {} GPU(s) of {}…  {left}", r.stage.as_str(), r.gpus, &r.machine_id[..12.min(r.machine_id.len())]);
         }
     }
     Ok(json!({ "best_block": best, "rentals": list.iter().map(|r| rental_json(r, Some(best))).collect::<Vec<_>>() }))
-}
-
-fn time_left(r: &Rental, best: u32) -> String {
-    match (&r.order, r.stage) {
-        (Some(o), s) if s.awaits_confirm() => format!("confirm within {} min", o.confirm_deadline.saturating_sub(best) / 10),
-        (Some(o), Stage::Renting) => format!("{:.1} h left", f64::from(o.rent_end.saturating_sub(best)) / f64::from(BLOCKS_PER_HOUR)),
-        _ => String::new(),
-    }
 }
 
 /// One rental for scripts: snake_case, money as planck strings.
@@ -253,8 +225,8 @@ pub(crate) fn rental_json(r: &Rental, best: Option<u32>) -> Value {
         "rent_end": o.map(|o| o.rent_end),
         "confirm_deadline": o.map(|o| o.confirm_deadline),
         "confirmed_at": o.and_then(|o| o.confirmed_at),
-        "blocks_left": match (o, best) { (Some(o), Some(b)) if r.stage.is_live() => Some(o.rent_end.saturating_sub(b)), _ => None },
-        "confirm_blocks_left": match (o, best) { (Some(o), Some(b)) if r.stage.awaits_confirm() => Some(o.confirm_deadline.saturating_sub(b)), _ => None },
+        "blocks_left": best.and_then(|b| TimeLeft::of(r, b).blocks_left),
+        "confirm_blocks_left": best.and_then(|b| TimeLeft::of(r, b).confirm_blocks_left),
         "vm": r.vm.as_ref().map(|v| json!({
             "client_url": v.client_url, "task_id": v.task_id, "image": v.image, "status": v.status,
             "host": v.host, "rdp_port": v.rdp_port, "vnc_port": v.vnc_port, "user": v.user,
@@ -268,145 +240,106 @@ pub(crate) fn rental_json(r: &Rental, best: Option<u32>) -> Value {
 /// Environment variable naming the DBC client when none is given or stored.
 pub const CLIENT_ENV: &str = "DBC_RENT_CLIENT";
 
-/// The DBC client for a new VM: `--client`, else the practice network's
-/// simulator when on practice, else `DBC_RENT_CLIENT`, else the first of the
-/// app's settings.
-fn client_url(ctx: &Ctx, flag: Option<String>) -> Result<String> {
-    if let Some(u) = flag {
-        return Ok(u);
+/// The DBC client for rental `r`, by the rule both shells share
+/// ([`rental::choose_client`]): `--client`, the practice network's own,
+/// the VM's, `DBC_RENT_CLIENT`, the app's settings.
+fn client_for(ctx: &Ctx, flag: Option<&str>, r: &Rental) -> Result<ComputeClient> {
+    let practice = match ctx.network {
+        dbc::network::NetworkChoice::Practice => dbc::practice::running(ctx.data_dir)?.and_then(|p| p.client),
+        _ => None,
+    };
+    let env = std::env::var(CLIENT_ENV).ok();
+    let from = ClientSources { asked: flag, practice, env, configured: &ctx.settings.compute_clients };
+    let url = rental::choose_client(r, &from)?;
+    if !ctx.json {
+        eprintln!("DBC client: {url}");
     }
-    if matches!(ctx.network, dbc::network::NetworkChoice::Practice) {
-        if let Some(u) = dbc::practice::running(ctx.data_dir)?.and_then(|p| p.client) {
-            return Ok(u);
-        }
-    }
-    let from_env = std::env::var(CLIENT_ENV).ok().filter(|u| !u.trim().is_empty());
-    from_env.or_else(|| ctx.settings.compute_clients.first().cloned()).ok_or_else(|| {
-        Error::invalid_argument(format!("no DBC client: pass --client http://HOST:PORT, set {CLIENT_ENV}, or add one in the app's settings"))
-            .with_data(json!({ "field": "client" }))
-    })
+    ComputeClient::new(&url)
 }
 
-fn login_json(d: &dbc::compute::TaskDetail) -> Value {
-    let login = d.rdp_login();
-    json!({
+/// The VM's login for scripts (the password only once it runs).
+fn login_json(r: &Rental, d: &dbc::compute::TaskDetail) -> Result<Value> {
+    let login = VmLogin::from_detail(r, d)?;
+    let password = login.password.as_ref().ok().filter(|_| login.running).map(|p| p.expose_secret().to_string());
+    Ok(json!({
         "task_id": d.task_id,
-        "status": d.status.as_str(),
-        "host": d.ssh_ip,
-        "rdp_port": d.rdp_port,
-        "vnc_port": d.vnc_port,
-        "user": login.as_ref().map(|l| l.user.clone()),
-        "password": login.as_ref().and_then(|l| l.password.clone()),
-        "password_available": login.as_ref().is_some_and(|l| l.password.is_some()),
-    })
+        "status": login.vm_status,
+        "host": login.host,
+        "rdp_port": login.rdp_port,
+        "vnc_port": login.vnc_port,
+        "user": login.running.then(|| login.user.clone()),
+        "password_available": password.is_some(),
+        "password": password,
+    }))
 }
 
 /// `vm create|status|start|stop|restart|delete RENT_ID`.
 pub fn vm(ctx: &Ctx, cmd: VmCommand) -> Result<Value> {
-    let account = match &cmd {
-        VmCommand::Create { account, .. }
-        | VmCommand::Status { account, .. }
-        | VmCommand::Start { account, .. }
-        | VmCommand::Stop { account, .. }
-        | VmCommand::Restart { account, .. }
-        | VmCommand::Delete { account, .. } => account.clone(),
+    let (account, rent_id, flag) = match &cmd {
+        VmCommand::Create { account, rent_id, client, .. } => (account.clone(), rent_id.clone(), client.clone()),
+        VmCommand::Status { account, rent_id }
+        | VmCommand::Start { account, rent_id }
+        | VmCommand::Stop { account, rent_id }
+        | VmCommand::Restart { account, rent_id }
+        | VmCommand::Delete { account, rent_id } => (account.clone(), rent_id.clone(), None),
     };
-    let w = wallet(ctx)?;
-    let acc = pick(&w, account.as_deref())?;
-    let url = match &cmd {
-        VmCommand::Create { client, .. } => Some(client_url(ctx, client.clone())?),
-        _ => None,
-    };
-    let password = app_password(false)?;
-    let key = w.signing_key(&acc.id, &password)?;
-    drop(password);
+    let key = unlock(ctx, account.as_deref())?;
     let json_mode = ctx.json;
-    with_chain(ctx, CONNECT_SECS, |client| async move {
-        let book = book_for(ctx, &client)?;
-        let nonces = NonceTracker::new();
-        let cctx = ChainCtx { client: &client, nonces: &nonces, book: &book, opts: TxOptions::default() };
-        rental::sync(&cctx, &key.account_id()).await?;
-        let best = client.best_block().await?.0;
-        let log = move |v: &dyn erased::Show| {
-            if !json_mode {
-                eprintln!("  {}", v.show());
-            } else {
-                eprintln!("{}", v.show());
+    with_rentals(ctx, |svc| async move {
+        svc.sync(&key.account_id()).await?;
+        let best = svc.client().best_block().await?.0;
+        let book = svc.book();
+        let r = rental::chain_steps::find(book, &rent_id)?;
+        let compute = client_for(ctx, flag.as_deref(), &r)?;
+        let power = |op: rental::PowerOp| {
+            let poll = dbc::compute::PollOptions { interval: std::time::Duration::from_secs(5), ..Default::default() };
+            let (compute, key, id) = (compute.clone(), key.clone(), r.id.clone());
+            async move {
+                let progress = Progress::new(json_mode, "waiting for the VM");
+                let r = rental::vm_power(book, &id, &compute, key, op, &poll, |p| progress.show(&p)).await?;
+                Ok(rental_json(&r, Some(best)))
             }
         };
         match cmd {
-            VmCommand::Create { rent_id, image, poll, .. } => {
-                let compute = dbc::compute::ComputeClient::new(url.as_deref().unwrap_or_default())?;
+            VmCommand::Create { image, poll, .. } => {
                 let opts = rental::VmOptions {
                     poll: dbc::compute::PollOptions { interval: std::time::Duration::from_secs(poll.max(1)), ..Default::default() },
                     ..Default::default()
                 };
-                let (r, d) = rental::create_vm(&book, &rent_id, &compute, key, image, &opts, |e| log(&e)).await?;
+                let progress = Progress::new(json_mode, "creating the VM");
+                let (r, d) = rental::create_vm(book, &r.id, &compute, key, image, &opts, |e| progress.show(&e)).await?;
                 let mut v = rental_json(&r, Some(best));
-                v["login"] = login_json(&d);
+                v["login"] = login_json(&r, &d)?;
                 Ok(v)
             }
-            VmCommand::Status { rent_id, .. } => {
-                let (r, d) = rental::vm_detail(&book, &rent_id, key).await?;
+            VmCommand::Status { .. } => {
+                let (r, d) = rental::vm_detail(book, &r.id, &compute, key).await?;
                 let mut v = rental_json(&r, Some(best));
-                v["login"] = login_json(&d);
+                v["login"] = login_json(&r, &d)?;
                 Ok(v)
             }
-            VmCommand::Start { rent_id, .. } => power(&book, &rent_id, key, rental::PowerOp::Start, best, log).await,
-            VmCommand::Stop { rent_id, .. } => power(&book, &rent_id, key, rental::PowerOp::Stop, best, log).await,
-            VmCommand::Restart { rent_id, .. } => power(&book, &rent_id, key, rental::PowerOp::Restart, best, log).await,
-            VmCommand::Delete { rent_id, .. } => power(&book, &rent_id, key, rental::PowerOp::Delete, best, log).await,
+            VmCommand::Start { .. } => power(rental::PowerOp::Start).await,
+            VmCommand::Stop { .. } => power(rental::PowerOp::Stop).await,
+            VmCommand::Restart { .. } => power(rental::PowerOp::Restart).await,
+            VmCommand::Delete { .. } => power(rental::PowerOp::Delete).await,
         }
     })
-}
-
-async fn power(
-    book: &RentalBook,
-    id: &str,
-    key: dbc::wallet::SigningKey,
-    op: rental::PowerOp,
-    best: u32,
-    log: impl Fn(&dyn erased::Show),
-) -> Result<Value> {
-    let poll = dbc::compute::PollOptions { interval: std::time::Duration::from_secs(5), ..Default::default() };
-    let r = rental::vm_power(book, id, key, op, &poll, |p| log(&p)).await?;
-    Ok(rental_json(&r, Some(best)))
-}
-
-/// Progress items of different types printed the same way.
-mod erased {
-    pub trait Show {
-        fn show(&self) -> String;
-    }
-    impl<T: serde::Serialize> Show for T {
-        fn show(&self) -> String {
-            serde_json::to_string(self).unwrap_or_default()
-        }
-    }
 }
 
 /// `rdp RENT_ID [--print]`: connect to the rental's VM with this computer's
 /// Remote Desktop client (the password goes to FreeRDP's stdin, never argv),
 /// or only write the `.rdp` file.
 pub fn rdp(ctx: &Ctx, args: RdpArgs) -> Result<Value> {
-    let w = wallet(ctx)?;
-    let acc = pick(&w, args.account.as_deref())?;
-    let password = app_password(false)?;
-    let key = w.signing_key(&acc.id, &password)?;
-    drop(password);
+    let key = unlock(ctx, args.account.as_deref())?;
     let id = args.rent_id.clone();
-    let (r, d) = with_chain(ctx, CONNECT_SECS, |client| async move {
-        let book = book_for(ctx, &client)?;
-        let nonces = NonceTracker::new();
-        let cctx = ChainCtx { client: &client, nonces: &nonces, book: &book, opts: TxOptions::default() };
-        rental::sync(&cctx, &key.account_id()).await?;
-        rental::vm_detail(&book, &id, key).await
+    let (r, d) = with_rentals(ctx, |svc| async move {
+        svc.sync(&key.account_id()).await?;
+        let r = rental::chain_steps::find(svc.book(), &id)?;
+        let compute = client_for(ctx, None, &r)?;
+        rental::vm_detail(svc.book(), &r.id, &compute, key).await
     })?;
-    let login = d.rdp_login().ok_or_else(|| {
-        Error::new(ErrorCode::WrongRentalState, format!("the VM is {}, not running: start it first (dbc-rent vm start {})", d.status.as_str(), args.rent_id))
-            .with_data(json!({ "rentId": args.rent_id, "state": d.status.as_str() }))
-    })?;
-    let target = dbc::rdp::RdpTarget::new(&login.host, u64::from(login.port), &login.user)?;
+    let login = VmLogin::from_detail(&r, &d)?;
+    let target = login.running_endpoint()?;
     let options = dbc::rdp::RdpOptions::default();
     let base = json!({
         "rent_id": r.rent_id(),
@@ -415,7 +348,7 @@ pub fn rdp(ctx: &Ctx, args: RdpArgs) -> Result<Value> {
         "vnc_port": d.vnc_port,
     });
     if args.print {
-        let path = dbc::rdp::write_rdp_file(ctx.data_dir, &target, &options)?;
+        let path = dbc::rdp::write_rdp_file(ctx.data_dir, target, &options)?;
         let mut v = base;
         v["rdp_file"] = json!(path.display().to_string());
         if !ctx.json {
@@ -423,14 +356,9 @@ pub fn rdp(ctx: &Ctx, args: RdpArgs) -> Result<Value> {
         }
         return Ok(v);
     }
-    let secret = dbc::rdp::login_password(login.password.as_deref().unwrap_or(dbc::rdp::NOT_AVAILABLE)).map_err(|e| {
-        // No guest agent: RDP has no password; VNC is the way in.
-        let mut data = e.data.clone().unwrap_or_else(|| json!({}));
-        data["vncHost"] = json!(login.host);
-        data["vncPort"] = json!(d.vnc_port);
-        e.with_data(data)
-    })?;
-    let launched = dbc::rdp::launch(&target, &secret, &options, ctx.data_dir)?;
+    // No guest agent: RDP has no password; the error carries the VNC way in.
+    let secret = login.rdp_password()?;
+    let launched = dbc::rdp::launch(target, secret, &options, ctx.data_dir)?;
     let mut v = base;
     v["client"] = json!(launched.client.as_str());
     v["pid"] = json!(launched.pid);

@@ -44,7 +44,7 @@ async fn run(sandbox: &Sandbox, data_dir: &std::path::Path) {
     let key = keypair_from_uri(&renter.uri);
     let who = subxt::utils::AccountId32(key.public_key().0);
     let nonces = NonceTracker::new();
-    let book = RentalBook::open(data_dir, &format!("{:?}", client.genesis_hash())).unwrap();
+    let book = RentalBook::open(data_dir, &dbc::chain::identity::identity(&client).await.unwrap()).unwrap();
     let ctx = ChainCtx { client: &client, nonces: &nonces, book: &book, opts: TxOptions::default() };
     let m = market::load_all(&client).await.unwrap();
     let idle = idle_machines(&m);
@@ -143,7 +143,7 @@ async fn run(sandbox: &Sandbox, data_dir: &std::path::Path) {
     assert_eq!(live_orders_on(&client, &who, &idle[3]).await, 1, "not rented twice");
 
     // The journal survives a reopen, as after a restart.
-    let again = RentalBook::open(data_dir, &format!("{:?}", client.genesis_hash())).unwrap();
+    let again = RentalBook::open(data_dir, &dbc::chain::identity::identity(&client).await.unwrap()).unwrap();
     assert_eq!(again.all().len(), book.all().len());
 }
 
@@ -169,8 +169,10 @@ async fn journal_only(ctx: &ChainCtx<'_>, key: &subxt_signer::sr25519::Keypair, 
             nonce: prepared.nonce,
             fee_estimate: prepared.fee_estimate,
             signed_at_block: best,
+            valid_until: None,
         }),
         last_error: None,
+        seen_at: None,
         created_at: 1,
         updated_at: 1,
     };

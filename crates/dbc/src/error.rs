@@ -153,6 +153,10 @@ pub enum ErrorCode {
     /// A rentals journal written for another chain (another genesis, or
     /// another practice chain instance); left untouched. `data`: `{path, chain, expected}`.
     JournalOtherChain,
+    /// The node answered from a block older than one this app has already
+    /// seen for the rental (a lagging node, or a failover to one): nothing
+    /// was decided or signed. `data`: `{rentId, block, seen}`.
+    NodeBehind,
     /// Not a usable DBC client address (not http(s), no host, credentials,
     /// a query, …). `data`: `{value, reason}`.
     InvalidClientUrl,
@@ -274,6 +278,7 @@ impl ErrorCode {
         ErrorCode::WrongRentalState,
         ErrorCode::RentalInProgress,
         ErrorCode::JournalOtherChain,
+        ErrorCode::NodeBehind,
         ErrorCode::InvalidClientUrl,
         ErrorCode::ComputeUnreachable,
         ErrorCode::ComputeTimeout,
@@ -359,6 +364,7 @@ impl ErrorCode {
             ErrorCode::WrongRentalState => "wrong-rental-state",
             ErrorCode::RentalInProgress => "rental-in-progress",
             ErrorCode::JournalOtherChain => "journal-other-chain",
+            ErrorCode::NodeBehind => "node-behind",
             ErrorCode::InvalidClientUrl => "invalid-client-url",
             ErrorCode::ComputeUnreachable => "compute-unreachable",
             ErrorCode::ComputeTimeout => "compute-timeout",

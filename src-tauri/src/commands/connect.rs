@@ -44,7 +44,7 @@ async fn current_scope(state: &AppState) -> Scope {
 /// The journal of the connected network, else the one opened last.
 async fn journal(state: &AppState) -> Result<(Arc<RentalBook>, Option<dbc::chain::ChainClient>)> {
     match state.network.client().await {
-        Ok((client, _)) => Ok((state.rentals.book_for(&client)?, Some(client))),
+        Ok((client, _)) => Ok((state.rentals.book_for(&client).await?, Some(client))),
         Err(e) => state.rentals.last_book().map(|b| (b, None)).ok_or(e),
     }
 }
@@ -116,12 +116,14 @@ pub async fn connect_unlock(
         let w = state.wallet.wallet()?;
         let account = r.account.clone();
         let key = blocking(move || w.signing_key(&account, &password)).await?;
-        let result = rental::vm_detail(&book, &r.id, key).await;
+        let compute = crate::commands::compute::client_for(&state, None, &r)?;
+        let result = rental::vm_detail(&book, &r.id, &compute, key).await;
         if let Some(client) = client.as_ref() {
             // The journal now has the VM's latest status: show it in My rentals too.
             if let Err(e) = state
                 .rentals
                 .publish_journal(&state.network, client, &r.account)
+                .await
             {
                 tracing::warn!(error = %e, "cannot publish the rentals");
             }

@@ -190,7 +190,7 @@ async fn prepare(sandbox: &Sandbox, data: &Path) -> Prepared {
     sandbox.fund(&account.address, 50_000).await.expect("faucet");
 
     let (client, _) = dbc::chain::client::connect("practice", sandbox.chain_url(), None, Default::default(), None).await.expect("connect to the practice chain");
-    let book = RentalBook::open(data, &format!("{:?}", client.genesis_hash())).unwrap();
+    let book = RentalBook::open(data, &dbc::chain::identity::identity(&client).await.unwrap()).unwrap();
     let nonces = NonceTracker::new();
     let ctx = ChainCtx { client: &client, nonces: &nonces, book: &book, opts: TxOptions::default() };
     let market = dbc::market::load_all(&client).await.unwrap();

@@ -7,11 +7,18 @@
 //! journal, then sent. On restart the chain is read first (is the order
 //! there? did the order's status or end move? was the nonce used?); only
 //! when it cannot tell is the *same signed transaction* sent again, which
-//! the chain accepts at most once.
+//! the chain accepts at most once. What each read means is decided in
+//! [`super::decide`].
+//!
+//! One process at a time: every step holds the journal's chain-step lock
+//! ([`RentalBook::chain_step`]) from its first read to its last write, so
+//! the app and any number of CLI runs never both decide about, or sign for,
+//! the same intent.
 
-use super::book::{now, RentalBook};
+use super::book::{now, ChainStepGuard, RentalBook};
+use super::decide::{self, Settle};
 use super::record::{OrderFacts, PendingCall, PendingTx, Rental, Stage};
-use crate::chain::rent::{self, OrderStatus, RentOrder, RentPaid, HORIZON_BLOCKS, MIN_RELET_BLOCKS};
+use crate::chain::rent::{self, AccountSnapshot, Head, OrderStatus, RentOrder, RentPaid, HORIZON_BLOCKS, MIN_RELET_BLOCKS};
 use crate::chain::tx::{self, PreparedTx, TxOptions, TxOutcome, TxSigner, TxStatus};
 use crate::chain::{account, ChainClient, NonceTracker};
 use crate::error::{Error, ErrorCode, Result};
@@ -21,6 +28,13 @@ use subxt::utils::AccountId32;
 
 /// Blocks between signing a confirmation and its inclusion we allow for.
 pub const CONFIRM_MARGIN_BLOCKS: u32 = 2;
+
+/// How long a rental transaction's signature stays valid (blocks, a power of
+/// two): past it, a transaction never seen on chain can be given up for good.
+pub const MORTAL_BLOCKS: u32 = 64;
+
+/// How long a step waits for another process's step on the same journal.
+pub const STEP_PATIENCE: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// What every step needs from the caller's connection.
 pub struct ChainCtx<'a> {
@@ -43,26 +57,23 @@ pub async fn place(
 ) -> Result<Rental> {
     crate::market::rules::validate_duration(quote.blocks)?;
     let who: AccountId32 = signer.account_id();
-    // One order per intent: settle what an earlier attempt left in flight,
-    // and refuse while it is unresolved or an order of this machine still
-    // waits for confirmation (a retry or a double click would otherwise pay
-    // the order fee twice and reserve the rent twice).
-    sync(ctx, &who).await?;
     let address = crate::wallet::format_address(&who);
-    if let Some(open) = ctx.book.all().into_iter().find(|r| {
-        r.account == address && (r.pending.is_some() || (r.machine_id == machine_id && r.stage.awaits_confirm()) || r.stage == Stage::Placing)
-    }) {
-        let id = open.rent_id().map(|n| n.to_string()).unwrap_or_else(|| open.id.clone());
-        return Err(Error::new(
-            ErrorCode::RentalInProgress,
-            format!("rental {id} is still {} (a transaction in flight or an order waiting for confirmation); finish or let it lapse first", open.stage.as_str()),
-        )
-        .with_data(serde_json::json!({ "rentId": id, "state": open.stage.as_str(), "machineId": open.machine_id })));
+    // One order per intent, across processes: from the check below to the
+    // journal write (and the send), no other process runs a chain step here.
+    let _step = step_or_busy(ctx.book, &address, machine_id).await?;
+    // Settle what an earlier attempt left in flight, and refuse while it is
+    // unresolved or an order of this machine still waits for confirmation (a
+    // retry or a double click would otherwise pay the order fee twice and
+    // reserve the rent twice).
+    sync_locked(ctx, &who).await?;
+    if let Some(e) = in_progress(&ctx.book.all(), &address, machine_id) {
+        return Err(e);
     }
     on_status(TxStatus::Signing);
     let call = rent::rent_call(machine_id, quote.gpus, quote.blocks);
     let (best, _) = ctx.client.best_block().await?;
-    let prepared = tx::prepare(ctx.client, ctx.nonces, signer, &call, &ctx.opts).await?;
+    let opts = rental_tx_options(&ctx.opts);
+    let prepared = tx::prepare(ctx.client, ctx.nonces, signer, &call, &opts).await?;
     let needed = quote.rent.saturating_add(quote.order_fee).saturating_add(prepared.fee_estimate);
     if let Err(e) = ensure_free(ctx.client, &who, needed).await {
         ctx.nonces.release(&who, prepared.nonce);
@@ -71,7 +82,7 @@ pub async fn place(
     let stamp = now();
     let rental = Rental {
         id: format!("r{stamp}-{}-{:08x}", prepared.nonce, rand::random::<u32>()),
-        account: crate::wallet::format_address(&who),
+        account: address.clone(),
         machine_id: machine_id.to_string(),
         gpus: quote.gpus,
         blocks: quote.blocks,
@@ -81,10 +92,13 @@ pub async fn place(
         vm: None,
         pending: Some(pending(PendingCall::Rent, &prepared, best)),
         last_error: None,
+        seen_at: Some(best),
         created_at: stamp,
         updated_at: stamp,
     };
-    let rental = match ctx.book.put(rental) {
+    // The check again, under the journal's own lock, as the rental goes in:
+    // a journal written by a version without the step lock cannot slip past.
+    let rental = match ctx.book.insert_unless(rental, |all| in_progress(all, &address, machine_id)) {
         Ok(r) => r,
         Err(e) => {
             // Not journaled, so not sent.
@@ -92,8 +106,39 @@ pub async fn place(
             return Err(e);
         }
     };
-    let result = tx::submit(ctx.client, ctx.nonces, prepared, &ctx.opts, on_status).await;
+    let result = tx::submit(ctx.client, ctx.nonces, prepared, &opts, on_status).await;
     after_rent(ctx, rental, result).await
+}
+
+/// `rental-in-progress` when `address` has a transaction in flight, or an
+/// order of `machine_id` waiting for confirmation.
+fn in_progress(all: &[Rental], address: &str, machine_id: &str) -> Option<Error> {
+    let open = all.iter().find(|r| {
+        r.account == address && (r.pending.is_some() || (r.machine_id == machine_id && r.stage.awaits_confirm()) || r.stage == Stage::Placing)
+    })?;
+    let id = open.rent_id().map(|n| n.to_string()).unwrap_or_else(|| open.id.clone());
+    Some(
+        Error::new(
+            ErrorCode::RentalInProgress,
+            format!("rental {id} is still {} (a transaction in flight or an order waiting for confirmation); finish or let it lapse first", open.stage.as_str()),
+        )
+        .with_data(serde_json::json!({ "rentId": id, "state": open.stage.as_str(), "machineId": open.machine_id })),
+    )
+}
+
+/// The chain-step lock, or `rental-in-progress` when another process holds
+/// it for longer than [`STEP_PATIENCE`].
+async fn step_or_busy(book: &RentalBook, address: &str, machine_id: &str) -> Result<ChainStepGuard> {
+    book.chain_step(STEP_PATIENCE).await?.ok_or_else(|| {
+        Error::new(ErrorCode::RentalInProgress, "another DBC Rent window or command is sending a rental transaction from this computer; try again when it has finished")
+            .with_data(serde_json::json!({ "rentId": "", "state": "busy", "machineId": machine_id, "account": address }))
+    })
+}
+
+/// The caller's options with the rental flow's mortality, so a transaction
+/// that never lands can be given up on evidence (see [`MORTAL_BLOCKS`]).
+fn rental_tx_options(opts: &TxOptions) -> TxOptions {
+    TxOptions { mortal_blocks: Some(u64::from(MORTAL_BLOCKS)), ..opts.clone() }
 }
 
 /// Apply the result of a `rent_machine` submission to the journal.
@@ -133,6 +178,9 @@ async fn after_rent(ctx: &ChainCtx<'_>, mut rental: Rental, result: Result<TxOut
             rental.stage = Stage::Placed;
             rental.pending = None;
             rental.last_error = None;
+            if let Some(n) = outcome.block_number {
+                rental.seen_at = Some(rental.seen_at.map_or(n, |s| s.max(n)));
+            }
             save(ctx.book, rental)
         }
         // Refused before any block, or failed in one: no order, nothing reserved.
@@ -157,20 +205,26 @@ fn fail(book: &RentalBook, mut rental: Rental, err: Error) -> Result<Rental> {
 /// Confirm the order of rental `id`: the rent becomes non-refundable.
 /// Refused before signing when the window has closed or the order is gone.
 pub async fn confirm(ctx: &ChainCtx<'_>, signer: &impl TxSigner, id: &str, on_status: impl FnMut(TxStatus) + Send) -> Result<Rental> {
-    let rental = get(ctx.book, id)?;
+    let first = get(ctx.book, id)?;
+    let _step = step_or_busy(ctx.book, &first.account, &first.machine_id).await?;
+    // Read again under the lock: another process may have confirmed meanwhile.
+    let rental = get(ctx.book, &first.id)?;
     let facts = rental.order.clone().ok_or_else(|| wrong_state(&rental))?;
     if !rental.stage.awaits_confirm() || rental.pending.is_some() {
         return Err(wrong_state(&rental));
     }
     let (best, _) = ctx.client.best_block().await?;
-    match rent::order(ctx.client, facts.rent_id).await? {
+    let who: AccountId32 = signer.account_id();
+    let read = rent::snapshot(ctx.client, &who, Head::Best).await?;
+    not_behind(&rental, &read)?;
+    match read.orders.iter().find(|o| o.rent_id == facts.rent_id) {
         None => {
-            let r = reconcile(ctx.book, rental, None)?;
+            let r = reconcile(ctx.book, rental, &read)?;
             return Err(gone_error(&r, facts.rent_id));
         }
         Some(o) if o.status == OrderStatus::Renting => {
             // Confirmed already (another app, or a result we missed).
-            reconcile(ctx.book, rental, Some(&o))?;
+            reconcile(ctx.book, rental, &read)?;
             return Err(Error::new(ErrorCode::WrongRentalState, format!("order {} is already confirmed", facts.rent_id))
                 .with_data(serde_json::json!({ "rentId": facts.rent_id.to_string(), "state": "renting" })));
         }
@@ -178,13 +232,15 @@ pub async fn confirm(ctx: &ChainCtx<'_>, signer: &impl TxSigner, id: &str, on_st
         Some(_) if best.saturating_add(CONFIRM_MARGIN_BLOCKS) > facts.confirm_deadline => return Err(window_closed(facts.rent_id)),
         Some(_) => {}
     }
-    let prepared = tx::prepare(ctx.client, ctx.nonces, signer, &rent::confirm_call(facts.rent_id), &ctx.opts).await?;
-    let mut journaled = rental.clone();
-    journaled.pending = Some(pending(PendingCall::Confirm, &prepared, best));
+    let opts = rental_tx_options(&ctx.opts);
+    let prepared = tx::prepare(ctx.client, ctx.nonces, signer, &rent::confirm_call(facts.rent_id), &opts).await?;
     let back_to = rental.stage;
-    journaled.stage = Stage::Confirming;
-    let journaled = journal_or_release(ctx, journaled, &prepared)?;
-    let result = tx::submit(ctx.client, ctx.nonces, prepared, &ctx.opts, on_status).await;
+    let in_flight = pending(PendingCall::Confirm, &prepared, best);
+    let journaled = journal_in_flight(ctx, &rental, &prepared, |x| {
+        x.pending = Some(in_flight);
+        x.stage = Stage::Confirming;
+    })?;
+    let result = tx::submit(ctx.client, ctx.nonces, prepared, &opts, on_status).await;
     after_confirm(ctx, journaled, back_to, result).await
 }
 
@@ -201,6 +257,9 @@ async fn after_confirm(ctx: &ChainCtx<'_>, mut rental: Rental, back_to: Stage, r
                     }
                     rental.stage = Stage::Renting;
                     rental.last_error = None;
+                    if let Some(n) = outcome.block_number {
+                        rental.seen_at = Some(rental.seen_at.map_or(n, |s| s.max(n)));
+                    }
                     save(ctx.book, rental)
                 }
                 None => {
@@ -245,7 +304,10 @@ pub async fn renew(
     price: impl FnOnce(u32, u32) -> Result<u128>,
     on_status: impl FnMut(TxStatus) + Send,
 ) -> Result<(Rental, RentPaid)> {
-    let rental = get(ctx.book, id)?;
+    let first = get(ctx.book, id)?;
+    let _step = step_or_busy(ctx.book, &first.account, &first.machine_id).await?;
+    // Read again under the lock: another process may have renewed meanwhile.
+    let rental = get(ctx.book, &first.id)?;
     let facts = rental.order.clone().ok_or_else(|| wrong_state(&rental))?;
     if rental.stage != Stage::Renting || rental.pending.is_some() {
         return Err(wrong_state(&rental));
@@ -254,11 +316,14 @@ pub async fn renew(
         return Err(Error::new(ErrorCode::InvalidDuration, format!("a renewal must add at least {MIN_RELET_BLOCKS} blocks (10 minutes)"))
             .with_data(serde_json::json!({ "blocks": blocks })));
     }
-    let (best, _) = ctx.client.best_block().await?;
-    let order = match rent::order(ctx.client, facts.rent_id).await? {
-        Some(o) if o.status == OrderStatus::Renting => o,
-        other => {
-            let r = reconcile(ctx.book, rental, other.as_ref())?;
+    let who: AccountId32 = signer.account_id();
+    let read = rent::snapshot(ctx.client, &who, Head::Best).await?;
+    not_behind(&rental, &read)?;
+    let best = read.at;
+    let order = match read.orders.iter().find(|o| o.rent_id == facts.rent_id) {
+        Some(o) if o.status == OrderStatus::Renting => o.clone(),
+        _ => {
+            let r = reconcile(ctx.book, rental, &read)?;
             return Err(gone_error(&r, facts.rent_id));
         }
     };
@@ -267,17 +332,16 @@ pub async fn renew(
         return Err(capped(facts.rent_id));
     }
     let cost = price(order.gpu_num, adds)?;
-    let who: AccountId32 = signer.account_id();
-    let prepared = tx::prepare(ctx.client, ctx.nonces, signer, &rent::relet_call(facts.rent_id, blocks), &ctx.opts).await?;
+    let opts = rental_tx_options(&ctx.opts);
+    let prepared = tx::prepare(ctx.client, ctx.nonces, signer, &rent::relet_call(facts.rent_id, blocks), &opts).await?;
     // The chain wants rent < free balance (strictly), plus the fee.
     if let Err(e) = ensure_free(ctx.client, &who, cost.saturating_add(prepared.fee_estimate).saturating_add(1)).await {
         ctx.nonces.release(&who, prepared.nonce);
         return Err(e);
     }
-    let mut journaled = rental.clone();
-    journaled.pending = Some(pending(PendingCall::Relet { blocks, old_end: order.rent_end }, &prepared, best));
-    let journaled = journal_or_release(ctx, journaled, &prepared)?;
-    let result = tx::submit(ctx.client, ctx.nonces, prepared, &ctx.opts, on_status).await;
+    let in_flight = pending(PendingCall::Relet { blocks, old_end: order.rent_end }, &prepared, best);
+    let journaled = journal_in_flight(ctx, &rental, &prepared, |x| x.pending = Some(in_flight))?;
+    let result = tx::submit(ctx.client, ctx.nonces, prepared, &opts, on_status).await;
     after_relet(ctx, journaled, result).await
 }
 
@@ -296,6 +360,9 @@ async fn after_relet(ctx: &ChainCtx<'_>, mut rental: Rental, result: Result<TxOu
                 o.paid = o.paid.saturating_add(paid.paid);
             }
             rental.last_error = None;
+            if let Some(n) = outcome.block_number {
+                rental.seen_at = Some(rental.seen_at.map_or(n, |s| s.max(n)));
+            }
             Ok((save(ctx.book, rental)?, paid))
         }
         Err(e) if matches!(e.code, ErrorCode::TxInvalid | ErrorCode::TxFailed | ErrorCode::InsufficientBalance) => {
@@ -314,37 +381,57 @@ async fn after_relet(ctx: &ChainCtx<'_>, mut rental: Rental, result: Result<TxOu
 
 /// Settle what was in flight and bring `who`'s rentals in line with the
 /// chain: pending transactions resolved (from chain state, else by sending
-/// the same signed bytes again), lapsed and ended orders marked, orders
-/// placed elsewhere (another wallet app) added. Returns the account's rentals.
+/// the same signed bytes again), lapsed and ended orders marked (and brought
+/// back if their order shows up again), orders placed elsewhere (another
+/// wallet app) added. Returns the account's rentals. Waits for another
+/// process's chain step on this journal; see [`try_sync`] for one that does not.
 pub async fn sync(ctx: &ChainCtx<'_>, who: &AccountId32) -> Result<Vec<Rental>> {
     let address = crate::wallet::format_address(who);
-    for r in ctx.book.all().into_iter().filter(|r| r.account == address && r.pending.is_some()) {
-        if let Err(e) = settle(ctx, r.clone(), who).await {
-            tracing::warn!(rental = %r.id, code = ?e.code, "could not settle a transaction in flight: {}", e.message);
+    let _step = step_or_busy(ctx.book, &address, "").await?;
+    sync_locked(ctx, who).await
+}
+
+/// [`sync`] unless another process runs a chain step on this journal right
+/// now (`None`): for background refreshes, which must never queue up.
+pub async fn try_sync(ctx: &ChainCtx<'_>, who: &AccountId32) -> Result<Option<Vec<Rental>>> {
+    let Some(_step) = ctx.book.chain_step(std::time::Duration::ZERO).await? else { return Ok(None) };
+    sync_locked(ctx, who).await.map(Some)
+}
+
+/// [`sync`] for a caller that holds the chain-step lock.
+async fn sync_locked(ctx: &ChainCtx<'_>, who: &AccountId32) -> Result<Vec<Rental>> {
+    let address = crate::wallet::format_address(who);
+    let mine = |r: &Rental| r.account == address;
+    let mut read = rent::snapshot(ctx.client, who, Head::Best).await?;
+    let mut finalized: Option<AccountSnapshot> = None;
+    for r in ctx.book.all().into_iter().filter(|r| mine(r) && r.pending.is_some()) {
+        match settle(ctx, &r, who, &read, &mut finalized).await {
+            // A resend may have moved the chain on: read it again.
+            Ok(true) => read = rent::snapshot(ctx.client, who, Head::Best).await?,
+            Ok(false) => {}
+            Err(e) => tracing::warn!(rental = %r.id, code = ?e.code, "could not settle a transaction in flight: {}", e.message),
         }
     }
-    let (_, orders) = rent::orders_of(ctx.client, who).await?;
-    for r in ctx.book.all().into_iter().filter(|r| r.account == address && r.stage.is_live() && r.pending.is_none()) {
-        let Some(rent_id) = r.rent_id() else { continue };
-        let live = orders.iter().find(|o| o.rent_id == rent_id);
-        reconcile(ctx.book, r, live)?;
+    for r in ctx.book.all().into_iter().filter(|r| mine(r) && r.pending.is_none()) {
+        reconcile(ctx.book, r, &read)?;
     }
-    let placing: Vec<Rental> = ctx.book.all().into_iter().filter(|r| r.account == address && r.stage == Stage::Placing).collect();
-    for o in &orders {
+    let all = ctx.book.all();
+    let placing: Vec<&Rental> = all.iter().filter(|r| mine(r) && r.stage == Stage::Placing).collect();
+    for o in &read.orders {
         // An order that a rent of ours still in flight may have placed is
         // left to that rental's settlement, not imported as a stranger.
         let ours_in_flight = placing.iter().any(|r| {
             r.machine_id == o.machine_id && r.gpus == o.gpu_num && r.pending.as_ref().is_some_and(|p| o.rent_start > p.signed_at_block)
         });
         if !ours_in_flight && ctx.book.by_rent_id(o.rent_id).is_none() {
-            ctx.book.put(imported(&address, o))?;
+            ctx.book.put(imported(&address, o, read.at))?;
         }
     }
-    Ok(ctx.book.all().into_iter().filter(|r| r.account == address).collect())
+    Ok(ctx.book.all().into_iter().filter(mine).collect())
 }
 
 /// An order found on chain that the journal did not know.
-fn imported(address: &str, o: &RentOrder) -> Rental {
+fn imported(address: &str, o: &RentOrder, at: u32) -> Rental {
     let stamp = now();
     Rental {
         id: format!("chain-{}", o.rent_id),
@@ -358,127 +445,61 @@ fn imported(address: &str, o: &RentOrder) -> Rental {
         vm: None,
         pending: None,
         last_error: None,
+        seen_at: Some(at),
         created_at: stamp,
         updated_at: stamp,
     }
 }
 
-/// Align a rental (no transaction in flight) with its order: `live` is the
-/// order as the chain has it now, `None` when it is gone.
-fn reconcile(book: &RentalBook, mut r: Rental, live: Option<&RentOrder>) -> Result<Rental> {
-    let before = r.clone();
-    match live {
-        None if r.stage.awaits_confirm() => {
-            r.stage = Stage::Lapsed;
-            r.last_error = r.rent_id().map(rent::lapsed);
-        }
-        None if r.stage == Stage::Renting => r.stage = Stage::Ended,
-        None => {}
-        Some(o) => {
-            if let Some(f) = r.order.as_mut() {
-                f.rent_end = o.rent_end;
-                f.confirmed_at = o.confirmed_at.or(f.confirmed_at);
-            }
-            if o.status == OrderStatus::Renting && r.stage.awaits_confirm() {
-                r.stage = Stage::Renting;
-            }
-        }
+/// Align a rental (no transaction in flight) with a read of its account
+/// ([`decide::reconcile`]); writes only when something changed.
+fn reconcile(book: &RentalBook, r: Rental, read: &AccountSnapshot) -> Result<Rental> {
+    match decide::reconcile(&r, read) {
+        Some(next) => save(book, next),
+        None => Ok(r),
     }
-    if r == before {
-        return Ok(r);
-    }
-    save(book, r)
 }
 
-/// Resolve one rental's transaction in flight.
-async fn settle(ctx: &ChainCtx<'_>, r: Rental, who: &AccountId32) -> Result<Rental> {
-    let Some(p) = r.pending.clone() else { return Ok(r) };
-    // The nonce first, then the orders: a transaction landing between the two
-    // reads then shows as its effect, never as "used without effect".
-    let (_, chain_nonce) = account::account_info_at_best(ctx.client, who).await?;
-    let nonce_used = u64::from(chain_nonce) > p.nonce;
-    let (_, orders) = rent::orders_of(ctx.client, who).await?;
-    match p.call {
-        PendingCall::Rent => {
-            let known: Vec<u64> = ctx.book.all().iter().filter_map(|x| x.rent_id()).collect();
-            let found = orders.iter().find(|o| {
-                o.machine_id == r.machine_id && o.gpu_num == r.gpus && o.rent_start > p.signed_at_block && !known.contains(&o.rent_id)
-            });
-            if let Some(o) = found {
-                let mut r = r.clone();
-                let fee = r.quote.map(|q| q.order_fee).unwrap_or(0);
-                r.order = Some(OrderFacts::from_order(o, o.stake_amount, fee));
-                r.stage = if o.status == OrderStatus::Renting { Stage::Renting } else { Stage::Placed };
-                r.pending = None;
-                r.last_error = None;
-                return save(ctx.book, r);
-            }
-            if nonce_used {
-                let err = Error::new(
-                    ErrorCode::RentNotPlaced,
-                    "the rent transaction was used on chain but no order of it is live now: it failed, or the order lapsed while the app was closed",
-                )
-                .with_data(serde_json::json!({ "machineId": r.machine_id, "extrinsicHash": p.extrinsic_hash }));
-                let _ = fail(ctx.book, r, err);
-                return Err(Error::new(ErrorCode::RentNotPlaced, "no order was found for the rent sent before the restart"));
-            }
+/// Resolve one rental's transaction in flight. `Ok(true)`: the same bytes
+/// were sent again (the chain may have moved).
+async fn settle(ctx: &ChainCtx<'_>, r: &Rental, who: &AccountId32, best: &AccountSnapshot, finalized: &mut Option<AccountSnapshot>) -> Result<bool> {
+    let known: Vec<u64> = ctx.book.all().iter().filter_map(|x| x.rent_id()).collect();
+    let mut verdict = decide::settle(r, best, finalized.as_ref(), &known);
+    if verdict == Settle::NeedsFinalized {
+        // Irreversible verdicts ("used without effect", "expired") are read
+        // at the finalized block, once per sync.
+        if finalized.is_none() {
+            *finalized = Some(rent::snapshot(ctx.client, who, Head::Finalized).await?);
+        }
+        verdict = decide::settle(r, best, finalized.as_ref(), &known);
+    }
+    match verdict {
+        Settle::Decided(next) => {
+            save(ctx.book, next)?;
+            Ok(false)
+        }
+        Settle::Undecided | Settle::NeedsFinalized => Ok(false),
+        Settle::Resend => {
+            let p = r.pending.clone().expect("settle decides only for a rental in flight");
             let result = resend(ctx, who, &p).await;
-            after_rent(ctx, r, result).await
-        }
-        PendingCall::Confirm => {
-            let rent_id = r.rent_id().unwrap_or_default();
-            let order = orders.iter().find(|o| o.rent_id == rent_id);
-            let back_to = if r.vm.as_ref().is_some_and(|v| v.status == "running") { Stage::VmReady } else { Stage::Placed };
-            match order {
-                Some(o) if o.status == OrderStatus::Renting => {
-                    let mut r = r.clone();
-                    r.pending = None;
-                    r.stage = Stage::Renting;
-                    if let Some(f) = r.order.as_mut() {
-                        f.confirmed_at = o.confirmed_at;
+            // Only the chain's answer in a block counts here; any refusal of
+            // a resend leaves the step in flight for the next read to decide.
+            match (p.call, result) {
+                (PendingCall::Rent, Ok(o)) => after_rent(ctx, r.clone(), Ok(o)).await.map(|_| true),
+                (PendingCall::Confirm, Ok(o)) => after_confirm(ctx, r.clone(), decide::awaiting_stage(r), Ok(o)).await.map(|_| true),
+                (PendingCall::Relet { .. }, Ok(o)) => after_relet(ctx, r.clone(), Ok(o)).await.map(|_| true),
+                (_, Err(e)) => {
+                    let e = if e.code == ErrorCode::TxFailed { e } else { undecided(e, &p) };
+                    if e.code == ErrorCode::TxFailed {
+                        // Included and failed in a block: the chain's verdict.
+                        return match p.call {
+                            PendingCall::Rent => after_rent(ctx, r.clone(), Err(e)).await.map(|_| true),
+                            PendingCall::Confirm => after_confirm(ctx, r.clone(), decide::awaiting_stage(r), Err(e)).await.map(|_| true),
+                            PendingCall::Relet { .. } => after_relet(ctx, r.clone(), Err(e)).await.map(|_| true),
+                        };
                     }
-                    save(ctx.book, r)
-                }
-                None => {
-                    let mut r = r.clone();
-                    r.pending = None;
-                    r.stage = Stage::Placed;
-                    reconcile(ctx.book, r, None)
-                }
-                Some(_) if nonce_used => {
-                    let mut r = r.clone();
-                    r.pending = None;
-                    r.stage = back_to;
-                    r.last_error = Some(Error::new(ErrorCode::TxFailed, "the confirmation sent before the restart did not confirm the order"));
-                    save(ctx.book, r)
-                }
-                Some(_) => {
-                    let result = resend(ctx, who, &p).await;
-                    after_confirm(ctx, r, back_to, result).await
-                }
-            }
-        }
-        PendingCall::Relet { old_end, .. } => {
-            let rent_id = r.rent_id().unwrap_or_default();
-            let order = orders.iter().find(|o| o.rent_id == rent_id);
-            match order {
-                Some(o) if o.rent_end > old_end => {
-                    let mut r = r.clone();
-                    r.pending = None;
-                    if let Some(f) = r.order.as_mut() {
-                        f.rent_end = o.rent_end;
-                    }
-                    save(ctx.book, r)
-                }
-                Some(_) if !nonce_used => {
-                    let result = resend(ctx, who, &p).await;
-                    after_relet(ctx, r, result).await.map(|(r, _)| r)
-                }
-                other => {
-                    let mut r = r.clone();
-                    r.pending = None;
-                    let r = save(ctx.book, r)?;
-                    reconcile(ctx.book, r, other)
+                    ctx.book.update(&r.id, |x| x.last_error = Some(e.clone()))?;
+                    Err(e)
                 }
             }
         }
@@ -490,19 +511,18 @@ async fn resend(ctx: &ChainCtx<'_>, who: &AccountId32, p: &PendingTx) -> Result<
     let bytes = hex::decode(p.bytes.trim_start_matches("0x")).map_err(|e| Error::internal(format!("journaled transaction is not hex: {e}")))?;
     tracing::info!(tx = %p.extrinsic_hash, nonce = p.nonce, "sending the journaled transaction again (the chain has not seen it)");
     let prepared = tx::from_encoded(ctx.client, bytes, *who, p.nonce, p.fee_estimate).await?;
-    tx::submit(ctx.client, ctx.nonces, prepared, &ctx.opts, |_| {}).await.map_err(|e| {
-        // "Already imported" / "priority too low": it is in the pool now;
-        // "stale": its nonce was used meanwhile. Either way the chain, not
-        // this error, decides; the next sync reads it.
-        let reason = e.message.to_ascii_lowercase();
-        let undecided = ["already imported", "1013", "priority is too low", "1014", "stale", "outdated"];
-        if e.code == ErrorCode::TxInvalid && undecided.iter().any(|k| reason.contains(k)) {
-            Error::new(ErrorCode::TxUnknown, format!("transaction {} is pending or was used: {}", p.extrinsic_hash, e.message))
-                .with_data(serde_json::json!({ "extrinsicHash": p.extrinsic_hash }))
-        } else {
-            e
-        }
-    })
+    tx::submit(ctx.client, ctx.nonces, prepared, &ctx.opts, |_| {}).await
+}
+
+/// A resend's refusal ("already imported", "temporarily banned", "stale",
+/// a dropped socket, …) as `tx-unknown`: the journaled transaction may be
+/// in a pool or on chain; the chain, not this error, decides.
+fn undecided(e: Error, p: &PendingTx) -> Error {
+    if e.code == ErrorCode::TxUnknown {
+        return e;
+    }
+    Error::new(ErrorCode::TxUnknown, format!("transaction {} is pending or was used: {}", p.extrinsic_hash, e.message))
+        .with_data(serde_json::json!({ "extrinsicHash": p.extrinsic_hash }))
 }
 
 /// Write the chain-side fields of `r` (stage, order, transaction in flight,
@@ -516,6 +536,7 @@ fn save(book: &RentalBook, r: Rental) -> Result<Rental> {
         x.last_error = r.last_error.clone();
         x.blocks = r.blocks;
         x.quote = r.quote;
+        x.seen_at = x.seen_at.max(r.seen_at);
     })
 }
 
@@ -527,11 +548,23 @@ fn pending(call: PendingCall, prepared: &PreparedTx, best: u32) -> PendingTx {
         nonce: prepared.nonce,
         fee_estimate: prepared.fee_estimate,
         signed_at_block: best,
+        valid_until: Some(best.saturating_add(MORTAL_BLOCKS)),
     }
 }
 
-fn journal_or_release(ctx: &ChainCtx<'_>, rental: Rental, prepared: &PreparedTx) -> Result<Rental> {
-    save(ctx.book, rental).inspect_err(|_| ctx.nonces.release(prepared.signer(), prepared.nonce))
+/// Journal a transaction in flight for `rental` — only if the journal still
+/// has it as it was read (no other transaction in flight, same stage) — or
+/// hand the nonce back: what is not journaled is never sent.
+fn journal_in_flight(ctx: &ChainCtx<'_>, rental: &Rental, prepared: &PreparedTx, change: impl FnOnce(&mut Rental)) -> Result<Rental> {
+    ctx.book
+        .try_update(&rental.id, |x| {
+            if x.pending.is_some() || x.stage != rental.stage {
+                return Err(wrong_state(x));
+            }
+            change(x);
+            Ok(())
+        })
+        .inspect_err(|_| ctx.nonces.release(prepared.signer(), prepared.nonce))
 }
 
 async fn ensure_free(client: &ChainClient, who: &AccountId32, needed: u128) -> Result<()> {
@@ -549,7 +582,7 @@ async fn ensure_free(client: &ChainClient, who: &AccountId32, needed: u128) -> R
 fn get(book: &RentalBook, id: &str) -> Result<Rental> {
     book.get(id)
         .or_else(|| id.parse::<u64>().ok().and_then(|n| book.by_rent_id(n)))
-        .ok_or_else(|| Error::new(ErrorCode::RentalNotFound, format!("no rental {id} in this network's journal")).with_data(serde_json::json!({ "rentId": id })))
+        .ok_or_else(|| super::rental_not_found(id))
 }
 
 /// Find a rental by local id or rent id.
@@ -561,6 +594,19 @@ fn wrong_state(r: &Rental) -> Error {
     let id = r.rent_id().map(|n| n.to_string()).unwrap_or_else(|| r.id.clone());
     Error::new(ErrorCode::WrongRentalState, format!("rental {id} cannot do that while it is {}", r.stage.as_str()))
         .with_data(serde_json::json!({ "rentId": id, "state": r.stage.as_str() }))
+}
+
+/// `node-behind` when `read` is older than what the journal has seen for `r`:
+/// a lagging node must not be the ground for signing anything.
+fn not_behind(r: &Rental, read: &AccountSnapshot) -> Result<()> {
+    match r.seen_at {
+        Some(seen) if read.at < seen => {
+            let id = r.rent_id().map(|n| n.to_string()).unwrap_or_else(|| r.id.clone());
+            Err(Error::new(ErrorCode::NodeBehind, format!("the node answered from block {}, older than block {seen} already seen for rental {id}; nothing was signed", read.at))
+                .with_data(serde_json::json!({ "rentId": id, "block": read.at, "seen": seen })))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn window_closed(rent_id: u64) -> Error {

@@ -4,15 +4,32 @@
 //!
 //! - [`record`]: a rental, its stage and what is in flight;
 //! - [`book`]: the journal file of one network;
+//! - [`decide`]: what moves a rental forward, as pure decisions over a read;
 //! - [`chain_steps`]: place, confirm, renew, and `sync` (settle + reconcile);
+//! - [`login`]: a VM's login (validated RDP target, password as a secret, VNC);
+//! - [`reminders`]: which reminders are due, from block numbers;
+//! - [`service`]: the operations both shells call (one rule each);
 //! - [`vm_steps`]: create the VM (resumable), its login, power operations.
 
 pub mod book;
 pub mod chain_steps;
+pub mod decide;
+pub mod login;
 pub mod record;
+pub mod reminders;
+pub mod service;
 pub mod vm_steps;
 
 pub use book::RentalBook;
-pub use chain_steps::{confirm, place, renew, sync, ChainCtx};
+pub use chain_steps::{confirm, place, renew, sync, try_sync, ChainCtx};
+pub use login::VmLogin;
 pub use record::{OrderFacts, PendingCall, PendingTx, Rental, Stage, VmFacts};
+pub use service::{choose_client, ClientSources, RenewQuote, Renewed, RentalService, TimeLeft};
 pub use vm_steps::{create_vm, vm_detail, vm_power, PowerOp, VmEvent, VmOptions};
+
+use crate::error::{Error, ErrorCode};
+
+/// `rental-not-found`: no rental `id` (local id or rent id) in the journal.
+pub fn rental_not_found(id: &str) -> Error {
+    Error::new(ErrorCode::RentalNotFound, format!("no rental {id} in this network's journal")).with_data(serde_json::json!({ "rentId": id }))
+}

@@ -83,6 +83,10 @@ pub struct PendingTx {
     pub fee_estimate: u128,
     /// The best block when it was signed: an order it placed starts later.
     pub signed_at_block: u32,
+    /// The last block it can be included in (its mortality ends): past it,
+    /// with its nonce unused at a finalized block, it can never land.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<u32>,
 }
 
 /// The on-chain facts of a placed order.
@@ -163,6 +167,10 @@ pub struct Rental {
     pub pending: Option<PendingTx>,
     /// The last error met, for the UI to explain (`code`, `message`).
     pub last_error: Option<crate::Error>,
+    /// The newest block the journal has read this rental's order at. A read
+    /// from an older block (a lagging node, a failover) changes nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seen_at: Option<u32>,
     /// Unix seconds.
     pub created_at: u64,
     pub updated_at: u64,

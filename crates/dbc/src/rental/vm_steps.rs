@@ -42,12 +42,20 @@ fn machine_of(r: &Rental, client: &ComputeClient, key: SigningKey) -> Result<Ren
     client.rented(&r.machine_id, Auth::new(key, rent_id))
 }
 
-fn stored_client(r: &Rental) -> Result<ComputeClient> {
-    let vm = r.vm.as_ref().ok_or_else(|| {
+/// The rental's VM facts, or `wrong-rental-state` when it has no VM yet.
+fn vm_of(r: &Rental) -> Result<&VmFacts> {
+    r.vm.as_ref().ok_or_else(|| {
         Error::new(ErrorCode::WrongRentalState, "this rental has no virtual machine yet")
             .with_data(serde_json::json!({ "rentId": r.rent_id().map(|n| n.to_string()), "state": r.stage.as_str() }))
-    })?;
-    ComputeClient::new(&vm.client_url)
+    })
+}
+
+/// Remember `client` as the one that answered for the rental's VM (the
+/// client is chosen at the time of use: see `service::choose_client`).
+fn remember_client(x: &mut Rental, client: &ComputeClient) {
+    if let Some(v) = x.vm.as_mut() {
+        v.client_url = client.base_url().to_string();
+    }
 }
 
 fn state_error(r: &Rental) -> Error {
@@ -124,8 +132,12 @@ pub async fn create_vm(
             });
             machine
         }
-        // Resuming: the same client, the same plan.
-        _ if resume => machine_of(&r, &stored_client(&r)?, key)?,
+        // Resuming: the same plan (same task id) through the chosen client,
+        // which is asked for that task before anything is created.
+        _ if resume => {
+            vm_of(&r)?;
+            machine_of(&r, client, key)?
+        }
         _ => return Err(state_error(&r)),
     };
     let vm = r.vm.clone().ok_or_else(|| state_error(&r))?;
@@ -167,7 +179,10 @@ pub async fn create_vm(
             return Err(e);
         }
     };
-    let r = record_detail(book, r, &detail)?;
+    let r = book.update(&r.id, |x| {
+        remember_client(x, client);
+        record_into(x, &detail);
+    })?;
     Ok((r, detail))
 }
 
@@ -207,10 +222,6 @@ fn back_to_placed(book: &RentalBook, r: Rental, e: Error) -> Error {
 
 /// Write what the client says of the VM into the rental as it is in the
 /// journal now (a sync or a confirm may have moved it on meanwhile).
-fn record_detail(book: &RentalBook, r: Rental, d: &TaskDetail) -> Result<Rental> {
-    book.update(&r.id, |r| record_into(r, d))
-}
-
 fn record_into(r: &mut Rental, d: &TaskDetail) {
     if let Some(v) = r.vm.as_mut() {
         v.status = d.status.as_str().to_string();
@@ -233,12 +244,14 @@ fn record_into(r: &mut Rental, d: &TaskDetail) {
 
 /// The VM's detail now (status, login incl. password), read from the client
 /// it was created through; the journal keeps the status, host and ports.
-pub async fn vm_detail(book: &RentalBook, id: &str, key: SigningKey) -> Result<(Rental, TaskDetail)> {
+pub async fn vm_detail(book: &RentalBook, id: &str, client: &ComputeClient, key: SigningKey) -> Result<(Rental, TaskDetail)> {
     let r = super::chain_steps::find(book, id)?;
-    let client = stored_client(&r)?;
-    let task_id = r.vm.as_ref().map(|v| v.task_id.clone()).unwrap_or_default();
-    let d = machine_of(&r, &client, key)?.task(&task_id).await?;
-    let r = record_detail(book, r, &d)?;
+    let task_id = vm_of(&r)?.task_id.clone();
+    let d = machine_of(&r, client, key)?.task(&task_id).await?;
+    let r = book.update(&r.id, |x| {
+        remember_client(x, client);
+        record_into(x, &d);
+    })?;
     Ok((r, d))
 }
 
@@ -271,6 +284,7 @@ impl std::str::FromStr for PowerOp {
 pub async fn vm_power(
     book: &RentalBook,
     id: &str,
+    client: &ComputeClient,
     key: SigningKey,
     op: PowerOp,
     poll: &PollOptions,
@@ -280,9 +294,8 @@ pub async fn vm_power(
     if !r.stage.is_live() && op != PowerOp::Delete {
         return Err(state_error(&r));
     }
-    let client = stored_client(&r)?;
-    let task_id = r.vm.as_ref().map(|v| v.task_id.clone()).unwrap_or_default();
-    let machine = machine_of(&r, &client, key)?;
+    let task_id = vm_of(&r)?.task_id.clone();
+    let machine = machine_of(&r, client, key)?;
     let target = match op {
         PowerOp::Start => {
             machine.start(&task_id).await?;
@@ -302,12 +315,15 @@ pub async fn vm_power(
         }
     };
     let after = machine.wait_for(&task_id, target, poll, on_progress).await?;
-    match after {
-        Some(d) => record_detail(book, r, &d),
-        None => book.update(&r.id, |x| {
-            if let Some(v) = x.vm.as_mut() {
-                v.status = "deleted".into();
+    book.update(&r.id, |x| {
+        remember_client(x, client);
+        match &after {
+            Some(d) => record_into(x, d),
+            None => {
+                if let Some(v) = x.vm.as_mut() {
+                    v.status = "deleted".into();
+                }
             }
-        }),
-    }
+        }
+    })
 }

@@ -1,0 +1,113 @@
+//! The rental flow when more than one actor moves at once, on a real
+//! practice network: two `dbc-rent rent` processes of one machine started
+//! together from one data dir, and the app's rent (the core rental service
+//! the app's command calls, in this process) racing a CLI rent. Each case
+//! checks the chain afterwards: one order, never two.
+
+use dbc::chain::NonceTracker;
+use dbc::rental::{RentalService, Stage};
+use serde_json::Value;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+
+const DEV: &str = "bottom drive obey lake curtain smoke basket hold race lonely fit walk";
+const PASSWORD: &str = "app password 1";
+
+fn cmd(dir: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_dbc-rent"));
+    c.env("DBC_RENT_HOME", dir)
+        .env("DBC_RENT_PASSWORD", PASSWORD)
+        .env("DBC_RENT_SECRET_STORE", "file")
+        .args(["--network", "practice", "--json"])
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    c
+}
+
+/// Exit code and the JSON document the command printed.
+fn finish(child: std::process::Child) -> (Option<i32>, Value) {
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let v = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text} / {}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code(), v)
+}
+
+fn ok(dir: &Path, args: &[&str]) -> Value {
+    let (code, v) = finish(cmd(dir, args).spawn().unwrap());
+    assert_eq!(code, Some(0), "{args:?}: {v}");
+    v
+}
+
+/// Orders of `machine` on chain, read from the node.
+async fn orders_on(client: &dbc::chain::ChainClient, who: &dbc::chain::AccountId32, machine: &str) -> usize {
+    dbc::chain::rent::orders_of(client, who).await.unwrap().1.iter().filter(|o| o.machine_id == machine).count()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn concurrent_rents_of_one_machine_place_one_order() {
+    dbc_sandbox::install_crypto_provider();
+    let data = tempfile::tempdir().unwrap();
+    let sandbox = dbc_sandbox::Sandbox::start(dbc_sandbox::SandboxConfig::chain_only(data.path().to_path_buf(), 60))
+        .await
+        .expect("practice network starts (run `make sandbox-deps` first)");
+    let dir = data.path().to_path_buf();
+    let mut import = cmd(&dir, &["wallet", "import", "--mnemonic-stdin", "--name", "renter"]);
+    import.stdin(Stdio::piped());
+    let mut child = import.spawn().unwrap();
+    {
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(format!("{DEV}//race-test").as_bytes()).unwrap();
+    }
+    let (code, acc) = finish(child);
+    assert_eq!(code, Some(0), "{acc}");
+    let address = acc["address"].as_str().unwrap().to_string();
+    sandbox.fund(&address, 200_000).await.unwrap();
+    let result = futures::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(race(&sandbox, &dir, &address))).await;
+    sandbox.stop().await.unwrap();
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+async fn race(sandbox: &dbc_sandbox::Sandbox, dir: &Path, address: &str) {
+    let (client, _) = dbc::chain::client::connect("practice", sandbox.chain_url(), None, Default::default(), None).await.expect("connect");
+    let who = dbc::wallet::parse_address(address).unwrap();
+    let d = dir.to_path_buf();
+    let rows = tokio::task::spawn_blocking(move || ok(&d, &["machines", "list", "--idle", "--min-free", "2", "--sort", "price"])).await.unwrap();
+    let idle: Vec<String> = rows.as_array().unwrap().iter().filter(|m| m["status"] == "idle").map(|m| m["id"].as_str().unwrap().to_string()).collect();
+    assert!(idle.len() >= 2);
+
+    // ---- two CLI processes, one machine, started together ----
+    let args = ["rent", idle[0].as_str(), "--gpus", "1", "--hours", "1"];
+    let (a, b) = (cmd(dir, &args).spawn().unwrap(), cmd(dir, &args).spawn().unwrap());
+    let (ra, rb) = tokio::task::spawn_blocking(move || (finish(a), finish(b))).await.unwrap();
+    let outcomes = [ra, rb];
+    let placed: Vec<&Value> = outcomes.iter().filter(|(c, _)| *c == Some(0)).map(|(_, v)| v).collect();
+    let refused: Vec<&Value> = outcomes.iter().filter(|(c, _)| *c == Some(1)).map(|(_, v)| v).collect();
+    assert_eq!(placed.len(), 1, "one rent succeeds: {outcomes:?}");
+    assert_eq!(placed[0]["stage"], "placed");
+    assert_eq!(refused.len(), 1, "{outcomes:?}");
+    assert_eq!(refused[0]["error"]["code"], "rental-in-progress", "{outcomes:?}");
+    assert_eq!(orders_on(&client, &who, &idle[0]).await, 1, "one order on chain");
+
+    // ---- the app's rent (the core service, in this process) racing a CLI rent ----
+    let wallet = dbc::wallet::Wallet::open(dir).unwrap();
+    let key = wallet.signing_key(address, &dbc::wallet::SecretString::from(PASSWORD.to_string())).unwrap();
+    let svc = RentalService::open(dir, client.clone(), Arc::new(NonceTracker::new())).await.unwrap();
+    let market = dbc::market::load_all(&client).await.unwrap();
+    let cli = cmd(dir, &["rent", idle[1].as_str(), "--gpus", "1", "--hours", "1"]).spawn().unwrap();
+    let app = svc.place(&key, &market, &idle[1], 1, 600, |_| {}).await;
+    let (cli_code, cli_out) = tokio::task::spawn_blocking(move || finish(cli)).await.unwrap();
+    let app_ok = app.as_ref().is_ok_and(|r| r.stage == Stage::Placed);
+    let cli_ok = cli_code == Some(0);
+    assert!(app_ok ^ cli_ok, "exactly one of the app and the CLI places the order: app {app:?}, cli {cli_out}");
+    if app_ok {
+        assert_eq!(cli_out["error"]["code"], "rental-in-progress", "{cli_out}");
+    } else {
+        assert_eq!(app.unwrap_err().code, dbc::ErrorCode::RentalInProgress);
+    }
+    assert_eq!(orders_on(&client, &who, &idle[1]).await, 1, "one order on chain");
+}

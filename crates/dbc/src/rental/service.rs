@@ -1,0 +1,403 @@
+//! The rental service: every rental operation the app and the CLI offer,
+//! assembled once. A shell unlocks the key, calls one method here and shows
+//! the result; it keeps no rule of its own.
+//!
+//! "What happens when I renew" reads top to bottom in [`RentalService::renew`]:
+//! the duration rule ([`check_renewal_blocks`]), the price from the chain's
+//! formula ([`renewal_price`]), then [`chain_steps::renew`] (the 60-day
+//! horizon, the balance check, sign → journal → send under the chain-step
+//! lock), and [`super::decide`] for what the chain's answer means.
+
+use super::book::RentalBook;
+use super::chain_steps::{self, relet_blocks, ChainCtx};
+use super::record::{PendingCall, Rental, Stage};
+use crate::chain::rent::{self as chain_rent, RentPaid};
+use crate::chain::tx::{self, TxOptions, TxSigner, TxStatus};
+use crate::chain::{identity, ChainClient, NonceTracker};
+use crate::error::{Error, ErrorCode, Result};
+use crate::market::{price, rules, Market, Quote};
+use crate::units::BLOCKS_PER_HOUR;
+use serde::Serialize;
+use std::path::Path;
+use std::sync::Arc;
+use subxt::utils::AccountId32;
+
+/// The rentals of one connected chain.
+pub struct RentalService {
+    client: ChainClient,
+    nonces: Arc<NonceTracker>,
+    book: Arc<RentalBook>,
+    opts: TxOptions,
+}
+
+/// What renewing costs now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RenewQuote {
+    pub asked_blocks: u32,
+    /// What the 60-day horizon leaves of it (0: nothing can be added).
+    pub blocks: u32,
+    pub capped: bool,
+    /// Planck.
+    #[serde(with = "crate::chain::planck_string")]
+    pub rent: u128,
+    #[serde(with = "crate::chain::planck_string")]
+    pub tx_fee_estimate: u128,
+    #[serde(with = "crate::chain::planck_string")]
+    pub total: u128,
+    pub rent_end: u32,
+    pub new_end: u32,
+    pub at_block: u32,
+}
+
+/// A renewal that landed.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Renewed {
+    pub rental: Rental,
+    pub added_blocks: u32,
+    /// Planck.
+    #[serde(with = "crate::chain::planck_string")]
+    pub paid: u128,
+}
+
+impl RentalService {
+    /// The service for the chain `client` is connected to, with its journal
+    /// (opened by the chain's identity: see [`crate::chain::identity`]).
+    pub async fn open(data_dir: &Path, client: ChainClient, nonces: Arc<NonceTracker>) -> Result<Self> {
+        let chain = identity::identity(&client).await?;
+        let book = Arc::new(RentalBook::open(data_dir, &chain)?);
+        Ok(Self::with_book(client, nonces, book))
+    }
+
+    /// The service over a journal the caller opened already (the app keeps one per chain).
+    pub fn with_book(client: ChainClient, nonces: Arc<NonceTracker>, book: Arc<RentalBook>) -> Self {
+        RentalService { client, nonces, book, opts: TxOptions::default() }
+    }
+
+    pub fn book(&self) -> &Arc<RentalBook> {
+        &self.book
+    }
+
+    pub fn client(&self) -> &ChainClient {
+        &self.client
+    }
+
+    fn ctx(&self) -> ChainCtx<'_> {
+        ChainCtx { client: &self.client, nonces: &self.nonces, book: &self.book, opts: self.opts.clone() }
+    }
+
+    /// Settle what was in flight and reconcile `who`'s rentals with the chain.
+    pub async fn sync(&self, who: &AccountId32) -> Result<Vec<Rental>> {
+        chain_steps::sync(&self.ctx(), who).await
+    }
+
+    /// [`RentalService::sync`] unless another process is running a chain
+    /// step on this journal (`None`).
+    pub async fn try_sync(&self, who: &AccountId32) -> Result<Option<Vec<Rental>>> {
+        chain_steps::try_sync(&self.ctx(), who).await
+    }
+
+    /// Check and price a rent with `market` (unknown machine, duration, not
+    /// rentable, not enough GPUs are refused here, before any password).
+    pub fn quote_rent(market: &Market, machine_id: &str, gpus: u32, blocks: u32) -> Result<Quote> {
+        let machine_id = check_rent_request(machine_id, blocks)?;
+        market.quote(&machine_id, gpus, blocks)
+    }
+
+    /// Rent `gpus` GPUs of `machine_id` for `blocks`, priced with `market`
+    /// (read just before): balance checked, signed, journaled, sent, under
+    /// the chain-step lock so one intent is paid once. Resolves once the
+    /// `Rent` event is seen.
+    pub async fn place(
+        &self,
+        signer: &impl TxSigner,
+        market: &Market,
+        machine_id: &str,
+        gpus: u32,
+        blocks: u32,
+        on_status: impl FnMut(TxStatus) + Send,
+    ) -> Result<Rental> {
+        let machine_id = check_rent_request(machine_id, blocks)?;
+        let quote = market.quote(&machine_id, gpus, blocks)?;
+        // The same command again after a lost answer (a dropped socket, a
+        // killed process): the rent it sent may have landed. Settle first; if
+        // that rent placed its order, this intent is done — nothing is signed.
+        let who = signer.account_id();
+        let address = crate::wallet::format_address(&who);
+        let in_flight: Vec<String> = self
+            .book
+            .all()
+            .into_iter()
+            .filter(|r| r.account == address && r.machine_id == machine_id && r.gpus == gpus && r.blocks == blocks && r.stage == Stage::Placing)
+            .map(|r| r.id)
+            .collect();
+        if !in_flight.is_empty() {
+            self.sync(&who).await?;
+            if let Some(done) = in_flight.iter().filter_map(|id| self.book.get(id)).find(|r| r.pending.is_none() && r.order.is_some() && r.stage.is_live()) {
+                return Ok(done);
+            }
+        }
+        chain_steps::place(&self.ctx(), signer, &machine_id, &quote, on_status).await
+    }
+
+    /// Confirm rental `id` (local or rent id): the rent becomes non-refundable.
+    pub async fn confirm(&self, signer: &impl TxSigner, id: &str, on_status: impl FnMut(TxStatus) + Send) -> Result<Rental> {
+        let before = chain_steps::find(&self.book, id)?;
+        if before.pending.as_ref().is_some_and(|p| p.call == PendingCall::Confirm) {
+            // A confirmation already in flight (its answer was lost): settle
+            // it instead of signing a second one.
+            self.sync(&signer.account_id()).await?;
+            let now = chain_steps::find(&self.book, &before.id)?;
+            if now.stage == Stage::Renting {
+                return Ok(now);
+            }
+        }
+        chain_steps::confirm(&self.ctx(), signer, id, on_status).await
+    }
+
+    /// What renewing rental `id` by `blocks` costs now, with the 60-day
+    /// horizon applied.
+    pub async fn renewal_quote(&self, market: &Market, id: &str, blocks: u32) -> Result<RenewQuote> {
+        check_renewal_blocks(blocks)?;
+        let r = chain_steps::find(&self.book, id)?;
+        let rent_id = r.rent_id().filter(|_| r.stage == Stage::Renting).ok_or_else(|| wrong_state(&r, "renewed"))?;
+        let (best, _) = self.client.best_block().await?;
+        let order = chain_rent::order(&self.client, rent_id).await?.ok_or_else(|| order_not_found(rent_id))?;
+        let adds = relet_blocks(best, order.rent_end, blocks);
+        let rent = if adds == 0 { 0 } else { renewal_price(market, &r.machine_id)?(order.gpu_num, adds)? };
+        let fee = tx::estimate_fee(&self.client, &crate::wallet::SigningKey::fee_estimator(), &chain_rent::relet_call(rent_id, blocks)).await?;
+        Ok(RenewQuote {
+            asked_blocks: blocks,
+            blocks: adds,
+            capped: adds < blocks,
+            rent,
+            tx_fee_estimate: fee,
+            total: rent.saturating_add(fee),
+            rent_end: order.rent_end,
+            new_end: order.rent_end.saturating_add(adds),
+            at_block: best,
+        })
+    }
+
+    /// Renew rental `id` by `blocks`, paid at once at `market`'s price.
+    pub async fn renew(
+        &self,
+        signer: &impl TxSigner,
+        market: &Market,
+        id: &str,
+        blocks: u32,
+        on_status: impl FnMut(TxStatus) + Send,
+    ) -> Result<Renewed> {
+        check_renewal_blocks(blocks)?;
+        let r = chain_steps::find(&self.book, id)?;
+        let price = renewal_price(market, &r.machine_id)?;
+        if let Some(PendingCall::Relet { blocks: asked, old_end }) = r.pending.as_ref().map(|p| p.call) {
+            // A renewal already in flight (its answer was lost): settle it; if
+            // it landed, this is that renewal, not a second one.
+            self.sync(&signer.account_id()).await?;
+            let now = chain_steps::find(&self.book, &r.id)?;
+            let end = now.order.as_ref().map_or(0, |o| o.rent_end);
+            if now.pending.is_none() && end > old_end && asked == blocks {
+                let added = end - old_end;
+                // What the chain charged: its formula for the blocks it added.
+                let paid = price(now.gpus, added)?;
+                return Ok(Renewed { rental: now, added_blocks: added, paid });
+            }
+        }
+        let (rental, RentPaid { blocks: added, paid, .. }) = chain_steps::renew(&self.ctx(), signer, &r.id, blocks, price, on_status).await?;
+        Ok(Renewed { rental, added_blocks: added, paid })
+    }
+}
+
+/// What a rent request can be checked for without the chain: the duration
+/// rule and the machine id's form. Returns the normalized machine id.
+pub fn check_rent_request(machine_id: &str, blocks: u32) -> Result<String> {
+    rules::validate_duration(blocks)?;
+    crate::compute::normalize_machine_id(machine_id)
+}
+
+/// A renewal adds half-hour steps (300 blocks, so at least the chain's
+/// 100-block minimum) up to the 60-day horizon: the rent's own duration rule.
+pub fn check_renewal_blocks(blocks: u32) -> Result<()> {
+    rules::validate_duration(blocks).map(|_| ())
+}
+
+/// The chain's price of renewing `gpus` GPUs of `machine_id` for `adds` blocks.
+pub fn renewal_price(market: &Market, machine_id: &str) -> Result<impl Fn(u32, u32) -> Result<u128>> {
+    let machine = market.machine(machine_id).cloned().ok_or_else(|| rules::unknown_machine(machine_id))?;
+    let params = market.params;
+    Ok(move |gpus: u32, adds: u32| {
+        price::rent_fee(&params, machine.calc_point, machine.gpu_count, gpus, adds, machine.extra_price_per_gpu).ok_or_else(no_price)
+    })
+}
+
+/// `chain-rpc`: the chain lacks the parameters its price formula needs.
+pub fn no_price() -> Error {
+    Error::new(ErrorCode::ChainRpc, "the chain has no usable price parameters (StandardGPUPointPrice, AvgPrice, FixedTxFee)")
+}
+
+fn order_not_found(rent_id: u64) -> Error {
+    Error::new(ErrorCode::OrderNotFound, format!("order {rent_id} is not on the chain")).with_data(serde_json::json!({ "rentId": rent_id.to_string() }))
+}
+
+/// `wrong-rental-state`: rental `r` cannot be `what` in its stage.
+pub fn wrong_state(r: &Rental, what: &str) -> Error {
+    let id = r.rent_id().map(|n| n.to_string()).unwrap_or_else(|| r.id.clone());
+    Error::new(ErrorCode::WrongRentalState, format!("rental {id} cannot be {what} while it is {}", r.stage.as_str()))
+        .with_data(serde_json::json!({ "rentId": id, "state": r.stage.as_str() }))
+}
+
+/// How long a rental has left at block `best`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TimeLeft {
+    /// Blocks until the rental ends (live rentals).
+    pub blocks_left: Option<u32>,
+    /// Blocks left to confirm (orders awaiting confirmation).
+    pub confirm_blocks_left: Option<u32>,
+}
+
+impl TimeLeft {
+    pub fn of(r: &Rental, best: u32) -> TimeLeft {
+        let o = r.order.as_ref();
+        TimeLeft {
+            blocks_left: o.filter(|_| r.stage.is_live()).map(|o| o.rent_end.saturating_sub(best)),
+            confirm_blocks_left: o.filter(|_| r.stage.awaits_confirm()).map(|o| o.confirm_deadline.saturating_sub(best)),
+        }
+    }
+
+    /// "confirm within N min" / "N.N h left", for a terminal.
+    pub fn describe(&self, stage: Stage) -> String {
+        match (self.confirm_blocks_left, self.blocks_left) {
+            (Some(c), _) if stage.awaits_confirm() => format!("confirm within {} min", c / 10),
+            (_, Some(b)) if stage == Stage::Renting => {
+                let tenths = u64::from(b) * 10 / u64::from(BLOCKS_PER_HOUR);
+                format!("{}.{} h left", tenths / 10, tenths % 10)
+            }
+            _ => String::new(),
+        }
+    }
+}
+
+/// Where the DBC client addresses come from, for [`choose_client`].
+#[derive(Debug, Clone, Default)]
+pub struct ClientSources<'a> {
+    /// Given for this one command (the VM step's field, `--client`).
+    pub asked: Option<&'a str>,
+    /// The practice network's own client, while on the practice network.
+    pub practice: Option<String>,
+    /// `DBC_RENT_CLIENT` (the CLI).
+    pub env: Option<String>,
+    /// The user's list from Settings.
+    pub configured: &'a [String],
+}
+
+/// The DBC client for rental `r`, one order for both shells:
+/// 1. the one asked for;
+/// 2. on the practice network, its own client (it sees every practice
+///    machine; an address stored before a restart of the practice network
+///    points at a simulator that is gone);
+/// 3. the one the rental's VM was created through (it knows the task);
+/// 4. `DBC_RENT_CLIENT`, then the first of the Settings list.
+pub fn choose_client(r: &Rental, from: &ClientSources<'_>) -> Result<String> {
+    let nonempty = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+    from.asked
+        .and_then(nonempty)
+        .or_else(|| from.practice.as_deref().and_then(nonempty))
+        .or_else(|| r.vm.as_ref().and_then(|v| nonempty(&v.client_url)))
+        .or_else(|| from.env.as_deref().and_then(nonempty))
+        .or_else(|| from.configured.iter().find_map(|u| nonempty(u)))
+        .ok_or_else(|| {
+            Error::new(ErrorCode::InvalidClientUrl, "no DBC client address is set: add one in Settings, or pass --client http://HOST:PORT")
+                .with_data(serde_json::json!({ "value": "", "reason": "none set" }))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rental::record::VmFacts;
+
+    fn rental(vm_client: Option<&str>) -> Rental {
+        Rental {
+            id: "r".into(),
+            account: "a".into(),
+            machine_id: "m".into(),
+            gpus: 1,
+            blocks: 600,
+            quote: None,
+            stage: Stage::Placed,
+            order: None,
+            vm: vm_client.map(|u| VmFacts {
+                client_url: u.into(),
+                task_id: "t".into(),
+                image: "w".into(),
+                rdp_port: 1,
+                vnc_port: 2,
+                status: "running".into(),
+                host: None,
+                user: None,
+                plan: None,
+            }),
+            pending: None,
+            last_error: None,
+            seen_at: None,
+            created_at: 1,
+            updated_at: 1,
+        }
+    }
+
+    #[test]
+    fn renewals_are_half_hour_steps_of_at_least_the_chain_minimum() {
+        assert!(check_renewal_blocks(300).is_ok());
+        assert!(check_renewal_blocks(1_200).is_ok());
+        for bad in [0, 100, 150, 450, 864_300] {
+            assert_eq!(check_renewal_blocks(bad).unwrap_err().code, ErrorCode::InvalidDuration, "{bad}");
+        }
+        let too_long = check_renewal_blocks(100_000 * 600).unwrap_err();
+        assert_eq!(too_long.data.unwrap()["reason"], "too-long", "the 60-day limit, not the half-hour rule");
+    }
+
+    #[test]
+    fn one_client_order_for_both_shells() {
+        let configured = vec!["http://mine:5002".to_string()];
+        let stored = rental(Some("http://stored:5002"));
+        let fresh = rental(None);
+        let all = ClientSources { asked: Some("http://asked:1"), practice: Some("http://practice:2".into()), env: Some("http://env:3".into()), configured: &configured };
+        assert_eq!(choose_client(&stored, &all).unwrap(), "http://asked:1");
+        let no_ask = ClientSources { asked: Some("  "), ..all.clone() };
+        assert_eq!(choose_client(&stored, &no_ask).unwrap(), "http://practice:2", "the practice network's own client first");
+        let mainnet = ClientSources { practice: None, ..no_ask.clone() };
+        assert_eq!(choose_client(&stored, &mainnet).unwrap(), "http://stored:5002", "then the VM's own client");
+        assert_eq!(choose_client(&fresh, &mainnet).unwrap(), "http://env:3");
+        let settings_only = ClientSources { env: None, ..mainnet.clone() };
+        assert_eq!(choose_client(&fresh, &settings_only).unwrap(), "http://mine:5002");
+        let none = ClientSources { configured: &[], ..settings_only };
+        assert_eq!(choose_client(&fresh, &none).unwrap_err().code, ErrorCode::InvalidClientUrl);
+    }
+
+    #[test]
+    fn time_left_counts_blocks_from_the_chain() {
+        let mut r = rental(None);
+        r.order = Some(crate::rental::record::OrderFacts {
+            rent_id: 1,
+            rent_start: 1000,
+            rent_end: 1600,
+            confirm_deadline: 1150,
+            reserved: 0,
+            order_fee: 0,
+            confirmed_at: None,
+            paid: 0,
+        });
+        let t = TimeLeft::of(&r, 1100);
+        assert_eq!((t.blocks_left, t.confirm_blocks_left), (Some(500), Some(50)));
+        assert_eq!(t.describe(Stage::Placed), "confirm within 5 min");
+        r.stage = Stage::Renting;
+        let t = TimeLeft::of(&r, 1300);
+        assert_eq!((t.blocks_left, t.confirm_blocks_left), (Some(300), None));
+        assert_eq!(t.describe(Stage::Renting), "0.5 h left");
+        r.stage = Stage::Lapsed;
+        assert_eq!(TimeLeft::of(&r, 1300), TimeLeft { blocks_left: None, confirm_blocks_left: None });
+    }
+}

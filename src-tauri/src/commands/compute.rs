@@ -1,0 +1,91 @@
+//! The DBC client commands: which client a rental's VM step uses (the
+//! core's rule, fed with the app's settings) and "Test connection".
+
+use crate::guard::guarded_async;
+use crate::AppState;
+use dbc::compute::{ComputeClient, ImageInfo, NodeSummary};
+use dbc::rental::{self, ClientSources, Rental};
+use dbc::Result;
+use serde::Serialize;
+
+/// The DBC client for rental `r`, by the rule the CLI uses too
+/// ([`rental::choose_client`]).
+pub(crate) fn client_for(state: &AppState, asked: Option<&str>, r: &Rental) -> Result<ComputeClient> {
+    let settings = state.settings().clone();
+    let from = ClientSources {
+        asked,
+        practice: practice_client(state, &settings),
+        env: None,
+        configured: &settings.compute_clients,
+    };
+    ComputeClient::new(&rental::choose_client(r, &from)?)
+}
+
+pub(crate) fn practice_client(state: &AppState, settings: &dbc::settings::Settings) -> Option<String> {
+    (settings.network == dbc::network::NetworkChoice::Practice)
+        .then(|| {
+            dbc::practice::running(&state.data_dir)
+                .ok()
+                .flatten()
+                .and_then(|p| p.client)
+        })
+        .flatten()
+}
+
+/// What "Test connection" found.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionView {
+    pub url: String,
+    pub client_version: String,
+    /// Nodes the client sees now.
+    pub nodes: usize,
+    /// The rented machine as the client lists it (when one was given).
+    pub machine: Option<NodeSummary>,
+    /// The machine's Windows images (the VM step's picker).
+    pub images: Vec<ImageInfo>,
+}
+
+/// "Test connection": the client answers its version, and (given a
+/// machine) sees that machine; then its Windows images for the picker.
+#[tauri::command]
+pub async fn compute_test_connection(
+    url: String,
+    machine_id: Option<String>,
+) -> Result<ConnectionView> {
+    guarded_async("compute_test_connection", async {
+        let client = ComputeClient::new(&url)?;
+        match machine_id.filter(|m| !m.trim().is_empty()) {
+            Some(id) => {
+                let check = client.test_connection(&id).await?;
+                let nodes = client.node_list().await.map(|n| n.len()).unwrap_or(1);
+                let images = match client.node_info(&id).await {
+                    Ok(info) => info.windows_images().cloned().collect(),
+                    Err(e) => {
+                        tracing::info!(error = %e, "no node info for the image picker");
+                        Vec::new()
+                    }
+                };
+                Ok(ConnectionView {
+                    url: check.url,
+                    client_version: check.client_version,
+                    nodes,
+                    machine: Some(check.node),
+                    images,
+                })
+            }
+            None => {
+                let client_version = client.version().await?;
+                let nodes = client.node_list().await?.len();
+                Ok(ConnectionView {
+                    url: client.base_url().to_string(),
+                    client_version,
+                    nodes,
+                    machine: None,
+                    images: Vec::new(),
+                })
+            }
+        }
+    })
+    .await
+}
