@@ -1,6 +1,7 @@
 //! DBC Rent desktop shell. Commands here are thin: they call the `dbc` core
 //! crate and map its result; domain logic never lives in this crate.
 
+pub mod blocking;
 pub mod clipboard;
 pub mod commands;
 pub mod connect;

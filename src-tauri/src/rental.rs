@@ -124,6 +124,24 @@ impl RentalWatch {
         lock(&self.book).as_ref().map(|o| o.book.clone())
     }
 
+    /// The journal of the connected chain (and its client); when the chain
+    /// cannot be reached, the one opened last (VM steps only need the DBC client).
+    pub async fn book_or_last(&self, network: &NetworkService) -> Result<(Arc<RentalBook>, Option<ChainClient>)> {
+        match network.client().await {
+            Ok((client, _)) => Ok((self.book_for(&client).await?, Some(client))),
+            Err(e) => self.last_book().map(|b| (b, None)).ok_or(e),
+        }
+    }
+
+    /// Publish the journal after a command changed it, when connected (best
+    /// effort: the command's own result is what the caller waits for).
+    pub async fn publish_after(&self, network: &NetworkService, account: &str) {
+        let Ok((client, _)) = network.client().await else { return };
+        if let Err(e) = self.publish_journal(network, &client, account).await {
+            tracing::warn!(error = %e, "cannot publish the rentals");
+        }
+    }
+
     /// Settle and reconcile the active account's rentals with the chain,
     /// then publish them. `wait`: queue behind a running chain step (a user
     /// asking), else skip when one runs (the background).

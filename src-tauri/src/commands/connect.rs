@@ -7,28 +7,20 @@
 
 use crate::clipboard::{self, CLEAR_SECRET_AFTER};
 use crate::connect::{Field, Login, LoginView, Scope};
+use crate::blocking::blocking;
 use crate::guard::guarded_async;
 use crate::AppState;
 use dbc::compute::rdp_reachable;
 use dbc::rdp::{Launched, RdpOptions};
-use dbc::rental::{self, RentalBook};
+use dbc::rental;
 use dbc::wallet::SecretString;
 use dbc::{Error, ErrorCode, Result};
 use serde::Serialize;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
 /// How long the reachability check waits for the RDP port.
 const CHECK_TIMEOUT: Duration = Duration::from_millis(2500);
-
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T> + Send + 'static,
-) -> Result<T> {
-    tauri::async_runtime::spawn_blocking(work)
-        .await
-        .map_err(|e| Error::internal(format!("background task failed: {e}")))?
-}
 
 /// The network and active account now.
 async fn current_scope(state: &AppState) -> Scope {
@@ -41,17 +33,9 @@ async fn current_scope(state: &AppState) -> Scope {
     }
 }
 
-/// The journal of the connected network, else the one opened last.
-async fn journal(state: &AppState) -> Result<(Arc<RentalBook>, Option<dbc::chain::ChainClient>)> {
-    match state.network.client().await {
-        Ok((client, _)) => Ok((state.rentals.book_for(&client).await?, Some(client))),
-        Err(e) => state.rentals.last_book().map(|b| (b, None)).ok_or(e),
-    }
-}
-
 /// Why rental `id` has no login here: unknown, or known but not unlocked.
 async fn locked_or_unknown(state: &AppState, id: &str) -> Error {
-    let known = match journal(state).await {
+    let known = match state.rentals.book_or_last(&state.network).await {
         Ok((book, _)) => rental::chain_steps::find(&book, id),
         Err(_) => Err(not_found(id)),
     };
@@ -111,23 +95,15 @@ pub async fn connect_unlock(
 ) -> Result<LoginView> {
     let password = SecretString::from(password);
     guarded_async("connect_unlock", async {
-        let (book, client) = journal(&state).await?;
+        let (book, _) = state.rentals.book_or_last(&state.network).await?;
         let r = rental::chain_steps::find(&book, &id)?;
         let w = state.wallet.wallet()?;
         let account = r.account.clone();
         let key = blocking(move || w.signing_key(&account, &password)).await?;
         let compute = crate::commands::compute::client_for(&state, None, &r)?;
         let result = rental::vm_detail(&book, &r.id, &compute, key).await;
-        if let Some(client) = client.as_ref() {
-            // The journal now has the VM's latest status: show it in My rentals too.
-            if let Err(e) = state
-                .rentals
-                .publish_journal(&state.network, client, &r.account)
-                .await
-            {
-                tracing::warn!(error = %e, "cannot publish the rentals");
-            }
-        }
+        // The journal now has the VM's latest status: show it in My rentals too.
+        state.rentals.publish_after(&state.network, &r.account).await;
         let (r, detail) = result?;
         let login = Login::from_detail(&r, &detail)?;
         let scope = current_scope(&state).await;

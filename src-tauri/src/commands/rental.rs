@@ -3,19 +3,21 @@
 //! `rental_settings`; notifications: `reminders`).
 //! Each unlocks the key on a blocking thread (Argon2id), calls the core's
 //! rental service (`dbc::rental::RentalService`) and publishes the journal
-//! afterwards; the rules (prices, durations, which DBC client) live there. Passwords arrive from the webview
-//! and are wrapped at once; the only secret that goes back is the VM's
-//! login password, for the Verify step's reveal and copy.
+//! afterwards; the rules (prices, durations, which DBC client) live there.
+//! Passwords arrive from the webview and are wrapped at once; the only
+//! secret that goes back is the VM's login password, for the Verify step's
+//! reveal and copy.
 
+use crate::blocking::signing_key;
 use crate::commands::compute::client_for;
 use crate::guard::guarded_async;
 use crate::rental::RentalsSnapshot;
 use crate::AppState;
-use dbc::chain::{ChainClient, TxStatus};
+use dbc::chain::TxStatus;
 use dbc::compute::{rdp_reachable, PollOptions};
-use dbc::rental::{self, PowerOp, VmLogin, RenewQuote, Renewed, Rental, RentalBook, RentalService, VmEvent, VmOptions};
-use dbc::wallet::{ExposeSecret, SecretString, SigningKey};
-use dbc::{Error, Result};
+use dbc::rental::{self, PowerOp, RenewQuote, Renewed, Rental, RentalService, VmEvent, VmLogin, VmOptions};
+use dbc::wallet::{ExposeSecret, SecretString};
+use dbc::Result;
 use serde::Serialize;
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,58 +25,6 @@ use tauri::ipc::Channel;
 
 /// How long the Verify step's RDP check waits for the port.
 const RDP_CHECK_TIMEOUT: Duration = Duration::from_secs(5);
-
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T> + Send + 'static,
-) -> Result<T> {
-    tauri::async_runtime::spawn_blocking(work)
-        .await
-        .map_err(|e| Error::internal(format!("key task failed: {e}")))?
-}
-
-/// The key of the account with `address` (the active one for `None`).
-async fn key_for(
-    state: &AppState,
-    address: Option<String>,
-    password: SecretString,
-) -> Result<SigningKey> {
-    let w = state.wallet.wallet()?;
-    blocking(move || {
-        let id = match address {
-            Some(a) => a,
-            None => w.active()?.id,
-        };
-        w.signing_key(&id, &password)
-    })
-    .await
-}
-
-/// The journal of the connected network; when the chain cannot be reached,
-/// the one opened last (VM steps only need the DBC client).
-async fn book_of(state: &AppState) -> Result<Arc<RentalBook>> {
-    match state.network.client().await {
-        Ok((client, _)) => state.rentals.book_for(&client).await,
-        Err(e) => state.rentals.last_book().ok_or(e),
-    }
-}
-
-/// Publish the journal after a command changed it (best effort: the
-/// command's own result is what the caller waits for).
-async fn publish(state: &AppState, client: &ChainClient, account: &str) {
-    if let Err(e) = state
-        .rentals
-        .publish_journal(&state.network, client, account)
-        .await
-    {
-        tracing::warn!(error = %e, "cannot publish the rentals");
-    }
-}
-
-async fn publish_after(state: &AppState, account: &str) {
-    if let Ok((client, _)) = state.network.client().await {
-        publish(state, &client, account).await;
-    }
-}
 
 fn status_sink(channel: Channel<TxStatus>) -> impl FnMut(TxStatus) + Send {
     move |s| {
@@ -126,10 +76,10 @@ pub async fn rental_place(
         let mk = state.market.for_pricing(svc.client()).await?;
         // Unknown machine, not rentable, too many GPUs: said before the key is unlocked.
         RentalService::quote_rent(&mk, &machine_id, gpus, blocks)?;
-        let key = key_for(&state, None, password).await?;
+        let key = signing_key(&state, None, password).await?;
         let account = dbc::wallet::format_address(&key.account_id());
         let result = svc.place(&key, &mk, &machine_id, gpus, blocks, status_sink(on_status)).await;
-        publish(&state, svc.client(), &account).await;
+        state.rentals.publish_after(&state.network, &account).await;
         result
     })
     .await
@@ -156,13 +106,13 @@ pub async fn rental_create_vm(
 ) -> Result<VmCreated> {
     let password = SecretString::from(password);
     guarded_async("rental_create_vm", async {
-        let book = book_of(&state).await?;
+        let (book, _) = state.rentals.book_or_last(&state.network).await?;
         let r = rental::chain_steps::find(&book, &id)?;
         let compute = client_for(&state, client_url.as_deref(), &r)?;
         let image = image
             .map(|i| i.trim().to_string())
             .filter(|i| !i.is_empty());
-        let key = key_for(&state, Some(r.account.clone()), password).await?;
+        let key = signing_key(&state, Some(r.account.clone()), password).await?;
         let result = rental::create_vm(
             &book,
             &r.id,
@@ -175,7 +125,7 @@ pub async fn rental_create_vm(
             },
         )
         .await;
-        publish_after(&state, &r.account).await;
+        state.rentals.publish_after(&state.network, &r.account).await;
         let (rental, detail) = result?;
         Ok(VmCreated {
             rental,
@@ -206,12 +156,12 @@ pub async fn rental_vm_detail(
 ) -> Result<VerifyLogin> {
     let password = SecretString::from(password);
     guarded_async("rental_vm_detail", async {
-        let book = book_of(&state).await?;
+        let (book, _) = state.rentals.book_or_last(&state.network).await?;
         let r = rental::chain_steps::find(&book, &id)?;
         let compute = client_for(&state, None, &r)?;
-        let key = key_for(&state, Some(r.account.clone()), password).await?;
+        let key = signing_key(&state, Some(r.account.clone()), password).await?;
         let (rental, d) = rental::vm_detail(&book, &r.id, &compute, key).await?;
-        publish_after(&state, &r.account).await;
+        state.rentals.publish_after(&state.network, &r.account).await;
         let login = VmLogin::from_detail(&rental, &d)?;
         let password = login.password.as_ref().ok().filter(|_| login.running).map(|p| p.expose_secret().to_string());
         Ok(VerifyLogin { status: login.vm_status.clone(), host: login.host.clone(), port: login.rdp_port, user: login.user.clone(), password, rental })
@@ -230,7 +180,7 @@ pub struct RdpCheck {
 #[tauri::command]
 pub async fn rental_check_rdp(state: tauri::State<'_, AppState>, id: String) -> Result<RdpCheck> {
     guarded_async("rental_check_rdp", async {
-        let book = book_of(&state).await?;
+        let (book, _) = state.rentals.book_or_last(&state.network).await?;
         let r = rental::chain_steps::find(&book, &id)?;
         let (host, port) =
             r.vm.as_ref()
@@ -254,9 +204,9 @@ pub async fn rental_confirm(
     guarded_async("rental_confirm", async {
         let svc = state.rentals.service(&state.network).await?;
         let r = rental::chain_steps::find(svc.book(), &id)?;
-        let key = key_for(&state, Some(r.account.clone()), password).await?;
+        let key = signing_key(&state, Some(r.account.clone()), password).await?;
         let result = svc.confirm(&key, &r.id, status_sink(on_status)).await;
-        publish(&state, svc.client(), &r.account).await;
+        state.rentals.publish_after(&state.network, &r.account).await;
         result
     })
     .await
@@ -293,9 +243,9 @@ pub async fn rental_renew(
         let svc = state.rentals.service(&state.network).await?;
         let r = rental::chain_steps::find(svc.book(), &id)?;
         let mk = state.market.for_pricing(svc.client()).await?;
-        let key = key_for(&state, Some(r.account.clone()), password).await?;
+        let key = signing_key(&state, Some(r.account.clone()), password).await?;
         let result = svc.renew(&key, &mk, &r.id, blocks, status_sink(on_status)).await;
-        publish(&state, svc.client(), &r.account).await;
+        state.rentals.publish_after(&state.network, &r.account).await;
         result
     })
     .await
@@ -313,66 +263,13 @@ pub async fn rental_vm_power(
     let password = SecretString::from(password);
     guarded_async("rental_vm_power", async {
         let op: PowerOp = op.parse()?;
-        let book = book_of(&state).await?;
+        let (book, _) = state.rentals.book_or_last(&state.network).await?;
         let r = rental::chain_steps::find(&book, &id)?;
         let compute = client_for(&state, None, &r)?;
-        let key = key_for(&state, Some(r.account.clone()), password).await?;
+        let key = signing_key(&state, Some(r.account.clone()), password).await?;
         let result = rental::vm_power(&book, &r.id, &compute, key, op, &PollOptions::default(), |_| {}).await;
-        publish_after(&state, &r.account).await;
+        state.rentals.publish_after(&state.network, &r.account).await;
         result
     })
     .await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use dbc::compute::CreateEvent;
-    use serde_json::json;
-
-    /// The shapes ui/src/lib/rentals/types.ts reads.
-    #[test]
-    fn vm_events_reach_the_webview_flat_and_camel_case() {
-        let planned = VmEvent::Planned {
-            task_id: "t".into(),
-            image: "win10".into(),
-            rdp_port: 20001,
-            vnc_port: 6001,
-            cpu_cores: 8,
-            mem_gb: 32,
-            disk_gb: 200,
-        };
-        assert_eq!(
-            serde_json::to_value(&planned).unwrap(),
-            json!({"step": "planned", "taskId": "t", "image": "win10", "rdpPort": 20001, "vncPort": 6001, "cpuCores": 8, "memGb": 32, "diskGb": 200})
-        );
-        let sending = VmEvent::Create(CreateEvent::Sending { attempt: 2 });
-        assert_eq!(
-            serde_json::to_value(&sending).unwrap(),
-            json!({"step": "create", "event": "sending", "attempt": 2})
-        );
-        let conflict = VmEvent::Create(CreateEvent::PortConflict {
-            port: Some(20001),
-            rdp_port: 20002,
-            vnc_port: 6002,
-        });
-        assert_eq!(
-            serde_json::to_value(&conflict).unwrap(),
-            json!({"step": "create", "event": "port-conflict", "port": 20001, "rdpPort": 20002, "vncPort": 6002})
-        );
-        let poll = VmEvent::Poll(dbc::compute::Progress {
-            task_id: "t".into(),
-            status: Some(dbc::compute::TaskStatus("creating".into())),
-            kind: Some(dbc::compute::StatusKind::Creating),
-            changed: true,
-            elapsed_secs: 65,
-            elapsed: Duration::from_secs(65),
-            polls: 7,
-            error: None,
-        });
-        assert_eq!(
-            serde_json::to_value(&poll).unwrap(),
-            json!({"step": "poll", "taskId": "t", "status": "creating", "kind": "creating", "changed": true, "elapsedSecs": 65, "polls": 7, "error": null})
-        );
-    }
 }

@@ -327,3 +327,57 @@ pub async fn vm_power(
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compute::CreateEvent;
+    use std::time::Duration;
+    use serde_json::json;
+
+    /// The shapes ui/src/lib/rentals/types.ts reads.
+    #[test]
+    fn vm_events_reach_the_webview_flat_and_camel_case() {
+        let planned = VmEvent::Planned {
+            task_id: "t".into(),
+            image: "win10".into(),
+            rdp_port: 20001,
+            vnc_port: 6001,
+            cpu_cores: 8,
+            mem_gb: 32,
+            disk_gb: 200,
+        };
+        assert_eq!(
+            serde_json::to_value(&planned).unwrap(),
+            json!({"step": "planned", "taskId": "t", "image": "win10", "rdpPort": 20001, "vncPort": 6001, "cpuCores": 8, "memGb": 32, "diskGb": 200})
+        );
+        let sending = VmEvent::Create(CreateEvent::Sending { attempt: 2 });
+        assert_eq!(
+            serde_json::to_value(&sending).unwrap(),
+            json!({"step": "create", "event": "sending", "attempt": 2})
+        );
+        let conflict = VmEvent::Create(CreateEvent::PortConflict {
+            port: Some(20001),
+            rdp_port: 20002,
+            vnc_port: 6002,
+        });
+        assert_eq!(
+            serde_json::to_value(&conflict).unwrap(),
+            json!({"step": "create", "event": "port-conflict", "port": 20001, "rdpPort": 20002, "vncPort": 6002})
+        );
+        let poll = VmEvent::Poll(crate::compute::Progress {
+            task_id: "t".into(),
+            status: Some(crate::compute::TaskStatus("creating".into())),
+            kind: Some(crate::compute::StatusKind::Creating),
+            changed: true,
+            elapsed_secs: 65,
+            elapsed: Duration::from_secs(65),
+            polls: 7,
+            error: None,
+        });
+        assert_eq!(
+            serde_json::to_value(&poll).unwrap(),
+            json!({"step": "poll", "taskId": "t", "status": "creating", "kind": "creating", "changed": true, "elapsedSecs": 65, "polls": 7, "error": null})
+        );
+    }
+}
