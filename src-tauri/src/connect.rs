@@ -345,6 +345,7 @@ mod tests {
             pending: None,
             last_error: None,
             seen_at: None,
+            closed_at: None,
             created_at: 1,
             updated_at: 1,
         }

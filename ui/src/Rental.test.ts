@@ -9,9 +9,10 @@ import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
 import type { Channel } from '@tauri-apps/api/core';
 import App from './App.svelte';
-import { applyLanguage } from './lib/i18n';
+import { applyLanguage, t } from './lib/i18n';
 import { rental as choice } from './lib/rental.svelte';
 import { sampleListing } from './lib/market/sample';
+import { formatDbc } from './lib/format';
 import type { NetworkStatus, Rental, RentalsSnapshot, TxStatus, VmEvent } from './lib/ipc';
 
 const ALICE = '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY';
@@ -229,6 +230,31 @@ describe('Rent step', () => {
     expect(screen.getByTestId('rental-rent-id').textContent).toContain('42');
   });
 
+  test('after renting, the step keeps the quote and shows the rental in flight for that machine; free GPUs follow the live market', async () => {
+    mockBackend({ rental_place: () => ({ ...rentalOf({ stage: 'placed' }), quote: { gpus: 1, blocks: 600, rent: planck(107), orderFee: planck(10), txFeeEstimate: '1000000000000' } }) });
+    choice.choose(LISTING);
+    await open('rent');
+    await waitFor(() => expect(screen.getByTestId('rent-balance')).toBeTruthy());
+    await type('rent-password', 'pw');
+    await waitFor(() => expect(button('rent-submit').disabled).toBe(false));
+    await fireEvent.click(button('rent-submit'));
+    await screen.findByTestId('rent-result');
+    // The quote stays on screen with the fields it was placed with.
+    expect(screen.getByTestId('rent-quote-total').textContent).toContain('DBC');
+    expect(screen.getByTestId('rent-quote').textContent).not.toContain(t('rent.quote-pending'));
+    // Away to the Machine step and back: the same machine shows its rental in flight, not a new order.
+    await fireEvent.click(screen.getByTestId('nav-machine'));
+    await screen.findByTestId('screen-machine');
+    await emit('market-updated', { source: 'chain', blockNumber: BEST, specVersion: 400, rows: [{ ...LISTING, freeGpus: 2 }], counters: { machines: 1, gpus: 4, freeGpus: 2, idleMachines: 1 } });
+    await fireEvent.click(screen.getByTestId('nav-rent'));
+    await screen.findByTestId('screen-rent');
+    expect(screen.getByTestId('rent-machine-in-flight').textContent).toContain('42');
+    expect(within(screen.getByTestId('rent-result')).getByTestId('rent-result-id').textContent).toBe('42');
+    expect(screen.queryByTestId('rent-submit')).toBeNull();
+    expect(screen.getByTestId('rent-machine-free').textContent).toContain('2');
+    expect(screen.getByTestId('rent-quote-total').textContent).toContain(formatDbc((BigInt(planck(117)) + BigInt('1000000000000')).toString()));
+  });
+
   test('an insufficient balance found by the chain step is explained with the figures', async () => {
     mockBackend({
       rental_place: () => {
@@ -407,7 +433,7 @@ describe('My rentals', () => {
     snapshot = snap([renting()]);
     let renewArgs: Record<string, unknown> = {};
     mockBackend({
-      rental_renew_quote: (a) => ({ askedBlocks: a.blocks, blocks: 300, capped: true, rent: planck(50), txFeeEstimate: '1000000000000', total: '50001000000000000', rentEnd: BEST + 2000, newEnd: BEST + 2300, atBlock: BEST }),
+      rental_renew_quote: (a) => ({ askedBlocks: a.blocks, blocks: 300, capped: true, rent: planck(50), txFeeEstimate: '1000000000000', total: '50001000000000000', rentEnd: BEST + 2000, newEnd: BEST + 2300, atBlock: BEST, available: planck(1000), enough: true }),
       rental_renew: (a) => {
         renewArgs = a;
         const r = renting();
@@ -429,12 +455,36 @@ describe('My rentals', () => {
 
   test('a renewal the horizon caps to nothing cannot be sent', async () => {
     snapshot = snap([renting()]);
-    mockBackend({ rental_renew_quote: (a) => ({ askedBlocks: a.blocks, blocks: 0, capped: true, rent: '0', txFeeEstimate: '1', total: '1', rentEnd: 1, newEnd: 1, atBlock: 1 }) });
+    mockBackend({ rental_renew_quote: (a) => ({ askedBlocks: a.blocks, blocks: 0, capped: true, rent: '0', txFeeEstimate: '1', total: '1', rentEnd: 1, newEnd: 1, atBlock: 1, available: planck(1000), enough: true }) });
     await open('rentals');
     await fireEvent.click(await screen.findByTestId('rental-renew-7'));
     expect(await screen.findByTestId('renew-capped-zero')).toBeTruthy();
     await type('renew-password', 'pw');
     expect(button('renew-submit').disabled).toBe(true);
+  });
+
+  test('a renewal the balance does not cover is refused before the password, and each duration rule has its own words', async () => {
+    snapshot = snap([renting()]);
+    mockBackend({
+      rental_renew_quote: (a) => ({ askedBlocks: a.blocks, blocks: a.blocks, capped: false, rent: planck(173554), txFeeEstimate: '1000000000000', total: '173554001000000000000', rentEnd: BEST + 2000, newEnd: BEST + 2000 + Number(a.blocks), atBlock: BEST, available: planck(49658), enough: false }),
+    });
+    await open('rentals');
+    await fireEvent.click(await screen.findByTestId('rental-renew-7'));
+    await type('renew-hours', '1000');
+    const short = await screen.findByTestId('renew-not-enough');
+    expect(short.textContent).toContain(formatDbc('173554001000000000000'));
+    expect(short.textContent).toContain(formatDbc(planck(49658)));
+    await type('renew-password', 'pw');
+    expect(button('renew-submit').disabled).toBe(true);
+    // Over 60 days: the limit is named, and no price is calculated forever.
+    await type('renew-hours', '100000');
+    const e = await screen.findByTestId('renew-hours-error');
+    expect(e.dataset.reason).toBe('too-long');
+    expect(e.textContent).toContain('60 days');
+    expect(screen.getByTestId('renew-quote').textContent).not.toContain('Calculating');
+    await type('renew-hours', 'abc');
+    expect(screen.getByTestId('renew-hours-error').dataset.reason).toBe('invalid');
+    expect(screen.getByTestId('renew-quote').textContent).not.toContain('Calculating');
   });
 
   test('power operations are confirmed with what they do; connect opens the Connect step', async () => {
@@ -476,6 +526,22 @@ describe('Reminders and settings', () => {
     expect(String(argsOf('notify_reminder')?.body)).toContain('10 DBC order fee is lost');
     await fireEvent.click(button('reminder-dismiss-42-confirm-window'));
     expect(screen.queryByTestId('reminder-42-confirm-window')).toBeNull();
+  });
+
+  test('a reminder is withdrawn when its reason is gone, and a lapsed order says when it lapsed', async () => {
+    snapshot = snap([rentalOf({ stage: 'placed' })]);
+    mockBackend();
+    render(App);
+    await screen.findByTestId('screen-vm');
+    await emit('rental-reminder', { key: 'g:42:confirm', kind: 'confirm-window', rentalId: 'r42', rentId: 42, machineId: MACHINE, blocksLeft: 10 });
+    expect(await screen.findByTestId('reminder-42-confirm-window')).toBeTruthy();
+    const deadline = BEST - 30 + 150;
+    await emit('rentals-updated', { ...snap([rentalOf({ stage: 'lapsed', closedAt: deadline })]), bestBlock: deadline + 1 });
+    await waitFor(() => expect(screen.queryByTestId('reminder-42-confirm-window')).toBeNull());
+    await fireEvent.click(screen.getByTestId('nav-rentals'));
+    const left = await screen.findByTestId('rental-time-left-42');
+    expect(left.textContent).toContain(`lapsed (block ${deadline.toLocaleString('en-US')})`);
+    expect(left.textContent).not.toContain(String(BEST - 30 + 600));
   });
 
   test('Settings saves the DBC clients and the reminder lead times', async () => {

@@ -173,6 +173,7 @@ async fn journal_only(ctx: &ChainCtx<'_>, key: &subxt_signer::sr25519::Keypair, 
         }),
         last_error: None,
         seen_at: None,
+        closed_at: None,
         created_at: 1,
         updated_at: 1,
     };

@@ -96,6 +96,9 @@ export class RentalsController {
     this.snapshot = next;
     this.error = null;
     this.loaded = true;
+    // A reminder whose reason is gone (the order lapsed, was confirmed, ended
+    // or was renewed past the lead) is withdrawn, not left on screen.
+    if (next) this.reminders = this.reminders.filter((r) => stillDue(r, next));
   }
 
   /** A rental a command returned: shown at once, before the next published list. */
@@ -125,4 +128,16 @@ export class RentalsController {
   dismiss(key: string): void {
     this.reminders = this.reminders.filter((r) => r.key !== key);
   }
+}
+
+/** Whether reminder `r` still has its reason in `snapshot`. */
+export function stillDue(r: Reminder, snapshot: RentalsSnapshot): boolean {
+  const rental = snapshot.rentals.find((x) => x.id === r.rentalId);
+  const order = rental?.order;
+  if (!rental || !order) return false;
+  if (r.kind === 'confirm-window') {
+    return ['placed', 'vm-creating', 'vm-ready', 'confirming'].includes(rental.stage) && snapshot.bestBlock <= order.confirmDeadline;
+  }
+  const leadBlocks = r.leadMinutes * 10;
+  return rental.stage === 'renting' && snapshot.bestBlock < order.rentEnd && order.rentEnd - snapshot.bestBlock <= leadBlocks;
 }

@@ -93,6 +93,7 @@ pub async fn place(
         pending: Some(pending(PendingCall::Rent, &prepared, best)),
         last_error: None,
         seen_at: Some(best),
+        closed_at: None,
         created_at: stamp,
         updated_at: stamp,
     };
@@ -446,6 +447,7 @@ fn imported(address: &str, o: &RentOrder, at: u32) -> Rental {
         pending: None,
         last_error: None,
         seen_at: Some(at),
+        closed_at: None,
         created_at: stamp,
         updated_at: stamp,
     }
@@ -537,6 +539,7 @@ fn save(book: &RentalBook, r: Rental) -> Result<Rental> {
         x.blocks = r.blocks;
         x.quote = r.quote;
         x.seen_at = x.seen_at.max(r.seen_at);
+        x.closed_at = r.closed_at;
     })
 }
 

@@ -80,6 +80,7 @@ pub fn reconcile(r: &Rental, read: &AccountSnapshot) -> Option<Rental> {
             };
             if next.stage != r.stage && matches!(r.stage, Stage::Lapsed | Stage::Ended) {
                 next.last_error = None;
+                next.closed_at = None;
             }
         }
         None => {
@@ -87,9 +88,13 @@ pub fn reconcile(r: &Rental, read: &AccountSnapshot) -> Option<Rental> {
             match r.stage {
                 s if s.awaits_confirm() && read.at > facts.confirm_deadline => {
                     next.stage = Stage::Lapsed;
+                    next.closed_at = Some(facts.confirm_deadline);
                     next.last_error = Some(rent::lapsed(rent_id));
                 }
-                Stage::Renting if read.at >= facts.rent_end => next.stage = Stage::Ended,
+                Stage::Renting if read.at >= facts.rent_end => {
+                    next.stage = Stage::Ended;
+                    next.closed_at = Some(facts.rent_end);
+                }
                 // Gone before its deadline or end: this read proves nothing.
                 _ => return None,
             }
@@ -218,6 +223,7 @@ fn settle_confirm(r: &Rental, p: &PendingTx, best: &AccountSnapshot, finalized: 
             }
             next.pending = None;
             next.stage = Stage::Lapsed;
+            next.closed_at = r.order.as_ref().map(|f| f.confirm_deadline);
             next.last_error = Some(rent::lapsed(rent_id));
             seen(&mut next, best);
             Settle::Decided(next)
@@ -312,6 +318,7 @@ mod tests {
             pending: None,
             last_error: None,
             seen_at: Some(1001),
+            closed_at: None,
             created_at: 1,
             updated_at: 1,
         }
@@ -351,17 +358,18 @@ mod tests {
     fn missing_means_lapsed_only_past_the_deadline_and_ended_only_past_the_end() {
         assert_eq!(reconcile(&placed(), &read(1100, 3, vec![])), None, "gone before the deadline proves nothing");
         let lapsed = reconcile(&placed(), &read(1151, 3, vec![])).unwrap();
-        assert_eq!((lapsed.stage, lapsed.seen_at), (Stage::Lapsed, Some(1151)));
+        assert_eq!((lapsed.stage, lapsed.seen_at, lapsed.closed_at), (Stage::Lapsed, Some(1151), Some(1150)), "lapsed at its deadline, not its planned end");
         assert_eq!(lapsed.last_error.unwrap().code, ErrorCode::RentLapsed);
         assert_eq!(reconcile(&renting(), &read(1599, 3, vec![])), None);
-        assert_eq!(reconcile(&renting(), &read(1600, 3, vec![])).unwrap().stage, Stage::Ended);
+        let ended = reconcile(&renting(), &read(1600, 3, vec![])).unwrap();
+        assert_eq!((ended.stage, ended.closed_at), (Stage::Ended, Some(1600)));
     }
 
     #[test]
     fn a_lapsed_or_ended_rental_whose_order_shows_up_comes_back() {
-        let lapsed = Rental { stage: Stage::Lapsed, last_error: Some(rent::lapsed(7)), ..placed() };
+        let lapsed = Rental { stage: Stage::Lapsed, last_error: Some(rent::lapsed(7)), closed_at: Some(1150), ..placed() };
         let back = reconcile(&lapsed, &read(1010, 3, vec![order(7, 1000, 1600, OrderStatus::WaitingVerifying)])).unwrap();
-        assert_eq!((back.stage, back.last_error), (Stage::Placed, None));
+        assert_eq!((back.stage, back.last_error, back.closed_at), (Stage::Placed, None, None));
         let mut with_vm = lapsed.clone();
         with_vm.vm = Some(VmFacts {
             client_url: "http://127.0.0.1:1".into(),

@@ -171,6 +171,10 @@ pub struct Rental {
     /// from an older block (a lagging node, a failover) changes nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seen_at: Option<u32>,
+    /// The block a lapsed or ended rental stopped at (its confirm deadline,
+    /// or its end), for the UI to say "lapsed at block N"; `None` while live.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_at: Option<u32>,
     /// Unix seconds.
     pub created_at: u64,
     pub updated_at: u64,

@@ -48,6 +48,12 @@ pub struct RenewQuote {
     pub rent_end: u32,
     pub new_end: u32,
     pub at_block: u32,
+    /// The renter's transferable balance now.
+    #[serde(with = "crate::chain::planck_string")]
+    pub available: u128,
+    /// The balance covers it (the chain wants the rent strictly below the
+    /// free balance, plus the fee): checked before any password is asked.
+    pub enough: bool,
 }
 
 /// A renewal that landed.
@@ -167,13 +173,18 @@ impl RentalService {
         let adds = relet_blocks(best, order.rent_end, blocks);
         let rent = if adds == 0 { 0 } else { renewal_price(market, &r.machine_id)?(order.gpu_num, adds)? };
         let fee = tx::estimate_fee(&self.client, &crate::wallet::SigningKey::fee_estimator(), &chain_rent::relet_call(rent_id, blocks)).await?;
+        let who = crate::wallet::parse_address(&r.account)?;
+        let (balance, _) = crate::chain::account::account_info_at_best(&self.client, &who).await?;
+        let total = rent.saturating_add(fee);
         Ok(RenewQuote {
+            available: balance.transferable,
+            enough: balance.transferable > total,
             asked_blocks: blocks,
             blocks: adds,
             capped: adds < blocks,
             rent,
             tx_fee_estimate: fee,
-            total: rent.saturating_add(fee),
+            total,
             rent_end: order.rent_end,
             new_end: order.rent_end.saturating_add(adds),
             at_block: best,
@@ -343,6 +354,7 @@ mod tests {
             pending: None,
             last_error: None,
             seen_at: None,
+            closed_at: None,
             created_at: 1,
             updated_at: 1,
         }

@@ -56,6 +56,8 @@ export interface Rental {
   /** A transaction in flight (its signed bytes are public once sent). */
   pending: { call: string; extrinsicHash: string; nonce: number } | null;
   lastError: ErrorShape | null;
+  /** The block a lapsed or ended rental stopped at (its confirm deadline, or its end). */
+  closedAt?: number | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -121,6 +123,10 @@ export interface RenewQuote {
   rentEnd: number;
   newEnd: number;
   atBlock: number;
+  /** The renter's transferable balance now (planck). */
+  available: string;
+  /** The balance covers rent + fee (the core's rule, checked before any password). */
+  enough: boolean;
 }
 
 export interface Renewed {
