@@ -245,13 +245,15 @@ describe('Rent step', () => {
     // Away to the Machine step and back: the same machine shows its rental in flight, not a new order.
     await fireEvent.click(screen.getByTestId('nav-machine'));
     await screen.findByTestId('screen-machine');
-    await emit('market-updated', { source: 'chain', blockNumber: BEST, specVersion: 400, rows: [{ ...LISTING, freeGpus: 2 }], counters: { machines: 1, gpus: 4, freeGpus: 2, idleMachines: 1 } });
+    await emit('market-updated', { source: 'chain', blockNumber: BEST, specVersion: 400, rows: [{ ...LISTING, freeGpus: 0 }], counters: { machines: 1, gpus: 4, freeGpus: 0, idleMachines: 0 } });
     await fireEvent.click(screen.getByTestId('nav-rent'));
     await screen.findByTestId('screen-rent');
     expect(screen.getByTestId('rent-machine-in-flight').textContent).toContain('42');
     expect(within(screen.getByTestId('rent-result')).getByTestId('rent-result-id').textContent).toBe('42');
     expect(screen.queryByTestId('rent-submit')).toBeNull();
-    expect(screen.getByTestId('rent-machine-free').textContent).toContain('2');
+    expect(screen.getByTestId('rent-machine-free').textContent).toContain('0');
+    // The placed order's GPUs are not checked against the (now smaller) free count.
+    expect(screen.queryByTestId('rent-gpus-error')).toBeNull();
     expect(screen.getByTestId('rent-quote-total').textContent).toContain(formatDbc((BigInt(planck(117)) + BigInt('1000000000000')).toString()));
   });
 

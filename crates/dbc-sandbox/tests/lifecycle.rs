@@ -121,6 +121,8 @@ async fn restart_resumes_the_same_state() {
     };
     let sb = Sandbox::start(cfg()).await.unwrap();
     assert!(!sb.timings().resumed);
+    let first = identity(&sb).await;
+    assert!(first.instance.is_some(), "a fresh practice chain has its own instance id");
     let who = "5HpG9w8EBLe5XCrbczpwq5TSXvedjrBGCwqxK1iQ7qUsSWFc";
     sb.fund(who, 777).await.unwrap();
     let (height, _) = sb.chain().best().await.unwrap();
@@ -130,6 +132,7 @@ async fn restart_resumes_the_same_state() {
 
     let sb = Sandbox::start(cfg()).await.unwrap();
     assert!(sb.timings().resumed, "the second start resumes from the db");
+    assert_eq!(identity(&sb).await, first, "a resumed chain is the same chain: same journal");
     let (again, _) = sb.chain().best().await.unwrap();
     assert!(again >= height, "blocks kept: {again} >= {height}");
     let bal = sb
@@ -168,6 +171,23 @@ async fn restart_resumes_the_same_state() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(!dir.path().join("practice/state.json").exists());
+
+    // Started afresh: the same genesis hash (chopsticks), another chain whose
+    // rent ids restart at 0, so another journal.
+    let mut fresh = cfg();
+    fresh.fresh = true;
+    let sb = Sandbox::start(fresh).await.unwrap();
+    let other = identity(&sb).await;
+    sb.stop().await.unwrap();
+    assert_eq!(other.genesis, first.genesis);
+    assert_ne!(other.instance, first.instance);
+    assert_ne!(dbc::rental::RentalBook::path_for(dir.path(), &other), dbc::rental::RentalBook::path_for(dir.path(), &first));
+}
+
+/// The identity of the chain a sandbox serves, as the app and the CLI read it.
+async fn identity(sb: &Sandbox) -> dbc::chain::ChainIdentity {
+    let (client, _) = dbc::chain::client::connect("practice", sb.chain_url(), None, Default::default(), None).await.unwrap();
+    dbc::chain::identity::identity(&client).await.unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
