@@ -74,6 +74,69 @@ fn write_config(o: &LaunchOptions, port: u16) -> Result<()> {
     dbc::paths::write_atomic(&o.config_path, &bytes).map_err(|e| Error::io(&o.config_path, &e))
 }
 
+/// A chopsticks process just started (see [`spawn`]).
+pub(crate) struct Spawned {
+    pub pid: u32,
+    /// `Some(exit status)` once the process has exited.
+    pub exit: watch::Receiver<Option<String>>,
+}
+
+/// Start chopsticks with `config_path`: in its own process group (so a stop
+/// reaches every child), behind the parent watch (it ends when we do), its
+/// output appended to `log_path`. `what` names it in errors.
+pub(crate) fn spawn(js: &JsEnv, config_path: &Path, log_path: &Path, cwd: &Path, what: &str) -> Result<Spawned> {
+    let log = std::fs::OpenOptions::new().create(true).append(true).open(log_path).map_err(|e| Error::io(log_path, &e))?;
+    let log2 = log.try_clone().map_err(|e| Error::io(log_path, &e))?;
+    let mut cmd = tokio::process::Command::new(&js.node);
+    cmd.arg("-r")
+        .arg(js.script("parent-watch.cjs"))
+        .arg(js.chopsticks())
+        .arg(format!("--config={}", config_path.display()))
+        .env("DBC_SANDBOX_PARENT_PID", std::process::id().to_string())
+        .current_dir(cwd)
+        .stdin(std::process::Stdio::null())
+        .stdout(log)
+        .stderr(log2)
+        .process_group(0);
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| Error::new(ErrorCode::NodeMissing, format!("cannot run {}: {e}", js.node.display())))?;
+    let pid = child.id().ok_or_else(|| Error::internal(format!("{what} exited at once")))?;
+    let (tx, exit) = watch::channel(None);
+    tokio::spawn(async move {
+        let status = match child.wait().await {
+            Ok(s) => s.to_string(),
+            Err(e) => format!("wait failed: {e}"),
+        };
+        let _ = tx.send(Some(status));
+    });
+    Ok(Spawned { pid, exit })
+}
+
+/// Wait until chopsticks on `port` answers `chain_getHeader`; `Err(why)`
+/// when it exits first or `timeout` passes.
+pub(crate) async fn wait_answering(port: u16, exit: &watch::Receiver<Option<String>>, timeout: Duration, what: &str) -> std::result::Result<(), String> {
+    let start = Instant::now();
+    let url = format!("ws://127.0.0.1:{port}");
+    loop {
+        if let Some(status) = exit.borrow().clone() {
+            return Err(format!("{what} exited during start-up ({status})"));
+        }
+        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            if let Ok(rpc) = subxt::rpcs::RpcClient::from_insecure_url(&url).await {
+                let header: std::result::Result<serde_json::Value, _> = rpc.request("chain_getHeader", subxt::rpcs::rpc_params![]).await;
+                if header.is_ok() {
+                    return Ok(());
+                }
+            }
+        }
+        if start.elapsed() > timeout {
+            return Err(format!("{what} did not answer within {timeout:?}"));
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
 impl Chopsticks {
     /// Start chopsticks and wait until its RPC answers `chain_getHeader`.
     pub async fn launch(js: &JsEnv, opts: &LaunchOptions) -> Result<Chopsticks> {
@@ -83,40 +146,8 @@ impl Chopsticks {
             opts.port
         };
         write_config(opts, port)?;
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&opts.log_path)
-            .map_err(|e| Error::io(&opts.log_path, &e))?;
-        let log2 = log.try_clone().map_err(|e| Error::io(&opts.log_path, &e))?;
-        let mut cmd = tokio::process::Command::new(&js.node);
-        cmd.arg("-r")
-            .arg(js.script("parent-watch.cjs"))
-            .arg(js.chopsticks())
-            .arg(format!("--config={}", opts.config_path.display()))
-            .env("DBC_SANDBOX_PARENT_PID", std::process::id().to_string())
-            .current_dir(opts.config_path.parent().unwrap_or(Path::new(".")))
-            .stdin(std::process::Stdio::null())
-            .stdout(log)
-            .stderr(log2)
-            .process_group(0);
-        let mut child = cmd.spawn().map_err(|e| {
-            Error::new(
-                ErrorCode::NodeMissing,
-                format!("cannot run {}: {e}", js.node.display()),
-            )
-        })?;
-        let pid = child
-            .id()
-            .ok_or_else(|| Error::internal("chopsticks exited at once"))?;
-        let (tx, rx) = watch::channel(None);
-        tokio::spawn(async move {
-            let status = match child.wait().await {
-                Ok(s) => s.to_string(),
-                Err(e) => format!("wait failed: {e}"),
-            };
-            let _ = tx.send(Some(status));
-        });
+        let cwd = opts.config_path.parent().unwrap_or(Path::new("."));
+        let Spawned { pid, exit: rx } = spawn(js, &opts.config_path, &opts.log_path, cwd, "chopsticks")?;
         let mut me = Chopsticks {
             pid,
             port,
@@ -133,30 +164,7 @@ impl Chopsticks {
     }
 
     async fn wait_ready(&self, timeout: Duration) -> Result<()> {
-        let start = Instant::now();
-        let url = self.url();
-        loop {
-            if let Some(status) = self.exit_status() {
-                return Err(self.failed(format!("chopsticks exited during start-up ({status})")));
-            }
-            if tokio::net::TcpStream::connect(("127.0.0.1", self.port))
-                .await
-                .is_ok()
-            {
-                if let Ok(rpc) = subxt::rpcs::RpcClient::from_insecure_url(&url).await {
-                    let header: std::result::Result<serde_json::Value, _> = rpc
-                        .request("chain_getHeader", subxt::rpcs::rpc_params![])
-                        .await;
-                    if header.is_ok() {
-                        return Ok(());
-                    }
-                }
-            }
-            if start.elapsed() > timeout {
-                return Err(self.failed(format!("chopsticks did not answer within {timeout:?}")));
-            }
-            tokio::time::sleep(Duration::from_millis(150)).await;
-        }
+        wait_answering(self.port, &self.exit, timeout, "chopsticks").await.map_err(|why| self.failed(why))
     }
 
     fn failed(&self, why: String) -> Error {

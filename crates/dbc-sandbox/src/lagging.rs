@@ -30,11 +30,11 @@
 //! fork config, which [`crate::chopsticks::LaunchOptions`] cannot express.
 //! Dropping a [`Lagging`] kills its process group.
 
-use crate::chopsticks::{free_port, log_tail, signal_group};
+use crate::chopsticks::{free_port, log_tail, signal_group, spawn, wait_answering, Spawned};
 use crate::js::JsEnv;
 use dbc::{Error, ErrorCode, Result};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use subxt::rpcs::{rpc_params, RpcClient};
 use tokio::sync::watch;
 
@@ -79,40 +79,7 @@ pub async fn start_lagging(
     });
     let bytes = serde_json::to_vec_pretty(&cfg).map_err(|e| Error::internal(e.to_string()))?;
     dbc::paths::write_atomic(&config_path, &bytes).map_err(|e| Error::io(&config_path, &e))?;
-    let log = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&log_path)
-        .map_err(|e| Error::io(&log_path, &e))?;
-    let log2 = log.try_clone().map_err(|e| Error::io(&log_path, &e))?;
-    let mut cmd = tokio::process::Command::new(&js.node);
-    cmd.arg("-r")
-        .arg(js.script("parent-watch.cjs"))
-        .arg(js.chopsticks())
-        .arg(format!("--config={}", config_path.display()))
-        .env("DBC_SANDBOX_PARENT_PID", std::process::id().to_string())
-        .current_dir(&data_dir)
-        .stdin(std::process::Stdio::null())
-        .stdout(log)
-        .stderr(log2)
-        .process_group(0);
-    let mut child = cmd.spawn().map_err(|e| {
-        Error::new(
-            ErrorCode::NodeMissing,
-            format!("cannot run {}: {e}", js.node.display()),
-        )
-    })?;
-    let pid = child
-        .id()
-        .ok_or_else(|| Error::internal("the lagging chopsticks exited at once"))?;
-    let (tx, rx) = watch::channel(None);
-    tokio::spawn(async move {
-        let status = match child.wait().await {
-            Ok(s) => s.to_string(),
-            Err(e) => format!("wait failed: {e}"),
-        };
-        let _ = tx.send(Some(status));
-    });
+    let Spawned { pid, exit: rx } = spawn(js, &config_path, &log_path, &data_dir, "the lagging chopsticks")?;
     let mut me = Lagging {
         pid,
         port,
@@ -219,33 +186,7 @@ impl Lagging {
     }
 
     async fn wait_ready(&self, timeout: Duration) -> Result<()> {
-        let start = Instant::now();
-        let url = self.url();
-        loop {
-            if let Some(status) = self.exit_status() {
-                return Err(self.failed(format!(
-                    "the lagging chopsticks exited during start-up ({status})"
-                )));
-            }
-            if tokio::net::TcpStream::connect(("127.0.0.1", self.port))
-                .await
-                .is_ok()
-            {
-                if let Ok(rpc) = RpcClient::from_insecure_url(&url).await {
-                    let header: std::result::Result<serde_json::Value, _> =
-                        rpc.request("chain_getHeader", rpc_params![]).await;
-                    if header.is_ok() {
-                        return Ok(());
-                    }
-                }
-            }
-            if start.elapsed() > timeout {
-                return Err(self.failed(format!(
-                    "the lagging chopsticks did not answer within {timeout:?}"
-                )));
-            }
-            tokio::time::sleep(Duration::from_millis(150)).await;
-        }
+        wait_answering(self.port, &self.exit, timeout, "the lagging chopsticks").await.map_err(|why| self.failed(why))
     }
 
     /// The fork's head must be the block asked for.

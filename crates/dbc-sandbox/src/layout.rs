@@ -61,6 +61,10 @@ impl Layout {
     pub fn log(&self) -> PathBuf {
         self.chain_dir().join("chopsticks.log")
     }
+    /// The chain's instance id (hex), kept beside its block store.
+    pub fn instance(&self) -> PathBuf {
+        self.chain_dir().join("instance")
+    }
 
     /// Remove the block store and its sqlite side files (WAL, shared memory):
     /// done whenever the prepared spec changes, since a db only fits the spec

@@ -213,12 +213,16 @@ impl Sandbox {
         let chopsticks = Chopsticks::launch(&js, &opts).await?;
         let chain = Chain::connect(&chopsticks.url()).await?;
         let (best, _) = chain.best().await?;
-        if best < cfg.seed.base_height {
-            // A fresh chain: give it its own identity (chopsticks reports the
-            // same genesis hash for every chain of this spec, and rent ids
-            // restart at 0: journals must not mix; see dbc::chain::identity),
-            // then move to the seed's present (its history lies before it).
-            chain.set_instance_id(&rand::random::<[u8; 16]>()).await?;
+        let fresh_chain = best < cfg.seed.base_height;
+        // The chain's identity (chopsticks reports the same genesis hash for
+        // every chain of this spec, and rent ids restart at 0: journals must
+        // not mix; see dbc::chain::identity). chopsticks keeps storage set by
+        // `dev_setStorage` in memory only, so it is set on every start: a new
+        // id for a new chain, the saved one for a resumed chain.
+        let instance = instance_id(&layout, fresh_chain)?;
+        chain.set_instance_id(&instance).await?;
+        if fresh_chain {
+            // Move to the seed's present (its history lies before it).
             chain
                 .new_block(
                     serde_json::json!({"count": 1, "unsafeBlockHeight": cfg.seed.base_height}),
@@ -374,6 +378,20 @@ impl Drop for Sandbox {
             state::remove(&self.layout);
         }
     }
+}
+
+/// The instance id of the chain in `layout`: a new random one for a new
+/// chain (saved), else the saved one (a new one if none was saved yet).
+fn instance_id(layout: &Layout, new_chain: bool) -> Result<Vec<u8>> {
+    let path = layout.instance();
+    if !new_chain {
+        if let Some(id) = std::fs::read_to_string(&path).ok().and_then(|t| hex::decode(t.trim()).ok()).filter(|id| id.len() == 16) {
+            return Ok(id);
+        }
+    }
+    let id = rand::random::<[u8; 16]>().to_vec();
+    dbc::paths::write_atomic(&path, hex::encode(&id).as_bytes()).map_err(|e| Error::io(&path, &e))?;
+    Ok(id)
 }
 
 /// Build the seed and write the prepared spec (sorted, timestamped, seeded);
