@@ -477,7 +477,7 @@ async fn settle(ctx: &ChainCtx<'_>, r: &Rental, who: &AccountId32, best: &Accoun
     }
     match verdict {
         Settle::Decided(next) => {
-            save(ctx.book, next)?;
+            save(ctx.book, *next)?;
             Ok(false)
         }
         Settle::Undecided | Settle::NeedsFinalized => Ok(false),

@@ -27,8 +27,8 @@ use crate::error::{Error, ErrorCode};
 /// What to do with a rental's transaction in flight.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Settle {
-    /// The chain decided: write this rental.
-    Decided(Rental),
+    /// The chain decided: write this rental (boxed: the other cases carry nothing).
+    Decided(Box<Rental>),
     /// The chain has not seen it (nonce unused, still valid): send the same
     /// signed bytes again.
     Resend,
@@ -175,7 +175,7 @@ fn settle_rent(r: &Rental, p: &PendingTx, best: &AccountSnapshot, finalized: Opt
         next.pending = None;
         next.last_error = None;
         seen(&mut next, best);
-        return Settle::Decided(next);
+        return Settle::Decided(Box::new(next));
     }
     match without_effect(p, best, finalized, |f| placed_by(r, p, f, known).is_some()) {
         Outcome::StillPossible => Settle::Resend,
@@ -194,7 +194,7 @@ fn settle_rent(r: &Rental, p: &PendingTx, best: &AccountSnapshot, finalized: Opt
                 )
                 .with_data(serde_json::json!({ "machineId": r.machine_id, "extrinsicHash": p.extrinsic_hash })),
             );
-            Settle::Decided(next)
+            Settle::Decided(Box::new(next))
         }
         Outcome::Wait(s) => s,
     }
@@ -213,7 +213,7 @@ fn settle_confirm(r: &Rental, p: &PendingTx, best: &AccountSnapshot, finalized: 
             }
             next.last_error = None;
             seen(&mut next, best);
-            Settle::Decided(next)
+            Settle::Decided(Box::new(next))
         }
         None => {
             // Gone: past the deadline it lapsed (reversible, see `reconcile`).
@@ -226,7 +226,7 @@ fn settle_confirm(r: &Rental, p: &PendingTx, best: &AccountSnapshot, finalized: 
             next.closed_at = r.order.as_ref().map(|f| f.confirm_deadline);
             next.last_error = Some(rent::lapsed(rent_id));
             seen(&mut next, best);
-            Settle::Decided(next)
+            Settle::Decided(Box::new(next))
         }
         Some(_) => match without_effect(p, best, finalized, |f| order(f).is_some_and(|o| o.status == OrderStatus::Renting)) {
             Outcome::StillPossible => Settle::Resend,
@@ -234,7 +234,7 @@ fn settle_confirm(r: &Rental, p: &PendingTx, best: &AccountSnapshot, finalized: 
                 next.pending = None;
                 next.stage = awaiting_stage(r);
                 next.last_error = Some(Error::new(ErrorCode::TxFailed, "the confirmation sent earlier did not confirm the order"));
-                Settle::Decided(next)
+                Settle::Decided(Box::new(next))
             }
             Outcome::Wait(s) => s,
         },
@@ -253,19 +253,19 @@ fn settle_relet(r: &Rental, p: &PendingTx, old_end: u32, best: &AccountSnapshot,
             }
             next.last_error = None;
             seen(&mut next, best);
-            Settle::Decided(next)
+            Settle::Decided(Box::new(next))
         }
         // Gone: the renewal is moot; what the order became is reconcile's call.
         None => {
             next.pending = None;
-            Settle::Decided(reconcile(&next, best).unwrap_or(next))
+            Settle::Decided(Box::new(reconcile(&next, best).unwrap_or(next)))
         }
         Some(_) => match without_effect(p, best, finalized, |f| order(f).is_some_and(|o| o.rent_end > old_end)) {
             Outcome::StillPossible => Settle::Resend,
             Outcome::NeverLands => {
                 next.pending = None;
                 next.last_error = Some(Error::new(ErrorCode::TxFailed, "the renewal sent earlier did not extend the order"));
-                Settle::Decided(next)
+                Settle::Decided(Box::new(next))
             }
             Outcome::Wait(s) => s,
         },
