@@ -213,6 +213,19 @@ fn import_json_and_export_json_round_trip() {
     let d2 = tempfile::tempdir().unwrap();
     let v = ok(dbc_rent(d2.path(), &["wallet", "import-json", out.to_str().unwrap()], None, &[("DBC_RENT_JSON_PASSWORD", "export pw")]));
     assert_eq!(v["address"], address.as_str());
+
+    // `--out` as a symlink planted to another file: that file is never written
+    // (the keystore replaces the link, atomically, with a private file).
+    #[cfg(unix)]
+    {
+        let victim = d.path().join("victim.txt");
+        std::fs::write(&victim, "keep me").unwrap();
+        let link = d.path().join("link.json");
+        std::os::unix::fs::symlink(&victim, &link).unwrap();
+        ok(dbc_rent(d.path(), &["wallet", "export-json", "--out", link.to_str().unwrap()], None, &[("DBC_RENT_JSON_PASSWORD", "export pw")]));
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
+        assert!(!std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    }
 }
 
 /// Balance and send against a real practice network.

@@ -296,6 +296,27 @@ mod tests {
     }
 
     #[test]
+    fn a_truncated_journal_or_an_unknown_format_is_refused_and_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let chain = ChainIdentity::of_genesis("0x77");
+        let book = RentalBook::open(dir.path(), &chain).unwrap();
+        book.put(rental("a")).unwrap();
+        let full = std::fs::read(book.path()).unwrap();
+        std::fs::write(book.path(), &full[..full.len() / 2]).unwrap();
+        let err = RentalBook::open(dir.path(), &chain).err().unwrap();
+        assert_eq!(err.code, ErrorCode::StorageCorrupt);
+        assert_eq!(std::fs::read(book.path()).unwrap(), &full[..full.len() / 2], "left as it was");
+        let newer = String::from_utf8(full.clone()).unwrap().replacen("\"format\": 1", "\"format\": 99", 1);
+        std::fs::write(book.path(), &newer).unwrap();
+        let err = RentalBook::open(dir.path(), &chain).err().unwrap();
+        assert_eq!(err.code, ErrorCode::StorageCorrupt);
+        assert!(err.message.contains("format 99"), "{}", err.message);
+        // Writes refuse it too: nothing is overwritten.
+        assert!(book.put(rental("b")).is_err());
+        assert_eq!(std::fs::read_to_string(book.path()).unwrap(), newer);
+    }
+
+    #[test]
     fn a_journal_of_another_chain_is_refused_and_left_alone() {
         let dir = tempfile::tempdir().unwrap();
         let first = ChainIdentity { genesis: "0x6969".into(), instance: Some("aa".into()) };
