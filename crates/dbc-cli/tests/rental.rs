@@ -175,6 +175,7 @@ async fn vm_create_resume_confirm_power_and_end() {
     let d2 = dir.clone();
     let first = tokio::task::spawn_blocking(move || vm_first_half(&d2)).await;
     let mut ok_so_far = first.is_ok();
+    let vm_password = first.as_ref().ok().cloned();
     let mut failure = first.err();
     if let Some(rent_id) = ok_so_far.then(|| rent_id_of(&dir)).flatten() {
         // Past rent_end: the order ends on chain and the node powers the VM off.
@@ -191,6 +192,11 @@ async fn vm_create_resume_confirm_power_and_end() {
         failure = second.err();
         if ok_so_far {
             assert!(sim.task_rdp_kind(&task_id).is_none(), "the node powered the VM off at the end of the rental");
+            // The log audit: no secret of this whole flow is in any file the app wrote.
+            let signatures = sim.signatures_seen();
+            assert!(!signatures.is_empty(), "the simulator saw the signed requests");
+            let leaks = audit(&dir, vm_password.as_deref().unwrap_or_default(), &signatures);
+            assert!(leaks.is_empty(), "secrets found in the data dir: {leaks:?}");
         }
     }
     sandbox.stop().await.unwrap();
@@ -203,7 +209,7 @@ fn rent_id_of(dir: &Path) -> Option<u64> {
     ok(dir, &["rentals"])["rentals"].as_array().unwrap().iter().find(|x| x["stage"] == "renting").and_then(|x| x["rent_id"].as_u64())
 }
 
-fn vm_first_half(dir: &Path) {
+fn vm_first_half(dir: &Path) -> String {
     let idle = idle_ids(dir);
     let r = ok(dir, &["rent", &idle[0], "--gpus", "1", "--hours", "1"]);
     let rent_id = r["rent_id"].as_u64().unwrap().to_string();
@@ -259,6 +265,46 @@ fn vm_first_half(dir: &Path) {
     assert_eq!(stopped["vm"]["status"], "closed", "{stopped}");
     let started = ok(dir, &["vm", "start", &rent_id]);
     assert_eq!(started["vm"]["status"], "running", "{started}");
+    v["login"]["password"].as_str().unwrap().to_string()
+}
+
+/// Every file the app wrote under `dir` (the practice network's own files,
+/// which stand in for the remote machine, aside), scanned for the mnemonic
+/// (three of its words in a row, any case, any separator), the app
+/// password, the VM password and the request signatures. Returns what leaked where.
+fn audit(dir: &Path, vm_password: &str, signatures: &[String]) -> Vec<String> {
+    let words: Vec<&str> = DEV.split(' ').collect();
+    let mut leaks = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                if p != dir.join("practice") {
+                    stack.push(p);
+                }
+                continue;
+            }
+            let Ok(bytes) = std::fs::read(&p) else { continue };
+            let text = String::from_utf8_lossy(&bytes).to_lowercase();
+            let tokens: Vec<&str> = text.split(|c: char| !c.is_ascii_alphabetic()).filter(|t| !t.is_empty()).collect();
+            if tokens.windows(3).any(|w| words.windows(3).any(|m| m == w)) {
+                leaks.push(format!("{}: mnemonic words", p.display()));
+            }
+            for (what, secret) in [("app password", PASSWORD.to_string()), ("VM password", vm_password.to_string())] {
+                if !secret.is_empty() && String::from_utf8_lossy(&bytes).contains(&secret) {
+                    leaks.push(format!("{}: {what}", p.display()));
+                }
+            }
+            for sig in signatures {
+                let bare = sig.trim_start_matches("0x").to_lowercase();
+                if bare.len() >= 32 && text.contains(&bare) {
+                    leaks.push(format!("{}: request signature", p.display()));
+                }
+            }
+        }
+    }
+    leaks
 }
 
 fn vm_after_end(dir: &Path, rent_id: u64) {

@@ -387,6 +387,8 @@ async fn mining_nodes(sim: Arc<Sim>, post: bool, sub: &str, raw: &[u8]) -> Respo
 /// Hand the request to the node and wait at most `client_timeout` for its answer.
 /// The node finishes the operation even when the client has given up.
 async fn forward(sim: Arc<Sim>, op: Op, req: NodeReq) -> Response {
+    sim.record_signature(&req.sign);
+    sim.record_signature(&req.session_id_sign);
     if !sim.knows_node(&req.machine_id).await {
         return bad(RPC_RESPONSE_ERROR, "create node request failed");
     }

@@ -265,6 +265,12 @@ impl ClientSim {
         self.sim.sweep().await
     }
 
+    /// Every request signature the simulator received (the log audit looks
+    /// for them in the app's files).
+    pub fn signatures_seen(&self) -> Vec<String> {
+        self.sim.signatures()
+    }
+
     /// The kind of RDP endpoint running Windows VMs get.
     pub fn rdp_kind(&self) -> Option<RdpKind> {
         self.sim.rdp.kind()

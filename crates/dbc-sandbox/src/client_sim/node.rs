@@ -212,6 +212,9 @@ pub(crate) struct State {
     /// Last order seen per rent id, like the node's RentOrderManager cache.
     orders: HashMap<u64, RentOrderView>,
     delays: HashMap<String, Duration>,
+    /// Every request signature received, for the log audit (a test checks
+    /// none of them reaches a file under the app's data dir).
+    signatures: Vec<String>,
 }
 
 /// The shared simulator: configuration, chain, node state, RDP host.
@@ -342,6 +345,7 @@ impl Sim {
                 nodes: BTreeMap::new(),
                 orders: HashMap::new(),
                 delays: HashMap::new(),
+                signatures: Vec::new(),
             }),
             rdp,
             me,
@@ -1261,6 +1265,21 @@ impl Sim {
                 t.rdp = None;
             }
         }
+    }
+
+    /// Remember the signature of a request (see [`State::signatures`]).
+    pub fn record_signature(&self, sign: &str) {
+        if !sign.is_empty() {
+            let mut st = self.state.lock().unwrap();
+            if !st.signatures.iter().any(|s| s == sign) {
+                st.signatures.push(sign.to_string());
+            }
+        }
+    }
+
+    /// The request signatures received so far.
+    pub fn signatures(&self) -> Vec<String> {
+        self.state.lock().unwrap().signatures.clone()
     }
 
     /// For tests and diagnostics: the RDP kind of a task's open endpoint.
