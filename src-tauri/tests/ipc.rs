@@ -1,38 +1,12 @@
 //! The IPC boundary through Tauri's mock runtime: what the webview sends,
 //! what comes back, and that errors keep the one `{code, message, data?}` shape.
 
-use dbc_rent_app::{configure, AppState};
+mod common;
+
+use common::{app_with, invoke};
 use serde_json::{json, Value};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
-
-struct Fixture {
-    _app: tauri::App<tauri::test::MockRuntime>,
-    window: tauri::WebviewWindow<tauri::test::MockRuntime>,
-    data: tempfile::TempDir,
-}
-
-fn app_with(builder: tauri::Builder<tauri::test::MockRuntime>) -> Fixture {
-    let data = tempfile::tempdir().unwrap();
-    let state = AppState::load(data.path().to_path_buf(), data.path().join("logs"));
-    let app = configure(builder, state).build(mock_context(noop_assets())).unwrap();
-    let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
-    Fixture { _app: app, window, data }
-}
-
-fn invoke(window: &tauri::WebviewWindow<tauri::test::MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
-    let req = InvokeRequest {
-        cmd: cmd.into(),
-        callback: CallbackFn(0),
-        error: CallbackFn(1),
-        url: "tauri://localhost".parse().unwrap(),
-        body: InvokeBody::Json(args),
-        headers: Default::default(),
-        invoke_key: INVOKE_KEY.to_string(),
-    };
-    get_ipc_response(window, req).map(|b| b.deserialize::<Value>().unwrap())
-}
+use dbc_rent_app::AppState;
+use tauri::test::{mock_builder, mock_context, noop_assets};
 
 #[test]
 fn unsupported_language_round_trips_as_code_message_data() {

@@ -51,21 +51,9 @@ async fn free_at_best(client: &ChainClient, who: &subxt::utils::AccountId32) -> 
 async fn lagging_fork_through_the_proxy_then_the_real_node() {
     dbc_sandbox::install_crypto_provider();
     let dir = common::data_dir();
-    let sandbox = Sandbox::start(SandboxConfig::chain_only(dir.path().to_path_buf(), 2))
-        .await
-        .unwrap_or_else(|e| {
-            panic!(
-                "practice network unavailable (run `make sandbox-deps`): {} ({})",
-                e.message, e.code
-            )
-        });
-    let result =
-        futures::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(run(&sandbox, dir.path())))
-            .await;
-    sandbox.stop().await.expect("stop sandbox");
-    if let Err(panic) = result {
-        std::panic::resume_unwind(panic);
-    }
+    let sandbox = common::start(SandboxConfig::chain_only(dir.path().to_path_buf(), 2)).await;
+    let result = common::catching(run(&sandbox, dir.path())).await;
+    common::stop_then_rethrow(sandbox, result).await;
 }
 
 async fn run(sandbox: &Sandbox, data_dir: &std::path::Path) {

@@ -31,12 +31,9 @@ async fn lagging_nodes_dropped_sockets_and_failover_never_lose_or_double_pay() {
     let mut cfg = SandboxConfig::chain_only(dir.path().to_path_buf(), 60);
     cfg.client_sim = true;
     cfg.vm_boot_secs = 6;
-    let sandbox = Sandbox::start(cfg).await.unwrap_or_else(|e| panic!("practice network unavailable (run `make sandbox-deps`): {} ({})", e.message, e.code));
-    let result = futures::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(run(&sandbox, dir.path()))).await;
-    sandbox.stop().await.expect("stop sandbox");
-    if let Err(panic) = result {
-        std::panic::resume_unwind(panic);
-    }
+    let sandbox = common::start(cfg).await;
+    let result = common::catching(run(&sandbox, dir.path())).await;
+    common::stop_then_rethrow(sandbox, result).await;
 }
 
 async fn connect(url: &str) -> ChainClient {

@@ -1,9 +1,31 @@
 //! Shared test helpers: a fresh data dir whose `practice/cache` (spec download,
 //! runtime metadata) is shared between tests, so only the first test pays for
-//! extracting the metadata.
+//! extracting the metadata; starting and always stopping the practice network.
 #![allow(dead_code)]
 
+use dbc_sandbox::{Sandbox, SandboxConfig};
 use std::path::PathBuf;
+
+/// Start the practice network, or fail the test saying how to get it.
+pub async fn start(cfg: SandboxConfig) -> Sandbox {
+    Sandbox::start(cfg)
+        .await
+        .unwrap_or_else(|e| panic!("practice network unavailable (run `make sandbox-deps`): {} ({})", e.message, e.code))
+}
+
+/// Run `body` to its end or its panic (`stop_then_rethrow` comes next).
+pub async fn catching<F: std::future::Future<Output = ()>>(body: F) -> std::thread::Result<()> {
+    futures::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(body)).await
+}
+
+/// Stop the network whether the test passed or panicked (no chopsticks left
+/// behind), then let its panic go on.
+pub async fn stop_then_rethrow(sandbox: Sandbox, result: std::thread::Result<()>) {
+    sandbox.stop().await.expect("stop sandbox");
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic);
+    }
+}
 
 pub fn data_dir() -> tempfile::TempDir {
     let d = tempfile::tempdir().unwrap();
