@@ -9,12 +9,13 @@ TAURI_DRIVER_VERSION := 2.1.0
 CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 export PATH := $(CARGO_BIN):$(PATH)
 
-.PHONY: help run test bench package deps deps-test ui-deps sandbox-deps wallet-js-deps tauri-driver app test-rust test-keyring test-ui test-e2e screenshots clean
+.PHONY: help run test bench fuzz package deps deps-test ui-deps sandbox-deps wallet-js-deps tauri-driver app test-rust test-keyring test-ui test-e2e screenshots clean
 
 help:
 	@echo "make run      install what is missing, build and open DBC Rent"
 	@echo "make test     install what is missing and run every test (Rust, UI, e2e under Xvfb)"
 	@echo "make package  build a .deb into target/release/bundle/deb/"
+	@echo "make fuzz     the property tests with 20000 random cases each (FUZZ_CASES=N), and the hostile DBC client suite"
 	@echo "make bench    print the benchmark figures (practice network time to ready, market load vs polkadot.js, cached list paint)"
 
 ## ---- set-up ---------------------------------------------------------------
@@ -82,6 +83,14 @@ test-keyring:
 
 test-ui: ui-deps
 	cd ui && npm run check && npm test
+
+# The property tests (DBC client answers, RDP target/argv/.rdp builders,
+# keystore and mnemonic import) with many more random cases than `make test`
+# runs (proptest's 256; FUZZ_CASES to change). The hostile-client suite too.
+FUZZ_CASES ?= 20000
+fuzz:
+	PROPTEST_CASES=$(FUZZ_CASES) cargo test --locked -p dbc --lib proptests
+	cargo test --locked -p dbc --test hostile_client
 
 # The e2e specs open the real window (WebKitGTK) under Xvfb; screenshots of
 # every visited screen go to target/e2e-screenshots/.

@@ -49,6 +49,7 @@ fn main() {
         "rental_renew",
         "rental_vm_power",
         "compute_test_connection",
+        "compute_allow_insecure_client",
         "rental_settings",
         "set_compute_clients",
         "set_reminder_leads",

@@ -66,6 +66,7 @@ pub fn configure<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState)
         commands::rental::rental_renew,
         commands::rental::rental_vm_power,
         commands::compute::compute_test_connection,
+        commands::compute::compute_allow_insecure_client,
         commands::rental_settings::rental_settings,
         commands::rental_settings::set_compute_clients,
         commands::rental_settings::set_reminder_leads,

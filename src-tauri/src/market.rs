@@ -573,7 +573,8 @@ mod tests {
                 gpu_model: ["GeForceRTX4090", "NVIDIA A100"][next(2) as usize].into(),
                 gpu_count: gpus,
                 rented_gpus: gpus - free,
-                free_gpus: free,
+                // Free means rentable now, as the core decodes it (machine.rs).
+                free_gpus: if status.rentable_status() { free } else { 0 },
                 gpu_mem_gb: [None, Some(24), Some(80)][next(3) as usize],
                 calc_point: u64::from(gpus.max(1)) * [700, 900, 1_400][next(3) as usize] + next(3),
                 online_height: [None, Some(100), Some(5_000)][next(3) as usize],

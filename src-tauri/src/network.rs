@@ -3,7 +3,7 @@
 //! connecting, failover and the practice network itself live in `dbc` and
 //! `dbc-sandbox`.
 
-use dbc::chain::{ChainClient, ChainManager, ManagerConfig, NonceTracker};
+use dbc::chain::{ChainClient, ChainManager, NonceTracker};
 use dbc::network::{ConnectionState, NetworkChoice, NetworkStatus};
 use dbc::settings::Settings;
 use dbc::{Error, ErrorCode, Result};
@@ -64,13 +64,30 @@ pub struct NetworkService {
     data_dir: PathBuf,
     /// The status the UI sees; follows whichever manager is current.
     status: watch::Sender<NetworkStatus>,
+    /// Why the practice network this app started went away (it crashed, or
+    /// `dbc-sandbox down` stopped it). The manager only sees a refused
+    /// socket; this names the cause in the status until it connects again.
+    practice_gone: watch::Sender<Option<Error>>,
     inner: Mutex<Inner>,
+}
+
+/// The status to show: the manager's, with the known cause of a practice
+/// network's disappearance in place of "no node answered" until it is back.
+fn with_cause(mut status: NetworkStatus, gone: Option<&Error>) -> NetworkStatus {
+    if let Some(e) = gone {
+        if status.state != ConnectionState::Connected {
+            status.state = ConnectionState::Offline;
+            status.last_error = Some(e.clone());
+        }
+    }
+    status
 }
 
 impl NetworkService {
     pub fn new(data_dir: PathBuf, choice: &NetworkChoice) -> Arc<Self> {
         let (status, _) = watch::channel(NetworkStatus::not_connected(choice));
-        Arc::new_cyclic(|me| NetworkService { me: me.clone(), data_dir, status, inner: Mutex::new(Inner::default()) })
+        let (practice_gone, _) = watch::channel(None);
+        Arc::new_cyclic(|me| NetworkService { me: me.clone(), data_dir, status, practice_gone, inner: Mutex::new(Inner::default()) })
     }
 
     pub fn status(&self) -> NetworkStatus {
@@ -99,10 +116,13 @@ impl NetworkService {
             f.abort();
         }
         inner.manager = None;
-        let profile = match dbc::chain::profile_for(&settings.network, settings, &self.data_dir) {
-            Ok(p) => p,
+        self.practice_gone.send_replace(None);
+        // The practice network is looked up again on every round, so a manager
+        // for it starts even when nothing runs yet (and finds it once it does).
+        let manager = match dbc::chain::manager_for(&settings.network, settings, &self.data_dir) {
+            Ok(m) => m,
             Err(e) => {
-                // Nothing to dial (e.g. practice chosen but not running): say so.
+                // Nothing to dial (a mainnet list or custom URL the user must fix): say so.
                 self.status.send_replace(NetworkStatus {
                     state: ConnectionState::Offline,
                     last_error: Some(e.clone()),
@@ -111,14 +131,24 @@ impl NetworkService {
                 return Err(e);
             }
         };
-        let manager = ChainManager::start(profile, ManagerConfig::default());
         inner.nonces = Arc::new(NonceTracker::new());
         let mut rx = manager.subscribe();
+        let mut gone = self.practice_gone.subscribe();
         let public = self.status.clone();
-        public.send_replace(rx.borrow_and_update().clone());
+        public.send_replace(with_cause(rx.borrow_and_update().clone(), gone.borrow_and_update().as_ref()));
+        let clear = self.practice_gone.clone();
         inner.forward = Some(tokio::spawn(async move {
-            while rx.changed().await.is_ok() {
-                public.send_replace(rx.borrow_and_update().clone());
+            loop {
+                tokio::select! {
+                    r = rx.changed() => if r.is_err() { break },
+                    r = gone.changed() => if r.is_err() { break },
+                }
+                let status = rx.borrow_and_update().clone();
+                if status.state == ConnectionState::Connected {
+                    // Back: the cause no longer applies.
+                    clear.send_if_modified(|g| g.take().is_some());
+                }
+                public.send_replace(with_cause(status, gone.borrow_and_update().as_ref()));
             }
         }));
         inner.manager = Some(manager);
@@ -131,6 +161,13 @@ impl NetworkService {
     pub async fn start_practice(&self, settings: &Settings, progress: impl Fn(&'static str) + Send + Sync + 'static) -> Result<PracticeInfo> {
         let mut inner = self.inner.lock().await;
         let progress = Arc::new(progress);
+        // A network this app started that has since ended (a crash, or
+        // `dbc-sandbox down`) is not "already running": clean it up and start anew.
+        if inner.practice.as_ref().is_some_and(|s| s.exit_reason().is_some()) {
+            if let Some(dead) = inner.practice.take() {
+                let _ = dead.stop().await;
+            }
+        }
         let already = inner.practice.is_some() || self.external_practice_alive().await;
         if !already {
             if let Some(f) = inner.forward.take() {
@@ -170,9 +207,11 @@ impl NetworkService {
         Ok(self.practice_info_locked(&inner))
     }
 
-    /// If the practice chain this app started dies (killed, out of memory),
-    /// say so in the status with the log's location, instead of an endless
-    /// "reconnecting".
+    /// If the practice chain this app started ends (killed, out of memory, or
+    /// `dbc-sandbox down`), say why in the status with the log's location,
+    /// instead of an endless "reconnecting". The manager stays: it looks the
+    /// network up on every round, so one started again (here or with
+    /// `dbc-sandbox up`, on any port) is joined within seconds.
     fn watch_for_crash(&self) {
         let Some(service) = self.me.upgrade() else { return };
         tokio::spawn(async move {
@@ -180,20 +219,32 @@ impl NetworkService {
                 tokio::time::sleep(CRASH_POLL).await;
                 let mut inner = service.inner.lock().await;
                 let Some(sandbox) = inner.practice.as_ref() else { return };
-                if let Some(dbc_sandbox::ExitReason::Crashed(e)) = sandbox.exit_reason() {
-                    tracing::error!(error = %e, "the practice network crashed");
-                    if let Some(f) = inner.forward.take() {
-                        f.abort();
+                let Some(reason) = sandbox.exit_reason() else { continue };
+                let cause = match reason {
+                    dbc_sandbox::ExitReason::Crashed(e) => {
+                        tracing::error!(error = %e, "the practice network crashed");
+                        e
                     }
-                    inner.manager = None;
-                    inner.practice = None;
+                    dbc_sandbox::ExitReason::Requested => {
+                        tracing::info!("the practice network was stopped from outside (dbc-sandbox down)");
+                        Error::new(ErrorCode::SandboxNotRunning, "the practice network was stopped (dbc-sandbox down)")
+                            .with_data(serde_json::json!({ "reason": "stopped" }))
+                    }
+                };
+                // Its ticker and client simulator go with it; so does its state.json.
+                if let Some(dead) = inner.practice.take() {
+                    let _ = dead.stop().await;
+                }
+                if inner.manager.is_some() {
+                    service.practice_gone.send_replace(Some(cause));
+                } else {
                     service.status.send_replace(NetworkStatus {
                         state: ConnectionState::Offline,
-                        last_error: Some(e),
+                        last_error: Some(cause),
                         ..NetworkStatus::not_connected(&NetworkChoice::Practice)
                     });
-                    return;
                 }
+                return;
             }
         });
     }
@@ -263,6 +314,14 @@ impl NetworkService {
             if let Some(c) = m.client() {
                 return Ok((c, inner.nonces.clone()));
             }
+            // Offline is an answer, not a wait: the reason is known now (the
+            // balance says "unavailable while offline" at once, not after 10 s).
+            let now = self.status();
+            if now.state == ConnectionState::Offline {
+                return Err(now.last_error.unwrap_or_else(|| {
+                    Error::new(ErrorCode::NetworkUnreachable, "offline").with_data(serde_json::json!({"network": now.network, "endpoint": now.endpoint.unwrap_or_default()}))
+                }));
+            }
             (m.subscribe(), inner.nonces.clone())
         };
         let mut rx = waiting;
@@ -306,5 +365,57 @@ fn stage_name(s: Stage) -> Option<&'static str> {
         Stage::StartingChain => Some("starting-chain"),
         Stage::StartingClient => Some("starting-client"),
         Stage::Ready => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn offline_err(code: ErrorCode) -> Error {
+        Error::new(code, "x")
+    }
+
+    #[test]
+    fn a_known_cause_replaces_no_node_answered_until_connected() {
+        let mut s = NetworkStatus::not_connected(&NetworkChoice::Practice);
+        s.state = ConnectionState::Reconnecting;
+        s.last_error = Some(offline_err(ErrorCode::NetworkUnreachable));
+        let crashed = offline_err(ErrorCode::SandboxCrashed);
+        let shown = with_cause(s.clone(), Some(&crashed));
+        assert_eq!((shown.state, shown.last_error.unwrap().code), (ConnectionState::Offline, ErrorCode::SandboxCrashed));
+        assert_eq!(with_cause(s.clone(), None).state, ConnectionState::Reconnecting);
+        s.state = ConnectionState::Connected;
+        s.last_error = None;
+        assert_eq!(with_cause(s, Some(&crashed)).state, ConnectionState::Connected);
+    }
+
+    #[tokio::test]
+    async fn offline_is_answered_at_once_not_after_the_reconnect_wait() {
+        let dir = tempfile::tempdir().unwrap();
+        let choice = NetworkChoice::Custom("ws://127.0.0.1:1".into());
+        let service = NetworkService::new(dir.path().to_path_buf(), &choice);
+        let settings = Settings { network: choice, ..Settings::default() };
+        let mut rx = service.subscribe();
+        service.connect(&settings).await.unwrap();
+        tokio::time::timeout(Duration::from_secs(10), rx.wait_for(|s| s.state == ConnectionState::Offline)).await.unwrap().unwrap();
+        let t = std::time::Instant::now();
+        let err = service.client().await.unwrap_err();
+        assert!(t.elapsed() < Duration::from_millis(500), "took {:?} (CLIENT_WAIT is {CLIENT_WAIT:?})", t.elapsed());
+        assert_eq!(err.code, ErrorCode::NetworkUnreachable);
+    }
+
+    #[tokio::test]
+    async fn practice_without_a_running_network_still_gets_a_manager() {
+        // Before: no state.json meant no manager, so Retry and a later
+        // `dbc-sandbox up` changed nothing until the user switched networks.
+        let dir = tempfile::tempdir().unwrap();
+        let service = NetworkService::new(dir.path().to_path_buf(), &NetworkChoice::Practice);
+        let settings = Settings { network: NetworkChoice::Practice, ..Settings::default() };
+        let mut rx = service.subscribe();
+        service.connect(&settings).await.unwrap();
+        assert!(service.inner.lock().await.manager.is_some());
+        let s = tokio::time::timeout(Duration::from_secs(10), rx.wait_for(|s| s.state == ConnectionState::Offline)).await.unwrap().unwrap().clone();
+        assert_eq!(s.last_error.unwrap().code, ErrorCode::SandboxNotRunning);
     }
 }

@@ -97,7 +97,7 @@ describe('App', () => {
     language = 'zh';
     mockBackend();
     render(App);
-    await waitFor(() => expect(screen.getByTestId('screen-title').textContent).toBe('你的 DBC 钱包'));
+    await waitFor(() => expect(screen.getByTestId('screen-title').textContent).toBe('您的 DBC 钱包'));
   });
 
   test('a failing command shows a dismissible localized error banner', async () => {

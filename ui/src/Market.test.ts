@@ -17,7 +17,8 @@ const ROWS: Listing[] = [
   sampleListing({ id: hex(1, 'a'), gpuModel: 'GeForceRTX4090', gpuCount: 4, freeGpus: 4, calcPoint: 4 * 1_400 }),
   sampleListing({ id: hex(2, 'b'), status: 'partly-rented', statusRaw: 'Rented', gpuModel: 'GeForceRTX3090', gpuCount: 8, freeGpus: 3, calcPoint: 8 * 900, country: 'DE', region: 'europe' }),
   sampleListing({ id: hex(3, 'c'), status: 'rented', statusRaw: 'Rented', gpuModel: 'NVIDIA A100', gpuCount: 8, freeGpus: 0, calcPoint: 8 * 2_000, rentedUntil: 2_000 }),
-  sampleListing({ id: hex(4, 'd'), status: 'offline', statusRaw: 'StakerReportOffline', gpuModel: 'GeForceRTX4090', gpuCount: 2, freeGpus: 2, calcPoint: 2 * 1_400 }),
+  // As the core decodes it: free means rentable now, so an offline machine has none.
+  sampleListing({ id: hex(4, 'd'), status: 'offline', statusRaw: 'StakerReportOffline', gpuModel: 'GeForceRTX4090', gpuCount: 2, freeGpus: 0, calcPoint: 2 * 1_400 }),
   sampleListing({ id: hex(5, 'e'), gpuModel: 'GeForceRTX3080', gpuCount: 1, freeGpus: 1, calcPoint: 700, country: 'US', region: 'north-america' }),
   sampleListing({ id: hex(6, 'f'), gpuModel: 'GeForceRTX4090', gpuCount: 8, freeGpus: 8, calcPoint: 8 * 1_300 }),
 ];
@@ -234,8 +235,8 @@ describe('Machine step', () => {
   });
 
   test('an exited machine: its own filter option and badge, never idle, and why it cannot be rented', async () => {
-    // The chain keeps an exited machine's GPU record, so it can look free.
-    const exited = sampleListing({ id: hex(7, '9'), status: 'exited', statusRaw: 'Exit', gpuCount: 2, freeGpus: 2 });
+    // The chain keeps an exited machine's GPU record; the core reports none of it free.
+    const exited = sampleListing({ id: hex(7, '9'), status: 'exited', statusRaw: 'Exit', gpuCount: 2 });
     current = snapshot('cache', [...ROWS, exited]);
     mockBackend();
     await openMachines();
@@ -260,6 +261,71 @@ describe('Machine step', () => {
     await fireEvent.click(screen.getByTestId(`machine-row-${hex(7, '9')}`));
     expect(screen.getByTestId('machine-detail-status').textContent).toBe('已退出');
     expect(screen.getByTestId('machine-rent-reason').textContent).toContain('已退出 DBC 网络');
+  });
+
+  test('an unrentable machine shows no free GPU anywhere, and the detail says why', async () => {
+    mockBackend();
+    await openMachines();
+    await screen.findByTestId('market-filter-status');
+    await select('market-filter-status', 'offline');
+    expect(rowIds()).toEqual([hex(4, 'd')]);
+    expect(screen.getByTestId(`machine-free-${hex(4, 'd')}`).textContent).toBe('0 / 2');
+    expect(screen.getByTestId('market-count-idle-gpus').textContent).toBe('0');
+    await fireEvent.click(screen.getByTestId(`machine-row-${hex(4, 'd')}`));
+    expect(screen.getByTestId('machine-detail-gpus').textContent).toBe('0 of 2 free');
+    expect(screen.getByTestId('machine-detail-gpus-why').textContent).toBe('This machine is offline.');
+    // A fully rented machine's GPUs are taken, not unavailable: no status line there.
+    await select('market-filter-status', 'rented');
+    await fireEvent.click(screen.getByTestId(`machine-row-${hex(3, 'c')}`));
+    expect(screen.queryByTestId('machine-detail-gpus-why')).toBeNull();
+  });
+
+  test('the header: the block the list was read at and the live best block; offline since when', async () => {
+    current = snapshot('chain');
+    status = { ...CONNECTED, bestBlock: 1_523 };
+    mockBackend();
+    await openMachines();
+    expect((await screen.findByTestId('market-live')).textContent).toContain('List read at block 1,490');
+    expect(screen.getByTestId('market-best').textContent).toBe('Chain at block 1,523');
+    expect(screen.queryByTestId('market-offline-since')).toBeNull();
+    // The connection drops: no "live" claim, since when it is offline instead.
+    await emit('network-status', { ...status, state: 'offline' });
+    const since = await screen.findByTestId('market-offline-since');
+    expect(since.textContent).toMatch(/^Offline since \d\d:\d\d$/);
+    expect(screen.queryByTestId('market-best')).toBeNull();
+    expect(screen.getByTestId('market-live').textContent).not.toContain('Live');
+    // A cached list while offline says both.
+    await emit('market-updated', snapshot('cache'));
+    await waitFor(() => expect(screen.getByTestId('market-cached').textContent).toContain('5 minutes ago'));
+    expect(screen.getByTestId('market-offline-since').textContent).toContain('Offline since');
+  });
+
+  test('the id search matches the shortened id as the list shows it', async () => {
+    mockBackend();
+    await openMachines();
+    await screen.findByTestId(`machine-row-${hex(1, 'a')}`);
+    const id = hex(2, 'b');
+    const short = `${id.slice(0, 8)}…${id.slice(-4)}`;
+    await fireEvent.input(screen.getByTestId('market-search'), { target: { value: short } });
+    expect(rowIds()).toEqual([id]);
+    await fireEvent.input(screen.getByTestId('market-search'), { target: { value: `${id.slice(0, 8)}...${id.slice(-4)}` } });
+    expect(rowIds()).toEqual([id]);
+    await fireEvent.input(screen.getByTestId('market-search'), { target: { value: `${id.slice(0, 8)}…ffff` } });
+    expect(rowIds()).toEqual([]);
+  });
+
+  test('the price filter says when a bound is not a price, and when min is above max', async () => {
+    mockBackend();
+    await openMachines();
+    await screen.findByTestId(`machine-row-${hex(1, 'a')}`);
+    expect(screen.queryByTestId('market-filter-price-error')).toBeNull();
+    await fireEvent.input(screen.getByTestId('market-filter-price-min'), { target: { value: 'abc' } });
+    expect(screen.getByTestId('market-filter-price-error').textContent).toContain('“abc” is not a price');
+    await fireEvent.input(screen.getByTestId('market-filter-price-min'), { target: { value: '2' } });
+    await fireEvent.input(screen.getByTestId('market-filter-price-max'), { target: { value: '0.5' } });
+    expect(screen.getByTestId('market-filter-price-error').textContent).toBe('The lowest price (2) is above the highest (0.5), so no machine can match.');
+    await fireEvent.input(screen.getByTestId('market-filter-price-max'), { target: { value: '5' } });
+    expect(screen.queryByTestId('market-filter-price-error')).toBeNull();
   });
 
   test('the Rent step without a choice leads back to the list', async () => {

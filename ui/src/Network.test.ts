@@ -7,6 +7,7 @@ import { emit } from '@tauri-apps/api/event';
 import type { Channel } from '@tauri-apps/api/core';
 import App from './App.svelte';
 import { applyLanguage } from './lib/i18n';
+import { MAINNET_GENESIS } from './lib/labels';
 import type { NetworkStatus, PracticeInfo, PracticeProgress } from './lib/ipc';
 
 const ALICE = '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY';
@@ -50,7 +51,7 @@ function mockBackend(overrides: Record<string, Handler> = {}) {
         case 'set_network': {
           const choice = a.choice as { kind: string; url?: string };
           if (choice.url && !/^wss?:\/\//.test(choice.url)) {
-            throw { code: 'invalid-argument', message: `not a ws:// or wss:// URL: ${choice.url}`, data: { value: choice.url } };
+            throw { code: 'invalid-argument', message: `${JSON.stringify(choice.url)} is not a node address: use ws:// or wss://`, data: { value: choice.url, reason: 'node-url-scheme' } };
           }
           kind = choice.kind;
           return { choice, mainnetEndpoints: ['wss://a.example'], defaultMainnetEndpoints: ['wss://a.example'] };
@@ -110,6 +111,16 @@ describe('status bar', () => {
     await waitFor(() => expect(screen.getByTestId('status-connection').textContent).toBe('Reconnecting…'));
     expect(screen.getByTestId('status-network').textContent).toBe('Practice network');
     expect(screen.queryByTestId('status-spec')).toBeNull();
+  });
+
+  test("a custom node on mainnet's chain is named as mainnet via that node; another chain stays custom", async () => {
+    kind = 'custom';
+    status = { network: 'custom', state: 'connected', endpoint: 'wss://my.node', bestBlock: 5, specVersion: 400, genesisHash: MAINNET_GENESIS };
+    mockBackend();
+    render(App);
+    await waitFor(() => expect(screen.getByTestId('status-network').textContent).toBe('Mainnet via custom node'));
+    await emit('network-status', { ...status, genesisHash: '0x' + '11'.repeat(32) });
+    await waitFor(() => expect(screen.getByTestId('status-network').textContent).toBe('Custom node'));
   });
 });
 
@@ -199,8 +210,13 @@ describe('Settings → Network', () => {
     kind = 'practice';
     practice = RUNNING;
     mockBackend({
+      // As dbc::units::parse_dbc refuses it: a stable reason id, the English for logs.
       practice_fund: (args) => {
-        throw { code: 'invalid-argument', message: `not a DBC amount: ${String(args.amount)}`, data: { value: args.amount } };
+        throw {
+          code: 'invalid-argument',
+          message: `"${String(args.amount)}" is not a DBC amount: only digits and one decimal point`,
+          data: { value: args.amount, reason: 'amount-not-a-number' },
+        };
       },
     });
     render(App);
@@ -210,10 +226,52 @@ describe('Settings → Network', () => {
     await fireEvent.input(screen.getByTestId('faucet-amount'), { target: { value: '-5' } });
     await fireEvent.click(screen.getByTestId('faucet-submit'));
     const error = await screen.findByTestId('faucet-error');
-    expect(error.textContent).toBe('A value was not accepted: not a DBC amount: -5');
+    expect(error.textContent).toBe('“-5” is not an amount: use digits and at most one decimal point, for example 12.5.');
     expect(screen.queryByTestId('error-banner')).toBeNull();
+    // The English reason only behind "Details".
+    expect(screen.getByTestId('faucet-error-details-text').textContent).toContain('is not a DBC amount');
     applyLanguage('zh');
-    await waitFor(() => expect(screen.getByTestId('faucet-error').textContent).toBe('有一个值未被接受：not a DBC amount: -5'));
+    await waitFor(() => expect(screen.getByTestId('faucet-error').textContent).toBe('“-5”不是有效的金额：请只用数字和最多一个小数点，例如 12.5。'));
+    expect(screen.getByTestId('faucet-error-details-toggle').textContent).toBe('详细信息');
+  });
+
+  test('faucet: prefilled with the active account; a wrong address and a too-large amount are said plainly', async () => {
+    kind = 'practice';
+    practice = RUNNING;
+    mockBackend({
+      wallet_overview: () => ({
+        accounts: [{ id: 'a1', name: 'Mine', address: BOB, backedUp: true, source: 'mnemonic', hasMnemonic: true }],
+        activeId: 'a1',
+        store: { kind: 'encrypted-file', osKeyring: { available: false, locked: false, reason: null }, fileStoreChosen: true },
+      }),
+      practice_fund: (args) => {
+        if (args.address !== BOB) throw { code: 'invalid-address', message: `"${String(args.address)}" is not an account address`, data: { value: args.address } };
+        throw {
+          code: 'insufficient-balance',
+          message: 'the practice faucet can give at most 999999999 DBC now',
+          data: { reason: 'faucet-limit', maxPlanck: '999999999000000000000000', neededPlanck: '5000000000000000000000000' },
+        };
+      },
+    });
+    render(App);
+    await fireEvent.click(screen.getByTestId('nav-settings'));
+    await screen.findByTestId('practice-panel');
+    await waitFor(() => expect((screen.getByTestId('faucet-address') as HTMLInputElement).value).toBe(BOB));
+    expect(screen.getByTestId('faucet-address-active')).toBeTruthy();
+    await fireEvent.input(screen.getByTestId('faucet-amount'), { target: { value: '5000000000' } });
+    await fireEvent.click(screen.getByTestId('faucet-submit'));
+    const error = await screen.findByTestId('faucet-error');
+    expect(error.textContent).toBe('The practice faucet can give at most 999,999,999 DBC at a time. Ask for less.');
+    expect(error.textContent).not.toContain('This account');
+
+    await fireEvent.input(screen.getByTestId('faucet-address'), { target: { value: 'notanaddress' } });
+    expect(screen.queryByTestId('faucet-address-active')).toBeNull();
+    await fireEvent.click(screen.getByTestId('faucet-submit'));
+    applyLanguage('zh');
+    await waitFor(() => expect(screen.getByTestId('faucet-error').getAttribute('data-code')).toBe('invalid-address'));
+    const zh = screen.getByTestId('faucet-error').textContent ?? '';
+    expect(zh).toContain('notanaddress');
+    expect(zh).not.toMatch(/[A-Za-z]+ [A-Za-z]+ [A-Za-z]+/);
   });
 
   test('a failed start shows the error, the install hint and a retry that starts again', async () => {
@@ -263,13 +321,39 @@ describe('Settings → Network', () => {
     await fireEvent.input(url, { target: { value: 'http://node.example:9944' } });
     await fireEvent.click(screen.getByTestId('network-custom-apply'));
     const error = await screen.findByTestId('network-custom-error');
-    expect(error.textContent).toBe('A value was not accepted: not a ws:// or wss:// URL: http://node.example:9944');
+    expect(error.textContent).toBe('“http://node.example:9944” is not a node address: it must start with ws:// or wss://.');
 
     await fireEvent.input(url, { target: { value: ' wss://node.example:9944 ' } });
     await fireEvent.click(screen.getByTestId('network-custom-apply'));
     await screen.findByTestId('network-custom-active');
     expect(calls).toContainEqual(['set_network', { choice: { kind: 'custom', url: 'wss://node.example:9944' } }]);
     expect(screen.queryByTestId('network-custom-error')).toBeNull();
+  });
+
+  test('custom: an unencrypted remote node is used only after the user says yes to the warning', async () => {
+    mockBackend({
+      set_network: (a) => {
+        const choice = a.choice as { kind: string; url: string };
+        if (choice.url.startsWith('ws://') && a.allowInsecure !== true) {
+          throw { code: 'insecure-node-url', message: 'unencrypted', data: { url: choice.url, host: '203.0.113.7' } };
+        }
+        kind = choice.kind;
+        return { choice, mainnetEndpoints: ['wss://a.example'], defaultMainnetEndpoints: ['wss://a.example'] };
+      },
+    });
+    render(App);
+    await fireEvent.click(screen.getByTestId('nav-settings'));
+    await waitFor(() => expect((screen.getByTestId('network-custom') as HTMLInputElement).disabled).toBe(false));
+    await fireEvent.click(screen.getByTestId('network-custom'));
+    await fireEvent.input(screen.getByTestId('network-custom-url'), { target: { value: 'ws://203.0.113.7:9944' } });
+    await fireEvent.click(screen.getByTestId('network-custom-apply'));
+    expect((await screen.findByTestId('network-custom-error')).textContent).toContain('unencrypted (ws://) node');
+    expect(screen.getByTestId('network-custom-insecure').textContent).toContain('ws://203.0.113.7:9944');
+    expect(calls.filter(([c]) => c === 'set_network')).toEqual([['set_network', { choice: { kind: 'custom', url: 'ws://203.0.113.7:9944' } }]]);
+    await fireEvent.click(screen.getByTestId('network-custom-insecure-allow'));
+    await screen.findByTestId('network-custom-active');
+    expect(calls).toContainEqual(['set_network', { choice: { kind: 'custom', url: 'ws://203.0.113.7:9944' }, allowInsecure: true }]);
+    expect(screen.queryByTestId('network-custom-insecure')).toBeNull();
   });
 
   test('mainnet endpoints: save sends one URL per line, reset sends an empty list', async () => {
@@ -292,7 +376,8 @@ describe('Settings → Network', () => {
 
     await fireEvent.input(area, { target: { value: 'x' } });
     await fireEvent.click(screen.getByTestId('mainnet-endpoints-save'));
-    expect((await screen.findByTestId('mainnet-endpoints-error')).textContent).toContain('bad endpoint');
+    expect((await screen.findByTestId('mainnet-endpoints-error')).textContent).toBe('The value “x” was not accepted.');
+    expect(screen.getByTestId('mainnet-endpoints-error-details-text').textContent).toBe('bad endpoint');
 
     await fireEvent.click(screen.getByTestId('mainnet-endpoints-reset'));
     await waitFor(() => expect(area.value).toBe('wss://a.example'));
@@ -323,16 +408,74 @@ describe('offline banner', () => {
     expect(calls.map(([c]) => c)).toContain('retry_connection');
   });
 
-  test('not shown on the practice network or while connected', async () => {
-    status = { network: 'practice', state: 'offline', endpoint: null, bestBlock: null, specVersion: null };
+  test('a stopped practice network: the cause in plain words, local advice, gone once it is back', async () => {
+    status = {
+      network: 'practice',
+      state: 'offline',
+      endpoint: 'ws://127.0.0.1:9944',
+      bestBlock: 1_000_033,
+      specVersion: 400,
+      lastError: {
+        code: 'sandbox-crashed',
+        message: 'the practice chain stopped unexpectedly (signal: 15 (SIGTERM)); log /d/practice/chain/chopsticks.log',
+        data: { log: '/d/practice/chain/chopsticks.log', status: 'signal: 15 (SIGTERM)' },
+      },
+    };
     mockBackend();
     render(App);
-    await waitFor(() => expect(screen.getByTestId('status-connection').textContent).toBe('Offline'));
-    expect(screen.queryByTestId('offline-banner')).toBeNull();
-    await waitFor(async () => {
-      await emit('network-status', { network: 'mainnet', state: 'offline', endpoint: null, bestBlock: null, specVersion: null });
-      expect(screen.getByTestId('offline-banner')).toBeTruthy();
+    const banner = await screen.findByTestId('offline-banner');
+    expect(screen.getByTestId('offline-title').textContent).toBe('The practice network is not answering.');
+    expect(screen.getByTestId('offline-reason').textContent).toContain('The practice network stopped unexpectedly.');
+    expect(banner.textContent).not.toContain('internet connection');
+    expect(screen.getByTestId('offline-advice').textContent).toContain('reconnects by itself');
+    expect(screen.getByTestId('offline-details-text').textContent).toContain('SIGTERM');
+    expect(screen.getByTestId('offline-use-practice').textContent).toBe('Start the practice network');
+    // Not running at all: a local network's words too, never "check your internet connection".
+    await emit('network-status', {
+      ...status,
+      lastError: { code: 'network-unreachable', message: 'refused', data: { network: 'practice', endpoint: 'ws://127.0.0.1:9944' } },
     });
+    await waitFor(() => expect(screen.getByTestId('offline-reason').textContent).toContain('practice network on this computer does not answer'));
+    applyLanguage('zh');
+    await waitFor(() => expect(screen.getByTestId('offline-reason').textContent).toContain('本机上的练习网络没有响应'));
+    expect(screen.getByTestId('offline-banner').textContent).not.toContain('practice');
+    // Back by itself (dbc-sandbox up on a new port): the banner goes.
+    await emit('network-status', { network: 'practice', state: 'connected', endpoint: 'ws://127.0.0.1:9955', bestBlock: 1_000_034, specVersion: 400 });
+    await waitFor(() => expect(screen.queryByTestId('offline-banner')).toBeNull());
+  });
+
+  test('the practice panel follows a network that stopped and came back on a new port', async () => {
+    kind = 'practice';
+    practice = RUNNING;
+    status = { network: 'practice', state: 'connected', endpoint: 'ws://127.0.0.1:9944', bestBlock: 5, specVersion: 400 };
+    mockBackend();
+    render(App);
+    await fireEvent.click(screen.getByTestId('nav-settings'));
+    expect((await screen.findByTestId('practice-chain-url')).textContent).toBe('ws://127.0.0.1:9944');
+    // `dbc-sandbox down`: the panel no longer claims it runs.
+    practice = STOPPED;
+    await emit('network-status', { ...status, state: 'offline', lastError: { code: 'sandbox-not-running', message: 'stopped', data: { reason: 'stopped' } } });
+    await screen.findByTestId('practice-start');
+    // `dbc-sandbox up` elsewhere, on another port: the app reconnected; the panel shows it.
+    practice = { ...RUNNING, chain: 'ws://127.0.0.1:9955' };
+    await emit('network-status', { ...status, endpoint: 'ws://127.0.0.1:9955' });
+    await waitFor(() => expect(screen.getByTestId('practice-chain-url').textContent).toBe('ws://127.0.0.1:9955'));
+  });
+
+  test('mainnet unreachable names the network in the UI language', async () => {
+    status = {
+      network: 'mainnet',
+      state: 'offline',
+      endpoint: null,
+      bestBlock: null,
+      specVersion: null,
+      lastError: { code: 'network-unreachable', message: 'no endpoint answered', data: { network: 'mainnet', endpoint: 'wss://a.example' } },
+    };
+    applyLanguage('zh');
+    mockBackend({ get_settings: () => ({ language: 'zh', network: 'mainnet' }) });
+    render(App);
+    await waitFor(() => expect(screen.getByTestId('offline-reason').textContent).toContain('无法连接 DBC 主网'));
+    expect(screen.getByTestId('offline-reason').textContent).not.toContain('mainnet');
   });
 
   test('"use the practice network" opens Settings and starts it', async () => {

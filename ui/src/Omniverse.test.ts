@@ -15,6 +15,9 @@ let calls: Array<[string, Record<string, unknown>]>;
 /** The back end's saved state: rent key -> done items. */
 let saved: Map<string, Set<ChecklistItemId>>;
 let refuseLinks: boolean;
+/** No browser on this computer: `open_external` says `browser-unavailable`. */
+let noBrowser: boolean;
+const MACHINE_42 = `4623784812${'a'.repeat(50)}3b64`;
 
 function list(rentKey: string): Checklist {
   const done = saved.get(rentKey) ?? new Set();
@@ -39,6 +42,7 @@ function mockBackend() {
       }
       case 'open_external':
         if (refuseLinks) throw { code: 'link-not-allowed', message: 'link refused', data: { url: a.url } };
+        if (noBrowser) throw { code: 'browser-unavailable', message: `cannot open a browser (xdg-open exited with exit status: 3): ${String(a.url)}`, data: { url: a.url } };
         return null;
       case 'app_info':
         return { version: '0.1.0', dataDir: '/d', logDir: '/d/logs' };
@@ -62,6 +66,7 @@ beforeEach(() => {
   calls = [];
   saved = new Map();
   refuseLinks = false;
+  noBrowser = false;
   applyLanguage('en');
   mockBackend();
 });
@@ -83,7 +88,7 @@ describe('Omniverse step', () => {
   });
 
   test('ticks are saved through the back end and read back by a fresh screen', async () => {
-    const first = render(OmniverseScreen, { rentKey: 'practice:42' });
+    const first = render(OmniverseScreen, { rentKey: 'practice:42', rental: { rentId: 42, machineId: MACHINE_42 } });
     await waitFor(() => expect(checkbox('driver-checked')).toBeTruthy());
     await fireEvent.click(checkbox('driver-checked'));
     await waitFor(() => expect(screen.getByTestId('omni-progress').textContent).toBe('1 of 5 done'));
@@ -99,10 +104,12 @@ describe('Omniverse step', () => {
     first.unmount();
 
     // Another visit (or a restart): what the back end saved is shown.
-    render(OmniverseScreen, { rentKey: 'practice:42' });
+    render(OmniverseScreen, { rentKey: 'practice:42', rental: { rentId: 42, machineId: MACHINE_42 } });
     await waitFor(() => expect(checkbox('first-launch-done').checked).toBe(true));
     expect(checkbox('driver-checked').checked).toBe(false);
-    expect(screen.getByTestId('omni-rental').textContent).toContain('practice:42');
+    // Named as everywhere else (rent id and machine), never by the internal key.
+    expect(screen.getByTestId('omni-rental').textContent).toBe('Checklist of rental 42 (machine 4623784812…3b64)');
+    expect(screen.getByTestId('omni-rental').textContent).not.toContain('practice:');
   });
 
   test('every item done says so', async () => {
@@ -151,6 +158,25 @@ describe('Omniverse step', () => {
     const box = await screen.findByTestId('omni-error');
     expect(box.getAttribute('data-code')).toBe('link-not-allowed');
     expect(box.textContent).toContain('https://catalog.ngc.nvidia.com/');
+  });
+
+  test('no browser: said at the link, with the address copied', async () => {
+    noBrowser = true;
+    let copied = '';
+    Object.defineProperty(navigator, 'clipboard', { configurable: true, value: { writeText: async (text: string) => void (copied = text) } });
+    render(OmniverseScreen);
+    await fireEvent.click(screen.getByTestId('omni-open-ngc'));
+    const note = await screen.findByTestId('omni-no-browser-ngc');
+    expect(note.textContent).toContain('No web browser was found');
+    expect(note.textContent).toContain('The address is copied');
+    expect(copied).toBe('https://catalog.ngc.nvidia.com/');
+    expect(screen.queryByTestId('omni-error')).toBeNull();
+  });
+
+  test('the driver check fits its place after Confirm', async () => {
+    render(OmniverseScreen);
+    expect(screen.getByTestId('omni-driver').textContent).not.toContain('do not confirm');
+    expect(screen.getByTestId('omni-driver').textContent).toContain('restart the VM in My rentals');
   });
 
   test('both routes and the driver check render in English and Chinese', async () => {

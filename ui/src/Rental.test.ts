@@ -311,6 +311,35 @@ describe('Virtual machine step', () => {
     expect(screen.getByTestId('vm-log').textContent).toContain('no space left');
   });
 
+  test('a public client over plain http is refused until the user allows it, once', async () => {
+    snapshot = snap([rentalOf({ stage: 'placed' })]);
+    const PUBLIC = 'http://116.31.89.150:5052';
+    let allowed = false;
+    mockBackend({
+      compute_test_connection: (a) => {
+        if (!allowed) throw { code: 'insecure-client-url', message: 'plain http', data: { url: a.url, host: '116.31.89.150' } };
+        return { url: a.url, clientVersion: '0.4.1.8', nodes: 3, machine: { nodeId: MACHINE, name: 'n', version: '1' }, images: [] };
+      },
+      compute_allow_insecure_client: (a) => {
+        allowed = true;
+        return a.url;
+      },
+    });
+    await open('vm');
+    expect(screen.getByTestId('vm-client-trust').textContent).toContain('sees every request');
+    await fireEvent.input(screen.getByTestId('vm-client-url'), { target: { value: PUBLIC } });
+    await fireEvent.click(button('vm-test-connection'));
+    const refused = await screen.findByTestId('vm-test-error');
+    expect(refused.dataset.code).toBe('insecure-client-url');
+    expect(screen.getByTestId('vm-insecure-client').textContent).toContain('replay');
+    expect(calls.some(([c]) => c === 'compute_allow_insecure_client')).toBe(false);
+    await fireEvent.click(button('vm-insecure-client-allow'));
+    expect(argsOf('compute_allow_insecure_client')).toEqual({ url: PUBLIC });
+    // Allowed: the test runs again by itself and succeeds; the warning is gone.
+    expect((await screen.findByTestId('vm-test-result')).textContent).toContain('0.4.1.8');
+    expect(screen.queryByTestId('vm-insecure-client')).toBeNull();
+  });
+
   test('a create under way after a restart is resumed, not started again', async () => {
     snapshot = snap([rentalOf({ stage: 'vm-creating', vm: { ...VM_RUNNING, status: 'creating' } })]);
     mockBackend();
@@ -559,7 +588,8 @@ describe('Reminders and settings', () => {
     await type('settings-reminder-leads', '2, 0.5');
     await type('settings-compute-clients', 'http://h:1');
     await fireEvent.click(button('settings-rental-save'));
-    await screen.findByTestId('settings-rental-saved');
+    await screen.findByTestId('settings-reminder-saved');
+    await screen.findByTestId('settings-clients-saved');
     expect(argsOf('set_reminder_leads')).toEqual({ minutes: [120, 30] });
     expect(argsOf('set_compute_clients')).toEqual({ clients: ['http://h:1'] });
   });

@@ -219,6 +219,43 @@ describe('create', () => {
   });
 });
 
+describe('create: closing', () => {
+  test('closing during the words or the check asks before the phrase is thrown away', async () => {
+    mockBackend();
+    render(App);
+    await openWords();
+    await fireEvent.click(screen.getByTestId('create-dialog-close'));
+    expect(screen.getByTestId('create-discard').textContent).toContain('Throw away this recovery phrase?');
+    expect(screen.getByTestId('create-words')).toBeTruthy();
+    expect(calls.some(([c]) => c === 'wallet_discard_draft')).toBe(false);
+    await fireEvent.click(screen.getByTestId('create-discard-keep'));
+    expect(screen.queryByTestId('create-discard')).toBeNull();
+    expect(screen.getByTestId('create-dialog')).toBeTruthy();
+
+    // In the word check: Escape asks too (and Escape again keeps going); confirming discards.
+    await fireEvent.click(screen.getByTestId('create-reveal'));
+    await fireEvent.click(screen.getByTestId('create-written'));
+    await screen.findByTestId('verify-pool');
+    await fireEvent.keyDown(screen.getByTestId('create-dialog'), { key: 'Escape' });
+    expect(screen.getByTestId('create-discard').textContent).toContain('the phrase you wrote down');
+    await fireEvent.keyDown(screen.getByTestId('create-dialog'), { key: 'Escape' });
+    expect(screen.queryByTestId('create-discard')).toBeNull();
+    expect(screen.getByTestId('verify-pool')).toBeTruthy();
+    await fireEvent.click(screen.getByTestId('create-dialog-close'));
+    await fireEvent.click(screen.getByTestId('create-discard-confirm'));
+    await waitFor(() => expect(screen.queryByTestId('create-dialog')).toBeNull());
+    expect(argsOf('wallet_discard_draft')).toEqual({ draftId: 'd1' });
+  });
+
+  test('before any words exist, closing needs no question', async () => {
+    mockBackend();
+    render(App);
+    await fireEvent.click(await screen.findByTestId('wallet-create'));
+    await fireEvent.click(screen.getByTestId('create-dialog-close'));
+    await waitFor(() => expect(screen.queryByTestId('create-dialog')).toBeNull());
+  });
+});
+
 describe('import', () => {
   test('an invalid word shows the localized message with the word and its position (en and zh)', async () => {
     mockBackend({
@@ -434,7 +471,9 @@ describe('keyring', () => {
     });
     render(App);
     const notice = await screen.findByTestId('keyring-notice');
-    expect(screen.getByTestId('keyring-reason').textContent).toBe('Reason: no Secret Service provider on this session');
+    // The keyring's own (English, technical) words sit behind "Details", never in the sentence.
+    expect(screen.getByTestId('keyring-reason-text').textContent).toBe('no Secret Service provider on this session');
+    expect(screen.getByTestId('keyring-reason-toggle').textContent).toBe('Details');
     expect(notice.textContent).toContain('protected by your password and stays on this computer');
     expect(button('wallet-create').disabled).toBe(true);
     expect(button('wallet-import').disabled).toBe(true);
@@ -501,6 +540,22 @@ describe('accounts', () => {
     expect(screen.getByTestId('nav-wallet').dataset.reminder).toBeUndefined();
   });
 
+  test('an exported keystore gets its own password by default', async () => {
+    overview = { accounts: [account()], activeId: 'a1', store: KEYRING_OK };
+    mockBackend({ wallet_export_json: () => ({ fileName: 'Main-5Grw.json', json: '{}', savedTo: '/home/u/Downloads/Main-5Grw.json' }) });
+    render(App);
+    await fireEvent.click(await screen.findByTestId('wallet-export'));
+    await type('export-password', PASSWORD);
+    expect((screen.getByTestId('export-submit') as HTMLButtonElement).disabled).toBe(true);
+    await type('export-file-password', 'short');
+    expect(screen.getByTestId('export-file-password-short')).toBeTruthy();
+    await type('export-file-password', 'file password 9');
+    await type('export-file-password-confirm', 'file password 9');
+    await fireEvent.click(screen.getByTestId('export-submit'));
+    await screen.findByTestId('export-result');
+    expect(argsOf('wallet_export_json')).toEqual({ id: 'a1', password: PASSWORD, exportPassword: 'file password 9' });
+  });
+
   test('switch, export, rename and remove', async () => {
     const second = account({ id: 'a2', name: 'Second', address: BOB });
     overview = { accounts: [account(), second], activeId: 'a1', store: KEYRING_OK };
@@ -519,6 +574,9 @@ describe('accounts', () => {
 
     await fireEvent.click(screen.getByTestId('wallet-export'));
     await type('export-password', PASSWORD);
+    // The app password for the file too: an explicit choice, with its warning.
+    await fireEvent.click(screen.getByTestId('export-use-app-password'));
+    expect(screen.getByTestId('export-app-password-warning')).toBeTruthy();
     await fireEvent.click(screen.getByTestId('export-submit'));
     const exported = await screen.findByTestId('export-result');
     expect(exported.textContent).toContain('/home/u/Downloads/Second-5FHneW.json');

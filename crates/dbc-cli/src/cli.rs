@@ -38,6 +38,20 @@ pub struct Global {
     /// Same as DBC_RENT_SECRET_STORE=file.
     #[arg(long, global = true)]
     pub file_store: bool,
+
+    /// Talk to a DBC client over plain http:// although it is outside this
+    /// computer and its private network. Anyone on the way can then read the
+    /// signed requests and replay them against your rentals: prefer https or
+    /// a DBC client of your own; a dedicated renting account limits the harm.
+    #[arg(long, global = true)]
+    pub allow_insecure_client: bool,
+
+    /// Use an unencrypted ws:// node outside this computer and its private
+    /// network (--network URL or the mainnet list) for this run. Anyone on
+    /// the way can then see which accounts are yours and change what the
+    /// node answers: prefer wss:// or a node of your own.
+    #[arg(long, global = true)]
+    pub allow_insecure_node: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -107,12 +121,23 @@ fn load_settings(data_dir: &Path) -> dbc::Result<Settings> {
 pub fn run(args: Args) -> dbc::Result<Outcome> {
     let data_dir = dbc::paths::data_dir(args.global.data_dir.as_deref());
     let log_dir = dbc::paths::log_dir(&data_dir);
-    let settings = load_settings(&data_dir)?;
+    let mut settings = load_settings(&data_dir)?;
     let network = args.global.network.clone().unwrap_or_else(|| settings.network.clone());
+    if args.global.allow_insecure_node {
+        // For this run only: the saved settings are not changed.
+        let urls = match &network {
+            NetworkChoice::Custom(url) => vec![url.clone()],
+            _ => settings.mainnet_endpoints.clone(),
+        };
+        for url in urls {
+            settings.allow_insecure_node(&url)?;
+        }
+    }
     let ctx = crate::wallet_cmd::Ctx {
         data_dir: &data_dir,
         json: args.global.json,
         file_store: args.global.file_store,
+        allow_insecure_client: args.global.allow_insecure_client,
         network: network.clone(),
         settings: &settings,
     };

@@ -254,7 +254,8 @@ fn client_for(ctx: &Ctx, flag: Option<&str>, r: &Rental) -> Result<ComputeClient
     if !ctx.json {
         eprintln!("DBC client: {url}");
     }
-    ComputeClient::new(&url)
+    // Plain http to a public host only when the user said so (flag or Settings).
+    ComputeClient::new_checked(&url, ctx.allow_insecure_client || ctx.settings.allows_insecure_client(&url))
 }
 
 /// The VM's login for scripts (the password only once it runs).

@@ -113,6 +113,9 @@ pub struct Ctx<'a> {
     pub data_dir: &'a Path,
     pub json: bool,
     pub file_store: bool,
+    /// `--allow-insecure-client`: plain http:// to a public DBC client is
+    /// accepted (`ComputeClient::new_checked(url, ctx.allow_insecure_client)`).
+    pub allow_insecure_client: bool,
     pub network: dbc::network::NetworkChoice,
     pub settings: &'a dbc::settings::Settings,
 }

@@ -23,7 +23,7 @@ fn version_prints_the_crate_version() {
 fn help_lists_global_flags() {
     let out = Command::new(env!("CARGO_BIN_EXE_dbc-rent")).arg("--help").output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    for flag in ["--network", "--json", "--data-dir", "DBC_RENT_HOME"] {
+    for flag in ["--network", "--json", "--data-dir", "DBC_RENT_HOME", "--allow-insecure-client", "--allow-insecure-node"] {
         assert!(text.contains(flag), "{flag} missing from help:\n{text}");
     }
 }
@@ -37,6 +37,16 @@ fn info_json_reports_data_dir_and_network() {
     assert_eq!(v["data_dir"], d.path().display().to_string());
     assert_eq!(v["network"], "practice");
     assert_eq!(v["version"], env!("CARGO_PKG_VERSION"));
+}
+
+/// `--allow-insecure-client` is global: accepted before or after the command.
+#[test]
+fn allow_insecure_client_is_a_global_flag() {
+    let d = tempfile::tempdir().unwrap();
+    for args in [["--allow-insecure-client", "info", "--json"], ["info", "--allow-insecure-client", "--json"]] {
+        let out = dbc_rent(d.path()).args(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
 }
 
 #[test]
@@ -65,6 +75,31 @@ fn status_of_an_unreachable_node_is_offline_with_the_reason() {
     assert_eq!(v["endpoint"], format!("ws://127.0.0.1:{port}/"));
     assert_eq!(v["state"], "offline");
     assert_eq!(v["lastError"]["code"], "network-unreachable", "{v}");
+}
+
+/// An unencrypted node outside this computer is refused before anything is
+/// sent (`--network` or a saved mainnet list), unless `--allow-insecure-node`.
+#[test]
+fn an_unencrypted_remote_node_needs_allow_insecure_node() {
+    let d = tempfile::tempdir().unwrap();
+    let out = dbc_rent(d.path()).args(["--json", "--network", "ws://203.0.113.7:9944", "status", "--timeout", "1"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v = json_of(&out);
+    assert_eq!(v["error"]["code"], "insecure-node-url", "{v}");
+    assert_eq!(v["error"]["data"]["host"], "203.0.113.7");
+    assert!(v["error"]["message"].as_str().unwrap().contains("--allow-insecure-node"));
+
+    std::fs::write(d.path().join("settings.json"), r#"{"mainnetEndpoints":["wss://info.dbcwallet.io/","ws://203.0.113.8:9944/"]}"#).unwrap();
+    let v = json_of(&dbc_rent(d.path()).args(["--json", "status", "--timeout", "1"]).output().unwrap());
+    assert_eq!(v["error"]["code"], "insecure-node-url", "a saved list is checked too: {v}");
+    assert_eq!(v["error"]["data"]["host"], "203.0.113.8");
+
+    // Allowed for the run: the node is dialled (and unreachable here), the settings untouched.
+    let before = std::fs::read(d.path().join("settings.json")).unwrap();
+    let out = dbc_rent(d.path()).args(["--json", "--allow-insecure-node", "--network", "ws://203.0.113.7:9944", "status", "--timeout", "1"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(json_of(&out)["state"], "offline");
+    assert_eq!(std::fs::read(d.path().join("settings.json")).unwrap(), before);
 }
 
 #[test]

@@ -269,42 +269,15 @@ fn vm_first_half(dir: &Path) -> String {
 }
 
 /// Every file the app wrote under `dir` (the practice network's own files,
-/// which stand in for the remote machine, aside), scanned for the mnemonic
-/// (three of its words in a row, any case, any separator), the app
-/// password, the VM password and the request signatures. Returns what leaked where.
+/// which stand in for the remote machine, aside), scanned for the mnemonic,
+/// the app password, the VM password and the request signatures.
 fn audit(dir: &Path, vm_password: &str, signatures: &[String]) -> Vec<String> {
-    let words: Vec<&str> = DEV.split(' ').collect();
-    let mut leaks = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                if p != dir.join("practice") {
-                    stack.push(p);
-                }
-                continue;
-            }
-            let Ok(bytes) = std::fs::read(&p) else { continue };
-            let text = String::from_utf8_lossy(&bytes).to_lowercase();
-            let tokens: Vec<&str> = text.split(|c: char| !c.is_ascii_alphabetic()).filter(|t| !t.is_empty()).collect();
-            if tokens.windows(3).any(|w| words.windows(3).any(|m| m == w)) {
-                leaks.push(format!("{}: mnemonic words", p.display()));
-            }
-            for (what, secret) in [("app password", PASSWORD.to_string()), ("VM password", vm_password.to_string())] {
-                if !secret.is_empty() && String::from_utf8_lossy(&bytes).contains(&secret) {
-                    leaks.push(format!("{}: {what}", p.display()));
-                }
-            }
-            for sig in signatures {
-                let bare = sig.trim_start_matches("0x").to_lowercase();
-                if bare.len() >= 32 && text.contains(&bare) {
-                    leaks.push(format!("{}: request signature", p.display()));
-                }
-            }
-        }
-    }
-    leaks
+    let secrets = dbc_sandbox::audit::Secrets {
+        mnemonic: DEV,
+        plain: vec![("app password", PASSWORD.to_string()), ("VM password", vm_password.to_string())],
+        signatures,
+    };
+    dbc_sandbox::audit::scan(dir, &[dir.join("practice")], &secrets)
 }
 
 fn vm_after_end(dir: &Path, rent_id: u64) {

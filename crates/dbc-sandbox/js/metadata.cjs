@@ -21,8 +21,14 @@ async function main() {
     handler,
   );
   if (!('Call' in res)) throw new Error('Metadata_metadata failed: ' + JSON.stringify(res));
-  process.stdout.write(res.Call.result + '\n');
   await core.destroyWorker();
-  process.exit(0);
+  // stdout is a pipe, and Node writes pipes asynchronously on POSIX: what the
+  // kernel's 64 KiB pipe buffer has not taken yet is queued in this process,
+  // and process.exit() drops it. With a reader slowed down by a busy machine
+  // the ~700 KB of hex arrived cut at 65,536 bytes ("metadata is not a SCALE
+  // Vec<u8>"). Exit only once the whole text has been handed to the pipe.
+  process.stdout.write(res.Call.result + '\n', (err) => process.exit(err ? 1 : 0));
 }
-main().catch((e) => { console.error(String(e && e.stack || e)); process.exit(1); });
+main().catch((e) => {
+  process.stderr.write(String((e && e.stack) || e) + '\n', () => process.exit(1));
+});

@@ -5,7 +5,7 @@
 
 use crate::client::Chain;
 use dbc::chain::{tx, ChainClient, NonceTracker, Timeouts, TxOptions, WaitFor};
-use dbc::{Error, Result};
+use dbc::{Error, ErrorCode, Result};
 use serde::Serialize;
 use subxt::utils::AccountId32;
 use subxt_signer::sr25519::Keypair;
@@ -27,7 +27,9 @@ pub struct Faucet {
     client: OnceCell<ChainClient>,
 }
 
-/// Parse an SS58 address (any prefix) or a 0x-hex account id.
+/// Parse an SS58 address (any prefix) or a 0x-hex account id. Anything else
+/// is `invalid-address` with the text as typed, the code the wallet uses, so
+/// the UI says it in the user's language.
 pub fn parse_account(s: &str) -> Result<AccountId32> {
     s.trim().parse::<AccountId32>().or_else(|_| {
         let b = hex::decode(s.trim().trim_start_matches("0x"))
@@ -35,10 +37,37 @@ pub fn parse_account(s: &str) -> Result<AccountId32> {
             .filter(|b| b.len() == 32);
         b.map(|b| AccountId32(b.try_into().expect("32 bytes")))
             .ok_or_else(|| {
-                Error::invalid_argument(format!("{s:?} is not an account address"))
-                    .with_data(serde_json::json!({"value": s}))
+                Error::new(ErrorCode::InvalidAddress, format!("{s:?} is not an account address"))
+                    .with_data(serde_json::json!({"value": s.trim()}))
             })
     })
+}
+
+/// Kept back from the faucet's own balance for the transfer's fee.
+const FEE_MARGIN: u128 = crate::seed::accounts::DBC;
+
+/// The most the faucet can send now: its transferable balance minus the
+/// fee, in whole DBC. Asking for more fails before signing with the faucet's
+/// limit, not with the chain's "not enough DBC" (which reads as the user's account).
+pub fn faucet_limit(transferable: u128) -> u128 {
+    let dbc = crate::seed::accounts::DBC;
+    transferable.saturating_sub(FEE_MARGIN) / dbc * dbc
+}
+
+fn over_limit(amount: u128, max: u128) -> Error {
+    Error::new(
+        ErrorCode::InsufficientBalance,
+        format!(
+            "the practice faucet can give at most {} DBC now ({} DBC asked)",
+            dbc::units::format_dbc(max),
+            dbc::units::format_dbc(amount)
+        ),
+    )
+    .with_data(serde_json::json!({
+        "reason": "faucet-limit",
+        "maxPlanck": max.to_string(),
+        "neededPlanck": amount.to_string(),
+    }))
 }
 
 impl Faucet {
@@ -58,6 +87,10 @@ impl Faucet {
                 dbc::chain::client::connect("practice", &chain.url, None, Timeouts::default(), None).await.map(|(c, _)| c)
             })
             .await?;
+        let max = faucet_limit(dbc::chain::account::balance(client, &self.address()).await?.transferable);
+        if amount > max {
+            return Err(over_limit(amount, max));
+        }
         let opts = TxOptions { wait: WaitFor::InBlock, ..TxOptions::default() };
         let out = tx::transfer_keep_alive(client, &self.nonces, &self.key, to, amount, &opts, |_| {}).await?;
         Ok(FundReceipt {
@@ -75,7 +108,8 @@ impl Faucet {
 pub async fn fund_running(data_dir: &std::path::Path, address: &str, planck: u128) -> Result<FundReceipt> {
     let to = parse_account(address)?;
     if planck == 0 {
-        return Err(Error::invalid_argument("the amount must be more than 0 DBC").with_data(serde_json::json!({"value": "0"})));
+        return Err(Error::invalid_argument("the amount must be more than 0 DBC")
+            .with_data(serde_json::json!({"value": "0", "reason": "amount-zero"})));
     }
     let s = crate::state::require_live(&crate::layout::Layout::new(data_dir))?;
     let uri = s
@@ -86,4 +120,29 @@ pub async fn fund_running(data_dir: &std::path::Path, address: &str, planck: u12
         .ok_or_else(|| Error::internal("state.json lists no faucet"))?;
     let chain = Chain::connect(&s.chain).await?;
     Faucet::new(crate::seed::accounts::keypair_from_uri(&uri)).fund(&chain, &to, planck).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::seed::accounts::DBC;
+
+    #[test]
+    fn a_wrong_address_is_invalid_address_with_the_text_typed() {
+        let e = parse_account(" notanaddress ").unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidAddress);
+        assert_eq!(e.data.unwrap()["value"], "notanaddress");
+        assert!(parse_account(&format!("0x{}", "11".repeat(32))).is_ok());
+    }
+
+    #[test]
+    fn the_limit_keeps_the_fee_back_in_whole_dbc() {
+        assert_eq!(faucet_limit(1_000 * DBC), 999 * DBC);
+        assert_eq!(faucet_limit(1_000 * DBC + DBC / 2), 999 * DBC);
+        assert_eq!(faucet_limit(DBC / 2), 0);
+        let e = over_limit(2_000 * DBC, 999 * DBC);
+        assert_eq!(e.code, ErrorCode::InsufficientBalance);
+        let d = e.data.unwrap();
+        assert_eq!((d["reason"].as_str(), d["maxPlanck"].as_str()), (Some("faucet-limit"), Some("999000000000000000")));
+    }
 }

@@ -26,6 +26,9 @@
 //!   a client's ping timeout can fire); new connections are accepted at TCP
 //!   level but their handshake waits. Held traffic flows on when turned off.
 //! - [`FaultProxy::kill_connections`]: drop every open connection now.
+//! - [`FaultProxy::forge`]: a hostile node. Requests with that method are
+//!   answered by the proxy with a result of the test's making (endless key
+//!   pages, a million order ids, garbage metadata) instead of going upstream.
 //!
 //! The proxy stops (listener and every connection) when dropped.
 
@@ -51,8 +54,12 @@ const LINGER: Duration = Duration::from_secs(5);
 /// client's handshake.
 const UPSTREAM_CONNECT: Duration = Duration::from_secs(10);
 
+/// Makes a forged `result` from a request's `params`; `None` forwards it.
+pub type Forger = Arc<dyn Fn(&Value) -> Option<Value> + Send + Sync>;
+
 struct Inner {
     upstream: Mutex<String>,
+    forged: Mutex<HashMap<String, Forger>>,
     /// Pending one-shot drops, by method (a method listed twice drops twice).
     drops: Mutex<Vec<String>>,
     seen: Mutex<HashMap<String, usize>>,
@@ -112,6 +119,7 @@ impl FaultProxy {
             .map_err(|e| Error::internal(e.to_string()))?;
         let inner = Arc::new(Inner {
             upstream: Mutex::new(upstream.to_string()),
+            forged: Mutex::new(HashMap::new()),
             drops: Mutex::new(Vec::new()),
             seen: Mutex::new(HashMap::new()),
             stalled: watch::channel(false).0,
@@ -158,6 +166,19 @@ impl FaultProxy {
     /// then drop that connection (the client never sees the reply).
     pub fn drop_after(&self, method: &str) {
         self.inner.drops.lock().unwrap().push(method.to_string());
+    }
+
+    /// From now on answer requests with JSON-RPC method `method` with
+    /// `forger(params)` (when it gives `Some`) instead of forwarding them:
+    /// a node that lies. Single requests only (subxt's legacy backend does
+    /// not batch).
+    pub fn forge(&self, method: &str, forger: impl Fn(&Value) -> Option<Value> + Send + Sync + 'static) {
+        self.inner.forged.lock().unwrap().insert(method.to_string(), Arc::new(forger));
+    }
+
+    /// Stop forging `method`: its requests go upstream again.
+    pub fn unforge(&self, method: &str) {
+        self.inner.forged.lock().unwrap().remove(method);
     }
 
     /// While `on`, hold all traffic (a hung node); `false` lets it flow again.
@@ -280,7 +301,26 @@ async fn send(tx: &mut WsSender, data: &soketto::Data, buf: &[u8]) -> bool {
     r.is_ok() && tx.flush().await.is_ok()
 }
 
-async fn client_to_upstream(inner: &Inner, rx: &mut WsReceiver, tx: &mut WsSender) -> End {
+impl Inner {
+    /// The forged reply to `msg`, when it is a single request whose method
+    /// is forged and the forger answers it.
+    fn forged_reply(&self, msg: &[u8]) -> Option<String> {
+        let call: Value = serde_json::from_slice(msg).ok()?;
+        let method = call.get("method")?.as_str()?;
+        let forger = self.forged.lock().unwrap().get(method).cloned()?;
+        let result = forger(call.get("params").unwrap_or(&Value::Null))?;
+        *self.seen.lock().unwrap().entry(method.to_string()).or_insert(0) += 1;
+        let id = call.get("id").cloned().unwrap_or(Value::Null);
+        Some(serde_json::json!({ "jsonrpc": "2.0", "id": id, "result": result }).to_string())
+    }
+}
+
+async fn client_to_upstream(
+    inner: &Inner,
+    rx: &mut WsReceiver,
+    tx: &mut WsSender,
+    to_client: &tokio::sync::Mutex<WsSender>,
+) -> End {
     let mut buf = Vec::new();
     loop {
         inner.wait_unstalled().await;
@@ -290,6 +330,15 @@ async fn client_to_upstream(inner: &Inner, rx: &mut WsReceiver, tx: &mut WsSende
             return End::Closed;
         };
         inner.wait_unstalled().await;
+        if data.is_text() {
+            if let Some(reply) = inner.forged_reply(&buf) {
+                let mut c = to_client.lock().await;
+                if c.send_text(&reply).await.is_err() || c.flush().await.is_err() {
+                    return End::Closed;
+                }
+                continue;
+            }
+        }
         let drop_ids = if data.is_text() {
             inner.note_request(&buf)
         } else {
@@ -304,17 +353,17 @@ async fn client_to_upstream(inner: &Inner, rx: &mut WsReceiver, tx: &mut WsSende
     }
 }
 
-async fn upstream_to_client(inner: &Inner, rx: &mut WsReceiver, tx: &mut WsSender) -> End {
+async fn upstream_to_client(inner: &Inner, rx: &mut WsReceiver, tx: &tokio::sync::Mutex<WsSender>) -> End {
     let mut buf = Vec::new();
     loop {
         inner.wait_unstalled().await;
         buf.clear();
         let Ok(data) = rx.receive_data(&mut buf).await else {
-            let _ = tx.close().await;
+            let _ = tx.lock().await.close().await;
             return End::Closed;
         };
         inner.wait_unstalled().await;
-        if !send(tx, &data, &buf).await {
+        if !send(&mut *tx.lock().await, &data, &buf).await {
             return End::Closed;
         }
     }
@@ -348,7 +397,7 @@ async fn serve(sock: TcpStream, inner: Arc<Inner>) {
         }
     };
     let handshake = tokio::time::timeout(UPSTREAM_CONNECT, accept_client(sock));
-    let (mut c_tx, mut c_rx) = match handshake
+    let (c_tx, mut c_rx) = match handshake
         .await
         .unwrap_or_else(|_| Err("no handshake".into()))
     {
@@ -358,9 +407,10 @@ async fn serve(sock: TcpStream, inner: Arc<Inner>) {
             return;
         }
     };
+    let c_tx = tokio::sync::Mutex::new(c_tx);
     let end = tokio::select! {
-        e = client_to_upstream(&inner, &mut c_rx, &mut up_tx) => e,
-        e = upstream_to_client(&inner, &mut up_rx, &mut c_tx) => e,
+        e = client_to_upstream(&inner, &mut c_rx, &mut up_tx, &c_tx) => e,
+        e = upstream_to_client(&inner, &mut up_rx, &c_tx) => e,
     };
     // Both halves of the client socket go now: a cut, no close frame.
     drop(c_tx);

@@ -19,6 +19,7 @@
 //! [`faucet`], [`state`] (`state.json`), [`sandbox`] (the whole lifecycle).
 
 pub mod advance;
+pub mod audit;
 pub mod chopsticks;
 pub mod client;
 pub mod client_sim;

@@ -5,6 +5,11 @@
 //! `Metadata_metadata` in chopsticks' wasm executor (~3–5 s, mostly wasm
 //! compilation), then the bytes are cached under `practice/cache/`, keyed by
 //! the sha256 of `:code`, so later starts read them in milliseconds.
+//!
+//! The script's ~700 KB answer comes through a pipe; it exits only after the
+//! pipe has taken all of it (Node would otherwise drop the rest at exit when
+//! this side reads slowly, e.g. on a busy machine), and a reply without its
+//! final newline is refused as cut short.
 
 use crate::js::JsEnv;
 use codec::Decode;
@@ -61,6 +66,15 @@ pub async fn extract(js: &JsEnv, spec_path: &Path) -> Result<Vec<u8>> {
         )));
     }
     let text = String::from_utf8_lossy(&out.stdout);
+    // The script ends its one line with a newline once everything is written;
+    // without it the output was cut short (see metadata.cjs), which must not
+    // pass for metadata.
+    if !text.ends_with('\n') {
+        return Err(Error::internal(format!(
+            "metadata.cjs exited before its output was complete ({} bytes, no final newline)",
+            out.stdout.len()
+        )));
+    }
     let opaque = hex::decode(text.trim().trim_start_matches("0x"))
         .map_err(|e| Error::internal(format!("metadata.cjs printed no hex: {e}")))?;
     // `Metadata_metadata` returns `OpaqueMetadata`, a SCALE `Vec<u8>`.

@@ -66,7 +66,9 @@ async fn run(sandbox: &Sandbox) {
     for x in &m.machines {
         let rented: u32 = at.storage().fetch(addr.clone(), (x.id.as_bytes().to_vec(),)).await.unwrap().decode().unwrap();
         assert_eq!(x.rented_gpus, rented, "{}", x.id);
-        assert_eq!(x.free_gpus, x.gpu_count - rented, "{}", x.id);
+        // Free means rentable now: none on an offline or exited machine.
+        let free = if x.status.rentable_status() { x.gpu_count - rented } else { 0 };
+        assert_eq!(x.free_gpus, free, "{}", x.id);
         assert_eq!(x.rented_until.is_some(), rented > 0, "live orders <=> rented GPUs: {}", x.id);
     }
     drop(at);

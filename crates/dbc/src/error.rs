@@ -121,7 +121,8 @@ pub enum ErrorCode {
     /// An RDP host that is not an IPv4/IPv6 literal or a DNS name (spaces,
     /// quotes, shell metacharacters, a leading '-', …). `data`: `{host}`.
     InvalidRdpHost,
-    /// An RDP port outside 1..=65535 or not a number. `data`: `{port}`.
+    /// An RDP port outside 1..=65535 or not a number. `data`: `{port, value}`
+    /// (the same text: the value that came).
     InvalidRdpPort,
     /// An RDP user name with quotes, control characters, a leading '-' or
     /// other characters Windows does not allow. `data`: `{user}`.
@@ -157,16 +158,30 @@ pub enum ErrorCode {
     /// seen for the rental (a lagging node, or a failover to one): nothing
     /// was decided or signed. `data`: `{rentId, block, seen}`.
     NodeBehind,
+    /// A node listed more entries than any real chain has (map keys, an
+    /// account's orders): reading was stopped. `data`: `{endpoint, what, limit}`.
+    ChainReplyTooLarge,
+    /// Plain `ws://` to a node outside this computer and its private
+    /// network: queries can be read and answers forged on the way. Allowed
+    /// only when the user says so for that node (app: once per node; CLI:
+    /// `--allow-insecure-node`). `data`: `{url, host}`.
+    InsecureNodeUrl,
     /// Not a usable DBC client address (not http(s), no host, credentials,
     /// a query, …). `data`: `{value, reason}`.
     InvalidClientUrl,
+    /// Plain `http://` to a DBC client outside this computer and its
+    /// private network: the signed requests could be read and replayed on
+    /// the way. Allowed only when the user says so for that client (app:
+    /// once per client; CLI: `--allow-insecure-client`). `data`: `{url, host}`.
+    InsecureClientUrl,
     /// The DBC client cannot be reached (refused, no route, DNS) or the
     /// connection broke. `data`: `{url, route, reason, stage}` (`connect`: nothing
     /// was sent; `exchange`: the request may have arrived).
     ComputeUnreachable,
     /// No answer in time: ours (45 s) or the client's own 30 s wait for the
     /// machine (HTTP 500 "<op> timeout"). The operation may still happen.
-    /// `data`: `{url, route, source (client|node), nodeMessage?}`.
+    /// `data`: `{url, route, source (client|node), nodeMessage?, stage?}`
+    /// (`stage: "reading"`: the answer began and then stalled; not retried).
     ComputeTimeout,
     /// The DBC client does not see the rented machine now (offline or not
     /// announced yet: "create node request failed"). `data`: `{url, machineId}`.
@@ -186,6 +201,10 @@ pub enum ErrorCode {
     /// The DBC client's answer could not be read (not JSON, no errcode,
     /// unexpected shape). `data`: `{url, route, reason}`.
     ComputeBadReply,
+    /// The DBC client answered with a redirect (3xx). It is never followed:
+    /// the signed request would go wherever it points. `data`:
+    /// `{url, route, status, location}`.
+    ComputeRedirect,
     /// The machine offers no Windows image (no name containing "win").
     /// `data`: `{images}` (comma-separated).
     NoWindowsImage,
@@ -279,7 +298,10 @@ impl ErrorCode {
         ErrorCode::RentalInProgress,
         ErrorCode::JournalOtherChain,
         ErrorCode::NodeBehind,
+        ErrorCode::ChainReplyTooLarge,
+        ErrorCode::InsecureNodeUrl,
         ErrorCode::InvalidClientUrl,
+        ErrorCode::InsecureClientUrl,
         ErrorCode::ComputeUnreachable,
         ErrorCode::ComputeTimeout,
         ErrorCode::ComputeNodeUnknown,
@@ -288,6 +310,7 @@ impl ErrorCode {
         ErrorCode::ComputeBusy,
         ErrorCode::ComputeHttp,
         ErrorCode::ComputeBadReply,
+        ErrorCode::ComputeRedirect,
         ErrorCode::NoWindowsImage,
         ErrorCode::ImageNotFound,
         ErrorCode::VmNoRoom,
@@ -365,7 +388,10 @@ impl ErrorCode {
             ErrorCode::RentalInProgress => "rental-in-progress",
             ErrorCode::JournalOtherChain => "journal-other-chain",
             ErrorCode::NodeBehind => "node-behind",
+            ErrorCode::ChainReplyTooLarge => "chain-reply-too-large",
+            ErrorCode::InsecureNodeUrl => "insecure-node-url",
             ErrorCode::InvalidClientUrl => "invalid-client-url",
+            ErrorCode::InsecureClientUrl => "insecure-client-url",
             ErrorCode::ComputeUnreachable => "compute-unreachable",
             ErrorCode::ComputeTimeout => "compute-timeout",
             ErrorCode::ComputeNodeUnknown => "compute-node-unknown",
@@ -374,6 +400,7 @@ impl ErrorCode {
             ErrorCode::ComputeBusy => "compute-busy",
             ErrorCode::ComputeHttp => "compute-http",
             ErrorCode::ComputeBadReply => "compute-bad-reply",
+            ErrorCode::ComputeRedirect => "compute-redirect",
             ErrorCode::NoWindowsImage => "no-windows-image",
             ErrorCode::ImageNotFound => "image-not-found",
             ErrorCode::VmNoRoom => "vm-no-room",

@@ -52,14 +52,8 @@ pub struct SystemProbe;
 
 impl Probe for SystemProbe {
     fn find_program(&self, program: &str) -> Option<PathBuf> {
-        let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
-            .map(|p| std::env::split_paths(&p).collect())
-            .unwrap_or_default();
-        if cfg!(windows) {
-            if let Some(root) = std::env::var_os("SystemRoot") {
-                dirs.push(Path::new(&root).join("System32"));
-            }
-        }
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let dirs = search_dirs(&path, std::env::var_os("SystemRoot").as_deref(), cfg!(windows));
         let names: Vec<String> = if cfg!(windows) {
             vec![format!("{program}.exe"), program.to_string()]
         } else {
@@ -81,6 +75,21 @@ impl Probe for SystemProbe {
         }
         roots.iter().any(|r| r.join(&bundle).is_dir())
     }
+}
+
+/// Where programs are looked for, in order: on Windows `System32` first (so
+/// a `mstsc.exe` planted earlier on `PATH` is never the one started), then
+/// `PATH`'s absolute entries only — a relative entry (`.`, empty, `bin`)
+/// would run whatever sits in the working directory.
+pub fn search_dirs(path: &std::ffi::OsStr, system_root: Option<&std::ffi::OsStr>, windows: bool) -> Vec<PathBuf> {
+    let mut dirs = Vec::new();
+    if windows {
+        if let Some(root) = system_root {
+            dirs.push(Path::new(root).join("System32"));
+        }
+    }
+    dirs.extend(std::env::split_paths(path).filter(|d| d.is_absolute()));
+    dirs
 }
 
 fn is_executable(path: &Path) -> bool {
@@ -123,6 +132,15 @@ impl Probe for FakeProbe {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn programs_come_from_system32_first_and_never_from_a_relative_path_entry() {
+        let path = std::env::join_paths(["/usr/bin", ".", "bin", "/opt/x"]).unwrap();
+        assert_eq!(search_dirs(&path, None, false), [PathBuf::from("/usr/bin"), PathBuf::from("/opt/x")]);
+        let dirs = search_dirs(&path, Some(std::ffi::OsStr::new("/win")), true);
+        assert_eq!(dirs[0], PathBuf::from("/win/System32"), "System32 before PATH");
+        assert!(!dirs.iter().any(|d| d.is_relative()));
+    }
     use super::*;
 
     #[test]

@@ -21,10 +21,13 @@ pub mod market;
 pub mod network;
 pub mod paths;
 pub mod practice;
+#[cfg(test)]
+mod proptests;
 pub mod rdp;
 pub mod redact;
 pub mod rental;
 pub mod settings;
+pub mod text;
 pub mod units;
 pub mod wallet;
 

@@ -95,23 +95,54 @@ pub fn check_external_url(raw: &str) -> Result<Url> {
     Err(refused(raw, "host not on the list"))
 }
 
-/// The program and arguments that open `url` in the default browser:
-/// `xdg-open` (else `gio open`) on Linux, `open` on macOS, `explorer` on
-/// Windows (it hands an https URL to the default browser without a shell).
-pub fn opener_argv(os: Os, probe: &dyn Probe, url: &Url) -> Option<(PathBuf, Vec<OsString>)> {
+/// How a link is handed to the default browser.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Opener {
+    /// A program with the URL as one argument, never through a shell:
+    /// `xdg-open` (else `gio open`) on Linux, `open` on macOS.
+    Program(PathBuf, Vec<OsString>),
+    /// Windows: `ShellExecuteW(open, url)`, the shell's own URL handler.
+    /// `explorer <url>` would parse its command line (a URL with a comma or
+    /// a leading `/` is an explorer switch) and no program is looked up on `PATH`.
+    ShellExecute(String),
+}
+
+/// The way to open `url` on `os`; `None` when nothing can open it.
+pub fn opener_for(os: Os, probe: &dyn Probe, url: &Url) -> Option<Opener> {
     let u = OsString::from(url.as_str());
     match os {
         Os::Linux => probe
             .find_program("xdg-open")
-            .map(|p| (p, vec![u.clone()]))
-            .or_else(|| {
-                probe
-                    .find_program("gio")
-                    .map(|p| (p, vec![OsString::from("open"), u]))
-            }),
-        Os::Macos => probe.find_program("open").map(|p| (p, vec![u])),
-        Os::Windows => probe.find_program("explorer").map(|p| (p, vec![u])),
+            .map(|p| Opener::Program(p, vec![u.clone()]))
+            .or_else(|| probe.find_program("gio").map(|p| Opener::Program(p, vec![OsString::from("open"), u]))),
+        Os::Macos => probe.find_program("open").map(|p| Opener::Program(p, vec![u])),
+        Os::Windows => Some(Opener::ShellExecute(url.as_str().to_string())),
     }
+}
+
+/// `ShellExecuteW(NULL, "open", url, NULL, NULL, SW_SHOWNORMAL)`; a result
+/// of 32 or less is a failure (no handler for https: no browser).
+#[cfg(target_os = "windows")]
+fn shell_execute(url: &str) -> std::result::Result<(), String> {
+    use windows_sys::Win32::UI::Shell::ShellExecuteW;
+    use windows_sys::Win32::UI::WindowsAndMessaging::SW_SHOWNORMAL;
+    let wide = |s: &str| s.encode_utf16().chain(std::iter::once(0)).collect::<Vec<u16>>();
+    let (verb, file) = (wide("open"), wide(url));
+    // SAFETY: both strings are NUL-terminated UTF-16 that outlive the call;
+    // the null window, parameters and directory are allowed by the API.
+    let code = unsafe {
+        ShellExecuteW(std::ptr::null_mut(), verb.as_ptr(), file.as_ptr(), std::ptr::null(), std::ptr::null(), SW_SHOWNORMAL)
+    } as isize;
+    if code > 32 {
+        Ok(())
+    } else {
+        Err(format!("ShellExecuteW failed with {code}"))
+    }
+}
+
+#[cfg(not(target_os = "windows"))]
+fn shell_execute(_url: &str) -> std::result::Result<(), String> {
+    Err("ShellExecuteW exists only on Windows".into())
 }
 
 /// Check `raw` and open it in the system browser.
@@ -119,8 +150,18 @@ pub fn open_external(raw: &str) -> Result<()> {
     open_external_with(Os::current(), &SystemProbe, raw)
 }
 
+/// How long an opener has to report failure. `xdg-open` without a browser
+/// installed exits non-zero within a fraction of a second; one that found a
+/// browser usually exits at once too, but some (a plain `$BROWSER`) stay
+/// until the browser closes, so still running after this counts as opened.
+const OPENER_VERDICT: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// [`open_external`] with the OS and program lookup given (tests).
 pub fn open_external_with(os: Os, probe: &dyn Probe, raw: &str) -> Result<()> {
+    open_external_within(os, probe, raw, OPENER_VERDICT)
+}
+
+fn open_external_within(os: Os, probe: &dyn Probe, raw: &str, verdict: std::time::Duration) -> Result<()> {
     let url = check_external_url(raw)?;
     let unavailable = |why: String| {
         Error::new(
@@ -129,8 +170,13 @@ pub fn open_external_with(os: Os, probe: &dyn Probe, raw: &str) -> Result<()> {
         )
         .with_data(json!({ "url": url.as_str() }))
     };
-    let (program, args) =
-        opener_argv(os, probe, &url).ok_or_else(|| unavailable("no opener found".into()))?;
+    let (program, args) = match opener_for(os, probe, &url).ok_or_else(|| unavailable("no opener found".into()))? {
+        Opener::Program(program, args) => (program, args),
+        Opener::ShellExecute(u) => {
+            tracing::info!(url = url.as_str(), "opening a link with ShellExecuteW");
+            return shell_execute(&u).map_err(unavailable);
+        }
+    };
     let mut child = std::process::Command::new(&program)
         .args(&args)
         .stdin(std::process::Stdio::null())
@@ -139,7 +185,20 @@ pub fn open_external_with(os: Os, probe: &dyn Probe, raw: &str) -> Result<()> {
         .spawn()
         .map_err(|e| unavailable(e.to_string()))?;
     tracing::info!(url = url.as_str(), opener = %program.display(), "opening a link in the browser");
-    // Openers hand over and exit quickly; reap them off the caller's thread.
+    // The opener's exit status is the only sign that no browser was found
+    // (`xdg-open` is installed on desktops without one): wait for it briefly,
+    // so the user hears "no browser" instead of nothing.
+    let deadline = std::time::Instant::now() + verdict;
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) if status.success() => return Ok(()),
+            Ok(Some(status)) => return Err(unavailable(format!("{} exited with {status}", program.display()))),
+            Ok(None) if std::time::Instant::now() < deadline => std::thread::sleep(std::time::Duration::from_millis(25)),
+            // Still running (it handed the link over and waits), or unknowable.
+            Ok(None) | Err(_) => break,
+        }
+    }
+    // Reap a long-running opener off the caller's thread.
     let _ = std::thread::Builder::new()
         .name("link-opener-reaper".into())
         .spawn(move || {
@@ -243,26 +302,57 @@ mod tests {
             programs: progs.to_vec(),
             mac_apps: vec![],
         };
-        let (prog, args) = opener_argv(Os::Linux, &p(&["xdg-open", "gio"]), &url).unwrap();
-        assert_eq!(
-            (prog.file_name().unwrap().to_str().unwrap(), args),
-            ("xdg-open", vec![OsString::from(url.as_str())])
-        );
-        let (prog, args) = opener_argv(Os::Linux, &p(&["gio"]), &url).unwrap();
-        assert_eq!(prog.file_name().unwrap(), "gio");
-        assert_eq!(
-            args,
-            vec![OsString::from("open"), OsString::from(url.as_str())]
-        );
-        let (prog, _) = opener_argv(Os::Macos, &p(&["open"]), &url).unwrap();
-        assert_eq!(prog.file_name().unwrap(), "open");
-        let (prog, args) = opener_argv(Os::Windows, &p(&["explorer"]), &url).unwrap();
-        assert_eq!(
-            (prog.file_name().unwrap().to_str().unwrap(), args.len()),
-            ("explorer", 1)
-        );
-        assert!(opener_argv(Os::Linux, &p(&[]), &url).is_none());
+        let program = |o: Option<Opener>| match o {
+            Some(Opener::Program(prog, args)) => (prog.file_name().unwrap().to_str().unwrap().to_string(), args),
+            other => panic!("not a program: {other:?}"),
+        };
+        assert_eq!(program(opener_for(Os::Linux, &p(&["xdg-open", "gio"]), &url)), ("xdg-open".into(), vec![OsString::from(url.as_str())]));
+        assert_eq!(program(opener_for(Os::Linux, &p(&["gio"]), &url)), ("gio".into(), vec![OsString::from("open"), OsString::from(url.as_str())]));
+        assert_eq!(program(opener_for(Os::Macos, &p(&["open"]), &url)).0, "open");
+        // Windows: the shell's URL handler, never `explorer` and never a program from PATH.
+        assert_eq!(opener_for(Os::Windows, &p(&["explorer"]), &url), Some(Opener::ShellExecute(url.as_str().to_string())));
+        assert_eq!(opener_for(Os::Windows, &p(&[]), &url), Some(Opener::ShellExecute(url.as_str().to_string())));
+        assert!(opener_for(Os::Linux, &p(&[]), &url).is_none());
     }
+
+    /// An opener that is a shell script (a stand-in for `xdg-open`).
+    struct ScriptProbe(PathBuf);
+
+    impl Probe for ScriptProbe {
+        fn find_program(&self, program: &str) -> Option<PathBuf> {
+            (program == "xdg-open").then(|| self.0.clone())
+        }
+        fn has_mac_app(&self, _: &str) -> bool {
+            false
+        }
+    }
+
+    #[cfg(unix)]
+    fn opener(dir: &std::path::Path, body: &str) -> ScriptProbe {
+        use std::os::unix::fs::PermissionsExt;
+        let path = dir.join(format!("opener-{:x}", body.bytes().fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)))));
+        std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        ScriptProbe(path)
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_opener_that_finds_no_browser_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = "https://github.com/NVIDIA/Audio2Face-3D";
+        // xdg-open's "no method available for opening" exit code.
+        let e = open_external_within(Os::Linux, &opener(dir.path(), "exit 3"), url, Duration::from_secs(5)).unwrap_err();
+        assert_eq!(e.code, ErrorCode::BrowserUnavailable);
+        assert_eq!(e.data.unwrap()["url"], url);
+        assert!(open_external_within(Os::Linux, &opener(dir.path(), "exit 0"), url, Duration::from_secs(5)).is_ok());
+        // Still running at the deadline: handed over to a browser that stays open.
+        let t = std::time::Instant::now();
+        assert!(open_external_within(Os::Linux, &opener(dir.path(), "sleep 5; exit 3"), url, Duration::from_millis(300)).is_ok());
+        assert!(t.elapsed() < Duration::from_secs(2));
+    }
+
+    use std::time::Duration;
 
     #[test]
     fn refused_before_any_opener_is_looked_for() {

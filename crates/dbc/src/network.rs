@@ -39,18 +39,42 @@ impl fmt::Display for NetworkChoice {
 
 /// Check that `raw` is a usable node URL: ws or wss, with a host.
 pub fn parse_node_url(raw: &str) -> Result<String, Error> {
-    let bad = |why: &str| {
+    // `reason` is a stable id the UI words in the user's language.
+    let bad = |reason: &str, why: &str| {
         Error::invalid_argument(format!("{raw:?} is not a node address: {why}"))
-            .with_data(serde_json::json!({ "value": raw }))
+            .with_data(serde_json::json!({ "value": raw.trim(), "reason": reason }))
     };
-    let url = url::Url::parse(raw.trim()).map_err(|e| bad(&e.to_string()))?;
+    let url = url::Url::parse(raw.trim()).map_err(|e| bad("node-url-invalid", &e.to_string()))?;
     if url.scheme() != "ws" && url.scheme() != "wss" {
-        return Err(bad("use ws:// or wss://"));
+        return Err(bad("node-url-scheme", "use ws:// or wss://"));
     }
     if url.host_str().is_none_or(str::is_empty) {
-        return Err(bad("no host"));
+        return Err(bad("node-url-no-host", "no host"));
     }
     Ok(url.to_string())
+}
+
+/// Refuse plain `ws://` to a node outside this computer and its private
+/// network unless `allowed`: on the way, anyone can read every query (which
+/// accounts and rentals are yours) and forge every answer (balances, prices,
+/// orders). `wss://` and local nodes pass. `insecure-node-url {url, host}`.
+pub fn check_node_transport(url: &str, allowed: bool) -> Result<(), Error> {
+    let Ok(parsed) = url::Url::parse(url.trim()) else {
+        return parse_node_url(url).map(drop);
+    };
+    let host = parsed.host_str().unwrap_or_default();
+    if parsed.scheme() != "ws" || allowed || crate::compute::url::is_local_host(host) {
+        return Ok(());
+    }
+    Err(Error::new(
+        crate::ErrorCode::InsecureNodeUrl,
+        format!(
+            "{url} is an unencrypted (ws://) node outside this computer and its private network: \
+             anyone on the way can read what the app asks and change what the node answers. \
+             Use wss://, a node on your own network, or allow this node explicitly (--allow-insecure-node)"
+        ),
+    )
+    .with_data(serde_json::json!({ "url": url.trim(), "host": host })))
 }
 
 impl FromStr for NetworkChoice {
@@ -74,6 +98,18 @@ mod tests {
     use crate::ErrorCode;
 
     #[test]
+    fn unencrypted_remote_nodes_need_an_explicit_yes() {
+        for ok in ["wss://info.dbcwallet.io", "ws://127.0.0.1:9944", "ws://localhost:9944/", "ws://192.168.1.5:9944", "ws://[::1]:9944"] {
+            assert!(check_node_transport(ok, false).is_ok(), "{ok}");
+        }
+        let e = check_node_transport("ws://116.31.89.150:9944", false).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InsecureNodeUrl);
+        assert_eq!(e.data.unwrap()["host"], "116.31.89.150");
+        assert!(check_node_transport("ws://116.31.89.150:9944", true).is_ok());
+        assert_eq!(check_node_transport("ws://node.example.com", false).unwrap_err().code, ErrorCode::InsecureNodeUrl);
+    }
+
+    #[test]
     fn parses_names_and_urls() {
         assert_eq!("mainnet".parse::<NetworkChoice>().unwrap(), NetworkChoice::Mainnet);
         assert_eq!("practice".parse::<NetworkChoice>().unwrap(), NetworkChoice::Practice);
@@ -91,6 +127,9 @@ mod tests {
             assert_eq!(e.code, ErrorCode::InvalidArgument, "{bad}");
         }
         assert!("http://x".parse::<NetworkChoice>().unwrap_err().message.contains("ws://"));
+        // The UI words the refusal from this id, not from the English message.
+        assert_eq!(parse_node_url("http://x").unwrap_err().data.unwrap()["reason"], "node-url-scheme");
+        assert_eq!(parse_node_url("not a url").unwrap_err().data.unwrap()["reason"], "node-url-invalid");
     }
 
     #[test]

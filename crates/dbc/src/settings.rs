@@ -26,6 +26,17 @@ pub struct Settings {
     /// ([`normalize_compute_clients`]); the first is the default for a new VM.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub compute_clients: Vec<String>,
+    /// DBC clients (normalized base URLs) the user allowed over plain
+    /// `http://` although they are outside this computer and its private
+    /// network: asked once per client, then remembered here
+    /// ([`Settings::allows_insecure_client`], `compute::url::check_transport`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub insecure_clients_allowed: Vec<String>,
+    /// Nodes (`ws://` URLs as parsed) the user allowed unencrypted although
+    /// they are outside this computer and its private network: asked once
+    /// per node ([`Settings::allows_insecure_node`], `network::check_node_transport`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub insecure_nodes_allowed: Vec<String>,
     /// Minutes before a rental ends when a reminder fires; `None` means
     /// [`DEFAULT_REMINDER_LEADS_MINUTES`] (an empty list turns them off).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -46,6 +57,55 @@ impl Settings {
     /// The language to show: the user's choice, else the OS locale.
     pub fn effective_language(&self) -> Language {
         self.language.unwrap_or_else(Language::system_default)
+    }
+
+    /// Whether the user allowed plain `http://` to the DBC client at `url`
+    /// (compared normalized). Pass the answer to `ComputeClient::new_checked`.
+    pub fn allows_insecure_client(&self, url: &str) -> bool {
+        let Ok(want) = crate::compute::url::normalize_base_url(url) else {
+            return false;
+        };
+        self.insecure_clients_allowed
+            .iter()
+            .any(|u| crate::compute::url::normalize_base_url(u).is_ok_and(|u| u == want))
+    }
+
+    /// Remember that the user allowed plain `http://` to the DBC client at
+    /// `url` (normalized, once); gives the normalized URL.
+    pub fn allow_insecure_client(&mut self, url: &str) -> Result<String> {
+        let url = crate::compute::url::normalize_base_url(url)?;
+        if !self.allows_insecure_client(&url) {
+            self.insecure_clients_allowed.push(url.clone());
+        }
+        Ok(url)
+    }
+
+    /// Whether the user allowed unencrypted `ws://` to the node at `url`.
+    pub fn allows_insecure_node(&self, url: &str) -> bool {
+        let Ok(want) = crate::network::parse_node_url(url) else {
+            return false;
+        };
+        self.insecure_nodes_allowed.iter().any(|u| crate::network::parse_node_url(u).is_ok_and(|u| u == want))
+    }
+
+    /// Remember that the user allowed unencrypted `ws://` to the node at `url`.
+    pub fn allow_insecure_node(&mut self, url: &str) -> Result<String> {
+        let url = crate::network::parse_node_url(url)?;
+        if !self.allows_insecure_node(&url) {
+            self.insecure_nodes_allowed.push(url.clone());
+        }
+        Ok(url)
+    }
+
+    /// Refuse an unencrypted remote node the user has not allowed
+    /// (`insecure-node-url`); every node `choice` would dial is checked.
+    pub fn check_node_transport(&self, choice: &crate::network::NetworkChoice) -> Result<()> {
+        let endpoints: Vec<&str> = match choice {
+            crate::network::NetworkChoice::Custom(url) => vec![url.as_str()],
+            crate::network::NetworkChoice::Mainnet => self.mainnet_endpoints.iter().map(String::as_str).collect(),
+            crate::network::NetworkChoice::Practice => Vec::new(),
+        };
+        endpoints.into_iter().try_for_each(|u| crate::network::check_node_transport(u, self.allows_insecure_node(u)))
     }
 
     /// The reminder lead times in minutes, longest first, without duplicates.
@@ -161,11 +221,43 @@ mod tests {
             mainnet_endpoints: vec!["wss://a.example/".into()],
             file_store_chosen: true,
             compute_clients: vec!["http://127.0.0.1:5002".into()],
+            insecure_clients_allowed: vec!["http://116.31.89.150:5052".into()],
+            insecure_nodes_allowed: vec!["ws://116.31.89.150:9944/".into()],
             reminder_leads_minutes: Some(vec![120]),
         };
         store.save(&s).unwrap();
         assert_eq!(store.load().unwrap().settings, s);
         assert_eq!(s.effective_language(), Language::Zh);
+        assert!(s.allows_insecure_client("http://116.31.89.150:5052/api/v1/"), "compared normalized");
+        assert!(!s.allows_insecure_client("http://116.31.89.150:5053"));
+        assert!(!Settings::default().allows_insecure_client("http://116.31.89.150:5052"));
+    }
+
+    #[test]
+    fn an_unencrypted_remote_node_is_checked_against_what_the_user_allowed() {
+        use crate::network::NetworkChoice;
+        let mut s = Settings::default();
+        let custom = NetworkChoice::Custom("ws://116.31.89.150:9944/".into());
+        assert_eq!(s.check_node_transport(&custom).unwrap_err().code, crate::ErrorCode::InsecureNodeUrl);
+        s.mainnet_endpoints = vec!["wss://info.dbcwallet.io/".into(), "ws://8.8.8.8:9944/".into()];
+        assert_eq!(s.check_node_transport(&NetworkChoice::Mainnet).unwrap_err().code, crate::ErrorCode::InsecureNodeUrl);
+        s.allow_insecure_node("ws://116.31.89.150:9944").unwrap();
+        s.allow_insecure_node("ws://8.8.8.8:9944").unwrap();
+        assert!(s.check_node_transport(&custom).is_ok());
+        assert!(s.check_node_transport(&NetworkChoice::Mainnet).is_ok());
+        assert!(s.check_node_transport(&NetworkChoice::Practice).is_ok());
+        assert_eq!(s.insecure_nodes_allowed.len(), 2);
+    }
+
+    #[test]
+    fn allowing_an_insecure_client_is_remembered_once_normalized() {
+        let mut s = Settings::default();
+        assert_eq!(s.allow_insecure_client(" http://116.31.89.150:5052/ ").unwrap(), "http://116.31.89.150:5052");
+        s.allow_insecure_client("http://116.31.89.150:5052").unwrap();
+        assert_eq!(s.insecure_clients_allowed, ["http://116.31.89.150:5052"]);
+        assert!(s.allows_insecure_client("http://116.31.89.150:5052"));
+        assert_eq!(s.allow_insecure_client("ftp://x").unwrap_err().code, crate::ErrorCode::InvalidClientUrl);
+        assert_eq!(s.insecure_clients_allowed.len(), 1, "nothing kept from a refused address");
     }
 
     #[test]

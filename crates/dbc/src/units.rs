@@ -50,34 +50,37 @@ pub fn format_dbc_fixed(planck: u128, places: u32) -> String {
 /// Parse a decimal DBC amount ("12", "0.5", "1_000.25") into planck.
 /// More than 15 decimals, signs, exponents and overflow are errors.
 pub fn parse_dbc(input: &str) -> Result<u128, Error> {
-    let bad = |why: &str| {
+    // `reason` is a stable id the UI words in the user's language (the
+    // English `why` is for logs and the CLI).
+    let bad = |reason: &str, why: &str| {
         Error::invalid_argument(format!("{input:?} is not a DBC amount: {why}"))
-            .with_data(serde_json::json!({ "value": input }))
+            .with_data(serde_json::json!({ "value": input.trim(), "reason": reason }))
     };
     let s: String = input.trim().chars().filter(|c| *c != '_').collect();
     if s.is_empty() {
-        return Err(bad("empty"));
+        return Err(bad("amount-empty", "empty"));
     }
     let (whole, frac) = match s.split_once('.') {
         Some((w, f)) => (w, f),
         None => (s.as_str(), ""),
     };
     if whole.is_empty() && frac.is_empty() {
-        return Err(bad("no digits"));
+        return Err(bad("amount-not-a-number", "no digits"));
     }
     if !whole.chars().all(|c| c.is_ascii_digit()) || !frac.chars().all(|c| c.is_ascii_digit()) {
-        return Err(bad("only digits and one decimal point"));
+        return Err(bad("amount-not-a-number", "only digits and one decimal point"));
     }
     if frac.len() > DECIMALS as usize {
-        return Err(bad("at most 15 decimals"));
+        return Err(bad("amount-too-many-decimals", "at most 15 decimals"));
     }
-    let whole: u128 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| bad("too large"))? };
+    let too_large = || bad("amount-too-large", "too large");
+    let whole: u128 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| too_large())? };
     let frac_planck: u128 = if frac.is_empty() {
         0
     } else {
-        frac.parse::<u128>().map_err(|_| bad("too large"))? * 10u128.pow(DECIMALS - frac.len() as u32)
+        frac.parse::<u128>().map_err(|_| too_large())? * 10u128.pow(DECIMALS - frac.len() as u32)
     };
-    whole.checked_mul(DBC).and_then(|w| w.checked_add(frac_planck)).ok_or_else(|| bad("too large"))
+    whole.checked_mul(DBC).and_then(|w| w.checked_add(frac_planck)).ok_or_else(too_large)
 }
 
 /// Seconds that `blocks` take at 6 s per block.
@@ -126,6 +129,12 @@ mod tests {
         for s in ["", "-1", "1e3", "1.2.3", "abc", "0.0000000000000001", "1,5", ".", "999999999999999999999999999"] {
             assert!(parse_dbc(s).is_err(), "{s}");
         }
+        // The UI words each refusal from a stable id, never from the English message.
+        let reason = |s: &str| parse_dbc(s).unwrap_err().data.unwrap()["reason"].as_str().unwrap().to_string();
+        assert_eq!(reason(" "), "amount-empty");
+        assert_eq!(reason("1.2.3"), "amount-not-a-number");
+        assert_eq!(reason("0.0000000000000001"), "amount-too-many-decimals");
+        assert_eq!(reason("999999999999999999999999999"), "amount-too-large");
     }
 
     #[test]

@@ -18,7 +18,9 @@ pub(crate) fn client_for(state: &AppState, asked: Option<&str>, r: &Rental) -> R
         env: None,
         configured: &settings.compute_clients,
     };
-    ComputeClient::new(&rental::choose_client(r, &from)?)
+    let url = rental::choose_client(r, &from)?;
+    // Plain http:// to a public client only once the user allowed that one.
+    ComputeClient::new_checked(&url, settings.allows_insecure_client(&url))
 }
 
 pub(crate) fn practice_client(state: &AppState, settings: &dbc::settings::Settings) -> Option<String> {
@@ -50,11 +52,13 @@ pub struct ConnectionView {
 /// machine) sees that machine; then its Windows images for the picker.
 #[tauri::command]
 pub async fn compute_test_connection(
+    state: tauri::State<'_, AppState>,
     url: String,
     machine_id: Option<String>,
 ) -> Result<ConnectionView> {
+    let allowed = state.settings().allows_insecure_client(&url);
     guarded_async("compute_test_connection", async {
-        let client = ComputeClient::new(&url)?;
+        let client = ComputeClient::new_checked(&url, allowed)?;
         match machine_id.filter(|m| !m.trim().is_empty()) {
             Some(id) => {
                 let check = client.test_connection(&id).await?;
@@ -88,4 +92,20 @@ pub async fn compute_test_connection(
         }
     })
     .await
+}
+
+/// The user read the warning and allows plain `http://` to the DBC client
+/// at `url` (outside their network): remembered in the settings, asked once
+/// per client. Gives the normalized URL.
+#[tauri::command]
+pub fn compute_allow_insecure_client(state: tauri::State<'_, AppState>, url: String) -> Result<String> {
+    crate::guard::guarded("compute_allow_insecure_client", || {
+        let normalized = dbc::compute::url::normalize_base_url(&url)?;
+        state.update_settings(|s| {
+            // Cannot fail: `normalized` is a checked address.
+            let _ = s.allow_insecure_client(&normalized);
+        })?;
+        tracing::info!(url = %normalized, "plain http allowed for this DBC client");
+        Ok(normalized)
+    })
 }

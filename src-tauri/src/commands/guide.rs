@@ -1,14 +1,21 @@
 //! The Omniverse guide: its links (opened in the system browser after the
 //! core's allowlist check) and its per-rental checklist.
 
-use crate::guard::guarded;
+use crate::guard::{guarded, guarded_async};
 use crate::AppState;
 use dbc::guide::{Checklist, ChecklistItem, ChecklistStore};
 
-/// Open an allowlisted https link in the system browser.
+/// Open an allowlisted https link in the system browser. Async: the core
+/// waits up to a few seconds for the opener to say whether a browser was
+/// found, which must not hold up the window.
 #[tauri::command]
-pub fn open_external(url: String) -> dbc::Result<()> {
-    guarded("open_external", || dbc::links::open_external(&url))
+pub async fn open_external(url: String) -> dbc::Result<()> {
+    guarded_async("open_external", async move {
+        tokio::task::spawn_blocking(move || dbc::links::open_external(&url))
+            .await
+            .map_err(|e| dbc::Error::internal(format!("the link opener task failed: {e}")))?
+    })
+    .await
 }
 
 /// The checklist of one rental (`rentKey`: `<network>:<rent id>` or `general`).

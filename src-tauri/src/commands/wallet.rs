@@ -8,7 +8,7 @@ use crate::wallet::StoreInfo;
 use crate::AppState;
 use dbc::chain::{account, tx, TxOptions, TxOutcome, TxStatus};
 use dbc::wallet::backup::Pick;
-use dbc::wallet::{Account, AccountSource, SecretString, WordCount};
+use dbc::wallet::{Account, AccountSource, ExposeSecret, SecretString, WordCount};
 use dbc::{Error, Result};
 use serde::Serialize;
 use tauri::ipc::Channel;
@@ -203,15 +203,22 @@ pub struct Exported {
     pub saved_to: String,
 }
 
-/// A polkadot.js keystore file (encrypted with the account's password) in
-/// the Downloads folder: dbcwallet.io and the polkadot.js extension open it.
+/// A polkadot.js keystore file in the Downloads folder: dbcwallet.io and
+/// the polkadot.js extension open it. It is encrypted with `export_password`
+/// (its own password: typing the app password into a web page would give
+/// that page every account's seal), or with the app password when the user
+/// chose that explicitly (`None`).
 #[tauri::command]
-pub async fn wallet_export_json<R: tauri::Runtime>(app: tauri::AppHandle<R>, id: String, password: String) -> Result<Exported> {
+pub async fn wallet_export_json<R: tauri::Runtime>(app: tauri::AppHandle<R>, id: String, password: String, export_password: Option<String>) -> Result<Exported> {
     let password = secret(password);
+    let export_password = export_password.map(secret);
     guarded_async("wallet_export_json", with_state(app, move |state| {
+        if let Some(p) = &export_password {
+            dbc::wallet::crypto::check_new_password(p.expose_secret())?;
+        }
         let wallet = state.wallet.wallet()?;
         let acc = wallet.find(&id)?;
-        let json = wallet.export_json(&id, &password, &password)?;
+        let json = wallet.export_json(&id, &password, export_password.as_ref().unwrap_or(&password))?;
         let safe_name: String = acc.name.chars().map(|c| if c.is_alphanumeric() || c == '-' { c } else { '_' }).collect();
         let file_name = format!("{safe_name}-{}.json", &acc.address[..8]);
         let path = state.wallet.export_dir().join(&file_name);

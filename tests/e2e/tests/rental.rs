@@ -189,6 +189,12 @@ async fn rent_create_vm_confirm_and_renew() {
         s.attr("vm-login-password", "data-hidden").await.as_deref(),
         Some("true")
     );
+    // The VM password, for the log audit at the end (shown, read, hidden again).
+    s.click("vm-password-reveal").await;
+    let vm_password = s.text("vm-login-password").await;
+    assert!(vm_password.len() >= 8, "{vm_password:?}");
+    s.click("vm-password-reveal").await;
+    assert_eq!(s.attr("vm-login-password", "data-hidden").await.as_deref(), Some("true"));
     assert_eq!(s.text("vm-login-user").await, "Administrator");
     assert!(s.text("vm-login-port").await.parse::<u16>().is_ok());
     s.click("rdp-check").await;
@@ -293,5 +299,20 @@ async fn rent_create_vm_confirm_and_renew() {
     s.screenshot("rent-too-long", "zh").await;
 
     s.close().await;
+
+    // The log audit: after the whole flow, no secret of it is in any file the
+    // app wrote (the practice network's own files aside).
+    let wallet = dbc::wallet::Wallet::open(data.path()).unwrap();
+    let password = dbc::wallet::SecretString::from(PASSWORD.to_string());
+    let mnemonic = wallet.reveal_mnemonic(&wallet.active().unwrap().id, &password).expect("the new wallet's phrase");
+    let signatures = sandbox.client_sim().expect("the simulator runs").signatures_seen();
+    assert!(!signatures.is_empty(), "the simulator saw the signed requests");
+    let secrets = dbc_sandbox::audit::Secrets {
+        mnemonic: &mnemonic,
+        plain: vec![("app password", PASSWORD.to_string()), ("VM password", vm_password.clone())],
+        signatures: &signatures,
+    };
+    let leaks = dbc_sandbox::audit::scan(data.path(), &[data.path().join("practice")], &secrets);
+    assert!(leaks.is_empty(), "secrets found in the data dir: {leaks:?}");
     sandbox.stop().await.unwrap();
 }

@@ -17,7 +17,7 @@ import {
   toAppError,
 } from './ipc';
 import type { PracticeProgress } from './ipc';
-import { describeError } from './errors';
+import { describeError, errorDetails } from './errors';
 import { applyLanguage, t } from './i18n';
 
 afterEach(() => {
@@ -130,8 +130,10 @@ describe('ipc wrappers', () => {
     const err = await getSettings().catch((e: unknown) => e);
     expect((err as AppError).code).toBe('wallet-locked-forever');
     const text = describeError(err, t);
-    expect(text).toContain('the wallet is locked forever');
     expect(text).toContain('wallet-locked-forever');
+    // The back end's English is the technical detail, not part of the sentence.
+    expect(text).not.toContain('the wallet is locked forever');
+    expect(errorDetails(err)).toBe('the wallet is locked forever');
     applyLanguage('zh');
     expect(describeError(err, t)).toContain('意外错误');
   });
@@ -144,7 +146,8 @@ describe('ipc wrappers', () => {
     expect(err).toBeInstanceOf(AppError);
     expect((err as AppError).code).toBe('unknown');
     expect((err as AppError).message).toBe('boom: plain string');
-    expect(describeError(err, t)).toContain('boom: plain string');
+    expect(describeError(err, t)).toBe('Something unexpected happened.');
+    expect(errorDetails(err)).toBe('boom: plain string');
   });
 
   test('toAppError normalizes odd shapes', () => {

@@ -125,10 +125,12 @@ export interface FundResult {
 }
 
 export const getNetworkSettings = (): Promise<NetworkSettings> => call<NetworkSettings>('get_network_settings');
-export const setNetwork = (choice: NetworkChoice): Promise<NetworkSettings> => call<NetworkSettings>('set_network', { choice });
+/** `allowInsecure`: the user said yes to the warning for an unencrypted (ws://) remote node. */
+export const setNetwork = (choice: NetworkChoice, allowInsecure = false): Promise<NetworkSettings> =>
+  call<NetworkSettings>('set_network', allowInsecure ? { choice, allowInsecure } : { choice });
 /** An empty list restores the default endpoints. */
-export const setMainnetEndpoints = (endpoints: string[]): Promise<NetworkSettings> =>
-  call<NetworkSettings>('set_mainnet_endpoints', { endpoints });
+export const setMainnetEndpoints = (endpoints: string[], allowInsecure = false): Promise<NetworkSettings> =>
+  call<NetworkSettings>('set_mainnet_endpoints', allowInsecure ? { endpoints, allowInsecure } : { endpoints });
 export const retryConnection = (): Promise<NetworkStatus> => call<NetworkStatus>('retry_connection');
 
 /** Starts the practice network if needed and switches to it; resolves once connected. */
@@ -303,8 +305,9 @@ export const walletImportMnemonic = (args: ImportMnemonic): Promise<AccountView>
   call<AccountView>('wallet_import_mnemonic', { ...args });
 export const walletImportSeed = (args: ImportSeed): Promise<AccountView> => call<AccountView>('wallet_import_seed', { ...args });
 export const walletImportJson = (args: ImportJson): Promise<AccountView> => call<AccountView>('wallet_import_json', { ...args });
-export const walletExportJson = (id: string, password: string): Promise<ExportResult> =>
-  call<ExportResult>('wallet_export_json', { id, password });
+/** `exportPassword` encrypts the file; without it, the app password does (an explicit choice). */
+export const walletExportJson = (id: string, password: string, exportPassword?: string): Promise<ExportResult> =>
+  call<ExportResult>('wallet_export_json', exportPassword === undefined ? { id, password } : { id, password, exportPassword });
 export const walletUse = (id: string): Promise<WalletOverview> => call<WalletOverview>('wallet_use', { id });
 export const walletRename = (id: string, name: string): Promise<WalletOverview> => call<WalletOverview>('wallet_rename', { id, name });
 export const walletRemove = (id: string, password: string): Promise<WalletOverview> =>
@@ -446,6 +449,8 @@ export const rentalVmPower = (id: string, op: PowerOp, password: string): Promis
 /** "Test connection" of a DBC client; with a machine id, also that it sees the machine and its Windows images. */
 export const computeTestConnection = (url: string, machineId: string | null): Promise<ConnectionCheck> =>
   call<ConnectionCheck>('compute_test_connection', { url, machineId });
+/** The user allows plain http:// to this DBC client outside their network (asked once per client). */
+export const computeAllowInsecureClient = (url: string): Promise<string> => call<string>('compute_allow_insecure_client', { url });
 export const rentalSettings = (): Promise<RentalSettings> => call<RentalSettings>('rental_settings');
 export const setComputeClients = (clients: string[]): Promise<RentalSettings> => call<RentalSettings>('set_compute_clients', { clients });
 export const setReminderLeads = (minutes: number[]): Promise<RentalSettings> => call<RentalSettings>('set_reminder_leads', { minutes });
@@ -481,7 +486,8 @@ export interface RdpOptions {
   height: number;
   multiMonitor: boolean;
   clipboard: boolean;
-  /** `home`: share the home folder (FreeRDP) or the local drives (a `.rdp` file). */
+  /** `home` (the wire name, kept for saved options): share the one folder `<data dir>/share` as the
+   *  drive DBC-Rent (FreeRDP only); never the home folder or drives, and nothing in a `.rdp` file. */
   drives: 'none' | 'home';
   dynamicResolution: boolean;
 }

@@ -1,7 +1,18 @@
 // Localized names for values that come from the back end.
 import { t } from './i18n';
-import type { ConnectionState, Network, PracticeStage, TxStatus } from './ipc';
+import type { ConnectionState, Network, NetworkStatus, PracticeStage, TxStatus } from './ipc';
 import { shortHash } from './format';
+
+/** Mainnet's genesis hash (`MAINNET_GENESIS` in crates/dbc/src/chain/profile.rs; a Rust test
+ *  keeps the two equal). */
+export const MAINNET_GENESIS = '0x03aa6b475a03f8baf7f83e448513b00eaab03aefa4ed64bd1d31160dce028add';
+
+/** The status bar's name for the connected network: a custom node on mainnet's chain says so
+ *  (it shares mainnet's rentals, which are kept by genesis). */
+export function statusNetworkName(status: NetworkStatus): string {
+  if (status.network === 'custom' && status.genesisHash?.toLowerCase() === MAINNET_GENESIS) return t('network.mainnet-via-custom');
+  return networkName(status.network);
+}
 
 export function networkName(network: Network | string): string {
   switch (network) {

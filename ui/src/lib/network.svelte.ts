@@ -43,6 +43,21 @@ export class NetworkController {
     else this.report(toAppError(practice.reason));
   }
 
+  /**
+   * Reads the practice network's facts again (running? where? which accounts?): it can
+   * stop and come back on a new port without the app doing anything (`dbc-sandbox
+   * down` / `up`), and the Settings panel must not keep showing the old state.
+   */
+  async refreshPractice(): Promise<void> {
+    const before = this.version;
+    try {
+      const practice = await practiceStatus();
+      if (this.version === before && !this.starting) this.practice = practice;
+    } catch {
+      // The panel keeps its last state; the status bar and banner say what is wrong.
+    }
+  }
+
   /** Starts (or joins) the practice network and switches to it. Errors stay in `startError`. */
   async startPractice(): Promise<boolean> {
     if (this.starting) return false;
@@ -80,9 +95,9 @@ export class NetworkController {
   }
 
   /** Mainnet or a custom node. Throws `AppError` for the caller to show in place. */
-  async choose(choice: NetworkChoice): Promise<void> {
+  async choose(choice: NetworkChoice, allowInsecure = false): Promise<void> {
     this.version++;
-    this.settings = await setNetwork(choice);
+    this.settings = await setNetwork(choice, allowInsecure);
     this.startError = null;
     // Leaving the practice network stops one the app started.
     try {
@@ -93,9 +108,9 @@ export class NetworkController {
   }
 
   /** Throws `AppError` for the caller to show in place. */
-  async saveEndpoints(endpoints: string[]): Promise<void> {
+  async saveEndpoints(endpoints: string[], allowInsecure = false): Promise<void> {
     this.version++;
-    this.settings = await setMainnetEndpoints(endpoints);
+    this.settings = await setMainnetEndpoints(endpoints, allowInsecure);
   }
 
   private async reloadSettings(): Promise<void> {

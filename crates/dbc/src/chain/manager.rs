@@ -13,6 +13,10 @@
 //!   caches metadata per spec version, so the client needs no rebuild.
 //! - A lost socket, an ended subscription or a failed health check gives
 //!   `reconnecting`: the same endpoint is tried first, then the others.
+//! - The endpoints are fixed at start ([`ChainManager::start`]) or looked up
+//!   before every round ([`ChainManager::start_resolving`]): a practice
+//!   network restarted by `dbc-sandbox up` listens on a new port, and a
+//!   supervisor that kept dialling the old one would stay offline forever.
 //!
 //! Nothing here can hang: connects are bounded by `Timeouts::connect`, every
 //! request by `Timeouts::request` (jsonrpsee), and the socket by pings.
@@ -42,6 +46,13 @@ impl Default for Backoff {
 }
 
 impl Backoff {
+    /// For a node on this computer (the practice network): trying it is a
+    /// refused connect that costs nothing, so retry often (at most every 2 s)
+    /// and be back within seconds of it answering again.
+    pub fn local() -> Self {
+        Backoff { initial: Duration::from_millis(500), max: Duration::from_secs(2) }
+    }
+
     /// The wait after the `failed_rounds`-th failed round in a row (1-based).
     pub fn delay(&self, failed_rounds: u32) -> Duration {
         let shift = failed_rounds.saturating_sub(1).min(20);
@@ -83,6 +94,11 @@ impl Default for ManagerConfig {
     }
 }
 
+/// Looks up the endpoints before every connection round (see
+/// [`ChainManager::start_resolving`]). An error is that round's failure
+/// (e.g. `sandbox-not-running`), reported like an unreachable node.
+pub type ResolveProfile = Arc<dyn Fn() -> Result<NetworkProfile> + Send + Sync>;
+
 /// Handle on the supervisor task. Dropping it stops the task and closes the
 /// connection. Start one per network; to switch network, drop it (or
 /// [`ChainManager::shutdown`]) and start another.
@@ -103,19 +119,30 @@ impl ChainManager {
 
     /// Same as [`ChainManager::start`], on an explicit runtime.
     pub fn start_on(rt: &tokio::runtime::Handle, profile: NetworkProfile, config: ManagerConfig) -> ChainManager {
-        let network = profile.network.clone();
-        let initial = NetworkStatus {
-            state: ConnectionState::Connecting,
-            endpoint: profile.endpoints.first().cloned(),
-            ..blank_status(&network)
+        Self::spawn(rt, &profile.network.clone(), Source::Fixed(profile), config)
+    }
+
+    /// Supervise `network`, asking `resolve` for the endpoints before every
+    /// round (each retry, each reconnect), so a node that moved is found
+    /// again without a new manager. The practice network needs this: its
+    /// port changes with every `dbc-sandbox up`.
+    pub fn start_resolving(network: &str, resolve: ResolveProfile, config: ManagerConfig) -> ChainManager {
+        Self::spawn(&tokio::runtime::Handle::current(), network, Source::Resolve(resolve), config)
+    }
+
+    fn spawn(rt: &tokio::runtime::Handle, network: &str, source: Source, config: ManagerConfig) -> ChainManager {
+        let first = match &source {
+            Source::Fixed(p) => p.endpoints.first().cloned(),
+            Source::Resolve(r) => r().ok().and_then(|p| p.endpoints.first().cloned()),
         };
+        let initial = NetworkStatus { state: ConnectionState::Connecting, endpoint: first, ..blank_status(network) };
         let (status_tx, _) = watch::channel(initial);
         let status_tx = Arc::new(status_tx);
         let (client_tx, client_rx) = watch::channel(None);
         let retry = Arc::new(Notify::new());
-        let sup = Supervisor { profile, config, status: status_tx.clone(), client: client_tx, retry: retry.clone() };
+        let sup = Supervisor { network: network.to_string(), source, config, status: status_tx.clone(), client: client_tx, retry: retry.clone() };
         let task = rt.spawn(sup.run());
-        ChainManager { status_tx, client_rx, retry, task, network }
+        ChainManager { status_tx, client_rx, retry, task, network: network.to_string() }
     }
 
     /// A receiver of every status change (`changed().await`, `borrow()`).
@@ -186,8 +213,15 @@ fn blank_status(network: &str) -> NetworkStatus {
     }
 }
 
+/// Where a supervisor gets its endpoints.
+enum Source {
+    Fixed(NetworkProfile),
+    Resolve(ResolveProfile),
+}
+
 struct Supervisor {
-    profile: NetworkProfile,
+    network: String,
+    source: Source,
     config: ManagerConfig,
     status: Arc<watch::Sender<NetworkStatus>>,
     client: watch::Sender<Option<ChainClient>>,
@@ -205,29 +239,34 @@ impl Supervisor {
     }
 
     async fn run(self) {
-        let n = self.profile.endpoints.len();
-        if n == 0 {
-            let e = Error::invalid_argument("no endpoint to connect to");
-            self.publish(|s| {
-                s.state = ConnectionState::Offline;
-                s.last_error = Some(e);
-            });
-            return;
+        if let Source::Fixed(p) = &self.source {
+            if p.endpoints.is_empty() {
+                let e = Error::invalid_argument("no endpoint to connect to");
+                self.publish(|s| {
+                    s.state = ConnectionState::Offline;
+                    s.last_error = Some(e);
+                });
+                return;
+            }
         }
         let mut start = 0usize;
         let mut failed_rounds = 0u32;
         let mut cache: Option<SubstrateConfig> = None;
         let mut was_connected = false;
         loop {
-            match self.round(start, cache.as_ref()).await {
-                Ok((index, client, config)) => {
+            let attempt = match self.profile() {
+                Ok(profile) => self.round(&profile, start, cache.as_ref()).await.map(|ok| (profile, ok)),
+                Err(e) => Err(e),
+            };
+            match attempt {
+                Ok((profile, (index, client, config))) => {
                     start = index;
                     failed_rounds = 0;
                     was_connected = true;
                     cache = Some(config);
                     let reason = self.serve(client).await;
                     self.client.send_replace(None);
-                    tracing::warn!(network = %self.profile.network, endpoint = %self.profile.endpoints[index], reason = %reason.message, "chain connection lost; reconnecting");
+                    tracing::warn!(network = %self.network, endpoint = %profile.endpoints[index], reason = %reason.message, "chain connection lost; reconnecting");
                     self.publish(|s| {
                         s.state = ConnectionState::Reconnecting;
                         s.last_error = Some(reason);
@@ -240,7 +279,7 @@ impl Supervisor {
                     let wait = self.config.backoff.delay(failed_rounds);
                     let grace = if was_connected { self.config.reconnect_rounds_before_offline.max(1) } else { 1 };
                     let state = if failed_rounds >= grace { ConnectionState::Offline } else { ConnectionState::Reconnecting };
-                    tracing::warn!(network = %self.profile.network, rounds = failed_rounds, state = ?state, retry_in_ms = wait.as_millis() as u64, error = %err.message, "no endpoint answered");
+                    tracing::warn!(network = %self.network, rounds = failed_rounds, state = ?state, retry_in_ms = wait.as_millis() as u64, error = %err.message, "no endpoint answered");
                     self.publish(|s| {
                         s.state = state;
                         s.last_error = Some(err);
@@ -256,6 +295,18 @@ impl Supervisor {
         }
     }
 
+    /// The endpoints for this round: fixed, or looked up now.
+    fn profile(&self) -> Result<NetworkProfile> {
+        let profile = match &self.source {
+            Source::Fixed(p) => return Ok(p.clone()),
+            Source::Resolve(resolve) => resolve()?,
+        };
+        if profile.endpoints.is_empty() {
+            return Err(Error::invalid_argument("no endpoint to connect to"));
+        }
+        Ok(profile)
+    }
+
     /// Sleep, unless someone asks for a retry.
     async fn pause(&self, d: Duration) {
         tokio::select! {
@@ -266,26 +317,26 @@ impl Supervisor {
 
     /// Try every endpoint once, starting at `start`. The error is the most
     /// telling one: a wrong genesis beats "unreachable".
-    async fn round(&self, start: usize, cache: Option<&SubstrateConfig>) -> Result<(usize, ChainClient, SubstrateConfig)> {
-        let n = self.profile.endpoints.len();
+    async fn round(&self, profile: &NetworkProfile, start: usize, cache: Option<&SubstrateConfig>) -> Result<(usize, ChainClient, SubstrateConfig)> {
+        let n = profile.endpoints.len();
         let mut last: Option<Error> = None;
         let mut wrong_chain: Option<Error> = None;
         for k in 0..n {
             let index = (start + k) % n;
-            let endpoint = &self.profile.endpoints[index];
+            let endpoint = &profile.endpoints[index];
             self.publish(|s| {
                 if s.state != ConnectionState::Offline {
                     s.endpoint = Some(endpoint.clone());
                 }
             });
             let started = std::time::Instant::now();
-            match self.open(endpoint, cache).await {
+            match self.open(profile, endpoint, cache).await {
                 Ok((client, config)) => {
-                    tracing::info!(network = %self.profile.network, endpoint = %endpoint, ms = started.elapsed().as_millis() as u64, "chain connected");
+                    tracing::info!(network = %self.network, endpoint = %endpoint, ms = started.elapsed().as_millis() as u64, "chain connected");
                     return Ok((index, client, config));
                 }
                 Err(e) => {
-                    tracing::warn!(network = %self.profile.network, endpoint = %endpoint, code = %e.code, error = %e.message, "endpoint failed");
+                    tracing::warn!(network = %self.network, endpoint = %endpoint, code = %e.code, error = %e.message, "endpoint failed");
                     if e.code == ErrorCode::WrongGenesis {
                         wrong_chain = Some(e);
                     } else {
@@ -298,9 +349,9 @@ impl Supervisor {
     }
 
     /// Connect, optionally warm the metadata cache, read the best block.
-    async fn open(&self, endpoint: &str, cache: Option<&SubstrateConfig>) -> Result<(ChainClient, SubstrateConfig)> {
+    async fn open(&self, profile: &NetworkProfile, endpoint: &str, cache: Option<&SubstrateConfig>) -> Result<(ChainClient, SubstrateConfig)> {
         let t = self.config.timeouts;
-        let (client, config) = client::connect(&self.profile.network, endpoint, self.profile.expected_genesis, t, cache).await?;
+        let (client, config) = client::connect(&profile.network, endpoint, profile.expected_genesis, t, cache).await?;
         if self.config.warm_up {
             match tokio::time::timeout(t.request, client.api().at_current_block()).await {
                 Ok(Ok(_)) => {}
@@ -530,6 +581,70 @@ mod tests {
         // Every state was published in order (the receiver saw the changes).
         assert!(rx.has_changed().unwrap());
         drop(back);
+    }
+
+    #[tokio::test]
+    async fn a_resolving_manager_follows_a_node_that_moved() {
+        // The first node goes away; its successor listens on another port (as
+        // after `dbc-sandbox down` / `up`). A fixed list would dial the old port forever.
+        let first = FakeNode::start(0, mainnet_genesis(), 400).await;
+        let at: Arc<std::sync::Mutex<Option<String>>> = Arc::new(std::sync::Mutex::new(Some(first.url())));
+        let asked = Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let resolve: ResolveProfile = {
+            let (at, asked) = (at.clone(), asked.clone());
+            Arc::new(move || {
+                asked.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                match at.lock().unwrap().clone() {
+                    Some(url) => Ok(profile("practice", &[url], None)),
+                    None => Err(Error::new(ErrorCode::SandboxNotRunning, "not running")),
+                }
+            })
+        };
+        let m = ChainManager::start_resolving("practice", resolve, quick());
+        m.wait_connected(Duration::from_secs(5)).await.unwrap();
+        assert_eq!(m.status().endpoint.as_deref(), Some(first.url().as_str()));
+
+        // Gone, and nothing to dial: offline with the resolver's reason.
+        *at.lock().unwrap() = None;
+        first.stop();
+        let s = wait_for(&m, "offline while nothing runs", |s| {
+            s.state == ConnectionState::Offline && s.last_error.as_ref().is_some_and(|e| e.code == ErrorCode::SandboxNotRunning)
+        })
+        .await;
+        assert_eq!(s.network, "practice");
+
+        // Back on a new port: found on the next round, without a retry or a new manager.
+        let second = FakeNode::start(0, mainnet_genesis(), 400).await;
+        assert_ne!(second.url(), first.url());
+        let before = asked.load(std::sync::atomic::Ordering::SeqCst);
+        *at.lock().unwrap() = Some(second.url());
+        let t = Instant::now();
+        let s = wait_for(&m, "connected to the new port", |s| s.state == ConnectionState::Connected).await;
+        assert!(t.elapsed() < Duration::from_secs(2), "backoff is capped at 400 ms here: {:?}", t.elapsed());
+        assert_eq!(s.endpoint.as_deref(), Some(second.url().as_str()));
+        assert!(s.last_error.is_none());
+        assert!(asked.load(std::sync::atomic::Ordering::SeqCst) > before, "resolved again for the new round");
+    }
+
+    #[tokio::test]
+    async fn the_practice_manager_reads_state_json_on_every_round() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |url: &str| {
+            std::fs::create_dir_all(crate::practice::dir(dir.path())).unwrap();
+            std::fs::write(crate::practice::state_path(dir.path()), format!(r#"{{"chain":"{url}","pid":1}}"#)).unwrap();
+        };
+        // Not running at start: the manager still starts, says why, and keeps looking.
+        let settings = crate::settings::Settings::default();
+        let m = crate::chain::manager_with(&crate::network::NetworkChoice::Practice, &settings, dir.path(), quick()).unwrap();
+        let s = wait_for(&m, "offline: not running", |s| s.state == ConnectionState::Offline).await;
+        assert_eq!(s.last_error.unwrap().code, ErrorCode::SandboxNotRunning);
+        let node = FakeNode::start(0, mainnet_genesis(), 400).await;
+        write(&node.url());
+        let t = Instant::now();
+        let s = wait_for(&m, "connected once state.json names a live node", |s| s.state == ConnectionState::Connected).await;
+        assert!(t.elapsed() < Duration::from_secs(3), "the local backoff is at most 2 s: {:?}", t.elapsed());
+        assert_eq!(Backoff::local().delay(10), Duration::from_secs(2));
+        assert_eq!(s.endpoint.as_deref(), Some(node.url().as_str()));
     }
 
     #[tokio::test]

@@ -36,7 +36,7 @@ mod fake_node;
 pub use account::Balance;
 pub use client::{ChainClient, RuntimeVersion, Timeouts};
 pub use identity::ChainIdentity;
-pub use manager::{Backoff, ChainManager, ManagerConfig};
+pub use manager::{Backoff, ChainManager, ManagerConfig, ResolveProfile};
 pub use nonce::NonceTracker;
 pub use profile::{NetworkProfile, MAINNET_ENDPOINTS, MAINNET_GENESIS, PRACTICE_GENESIS};
 pub use subxt::utils::AccountId32;
@@ -51,11 +51,50 @@ pub fn profile_for(
     settings: &crate::settings::Settings,
     data_dir: &std::path::Path,
 ) -> crate::Result<NetworkProfile> {
+    settings.check_node_transport(choice)?;
     let practice_url = match choice {
         crate::network::NetworkChoice::Practice => Some(crate::practice::require_running(data_dir)?.chain),
         _ => None,
     };
     NetworkProfile::for_choice(choice, practice_url.as_deref(), settings.custom_mainnet_endpoints())
+}
+
+/// A supervisor for `choice`. Mainnet and a custom node dial the endpoints
+/// [`profile_for`] gives, fixed at start (an error here is a setting the user
+/// must fix). The practice network is looked up in `practice/state.json`
+/// before every round instead: it may not run yet, stop, or come back on a
+/// new port (`dbc-sandbox up` picks a free one), and the app must follow it
+/// by itself; its rounds are also retried more often ([`Backoff::local`]).
+pub fn manager_for(
+    choice: &crate::network::NetworkChoice,
+    settings: &crate::settings::Settings,
+    data_dir: &std::path::Path,
+) -> crate::Result<ChainManager> {
+    manager_with(choice, settings, data_dir, ManagerConfig::default())
+}
+
+/// [`manager_for`] with other knobs (tests).
+pub fn manager_with(
+    choice: &crate::network::NetworkChoice,
+    settings: &crate::settings::Settings,
+    data_dir: &std::path::Path,
+    config: ManagerConfig,
+) -> crate::Result<ChainManager> {
+    if *choice != crate::network::NetworkChoice::Practice {
+        return Ok(ChainManager::start(profile_for(choice, settings, data_dir)?, config));
+    }
+    let data_dir = data_dir.to_path_buf();
+    let resolve: manager::ResolveProfile = std::sync::Arc::new(move || {
+        NetworkProfile::practice(&crate::practice::require_running(&data_dir)?.chain)
+    });
+    let backoff = Backoff { initial: config.backoff.initial.min(Backoff::local().initial), max: config.backoff.max.min(Backoff::local().max) };
+    Ok(ChainManager::start_resolving("practice", resolve, ManagerConfig { backoff, ..config }))
+}
+
+/// `chain-reply-too-large`: the node listed more than `limit` items of `what`.
+pub fn reply_too_large(endpoint: &str, what: &str, limit: usize) -> crate::Error {
+    crate::Error::new(crate::ErrorCode::ChainReplyTooLarge, format!("the node at {endpoint} lists more than {limit} entries of {what}; refusing to read on"))
+        .with_data(serde_json::json!({ "endpoint": endpoint, "what": what, "limit": limit }))
 }
 
 /// Serde for planck amounts as decimal strings: JavaScript numbers cannot

@@ -132,7 +132,7 @@ fn clean_list<S: AsRef<str>>(list: &[S]) -> Result<Vec<String>> {
     }
     if out.is_empty() {
         return Err(Error::invalid_argument("the endpoint list is empty: add at least one wss:// node")
-            .with_data(serde_json::json!({ "value": "" })));
+            .with_data(serde_json::json!({ "value": "", "reason": "endpoints-empty" })));
     }
     Ok(out)
 }
@@ -203,5 +203,12 @@ mod tests {
     fn bad_hashes_are_rejected() {
         assert!(parse_hash("0x1234").is_err());
         assert!(parse_hash("zz").is_err());
+    }
+
+    #[test]
+    fn the_ui_knows_mainnets_genesis() {
+        // The status bar names a custom node on mainnet's chain "mainnet via custom node".
+        let labels = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../ui/src/lib/labels.ts")).unwrap();
+        assert!(labels.contains(&format!("MAINNET_GENESIS = '{MAINNET_GENESIS}'")), "ui/src/lib/labels.ts has another MAINNET_GENESIS");
     }
 }

@@ -205,6 +205,10 @@ pub async fn orders_of(client: &ChainClient, who: &AccountId32) -> Result<(u32, 
     Ok((s.at, s.orders))
 }
 
+/// The most live orders one account may list (each is one more read): far
+/// above any renter's, low enough that a hostile node cannot make us read forever.
+pub const MAX_USER_ORDERS: usize = 1_000;
+
 /// Which head of the node a read is pinned to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Head {
@@ -237,11 +241,19 @@ pub async fn snapshot(client: &ChainClient, who: &AccountId32, head: Head) -> Re
     let addr = subxt::dynamic::storage::<(AccountId32,), Value>("RentMachine", "UserOrder");
     let ids: Vec<u64> = match at.storage().try_fetch(addr, (*who,)).await.map_err(|e| client.rpc_error(what, e))? {
         Some(raw) => {
+            // Bound by size before decoding: a node claiming a million ids
+            // must not make us build a million values first.
+            if raw.bytes().len() > MAX_USER_ORDERS * 8 + 4 {
+                return Err(super::reply_too_large(client.endpoint(), "RentMachine.UserOrder", MAX_USER_ORDERS));
+            }
             let v = raw.decode().map_err(|e| client.rpc_error(what, e))?;
             items(&v).filter_map(|x| x.as_u128().and_then(|n| u64::try_from(n).ok())).collect()
         }
         None => Vec::new(),
     };
+    if ids.len() > MAX_USER_ORDERS {
+        return Err(super::reply_too_large(client.endpoint(), "RentMachine.UserOrder", MAX_USER_ORDERS));
+    }
     let mut orders = Vec::with_capacity(ids.len());
     for id in ids {
         if let Some(o) = order_at(client, &at, id).await? {

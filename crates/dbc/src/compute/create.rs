@@ -11,9 +11,14 @@
 //! - HTTP 500 `create task timeout`, our own timeout, or a connection lost
 //!   mid-request: the node may be creating it. Poll the id for a while; if
 //!   it shows up it was created, else send the same plan again (bounded);
-//! - `task id already existed`: an earlier attempt got through; read it.
+//! - `task id already existed`: an earlier attempt got through; read it;
+//! - an answer that began and then stalled (a client trickling its reply,
+//!   `compute-timeout` with `stage: "reading"`): not the node's timeout and
+//!   not retried; the caller hears at once (within the request timeout) and
+//!   may resume later with the same plan.
 
-use super::machine::RentedMachine;
+use super::client::bad_shape;
+use super::machine::{check_task_id, RentedMachine};
 use super::plan::VmPlan;
 use super::reply::{self, node_message};
 use super::types::{text, TaskDetail, TaskStatus};
@@ -145,8 +150,15 @@ impl RentedMachine {
             let ctx = self.ctx("/api/v1/tasks/start".into(), Some(&plan.task_id));
             let err = match self.signed(&ctx, plan.additional()).await {
                 Ok(m) => {
-                    // A node older than 0.4.0.5 ignores our id and makes its own.
+                    // A node older than 0.4.0.5 ignores our id and makes its own;
+                    // one that cannot go into a URL path is refused, not kept.
                     let task_id = text(&m, "task_id").unwrap_or_else(|| plan.task_id.clone());
+                    if check_task_id(&task_id).is_err() {
+                        return Err(bad_shape(
+                            &ctx,
+                            &format!("the created task's id {:?} is not a task id", reply::excerpt(&task_id)),
+                        ));
+                    }
                     plan.task_id = task_id.clone();
                     return Ok(CreatedVm {
                         task_id,
@@ -195,6 +207,10 @@ impl RentedMachine {
                 });
                 tokio::time::sleep(opts.busy_backoff).await;
                 continue;
+            }
+            if reply::is_stalled(&err) {
+                tracing::info!(task = %plan.task_id, "the create answer stalled; not retried");
+                return Err(err);
             }
             if reply::maybe_delivered(&err) {
                 tracing::info!(task = %plan.task_id, code = %err.code, "create outcome unknown; looking for the task");

@@ -12,6 +12,10 @@ use serde_json::{json, Map, Value};
 
 /// Most log lines the node returns at once (more become 99).
 pub const MAX_LOG_LINES: u32 = 100;
+/// Most of the log tail kept, in bytes (a real node caps it at 8 KiB), and
+/// of one line.
+pub const MAX_LOG_BYTES: usize = 8 * 1024;
+const MAX_LOG_LINE_BYTES: usize = 1024;
 
 /// A DBC client, a machine id and the renter's [`Auth`] (key + rent order).
 /// Every request is signed with a fresh nonce.
@@ -23,8 +27,9 @@ pub struct RentedMachine {
 }
 
 /// Task ids go into URL paths: letters, digits and `_` only (the node's own
-/// ids are Base58; committee checks use `vm_check_<ts>`).
-fn check_task_id(id: &str) -> Result<()> {
+/// ids are Base58; committee checks use `vm_check_<ts>`). Ids in answers are
+/// held to the same rule, so a refused one is never kept.
+pub(crate) fn check_task_id(id: &str) -> Result<()> {
     if !id.is_empty()
         && id.len() <= 64
         && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
@@ -107,8 +112,12 @@ impl RentedMachine {
         check_task_id(task_id)?;
         let ctx = self.ctx(format!("/api/v1/tasks/{task_id}"), Some(task_id));
         let m = self.signed(&ctx, Map::new()).await?;
-        TaskDetail::parse(&m)
-            .ok_or_else(|| bad_shape(&ctx, "the task detail is not an object with a task_id"))
+        let d = TaskDetail::parse(&m)?
+            .ok_or_else(|| bad_shape(&ctx, "the task detail is not an object with a task_id"))?;
+        if check_task_id(&d.task_id).is_err() {
+            return Err(bad_shape(&ctx, "the task detail's task_id is not a task id"));
+        }
+        Ok(d)
     }
 
     async fn power(&self, op: &str, task_id: &str, query: &str) -> Result<()> {
@@ -160,20 +169,44 @@ impl RentedMachine {
             .get("log_content")
             .and_then(Value::as_array)
             .ok_or_else(|| bad_shape(&ctx, "no log_content"))?;
-        Ok(lines
-            .iter()
-            .map(|l| {
-                l.as_str()
-                    .map(str::to_string)
-                    .unwrap_or_else(|| l.to_string())
-            })
-            .collect())
+        Ok(log_tail(lines, n as usize))
     }
+}
+
+/// The last `n` lines, each cleaned and capped, at most [`MAX_LOG_BYTES`]
+/// in all: the tail goes into errors and the journal.
+fn log_tail(lines: &[Value], n: usize) -> Vec<String> {
+    let mut kept = Vec::new();
+    let mut total = 0usize;
+    for l in lines.iter().rev().take(n) {
+        let raw = match l {
+            Value::String(s) => crate::text::sanitize(s, MAX_LOG_LINE_BYTES),
+            other => crate::text::sanitize(&other.to_string(), MAX_LOG_LINE_BYTES),
+        };
+        total += raw.len();
+        if total > MAX_LOG_BYTES {
+            break;
+        }
+        kept.push(raw);
+    }
+    kept.reverse();
+    kept
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn log_tails_are_bounded() {
+        let lines: Vec<Value> = (0..500).map(|i| json!(format!("line {i}\u{1b}[31m {}", "y".repeat(3000)))).collect();
+        let tail = log_tail(&lines, 100);
+        assert!(tail.iter().map(String::len).sum::<usize>() <= MAX_LOG_BYTES);
+        assert!(!tail.is_empty() && tail.last().unwrap().starts_with("line 499"), "the newest line is kept");
+        assert!(tail.iter().all(|l| l.len() <= MAX_LOG_LINE_BYTES && !l.contains('\u{1b}')));
+        let short: Vec<Value> = vec![json!("a"), json!(1), json!({"x": "b"}), json!("c")];
+        assert_eq!(log_tail(&short, 3), ["1", "{\"x\":\"b\"}", "c"]);
+    }
 
     #[test]
     fn task_ids_in_paths_are_checked() {

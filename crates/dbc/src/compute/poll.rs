@@ -157,7 +157,8 @@ impl RentedMachine {
         } else {
             (ErrorCode::VmOperationFailed, "reports a failure")
         };
-        let last = log.last().cloned().unwrap_or_default();
+        // The log is already cleaned and capped (`logs`); the message quotes less.
+        let last = super::reply::excerpt(log.last().map(String::as_str).unwrap_or_default());
         Error::new(code, format!("virtual machine {} {what} ({}): {last}", d.task_id, d.status))
             .with_data(json!({ "taskId": d.task_id, "status": d.status.0, "log": log, "machineId": self.machine_id() }))
     }

@@ -8,6 +8,8 @@ use std::time::Duration;
 
 /// Connect to `host:port` within `timeout`, then close. `rdp-unreachable`
 /// with `data.reason` (`refused`, `timeout`, or the OS error) otherwise.
+/// The host (the DBC client's `ssh_ip`) is checked first with the rule the
+/// RDP target uses: `invalid-rdp-host`, and nothing is dialled.
 pub async fn rdp_reachable(host: &str, port: u16, timeout: Duration) -> Result<()> {
     let fail = |reason: String| {
         Error::new(
@@ -19,7 +21,8 @@ pub async fn rdp_reachable(host: &str, port: u16, timeout: Duration) -> Result<(
     if host.trim().is_empty() || port == 0 {
         return Err(fail("no address".into()));
     }
-    match tokio::time::timeout(timeout, tokio::net::TcpStream::connect((host, port))).await {
+    let checked = crate::rdp::check_host(host.trim())?;
+    match tokio::time::timeout(timeout, tokio::net::TcpStream::connect((checked.as_str(), port))).await {
         Ok(Ok(_stream)) => Ok(()),
         Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
             Err(fail("refused".into()))
@@ -53,5 +56,17 @@ mod tests {
                 .code,
             ErrorCode::RdpUnreachable
         );
+    }
+
+    /// Whatever a DBC client put in `ssh_ip` is checked before any connect.
+    #[tokio::test]
+    async fn hostile_hosts_are_refused_before_any_connect() {
+        for host in ["127.0.0.1;id", "$(id)", "-oProxyCommand=x", "a b", "h\n1.2.3.4", "user@127.0.0.1", "1.2.3.999"] {
+            let e = rdp_reachable(host, 3389, Duration::from_secs(1)).await.unwrap_err();
+            assert_eq!(e.code, ErrorCode::InvalidRdpHost, "{host:?}");
+        }
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        rdp_reachable("localhost", port, Duration::from_secs(5)).await.unwrap();
     }
 }

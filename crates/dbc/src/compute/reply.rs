@@ -6,10 +6,23 @@
 //! complaints are 400/404; HTTP 500 `"<op> timeout"` means the node did not
 //! answer within the client's 30 s, so the operation's outcome is unknown.
 //! Bodies are never copied into errors or logs (a success body can hold a
-//! password); only the node's `message` text of an error reply is.
+//! password); only the node's `message` text of an error reply is, cleaned
+//! and capped ([`remote_text`]): in full (at most a few KiB) in
+//! `data.nodeMessage`, and as a short excerpt in the English `message`, so
+//! a huge message is never stored twice. A redirect is an error, never
+//! followed: it would carry the signed envelope to another host.
 
+use super::types::remote_text;
 use crate::error::{Error, ErrorCode};
 use serde_json::{json, Map, Value};
+
+/// How much of a node's message the English `message` quotes.
+const EXCERPT_BYTES: usize = 200;
+
+/// A short, clean quote of a remote text for an error's `message`.
+pub(crate) fn excerpt(text: &str) -> String {
+    crate::text::sanitize(text, EXCERPT_BYTES)
+}
 
 /// What a request was about, for the error's `data`.
 #[derive(Debug, Clone, Default)]
@@ -64,9 +77,9 @@ fn envelope(v: &Value) -> Option<(i64, Value)> {
 
 fn message_text(m: &Value) -> String {
     match m {
-        Value::String(s) => s.clone(),
+        Value::String(s) => remote_text(s),
         Value::Null => String::new(),
-        other => other.to_string(),
+        other => remote_text(&other.to_string()),
     }
 }
 
@@ -112,7 +125,7 @@ fn node_refusal(ctx: &Ctx, errcode: i64, msg: &str) -> Error {
         extra["reason"] = json!(reason);
         return ctx.err(
             ErrorCode::ComputeNotAuthorized,
-            format!("the machine refused the signed request: {msg} (is this wallet the renter of the order, and is the order active?)"),
+            format!("the machine refused the signed request: {} (is this wallet the renter of the order, and is the order active?)", excerpt(msg)),
             extra,
         );
     }
@@ -120,20 +133,20 @@ fn node_refusal(ctx: &Ctx, errcode: i64, msg: &str) -> Error {
         let id = ctx.task_id.as_deref().unwrap_or("?");
         return ctx.err(
             ErrorCode::VmNotFound,
-            format!("there is no virtual machine {id} for this wallet on the machine ({msg})"),
+            format!("there is no virtual machine {id} for this wallet on the machine ({})", excerpt(msg)),
             extra,
         );
     }
     if msg.starts_with("create task failed, please try again") {
         return ctx.err(
             ErrorCode::ComputeBusy,
-            format!("the machine is still stopping its owner's virtual machines: {msg}"),
+            format!("the machine is still stopping its owner's virtual machines: {}", excerpt(msg)),
             extra,
         );
     }
     ctx.err(
         ErrorCode::ComputeRefused,
-        format!("the machine refused the request: {msg}"),
+        format!("the machine refused the request: {}", excerpt(msg)),
         extra,
     )
 }
@@ -144,15 +157,15 @@ fn client_error(ctx: &Ctx, status: u16, errcode: i64, msg: &str) -> Error {
     if status == 500 && errcode == -1 && msg.ends_with("timeout") {
         return ctx.err(
             ErrorCode::ComputeTimeout,
-            format!("the machine did not answer the DBC client within its 30 s ({msg}); the operation may still be carried out"),
+            format!("the machine did not answer the DBC client within its 30 s ({}); the operation may still be carried out", excerpt(msg)),
             json!({ "status": status, "errcode": errcode, "nodeMessage": msg, "source": "node" }),
         );
     }
     if status == 500 && errcode == -1 && (msg.contains("parse error") || msg.contains("decrypt")) {
         return ctx.err(
             ErrorCode::ComputeBadReply,
-            format!("the machine's answer could not be read by the DBC client ({msg})"),
-            json!({ "status": status, "errcode": errcode, "nodeMessage": msg, "reason": msg }),
+            format!("the machine's answer could not be read by the DBC client ({})", excerpt(msg)),
+            json!({ "status": status, "errcode": errcode, "nodeMessage": msg, "reason": excerpt(msg) }),
         );
     }
     if msg == "create node request failed" {
@@ -169,22 +182,59 @@ fn client_error(ctx: &Ctx, status: u16, errcode: i64, msg: &str) -> Error {
     ctx.err(
         ErrorCode::ComputeHttp,
         format!(
-            "the DBC client at {} answered HTTP {status}: {msg}",
-            ctx.url
+            "the DBC client at {} answered HTTP {status}: {}",
+            ctx.url,
+            excerpt(msg)
         ),
         extra,
+    )
+}
+
+/// A 3xx answer: reported, never followed (the signed body would go to
+/// wherever `Location` points). `compute-redirect {url, route, status, location}`.
+pub(crate) fn redirect(ctx: &Ctx, status: u16, location: Option<&str>) -> Error {
+    let location = location.map(excerpt).unwrap_or_default();
+    ctx.err(
+        ErrorCode::ComputeRedirect,
+        format!(
+            "the DBC client at {} answered HTTP {status} redirecting to {location:?} on {}; redirects are not followed",
+            ctx.url, ctx.route
+        ),
+        json!({ "status": status, "location": location }),
     )
 }
 
 /// The request did not complete. `stage` is `connect` (nothing was sent)
 /// or `exchange` (it may have arrived).
 pub(crate) fn transport_error(ctx: &Ctx, err: &reqwest::Error) -> Error {
+    transport_error_at(ctx, err, None)
+}
+
+/// The answer started arriving (status and headers) but its body did not
+/// finish: `stage: "reading"`. A client that trickles its answer is not the
+/// node's 30 s timeout: see [`is_stalled`].
+pub(crate) fn reading_error(ctx: &Ctx, err: Option<&reqwest::Error>) -> Error {
+    match err {
+        Some(e) => transport_error_at(ctx, e, Some("reading")),
+        None => ctx.err(
+            ErrorCode::ComputeTimeout,
+            format!("the DBC client at {} started answering on {} but did not finish in time", ctx.url, ctx.route),
+            // A stable id (the UI words this case on its own).
+            json!({ "reason": "answer-stalled", "source": "client", "stage": "reading" }),
+        ),
+    }
+}
+
+fn transport_error_at(ctx: &Ctx, err: &reqwest::Error, stage: Option<&str>) -> Error {
     // The innermost cause reads best ("Connection refused (os error 111)").
     let mut reason = err.to_string();
     let mut source = std::error::Error::source(err);
     while let Some(s) = source {
         reason = s.to_string();
         source = s.source();
+    }
+    if err.is_timeout() && stage == Some("reading") {
+        return reading_error(ctx, None);
     }
     if err.is_connect() {
         return ctx.err(
@@ -206,8 +256,15 @@ pub(crate) fn transport_error(ctx: &Ctx, err: &reqwest::Error) -> Error {
             "the connection to the DBC client at {} failed: {reason}",
             ctx.url
         ),
-        json!({ "reason": reason, "stage": "exchange" }),
+        json!({ "reason": reason, "stage": stage.unwrap_or("exchange") }),
     )
+}
+
+/// The answer began and then stalled (a trickle): the client is broken or
+/// hostile. Not retried as if the node had timed out, and not polled again.
+pub(crate) fn is_stalled(e: &Error) -> bool {
+    e.code == ErrorCode::ComputeTimeout
+        && e.data.as_ref().and_then(|d| d.get("stage")).and_then(Value::as_str) == Some("reading")
 }
 
 /// Whether a failed request may have reached the node (its outcome unknown).
@@ -219,7 +276,7 @@ pub(crate) fn maybe_delivered(e: &Error) -> bool {
                 .as_ref()
                 .and_then(|d| d.get("stage"))
                 .and_then(Value::as_str)
-                == Some("exchange")
+                .is_some_and(|s| s == "exchange" || s == "reading")
         }
         _ => false,
     }
@@ -229,9 +286,8 @@ pub(crate) fn maybe_delivered(e: &Error) -> bool {
 /// the node was slow or briefly gone.
 pub(crate) fn is_transient(e: &Error) -> bool {
     match e.code {
-        ErrorCode::ComputeTimeout
-        | ErrorCode::ComputeUnreachable
-        | ErrorCode::ComputeNodeUnknown => true,
+        ErrorCode::ComputeTimeout => !is_stalled(e),
+        ErrorCode::ComputeUnreachable | ErrorCode::ComputeNodeUnknown => true,
         ErrorCode::ComputeHttp => e
             .data
             .as_ref()
@@ -374,6 +430,54 @@ mod tests {
             (e.code, e.data.as_ref().unwrap()["status"].as_u64()),
             (ErrorCode::ComputeHttp, Some(502))
         );
+    }
+
+    /// A 4 MiB refusal is kept once, capped, and quoted briefly.
+    #[test]
+    fn huge_node_messages_are_capped_and_not_stored_twice() {
+        let msg = format!("port conflict{}\u{1b}[2J\r\nexist", "x".repeat(4_000_000));
+        let body = serde_json::to_vec(&json!({"errcode": 1, "message": msg})).unwrap();
+        let e = interpret(&ctx(), 200, &body).unwrap_err();
+        assert_eq!(e.code, ErrorCode::ComputeRefused);
+        let kept = node_message(&e).unwrap();
+        assert!(kept.len() <= crate::compute::types::MAX_REMOTE_TEXT && kept.starts_with("port conflict"));
+        assert!(e.message.len() < 400, "the message quotes an excerpt: {}", e.message.len());
+        assert!(serde_json::to_string(&e).unwrap().len() < 6 * 1024);
+        for status in [400, 500] {
+            let e = interpret(&ctx(), status, &body).unwrap_err();
+            assert!(serde_json::to_string(&e).unwrap().len() < 6 * 1024, "{status}");
+        }
+        // Control characters never survive, in either place.
+        let e = err(200, "{\"errcode\":1,\"message\":\"a\\u001b[31mb\\nc\\u202ed\"}");
+        assert_eq!(node_message(&e), Some("a[31mb cd"));
+        assert!(!e.message.contains('\u{1b}') && !e.message.contains('\n'));
+        // A non-string message is quoted as JSON, capped too.
+        let e = err(200, &format!("{{\"errcode\":1,\"message\":{{\"a\":\"{}\"}}}}", "y".repeat(100_000)));
+        assert!(node_message(&e).unwrap().len() <= crate::compute::types::MAX_REMOTE_TEXT);
+    }
+
+    #[test]
+    fn deep_nesting_and_html_are_bad_replies_or_http_errors() {
+        let deep = "[".repeat(100_000);
+        assert_eq!(err(200, &deep).code, ErrorCode::ComputeBadReply);
+        let e = err(500, "<html><body>Internal Server Error</body></html>");
+        assert_eq!(e.code, ErrorCode::ComputeHttp);
+        assert_eq!(e.data.as_ref().unwrap()["status"], 500);
+    }
+
+    #[test]
+    fn redirects_and_stalls_are_their_own_errors() {
+        let e = redirect(&ctx(), 307, Some("http://evil.example:9/\r\nSet-Cookie: x"));
+        assert_eq!(e.code, ErrorCode::ComputeRedirect);
+        let d = e.data.as_ref().unwrap();
+        assert_eq!((d["status"].as_u64(), d["location"].as_str()), (Some(307), Some("http://evil.example:9/  Set-Cookie: x")));
+        assert!(!maybe_delivered(&e) && !is_transient(&e));
+        let stalled = reading_error(&ctx(), None);
+        assert_eq!(stalled.code, ErrorCode::ComputeTimeout);
+        assert_eq!(stalled.data.as_ref().unwrap()["stage"], "reading");
+        assert!(is_stalled(&stalled) && !is_transient(&stalled), "not polled again");
+        let node_timeout = err(500, r#"{"errcode":-1,"message":"create task timeout"}"#);
+        assert!(!is_stalled(&node_timeout) && is_transient(&node_timeout));
     }
 
     #[test]

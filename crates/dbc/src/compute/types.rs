@@ -6,15 +6,29 @@
 //! node's image listing spells a key `"image_name:"`. Every reader here
 //! accepts both forms and treats a missing field as absent, not as an error.
 
+use crate::error::Result;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::fmt;
 
-/// A string field that may also arrive as a number; `None` when absent or null.
+/// Longest remote string kept, in bytes. A real node's fields are short and
+/// its log tail is capped at 8 KiB; a hostile client's 4 MiB message must
+/// not reach the journal, the logs or the UI.
+pub const MAX_REMOTE_TEXT: usize = 4 * 1024;
+
+/// Every string a DBC client sends passes through here before anything
+/// keeps it: one line, no control or bidirectional characters, at most
+/// [`MAX_REMOTE_TEXT`] bytes ([`crate::text::sanitize`]).
+pub fn remote_text(raw: &str) -> String {
+    crate::text::sanitize(raw, MAX_REMOTE_TEXT)
+}
+
+/// A string field that may also arrive as a number; `None` when absent or
+/// null. Always [`remote_text`]-clean.
 pub(crate) fn text(v: &Value, key: &str) -> Option<String> {
     match v.get(key)? {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
+        Value::String(s) => Some(remote_text(s)),
+        Value::Number(n) => Some(remote_text(&n.to_string())),
         Value::Bool(b) => Some(b.to_string()),
         _ => None,
     }
@@ -245,9 +259,11 @@ pub struct TaskSummary {
 }
 
 impl TaskSummary {
+    /// `None` without a task id, or with one that could not be used in a
+    /// URL path (such an entry is not ours to act on).
     pub(crate) fn parse(v: &Value) -> Option<Self> {
         Some(TaskSummary {
-            task_id: text(v, "task_id")?,
+            task_id: text(v, "task_id").filter(|id| super::machine::check_task_id(id).is_ok())?,
             status: TaskStatus(text(v, "status").unwrap_or_default()),
             create_time: text(v, "create_time"),
             desc: text(v, "desc").unwrap_or_default(),
@@ -335,15 +351,41 @@ impl fmt::Debug for RdpLogin {
 }
 
 impl TaskDetail {
-    /// Parse the `message` object; `None` when it is not an object with a task id.
-    pub(crate) fn parse(m: &Value) -> Option<Self> {
+    /// Parse the `message` object; `Ok(None)` when it is not an object with
+    /// a task id. The RDP endpoint is checked here, before anything keeps
+    /// or connects to it: a Windows VM's `rdp_port` that is not 1–65535
+    /// (`"0"`, `"-1"`, `"3389.5"`) is `invalid-rdp-port {value}`, and an
+    /// `ssh_ip` that is not an IP or a host name is `invalid-rdp-host {host}`.
+    pub(crate) fn parse(m: &Value) -> Result<Option<Self>> {
         let small = |k: &str| uint(m, k).and_then(|n| u32::try_from(n).ok());
-        Some(TaskDetail {
-            task_id: text(m, "task_id")?,
+        let Some(task_id) = text(m, "task_id") else {
+            return Ok(None);
+        };
+        let os = text(m, "os").unwrap_or_default();
+        let rdp_port = match text(m, "rdp_port") {
+            Some(raw) if os.contains("win") && !matches!(raw.trim(), "" | NOT_AVAILABLE) => {
+                Some(crate::rdp::parse_port(raw.trim())?)
+            }
+            Some(_) => port(m, "rdp_port"),
+            // A JSON array or object where digits belong.
+            None if os.contains("win") && m.get("rdp_port").is_some_and(|v| !v.is_null()) => {
+                let shown = crate::text::sanitize(&m["rdp_port"].to_string(), 64);
+                Some(crate::rdp::parse_port(&shown)?)
+            }
+            None => None,
+        };
+        let ssh_ip = text(m, "ssh_ip").unwrap_or_default().trim().to_string();
+        let ssh_ip = if ssh_ip.is_empty() {
+            ssh_ip
+        } else {
+            crate::rdp::check_host(&ssh_ip)?
+        };
+        Ok(Some(TaskDetail {
+            task_id,
             status: TaskStatus(text(m, "status").unwrap_or_default()),
-            os: text(m, "os").unwrap_or_default(),
-            ssh_ip: text(m, "ssh_ip").unwrap_or_default(),
-            rdp_port: port(m, "rdp_port"),
+            os,
+            ssh_ip,
+            rdp_port,
             ssh_port: port(m, "ssh_port"),
             vnc_port: port(m, "vnc_port"),
             user_name: text(m, "user_name").unwrap_or_default(),
@@ -355,7 +397,7 @@ impl TaskDetail {
             create_time: text(m, "create_time"),
             desc: text(m, "desc").unwrap_or_default(),
             rent_order: text(m, "rent_order"),
-        })
+        }))
     }
 
     pub fn is_windows(&self) -> bool {
@@ -460,7 +502,7 @@ mod tests {
           "vnc_port":"25901","vnc_password":"Kq8_/x+2",
           "create_time":"2025-01-09 18:00:00","desc":"tauri vm 1","status":"running","rent_order":"RID",
           "disks":[],"interface":[]});
-        let d = TaskDetail::parse(&m).unwrap();
+        let d = TaskDetail::parse(&m).unwrap().unwrap();
         assert_eq!(
             (d.rdp_port, d.vnc_port, d.ssh_port),
             (Some(23456), Some(25901), None)
@@ -478,7 +520,7 @@ mod tests {
         // Strings instead of numbers, and the other way round.
         let m2 = json!({"task_id":"t","os":"windows","ssh_ip":"1.2.3.4","rdp_port":23456,"cpu_cores":"8","gpu_count":"1",
                         "status":"running","user_name":"N/A","login_password":"N/A"});
-        let d2 = TaskDetail::parse(&m2).unwrap();
+        let d2 = TaskDetail::parse(&m2).unwrap().unwrap();
         assert_eq!((d2.rdp_port, d2.cpu_cores), (Some(23456), Some(8)));
         let l2 = d2.rdp_login().unwrap();
         assert_eq!(
@@ -488,9 +530,9 @@ mod tests {
         );
         // Not running yet: no login.
         let m3 = json!({"task_id":"t","os":"windows","ssh_ip":"1.2.3.4","rdp_port":"1","status":"creating"});
-        assert!(TaskDetail::parse(&m3).unwrap().rdp_login().is_none());
+        assert!(TaskDetail::parse(&m3).unwrap().unwrap().rdp_login().is_none());
         assert!(
-            TaskDetail::parse(&json!({"status":"running"})).is_none(),
+            TaskDetail::parse(&json!({"status":"running"})).unwrap().is_none(),
             "no task id"
         );
     }
@@ -530,5 +572,79 @@ mod tests {
         let t = TaskSummary::parse(&json!({"task_id":"abc","create_time":"2025-01-09 18:00:00","desc":"d","status":"running"})).unwrap();
         assert_eq!(t.status.kind(), StatusKind::Running);
         assert!(TaskSummary::parse(&json!({"status":"running"})).is_none());
+        assert!(
+            TaskSummary::parse(&json!({"task_id":"../x","status":"running"})).is_none(),
+            "an id that cannot go into a path is not listed"
+        );
+    }
+
+    fn win(extra: Value) -> Value {
+        let mut m = json!({"task_id":"DbcWin7Kj9k7Bteh2E88cA","os":"windows","ssh_ip":"203.0.113.7",
+                           "rdp_port":"23456","status":"running","user_name":"Administrator","login_password":"pw"});
+        for (k, v) in extra.as_object().unwrap() {
+            m[k] = v.clone();
+        }
+        m
+    }
+
+    /// A port the node could not mean is named, not turned into "no port"
+    /// (which the CLI and the app report as "the VM is not running").
+    #[test]
+    fn an_invalid_rdp_port_is_reported_with_its_value() {
+        for (bad, shown) in [
+            (json!("0"), "0"),
+            (json!("65536"), "65536"),
+            (json!("-1"), "-1"),
+            (json!("3389.5"), "3389.5"),
+            (json!(3389.5), "3389.5"),
+            (json!(-1), "-1"),
+            (json!("33 89"), "33 89"),
+            (json!([3389]), "[3389]"),
+        ] {
+            let e = TaskDetail::parse(&win(json!({ "rdp_port": bad }))).unwrap_err();
+            assert_eq!(e.code, crate::ErrorCode::InvalidRdpPort, "{bad}");
+            assert_eq!(e.data.as_ref().unwrap()["value"], shown, "{bad}");
+        }
+        // Absent, empty or "N/A" while the VM is being made: no port yet.
+        for none in [json!(""), json!("N/A"), Value::Null] {
+            let d = TaskDetail::parse(&win(json!({ "rdp_port": none, "status": "creating" }))).unwrap().unwrap();
+            assert_eq!(d.rdp_port, None);
+        }
+        // A Linux VM's ports are not ours to judge.
+        let d = TaskDetail::parse(&win(json!({ "os": "ubuntu", "rdp_port": "0" }))).unwrap().unwrap();
+        assert_eq!(d.rdp_port, None);
+        assert_eq!(TaskDetail::parse(&win(json!({ "rdp_port": " 3389 " }))).unwrap().unwrap().rdp_port, Some(3389));
+    }
+
+    #[test]
+    fn ssh_ip_must_be_a_host() {
+        for bad in ["1.2.3.4;id", "$(id)", "host name", "-oProxy", "1.2.3.999", "a\nfull address:s:x", "user@host"] {
+            let e = TaskDetail::parse(&win(json!({ "ssh_ip": bad }))).unwrap_err();
+            assert_eq!(e.code, crate::ErrorCode::InvalidRdpHost, "{bad}");
+        }
+        let d = TaskDetail::parse(&win(json!({ "ssh_ip": " [2001:DB8::7] " }))).unwrap().unwrap();
+        assert_eq!(d.ssh_ip, "2001:db8::7", "normalized as an address is written");
+        let d = TaskDetail::parse(&win(json!({ "ssh_ip": "Node.Example.COM" }))).unwrap().unwrap();
+        assert_eq!(d.ssh_ip, "node.example.com");
+        assert_eq!(TaskDetail::parse(&win(json!({ "ssh_ip": "" }))).unwrap().unwrap().rdp_login(), None);
+    }
+
+    /// Every string is capped and made one clean line at the boundary.
+    #[test]
+    fn remote_strings_are_capped_and_cleaned() {
+        let huge = "x".repeat(4 << 20);
+        let d = TaskDetail::parse(&win(json!({
+            "status": huge, "user_name": "Admin\u{202E}istrator\n/p:x", "desc": "a\tb\u{0}c", "mem_size": huge,
+        })))
+        .unwrap()
+        .unwrap();
+        assert!(d.status.0.len() <= MAX_REMOTE_TEXT && d.status.0.ends_with('…'));
+        assert_eq!(d.status.kind(), StatusKind::Unknown);
+        assert_eq!(d.user_name, "Administrator /p:x");
+        assert_eq!(d.desc, "a bc");
+        assert!(d.mem_size.unwrap().len() <= MAX_REMOTE_TEXT);
+        let n = NodeSummary::parse(&json!({"node_id": "ab\ncd", "name": huge})).unwrap();
+        assert_eq!(n.node_id, "ab cd");
+        assert!(n.name.len() <= MAX_REMOTE_TEXT);
     }
 }

@@ -5,6 +5,11 @@
 //! path prefix. The URL must not carry credentials, a query or a fragment:
 //! signed request bodies are the only secret material that travels, and they
 //! go in the body, never in the URL.
+//!
+//! Those bodies are bearer tokens in effect (the signature covers only a
+//! nonce the node never records), so plain `http://` is accepted only to
+//! this computer or a private network unless the user allowed that client
+//! ([`check_transport`]).
 
 use crate::error::{Error, ErrorCode, Result};
 use serde_json::json;
@@ -55,9 +60,88 @@ pub fn normalize_base_url(input: &str) -> Result<String> {
     Ok(format!("{}://{host}{port}{path}", url.scheme()))
 }
 
+/// Whether `host` (as in a URL: an IPv6 literal in brackets) is this
+/// computer or on a private network: `localhost`, loopback, 10/8,
+/// 172.16/12, 192.168/16, 169.254/16, fc00::/7, fe80::/10 (and IPv4 in
+/// IPv6 of those). A name other than `localhost` is not: where it points
+/// is not known before it is resolved.
+pub fn is_local_host(host: &str) -> bool {
+    let h = host.trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
+    if h == "localhost" || h.ends_with(".localhost") {
+        return true;
+    }
+    let v4 = |ip: std::net::Ipv4Addr| ip.is_loopback() || ip.is_private() || ip.is_link_local();
+    match h.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(ip)) => v4(ip),
+        Ok(std::net::IpAddr::V6(ip)) => {
+            let first = ip.segments()[0];
+            ip.is_loopback()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
+                || ip.to_ipv4_mapped().is_some_and(v4)
+        }
+        Err(_) => false,
+    }
+}
+
+/// Refuse plain `http://` to a public host unless `allow_insecure`:
+/// `insecure-client-url {url, host}`. `base` is a normalized base URL.
+pub fn check_transport(base: &str, allow_insecure: bool) -> Result<()> {
+    let Ok(url) = url::Url::parse(base) else {
+        return Err(bad(base, "it is not a URL"));
+    };
+    let host = url.host_str().unwrap_or_default();
+    if url.scheme() == "https" || allow_insecure || is_local_host(host) {
+        return Ok(());
+    }
+    Err(Error::new(
+        ErrorCode::InsecureClientUrl,
+        format!(
+            "{base} is plain http to a host outside this computer and its private network: \
+             anyone on the way can read and replay the signed requests. Use https, a DBC client \
+             on your own network, or allow this client explicitly (--allow-insecure-client)"
+        ),
+    )
+    .with_data(json!({ "url": base, "host": host })))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn local_hosts_and_private_ranges() {
+        for h in [
+            "localhost", "LOCALHOST", "dbc.localhost", "127.0.0.1", "127.8.9.1", "10.0.0.5", "172.16.0.1",
+            "172.31.255.255", "192.168.1.20", "169.254.3.4", "[::1]", "[fd12:3456::1]", "[fc00::1]",
+            "[fe80::1]", "[::ffff:192.168.0.2]",
+        ] {
+            assert!(is_local_host(h), "{h}");
+        }
+        for h in [
+            "8.8.8.8", "172.32.0.1", "172.15.255.255", "192.169.0.1", "11.0.0.1", "100.64.0.1",
+            "[2001:db8::1]", "[::ffff:8.8.8.8]", "example.com", "localhost.example.com", "0.0.0.0", "",
+        ] {
+            assert!(!is_local_host(h), "{h}");
+        }
+    }
+
+    #[test]
+    fn plain_http_to_a_public_host_needs_an_explicit_yes() {
+        for ok in ["http://127.0.0.1:5002", "http://10.1.2.3:5052", "http://[::1]:5002", "https://dbc.example.com"] {
+            check_transport(ok, false).unwrap();
+        }
+        for public in ["http://dbc.example.com:5002", "http://116.31.89.150:5052", "http://[2001:db8::1]:5002"] {
+            let e = check_transport(public, false).unwrap_err();
+            assert_eq!(e.code, ErrorCode::InsecureClientUrl, "{public}");
+            assert_eq!(e.data.as_ref().unwrap()["url"], public);
+            check_transport(public, true).unwrap();
+        }
+        assert_eq!(
+            check_transport("http://116.31.89.150:5052", false).unwrap_err().data.unwrap()["host"],
+            "116.31.89.150"
+        );
+    }
 
     #[test]
     fn accepts_and_normalizes() {

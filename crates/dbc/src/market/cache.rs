@@ -19,7 +19,8 @@ use std::path::{Path, PathBuf};
 /// than shown with the new field missing. Serde fills a missing `Option`
 /// field with `None` silently, so the number is the only reliable guard.
 /// 2: `Machine.country` and `Machine.region`.
-pub const FORMAT: u32 = 2;
+/// 3: `Machine.free_gpus` is 0 for a machine that cannot be rented.
+pub const FORMAT: u32 = 3;
 
 /// A market read back from disk, with when it was saved.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -85,7 +85,10 @@ pub struct Machine {
     pub gpu_count: u32,
     /// `MachineRentedGPU`: GPUs held by waiting and running orders.
     pub rented_gpus: u32,
-    /// `gpu_count - rented_gpus`.
+    /// GPUs a renter can rent now: `gpu_count - rented_gpus` while the status
+    /// allows renting ([`MachineStatus::rentable_status`]), else 0. An offline
+    /// or exited machine holds no orders, but none of its GPUs can be had:
+    /// "8 free" there would contradict the counters and the refusal.
     pub free_gpus: u32,
     /// GB.
     pub gpu_mem_gb: Option<u64>,
@@ -134,13 +137,15 @@ impl Machine {
         let upload = v.at("machine_info_detail").and_then(|d| d.at("committee_upload_info"));
         let custom = v.at("machine_info_detail").and_then(|d| d.at("staker_customize_info"));
         let gpu_count = u32_of(upload.at("gpu_num")).unwrap_or(0);
-        let free_gpus = gpu_count.saturating_sub(rented_gpus);
+        let unrented = gpu_count.saturating_sub(rented_gpus);
         let status_raw = v.at("machine_status").and_then(variant_name).unwrap_or("Unknown").to_string();
+        let status = MachineStatus::from_chain(&status_raw, rented_gpus, unrented);
+        let free_gpus = if status.rentable_status() { unrented } else { 0 };
         let longitude = custom.at("longitude").and_then(|l| signed_coord(l, "East", "West"));
         let latitude = custom.at("latitude").and_then(|l| signed_coord(l, "North", "South"));
         let (country, region) = geo::locate(latitude, longitude);
         Machine {
-            status: MachineStatus::from_chain(&status_raw, rented_gpus, free_gpus),
+            status,
             status_raw,
             gpu_model: upload.at("gpu_type").and_then(text).unwrap_or_default(),
             gpu_count,
@@ -306,6 +311,21 @@ pub(crate) mod tests {
         assert_eq!(m.server_room, Some(format!("0x{}", "ab".repeat(32))));
         assert_eq!(m.is_bare_machine, Some(true));
         assert_eq!((m.bonding_height, m.online_height), (Some(531_155), Some(537_808)));
+    }
+
+    #[test]
+    fn a_machine_that_cannot_be_rented_has_no_free_gpu() {
+        // 8 GPUs, none held by an order: free only while the status allows renting.
+        for (raw, status, free) in [
+            ("Online", MachineStatus::Idle, 8),
+            ("StakerReportOffline", MachineStatus::Offline, 0),
+            ("ReporterReportOffline", MachineStatus::Offline, 0),
+            ("Exit", MachineStatus::Exited, 0),
+            ("CommitteeVerifying", MachineStatus::Other, 0),
+        ] {
+            let m = Machine::from_value("7a".repeat(32), &machine_value(unit(raw), 8, true), 0);
+            assert_eq!((m.status, m.gpu_count, m.rented_gpus, m.free_gpus), (status, 8, 0, free), "{raw}");
+        }
     }
 
     #[test]

@@ -28,6 +28,9 @@ use subxt::{ArcMetadata, Metadata, SubstrateConfig};
 
 /// Keys per `state_getKeysPaged` page: the most a Substrate node serves.
 const PAGE: u32 = 1000;
+/// The most keys one map may list: far above DBC's (a few thousand
+/// machines), low enough that a hostile node cannot make us page forever.
+pub const MAX_KEYS: usize = 200_000;
 /// Keys per `state_queryStorageAt` request; the batches of one read run
 /// concurrently. Small enough for a public node's response size limit.
 const BATCH: usize = 500;
@@ -98,7 +101,15 @@ impl<'c> BlockReader<'c> {
                 .await
                 .map_err(|e| self.client.rpc_error(&format!("listing {pallet}.{entry}"), e))?;
             let full = page.len() == PAGE as usize;
+            // Each page must start after the last key and stay in the map:
+            // a node that repeats or wanders would otherwise be followed forever.
+            if !page_advances(out.last().map(Vec::as_slice), &page, &prefix) {
+                return Err(self.client.rpc_error(&format!("listing {pallet}.{entry}"), "the node's key pages do not advance within the map"));
+            }
             out.extend(page);
+            if out.len() > MAX_KEYS {
+                return Err(crate::chain::reply_too_large(self.client.endpoint(), &format!("{pallet}.{entry}"), MAX_KEYS));
+            }
             if !full {
                 return Ok(out);
             }
@@ -192,4 +203,31 @@ async fn metadata_for(client: &ChainClient, hash: H256, spec_version: u32) -> Re
         Arc::new(Metadata::decode_from(&raw).map_err(|e| client.rpc_error("decoding the runtime metadata", e))?);
     METADATA.lock().unwrap_or_else(|e| e.into_inner()).insert(key, metadata.clone());
     Ok(metadata)
+}
+
+/// A page of keys after `last` is sound when it starts past `last` and every
+/// key is in the map (`prefix`).
+fn page_advances(last: Option<&[u8]>, page: &[Vec<u8>], prefix: &[u8]) -> bool {
+    let starts_after = match (page.first(), last) {
+        (Some(first), Some(last)) => first.as_slice() > last,
+        _ => true,
+    };
+    starts_after && page.iter().all(|k| k.starts_with(prefix))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_pages_must_advance_inside_the_map() {
+        let p = b"pp".to_vec();
+        let k = |n: u8| vec![b'p', b'p', n];
+        assert!(page_advances(None, &[k(1), k(2)], &p));
+        assert!(page_advances(Some(&k(2)), &[k(3)], &p));
+        assert!(page_advances(Some(&k(2)), &[], &p));
+        assert!(!page_advances(Some(&k(2)), &[k(2), k(3)], &p), "a repeated page would loop forever");
+        assert!(!page_advances(Some(&k(5)), &[k(3)], &p), "a page going back");
+        assert!(!page_advances(None, &[k(1), b"zz".to_vec()], &p), "a key outside the map");
+    }
 }

@@ -146,7 +146,9 @@ impl LaunchPlan {
 }
 
 /// The argument vector for `found`, connecting to `target` with `options`;
-/// `rdp_file` is the already written `.rdp` file the non-FreeRDP clients open.
+/// `rdp_file` is the already written `.rdp` file the non-FreeRDP clients open
+/// (at [`super::file::rdp_file_path`]: the shared folder is its sibling
+/// `<data dir>/share`; a file elsewhere shares nothing).
 pub fn plan(
     found: &FoundClient,
     target: &RdpTarget,
@@ -161,10 +163,14 @@ pub fn plan(
             a.extend(file());
             a
         }
-        RdpClient::Xfreerdp3 | RdpClient::Xfreerdp => freerdp_args(target, options)
-            .into_iter()
-            .map(OsString::from)
-            .collect(),
+        RdpClient::Xfreerdp3 | RdpClient::Xfreerdp => {
+            let share = (options.drives == DriveRedirect::Home)
+                .then(|| super::file::share_dir_for(rdp_file))
+                .flatten();
+            let mut a: Vec<OsString> = freerdp_args(target, options).into_iter().map(OsString::from).collect();
+            a.extend(share.as_deref().and_then(drive_arg));
+            a
+        }
     };
     LaunchPlan {
         client: found.client,
@@ -211,10 +217,23 @@ fn freerdp_args(target: &RdpTarget, options: &RdpOptions) -> Vec<String> {
         }
         .into(),
     );
-    if options.drives == DriveRedirect::Home {
-        a.push("+home-drive".into());
-    }
     a
+}
+
+/// The name the shared folder has inside the VM.
+pub const SHARE_NAME: &str = "DBC-Rent";
+
+/// `/drive:DBC-Rent,<dir>`: FreeRDP shares exactly `dir` (never
+/// `+home-drive`, the whole home folder read-write). `None` for a path
+/// FreeRDP would split or misread (a comma separates its fields) or that is
+/// not absolute: then nothing is shared rather than something else.
+fn drive_arg(dir: &Path) -> Option<OsString> {
+    let text = dir.to_str()?;
+    if !dir.is_absolute() || text.contains(',') || text.chars().any(char::is_control) {
+        tracing::warn!(path = %dir.display(), "the share folder's path cannot be given to FreeRDP; nothing is shared");
+        return None;
+    }
+    Some(OsString::from(format!("/drive:{SHARE_NAME},{text}")))
 }
 
 #[cfg(test)]
@@ -388,8 +407,29 @@ mod tests {
         assert!(
             args.contains(&"-clipboard".to_string()) && !args.contains(&"+clipboard".to_string())
         );
-        assert!(args.contains(&"+home-drive".to_string()));
+        assert!(!args.iter().any(|a| a.contains("home-drive") || a.starts_with("/drive")), "{args:?}: no data dir, no share");
         assert!(!args.contains(&"/dynamic-resolution".to_string()));
+    }
+
+    /// "Share a folder" shares `<data dir>/share` as `DBC-Rent`, nothing else.
+    #[test]
+    fn freerdp_shares_only_the_dedicated_folder() {
+        let found = detect(Os::Linux, &probe(&["xfreerdp3"])).unwrap();
+        let data = Path::new("/home/me/.local/share/app.dbcrent.desktop");
+        let file = crate::rdp::rdp_file_path(data, &target());
+        let o = RdpOptions { drives: DriveRedirect::Home, ..Default::default() };
+        let args = plan(&found, &target(), &o, &file).args_lossy();
+        let drives: Vec<_> = args.iter().filter(|a| a.contains("drive")).collect();
+        assert_eq!(drives, ["/drive:DBC-Rent,/home/me/.local/share/app.dbcrent.desktop/share"]);
+        let none = plan(&found, &target(), &RdpOptions::default(), &file).args_lossy();
+        assert!(!none.iter().any(|a| a.contains("drive")), "{none:?}");
+        // A path FreeRDP would split at the comma shares nothing.
+        let odd = Path::new("/home/a,b/data/rdp/x.rdp");
+        let args = plan(&found, &target(), &o, odd).args_lossy();
+        assert!(!args.iter().any(|a| a.contains("drive")), "{args:?}");
+        // mstsc and the others get the file, which shares no drive.
+        let m = plan(&detect(Os::Windows, &probe(&["mstsc"])).unwrap(), &target(), &o, &file);
+        assert_eq!(m.args.len(), 1);
     }
 
     /// Hostile values never reach a client: the target refuses them, so a

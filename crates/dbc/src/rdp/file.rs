@@ -1,17 +1,43 @@
 //! `.rdp` files: the connection settings mstsc, Windows App (macOS) and
 //! Remmina read. One `name:type:value` per line (`s` string, `i` integer).
 //! The file never holds the password: mstsc only accepts it as a per-user
-//! DPAPI blob, and the other clients prompt for it.
+//! DPAPI blob, and the other clients prompt for it. Nor does it redirect
+//! drives: the format can only name whole drives (`drivestoredirect`), and a
+//! VM run by a stranger must not see them; FreeRDP shares one folder instead
+//! ([`share_dir`]).
 
 use std::path::{Path, PathBuf};
 
-use super::options::{DriveRedirect, RdpOptions};
+use super::options::RdpOptions;
 use super::target::RdpTarget;
 use crate::error::{Error, Result};
 
 /// The folder under the data dir that holds the `.rdp` files.
 pub fn rdp_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("rdp")
+}
+
+/// The one folder "Share a folder with the VM" shares: `<data dir>/share`,
+/// the drive `DBC-Rent` inside the VM. Nothing else of this computer.
+pub fn share_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("share")
+}
+
+/// The share folder for an `.rdp` file laid out by [`rdp_file_path`]
+/// (`<data dir>/rdp/<name>.rdp`); `None` for a file elsewhere.
+pub(crate) fn share_dir_for(rdp_file: &Path) -> Option<PathBuf> {
+    let rdp = rdp_file.parent()?;
+    if rdp.file_name()? != "rdp" {
+        return None;
+    }
+    Some(share_dir(rdp.parent()?))
+}
+
+/// Create the share folder (0700) if it is not there; its path.
+pub fn ensure_share_dir(data_dir: &Path) -> Result<PathBuf> {
+    let dir = share_dir(data_dir);
+    crate::paths::ensure_private_dir(&dir).map_err(|e| Error::io(&dir, &e))?;
+    Ok(dir)
 }
 
 /// Where the file for `target` lives: one per endpoint, rewritten on every
@@ -42,13 +68,6 @@ pub fn rdp_file_contents(target: &RdpTarget, options: &RdpOptions) -> String {
         format!("dynamic resolution:i:{}", flag(options.dynamic_resolution)),
         "session bpp:i:32".to_string(),
         format!("redirectclipboard:i:{}", flag(options.clipboard)),
-        format!(
-            "drivestoredirect:s:{}",
-            match options.drives {
-                DriveRedirect::None => "",
-                DriveRedirect::Home => "*",
-            }
-        ),
     ];
     let mut text = lines.join("\r\n");
     text.push_str("\r\n");
@@ -74,6 +93,7 @@ pub fn write_rdp_file(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rdp::DriveRedirect;
 
     fn target() -> RdpTarget {
         RdpTarget::new("203.0.113.7", 40001, "Administrator").unwrap()
@@ -117,7 +137,7 @@ mod tests {
         );
         assert_eq!(get(&text, "use multimon"), "0");
         assert_eq!(get(&text, "redirectclipboard"), "1");
-        assert_eq!(get(&text, "drivestoredirect"), "");
+        assert!(!text.contains("drivestoredirect"), "{text}");
         assert_eq!(get(&text, "dynamic resolution"), "1");
         let names: Vec<_> = settings(&text).into_iter().map(|(n, _)| n).collect();
         let mut unique = names.clone();
@@ -141,7 +161,10 @@ mod tests {
         assert_eq!(get(&text, "desktopwidth"), "2560");
         assert_eq!(get(&text, "use multimon"), "1");
         assert_eq!(get(&text, "redirectclipboard"), "0");
-        assert_eq!(get(&text, "drivestoredirect"), "*");
+        assert!(
+            !text.contains("drivestoredirect") && !text.contains("drive"),
+            "an .rdp file cannot name one folder, so it shares none: {text}"
+        );
         assert_eq!(get(&text, "dynamic resolution"), "0");
         let v6 = RdpTarget::new("2001:db8::7", 3389, "DOMAIN\\Administrator").unwrap();
         let text = rdp_file_contents(&v6, &o);
@@ -187,6 +210,24 @@ mod tests {
             get(&std::fs::read_to_string(&path).unwrap(), "screen mode id"),
             "2"
         );
+    }
+
+    #[test]
+    fn the_share_folder_is_one_private_folder_in_the_data_dir() {
+        let dir = tempfile::tempdir().unwrap();
+        let share = ensure_share_dir(dir.path()).unwrap();
+        assert_eq!(share, dir.path().join("share"));
+        assert!(share.is_dir());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&share).unwrap().permissions().mode() & 0o777, 0o700);
+        }
+        assert_eq!(ensure_share_dir(dir.path()).unwrap(), share, "created on demand, kept");
+        let file = rdp_file_path(dir.path(), &target());
+        assert_eq!(share_dir_for(&file), Some(share));
+        assert_eq!(share_dir_for(Path::new("/unused.rdp")), None);
+        assert_eq!(share_dir_for(Path::new("/tmp/other/x.rdp")), None);
     }
 
     #[test]

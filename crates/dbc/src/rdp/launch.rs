@@ -60,6 +60,10 @@ pub fn launch_with(
     options.validate()?;
     let found = detect(os, probe)?;
     let rdp_file = write_rdp_file(data_dir, target, options)?;
+    if options.drives == super::options::DriveRedirect::Home && found.client.takes_password_on_stdin() {
+        // FreeRDP shares the folder only if it exists.
+        super::file::ensure_share_dir(data_dir)?;
+    }
     let plan = plan(&found, target, options, &rdp_file);
     let mut cmd = plan.command();
     // The client's own messages go to a log next to the file (never the
@@ -243,6 +247,26 @@ mod tests {
         assert!(!std::fs::read_to_string(&launched.rdp_file)
             .unwrap()
             .contains("aZ9_"));
+    }
+
+    /// "Share a folder": FreeRDP gets `/drive:DBC-Rent,<data dir>/share`,
+    /// the folder is made (0700), and nothing else is shared.
+    #[test]
+    fn freerdp_shares_the_dedicated_folder_created_on_demand() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("seen.txt");
+        let body = format!("for a in \"$@\"; do echo \"ARG $a\"; done > {o}; read -r pw; echo END >> {o}", o = out.display());
+        let probe = ScriptProbe { name: "xfreerdp3", path: script(dir.path(), &body) };
+        let target = RdpTarget::new("127.0.0.1", 40001, "Administrator").unwrap();
+        let password = SecretString::from("aZ9_/+[]@#^xyzQ1".to_string());
+        let data = dir.path().join("data");
+        let o = RdpOptions { drives: crate::rdp::DriveRedirect::Home, ..Default::default() };
+        launch_with(Os::Linux, &probe, &target, &password, &o, &data).unwrap();
+        let seen = wait_for(&out);
+        let share = data.join("share");
+        assert!(seen.contains(&format!("ARG /drive:DBC-Rent,{}\n", share.display())), "{seen}");
+        assert!(!seen.contains("home-drive"), "{seen}");
+        assert_eq!(std::fs::metadata(&share).unwrap().permissions().mode() & 0o777, 0o700);
     }
 
     /// Clients that prompt get the `.rdp` file and nothing on stdin.

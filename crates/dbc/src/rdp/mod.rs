@@ -25,7 +25,7 @@ pub mod options;
 pub mod target;
 
 pub use client::{detect, install_hint, plan, FoundClient, LaunchPlan, RdpClient};
-pub use file::{rdp_file_contents, rdp_file_path, write_rdp_file};
+pub use file::{ensure_share_dir, rdp_file_contents, rdp_file_path, share_dir, write_rdp_file};
 pub use launch::{launch, launch_with, start, Launched};
 pub use options::{DriveRedirect, RdpOptions};
-pub use target::{check_login_password, login_password, parse_port, RdpTarget, NOT_AVAILABLE};
+pub use target::{check_host, check_login_password, login_password, parse_port, RdpTarget, NOT_AVAILABLE};

@@ -52,9 +52,14 @@ pub enum DriveRedirect {
     /// Nothing is shared.
     #[default]
     None,
-    /// The home folder. FreeRDP shares exactly it (`+home-drive`); an `.rdp`
-    /// file (mstsc, Windows App, Remmina) can only name whole drives, so
-    /// there it shares the local drives (`drivestoredirect:s:*`).
+    /// One dedicated folder, `<data dir>/share` ([`super::file::share_dir`],
+    /// created on demand, 0700), shown in the VM as the drive `DBC-Rent`;
+    /// never the home folder or a whole drive: the machine's owner controls
+    /// the VM and so everything it can reach. FreeRDP shares it
+    /// (`/drive:DBC-Rent,<path>`); an `.rdp` file (mstsc, Windows App,
+    /// Remmina) cannot name a folder, so with those clients nothing is
+    /// shared. (`"home"` on the wire: the name the UI already sends.)
+    #[serde(rename = "home")]
     Home,
 }
 

@@ -142,6 +142,17 @@ fn bad_host(host: &str, why: &str) -> Error {
     .with_data(json!({ "host": host }))
 }
 
+/// Check a host exactly as an [`RdpTarget`]'s and return it as written in
+/// addresses (an IPv6 literal without brackets, a name in lower case).
+/// The DBC client's `ssh_ip` goes through this before anything connects to
+/// it or keeps it: `invalid-rdp-host {host}` otherwise.
+pub fn check_host(raw: &str) -> Result<String> {
+    Ok(match parse_host(raw)? {
+        Host::Ip(ip) => ip.to_string(),
+        Host::Name(n) => n,
+    })
+}
+
 /// An IPv4/IPv6 literal (an IPv6 one may come in brackets) or a DNS name:
 /// dot-separated labels of ASCII letters, digits and inner hyphens, each
 /// 1–63 long, 253 in all. Everything else (spaces, quotes, `;`, `$`, `` ` ``,
@@ -190,12 +201,14 @@ fn parse_host(raw: &str) -> Result<Host> {
     Ok(Host::Name(raw.to_ascii_lowercase()))
 }
 
+/// `invalid-rdp-port {port, value}`: both name the value that came (`value`
+/// is the name the other "invalid value" errors use).
 fn bad_port(port: &str) -> Error {
     Error::new(
         ErrorCode::InvalidRdpPort,
         format!("invalid RDP port {port:?}: use a number from 1 to 65535"),
     )
-    .with_data(json!({ "port": port }))
+    .with_data(json!({ "port": port, "value": port }))
 }
 
 fn check_port(port: u64) -> Result<u16> {

@@ -154,23 +154,22 @@ impl Wallet {
 
     /// Make an account the active one.
     pub fn set_active(&self, query: &str) -> Result<Account> {
-        let mut file = self.registry.load()?;
-        let acc = find_in(&file, query)?.clone();
-        file.active = Some(acc.id.clone());
-        self.registry.save(&file)?;
-        Ok(Account { active: true, ..acc })
+        self.registry.update(|file| {
+            let acc = find_in(file, query)?.clone();
+            file.active = Some(acc.id.clone());
+            Ok(Account { active: true, ..acc })
+        })
     }
 
     /// Rename an account (names are unique, case-insensitively).
     pub fn rename(&self, query: &str, name: &str) -> Result<Account> {
-        let mut file = self.registry.load()?;
-        let id = find_in(&file, query)?.id.clone();
-        let name = check_name(&file, name, Some(&id))?;
-        let acc = file.accounts.iter_mut().find(|a| a.id == id).expect("found above");
-        acc.name = name;
-        let out = acc.clone();
-        self.registry.save(&file)?;
-        Ok(out)
+        self.registry.update(|file| {
+            let id = find_in(file, query)?.id.clone();
+            let name = check_name(file, name, Some(&id))?;
+            let acc = file.accounts.iter_mut().find(|a| a.id == id).expect("found above");
+            acc.name = name;
+            Ok(acc.clone())
+        })
     }
 
     /// Create an account from new recovery words (12 or 24). The words come
@@ -272,13 +271,12 @@ impl Wallet {
     /// Mark the account backed up without a quiz (the caller verified the
     /// words it got from [`Wallet::create`] itself).
     pub fn mark_backed_up(&self, query: &str) -> Result<Account> {
-        let mut file = self.registry.load()?;
-        let id = find_in(&file, query)?.id.clone();
-        let acc = file.accounts.iter_mut().find(|a| a.id == id).expect("found above");
-        acc.backed_up = true;
-        let out = acc.clone();
-        self.registry.save(&file)?;
-        Ok(out)
+        self.registry.update(|file| {
+            let id = find_in(file, query)?.id.clone();
+            let acc = file.accounts.iter_mut().find(|a| a.id == id).expect("found above");
+            acc.backed_up = true;
+            Ok(acc.clone())
+        })
     }
 
     /// Remove an account and its secret. Needs the app password, so a
@@ -287,14 +285,15 @@ impl Wallet {
     pub fn remove(&self, query: &str, password: &SecretString) -> Result<Account> {
         let acc = self.find(query)?;
         self.unseal(&acc, password)?;
-        let mut file = self.registry.load()?;
-        file.accounts.retain(|a| a.id != acc.id);
-        if file.active.as_deref() == Some(acc.id.as_str()) {
-            file.active = file.accounts.first().map(|a| a.id.clone());
-        }
         // The list first: a leftover sealed blob is harmless, a listed
         // account without its secret is not.
-        self.registry.save(&file)?;
+        self.registry.update(|file| {
+            file.accounts.retain(|a| a.id != acc.id);
+            if file.active.as_deref() == Some(acc.id.as_str()) {
+                file.active = file.accounts.first().map(|a| a.id.clone());
+            }
+            Ok(())
+        })?;
         if let Err(e) = self.store(acc.store).and_then(|s| s.delete(&acc.id)) {
             tracing::warn!(account = %acc.id, error = %e.message, "the removed account's sealed secret could not be deleted");
         }
@@ -322,31 +321,38 @@ impl Wallet {
     ) -> Result<Account> {
         crypto::check_new_password(password.expose_secret())?;
         let address = key.address();
-        let file = self.registry.load()?;
-        if file.accounts.iter().any(|a| a.address == address) {
-            return Err(Error::new(ErrorCode::AccountExists, format!("{address} is already in the wallet")).with_data(json!({ "address": address })));
-        }
-        let name = match name {
-            Some(n) => check_name(&file, n, None)?,
-            None => default_name(&file),
+        // Checked now to fail fast, and again under the lock when listing
+        // (another process may have added the same key or name meanwhile).
+        let unlisted = |file: &RegistryFile| -> Result<String> {
+            if file.accounts.iter().any(|a| a.address == address) {
+                return Err(Error::new(ErrorCode::AccountExists, format!("{address} is already in the wallet")).with_data(json!({ "address": address })));
+            }
+            match name {
+                Some(n) => check_name(file, n, None),
+                None => Ok(default_name(file)),
+            }
         };
+        unlisted(&self.registry.load()?)?;
         let store = self.store(kind)?;
         let id = hex::encode(rand::random::<[u8; 8]>());
         let sealed = crypto::seal(&payload.to_bytes()?, password.expose_secret())?;
         store.put(&id, &sealed)?;
-        let account = Account { id: id.clone(), name, address, source, backed_up, created_at: now_secs(), store: kind, active: true };
-        let listed = self.registry.load().and_then(|mut file| {
+        let listed = self.registry.update(|file| {
+            let name = unlisted(file)?;
+            let account = Account { id: id.clone(), name, address: address.clone(), source, backed_up, created_at: now_secs(), store: kind, active: true };
             file.accounts.push(account.clone());
             file.active = Some(id.clone());
-            self.registry.save(&file)
+            Ok(account)
         });
-        if let Err(e) = listed {
-            if let Err(undo) = store.delete(&id) {
-                tracing::warn!(account = %id, error = %undo.message, "could not remove the secret of an account that failed to be listed");
+        match listed {
+            Ok(account) => Ok(account),
+            Err(e) => {
+                if let Err(undo) = store.delete(&id) {
+                    tracing::warn!(account = %id, error = %undo.message, "could not remove the secret of an account that failed to be listed");
+                }
+                Err(e)
             }
-            return Err(e);
         }
-        Ok(account)
     }
 }
 
@@ -376,8 +382,12 @@ fn find_in<'a>(file: &'a RegistryFile, query: &str) -> Result<&'a Account> {
         })
 }
 
+/// A name as kept: trimmed, without bidirectional controls (an override
+/// could make "Savings" display as another account's name), 1 to
+/// [`MAX_NAME_CHARS`] characters, no control characters, unique.
 fn check_name(file: &RegistryFile, name: &str, except_id: Option<&str>) -> Result<String> {
-    let name = name.trim();
+    let stripped = crate::text::strip_bidi(name);
+    let name = stripped.trim();
     if name.is_empty() || name.chars().count() > MAX_NAME_CHARS || name.chars().any(char::is_control) {
         return Err(Error::invalid_argument(format!("an account name has 1 to {MAX_NAME_CHARS} characters")).with_data(json!({ "value": name })));
     }

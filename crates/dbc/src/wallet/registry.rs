@@ -5,6 +5,10 @@
 //! A file we cannot read is refused (`storage-corrupt`) and left as it is:
 //! unlike settings, losing this list would hide accounts whose secrets
 //! still sit in the keyring, so it is never moved aside or overwritten.
+//!
+//! Every change is a read-modify-write under an exclusive lock on
+//! `accounts.json.lock` ([`Registry::update`]), so the app and the CLI (or
+//! two IPC calls) adding accounts at once never drop one.
 
 use super::secret_store::StoreKind;
 use crate::error::{Error, ErrorCode, Result};
@@ -100,7 +104,21 @@ impl Registry {
         Ok(file)
     }
 
-    pub fn save(&self, file: &RegistryFile) -> Result<()> {
+    /// Read the list, let `f` change it, write it back, all under the
+    /// cross-process lock. Nothing is written when `f` fails.
+    pub fn update<T>(&self, f: impl FnOnce(&mut RegistryFile) -> Result<T>) -> Result<T> {
+        let dir = self.path.parent().expect("file in a folder");
+        paths::ensure_private_dir(dir).map_err(|e| Error::io(dir, &e))?;
+        paths::with_lock(&self.path, || {
+            let mut file = self.load()?;
+            let out = f(&mut file)?;
+            self.save(&file)?;
+            Ok(out)
+        })
+        .map_err(|e| Error::io(&self.path, &e))?
+    }
+
+    fn save(&self, file: &RegistryFile) -> Result<()> {
         let dir = self.path.parent().expect("file in a folder");
         paths::ensure_private_dir(dir).map_err(|e| Error::io(dir, &e))?;
         // `active` per account is derived, written only for a human reading the file.

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use zeroize::Zeroizing;
 
 /// Keyring entries are filed under this service name.
@@ -210,16 +210,18 @@ const FILE_VERSION: u32 = 1;
 /// Secrets in `<data dir>/wallet/secrets.json` (mode 0600, folder 0700),
 /// for systems without a usable keyring. Only ever used when the caller
 /// chose it. A file we cannot read is refused (`storage-corrupt`) and never
-/// rewritten, so nothing in it is lost.
+/// rewritten, so nothing in it is lost. Every write is a read-modify-write
+/// under an exclusive lock on `secrets.json.lock`, shared by every thread,
+/// handle and process ([`paths::with_lock`]); reads need none, since the
+/// file is only ever replaced whole.
 pub struct EncryptedFileStore {
     path: PathBuf,
-    lock: Mutex<()>,
 }
 
 impl EncryptedFileStore {
     /// The store of `data_dir` (the file is created at the first `put`).
     pub fn open(data_dir: &Path) -> Self {
-        EncryptedFileStore { path: super::wallet_dir(data_dir).join("secrets.json"), lock: Mutex::new(()) }
+        EncryptedFileStore { path: super::wallet_dir(data_dir).join("secrets.json") }
     }
 
     pub fn path(&self) -> &Path {
@@ -244,10 +246,22 @@ impl EncryptedFileStore {
     }
 
     fn write(&self, file: &SecretsFile) -> Result<()> {
-        let dir = self.path.parent().expect("file in a folder");
-        paths::ensure_private_dir(dir).map_err(|e| Error::io(dir, &e))?;
         let bytes = serde_json::to_vec_pretty(file).map_err(|e| Error::internal(e.to_string()))?;
         paths::write_atomic(&self.path, &bytes).map_err(|e| Error::io(&self.path, &e))
+    }
+
+    /// Read, change and write the file under the cross-process lock.
+    fn update(&self, f: impl FnOnce(&mut SecretsFile) -> bool) -> Result<()> {
+        let dir = self.path.parent().expect("file in a folder");
+        paths::ensure_private_dir(dir).map_err(|e| Error::io(dir, &e))?;
+        paths::with_lock(&self.path, || {
+            let mut file = self.read()?;
+            if f(&mut file) {
+                self.write(&file)?;
+            }
+            Ok(())
+        })
+        .map_err(|e| Error::io(&self.path, &e))?
     }
 }
 
@@ -257,14 +271,14 @@ impl SecretStore for EncryptedFileStore {
     }
 
     fn put(&self, id: &str, sealed: &[u8]) -> Result<()> {
-        let _g = self.lock.lock().unwrap_or_else(|p| p.into_inner());
-        let mut file = self.read()?;
-        file.secrets.insert(id.to_string(), base64::engine::general_purpose::STANDARD.encode(sealed));
-        self.write(&file)
+        let text = base64::engine::general_purpose::STANDARD.encode(sealed);
+        self.update(|file| {
+            file.secrets.insert(id.to_string(), text);
+            true
+        })
     }
 
     fn get(&self, id: &str) -> Result<Zeroizing<Vec<u8>>> {
-        let _g = self.lock.lock().unwrap_or_else(|p| p.into_inner());
         let file = self.read()?;
         let text = file.secrets.get(id).ok_or_else(|| missing(StoreKind::EncryptedFile))?;
         base64::engine::general_purpose::STANDARD.decode(text).map(Zeroizing::new).map_err(|_| {
@@ -274,12 +288,7 @@ impl SecretStore for EncryptedFileStore {
     }
 
     fn delete(&self, id: &str) -> Result<()> {
-        let _g = self.lock.lock().unwrap_or_else(|p| p.into_inner());
-        let mut file = self.read()?;
-        if file.secrets.remove(id).is_some() {
-            self.write(&file)?;
-        }
-        Ok(())
+        self.update(|file| file.secrets.remove(id).is_some())
     }
 }
 

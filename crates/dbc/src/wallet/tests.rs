@@ -167,8 +167,9 @@ fn create_is_all_or_nothing() {
     let w = Wallet::open(d.path()).unwrap().with_store(store.clone());
     w.import_mnemonic(Some("first"), &pw(DEV), None, &pw("app password"), StoreKind::OsKeyring).unwrap();
     let before = std::fs::read(wallet_dir(d.path()).join("accounts.json")).unwrap();
-    // write_atomic's temporary file name, made a folder so the write fails.
-    let blocker = wallet_dir(d.path()).join(format!(".accounts.json.tmp-{}", std::process::id()));
+    // The list's lock file, made a folder so the locked write fails.
+    let blocker = wallet_dir(d.path()).join("accounts.json.lock");
+    std::fs::remove_file(&blocker).unwrap();
     std::fs::create_dir(&blocker).unwrap();
     let e = w.create(None, WordCount::Twelve, &pw("app password"), StoreKind::OsKeyring).unwrap_err();
     assert_eq!(e.code, ErrorCode::Io);
@@ -208,4 +209,90 @@ fn wallet_can_live_in_app_state() {
     fn shareable<T: Send + Sync + 'static>() {}
     shareable::<Wallet>();
     shareable::<SigningKey>();
+}
+
+/// Two handles on one data dir (the app and the CLI), two threads each,
+/// adding accounts at once: every account is listed and its secret kept.
+#[test]
+fn concurrent_adds_from_two_handles_lose_nothing() {
+    let d = tempfile::tempdir().unwrap();
+    let handles = [Wallet::open(d.path()).unwrap(), Wallet::open(d.path()).unwrap()];
+    const PER_THREAD: usize = 3;
+    let added: Vec<Account> = std::thread::scope(|s| {
+        let mut jobs = Vec::new();
+        for w in &handles {
+            for _ in 0..2 {
+                jobs.push(s.spawn(move || {
+                    (0..PER_THREAD)
+                        .map(|_| {
+                            let seed = pw(&format!("0x{}", hex::encode(rand::random::<[u8; 32]>())));
+                            w.import_seed(None, &seed, None, &pw("app password"), StoreKind::EncryptedFile).unwrap()
+                        })
+                        .collect::<Vec<_>>()
+                }));
+            }
+        }
+        jobs.into_iter().flat_map(|j| j.join().unwrap()).collect()
+    });
+    assert_eq!(added.len(), 4 * PER_THREAD);
+    let fresh = Wallet::open(d.path()).unwrap();
+    let listed = fresh.accounts().unwrap();
+    assert_eq!(listed.len(), added.len(), "no account dropped");
+    let mut names: Vec<_> = listed.iter().map(|a| a.name.to_lowercase()).collect();
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), listed.len(), "default names stay unique");
+    for a in &added {
+        let key = fresh.signing_key(&a.id, &pw("app password")).unwrap();
+        assert_eq!(key.address(), a.address, "the secret of {} is kept", a.name);
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(wallet_dir(d.path()))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+/// Renames and activations from two handles at once keep every account.
+#[test]
+fn concurrent_changes_keep_the_list_whole() {
+    let d = tempfile::tempdir().unwrap();
+    let a = keyring_wallet(d.path());
+    let acc = a.import_mnemonic(Some("one"), &pw(DEV), None, &pw("app password"), StoreKind::OsKeyring).unwrap();
+    let b = Wallet::open(d.path()).unwrap();
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            for i in 0..30 {
+                a.rename(&acc.id, &format!("name {i}")).unwrap();
+            }
+        });
+        s.spawn(|| {
+            for _ in 0..30 {
+                b.set_active(&acc.id).unwrap();
+                b.mark_backed_up(&acc.id).unwrap();
+            }
+        });
+    });
+    let list = a.accounts().unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].name, "name 29");
+    assert!(list[0].backed_up && list[0].active);
+}
+
+/// Bidirectional controls could make a name display as another's.
+#[test]
+fn account_names_lose_bidi_controls() {
+    let d = tempfile::tempdir().unwrap();
+    let w = keyring_wallet(d.path());
+    let acc = w.import_mnemonic(Some("Sav\u{202E}ings\u{2066}"), &pw(DEV), None, &pw("app password"), StoreKind::OsKeyring).unwrap();
+    assert_eq!(acc.name, "Savings");
+    let renamed = w.rename(&acc.id, "\u{200F}Main\u{200E} \u{202B}x\u{202C}").unwrap();
+    assert_eq!(renamed.name, "Main x");
+    for only_bidi in ["\u{202E}", "\u{2067}\u{2069}", " \u{200E} "] {
+        assert_eq!(w.rename(&acc.id, only_bidi).unwrap_err().code, ErrorCode::InvalidArgument, "{only_bidi:?}");
+    }
+    // Stripped before the uniqueness check, too.
+    let e = w.import_seed(Some("M\u{202E}ain x"), &pw(&format!("0x{}", "11".repeat(32))), None, &pw("app password"), StoreKind::OsKeyring).unwrap_err();
+    assert_eq!(e.code, ErrorCode::AccountNameTaken);
 }

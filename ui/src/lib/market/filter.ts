@@ -67,6 +67,34 @@ export function priceBoundValid(text: string): boolean {
   return text.trim() === '' || parseUsdMicro(text) !== null;
 }
 
+/** What is wrong with the price range as typed, to say next to it (a bound that is not a
+ *  number is left out of the filter; a range with min above max keeps nothing). */
+export type PriceProblem = { kind: 'min-invalid' | 'max-invalid'; value: string } | { kind: 'min-above-max'; min: string; max: string };
+
+export function priceProblem(filter: Pick<MarketFilter, 'priceMin' | 'priceMax'>): PriceProblem | null {
+  if (!priceBoundValid(filter.priceMin)) return { kind: 'min-invalid', value: filter.priceMin.trim() };
+  if (!priceBoundValid(filter.priceMax)) return { kind: 'max-invalid', value: filter.priceMax.trim() };
+  const min = parseUsdMicro(filter.priceMin);
+  const max = parseUsdMicro(filter.priceMax);
+  if (min !== null && max !== null && min > max) return { kind: 'min-above-max', min: filter.priceMin.trim(), max: filter.priceMax.trim() };
+  return null;
+}
+
+/**
+ * The id search as a test: part of the id, or the shortened form the list shows
+ * (`46237848…3b64`, also with `...`), which matches an id that starts and ends so.
+ */
+export function idMatcher(search: string): (id: string) => boolean {
+  const text = search.trim().toLowerCase();
+  if (text === '') return () => true;
+  const parts = text.split(/…|\.{3}/);
+  if (parts.length === 2) {
+    const [head, tail] = parts.map((p) => p.trim());
+    return (id) => id.startsWith(head) && id.endsWith(tail) && id.length >= head.length + tail.length;
+  }
+  return (id) => id.includes(text);
+}
+
 function placeMatches(place: string, m: Listing): boolean {
   const [kind, value] = place.split(':', 2);
   if (kind === 'region') return m.region === value;
@@ -76,7 +104,7 @@ function placeMatches(place: string, m: Listing): boolean {
 
 /** `filter` as a predicate, with its text inputs parsed once (not once per row). */
 export function predicate(filter: MarketFilter): (m: Listing) => boolean {
-  const search = filter.search.trim().toLowerCase();
+  const idMatches = idMatcher(filter.search);
   const min = filter.priceMin.trim() === '' ? null : parseUsdMicro(filter.priceMin);
   const max = filter.priceMax.trim() === '' ? null : parseUsdMicro(filter.priceMax);
   return (m) => {
@@ -93,7 +121,7 @@ export function predicate(filter: MarketFilter): (m: Listing) => boolean {
     if (filter.minFree !== null && m.freeGpus < filter.minFree) return false;
     if (filter.minGpuMemGb !== null && (m.gpuMemGb ?? 0) < filter.minGpuMemGb) return false;
     if (filter.minRamGb !== null && (m.ramGb ?? 0) < filter.minRamGb) return false;
-    if (search !== '' && !m.id.includes(search)) return false;
+    if (!idMatches(m.id)) return false;
     if (filter.place !== null && !placeMatches(filter.place, m)) return false;
     if (min !== null || max !== null) {
       // A machine without a price cannot satisfy a price bound.

@@ -33,7 +33,9 @@ export function samplePrice(calcPoint: number, gpuCount: number): MachinePrice |
 /** A full machine row; `id` is padded to 64 hex-like characters unless it is already long. */
 export function sampleListing(partial: Partial<Listing> & { id: string }): Listing {
   const gpuCount = partial.gpuCount ?? 4;
-  const freeGpus = partial.freeGpus ?? gpuCount;
+  // As the core decodes it: a machine whose status forbids renting has no free GPU.
+  const rentable = partial.status === undefined || ['idle', 'partly-rented', 'rented'].includes(partial.status);
+  const freeGpus = partial.freeGpus ?? (rentable ? gpuCount : 0);
   const calcPoint = partial.calcPoint ?? gpuCount * 1_400;
   const base: Listing = {
     id: partial.id,
@@ -41,7 +43,7 @@ export function sampleListing(partial: Partial<Listing> & { id: string }): Listi
     statusRaw: 'Online',
     gpuModel: 'GeForceRTX4090',
     gpuCount,
-    rentedGpus: gpuCount - freeGpus,
+    rentedGpus: rentable ? gpuCount - freeGpus : 0,
     freeGpus,
     gpuMemGb: 24,
     cudaCores: 16_384,

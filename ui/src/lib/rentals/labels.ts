@@ -1,11 +1,12 @@
 // Localized texts for the rental screens: stages, time left, VM progress, reminders and
 // the chain's refusals of a confirmation or renewal. Every key is a literal for the catalog test.
-import { t, currentLanguage } from '../i18n';
+import { t } from '../i18n';
 import { describeError } from '../errors';
 import { toAppError } from '../ipc';
 import type { Reminder, Stage, VmEvent } from './types';
 import { splitBlocks } from './time';
 import { shortId } from '../market/format';
+import { formatDateTime } from '../dates';
 
 export function stageLabel(stage: Stage | string): string {
   switch (stage) {
@@ -41,10 +42,9 @@ export function durationLabel(blocks: number): string {
   return t('time.under-a-minute');
 }
 
-/** A date and time in the UI language (`zh-CN` or `en-GB` style, 24-hour clock). */
+/** A date and time in the UI language: the app's one formatter (../dates.ts). */
 export function dateTimeLabel(date: Date): string {
-  const locale = currentLanguage() === 'zh' ? 'zh-CN' : 'en-GB';
-  return new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false }).format(date);
+  return formatDateTime(date);
 }
 
 /** The DBC client's VM status words, localized where known; others shown as the node wrote them. */
