@@ -22,8 +22,9 @@ use std::time::Duration;
 /// How long the reachability check waits for the RDP port.
 const CHECK_TIMEOUT: Duration = Duration::from_millis(2500);
 
-/// The network and active account now.
-async fn current_scope(state: &AppState) -> Scope {
+/// The network and active account now: the scope a remembered login lives
+/// under (also used by the Verify step, which unlocks the same login).
+pub(crate) async fn current_scope(state: &AppState) -> Scope {
     let status = state.network.status();
     let account = crate::connect::active_account(&state.wallet).await;
     Scope {

@@ -163,6 +163,10 @@ pub async fn rental_vm_detail(
         let (rental, d) = rental::vm_detail(&book, &r.id, &compute, key).await?;
         state.rentals.publish_after(&state.network, &r.account).await;
         let login = VmLogin::from_detail(&rental, &d)?;
+        // The password was given once for this login: the Connect step shows
+        // it unlocked, as if it had been unlocked there.
+        let scope = crate::commands::connect::current_scope(&state).await;
+        state.connect.remember(scope, crate::connect::Login::from_detail(&rental, &d)?);
         let password = login.password.as_ref().ok().filter(|_| login.running).map(|p| p.expose_secret().to_string());
         Ok(VerifyLogin { status: login.vm_status.clone(), host: login.host.clone(), port: login.rdp_port, user: login.user.clone(), password, rental })
     })

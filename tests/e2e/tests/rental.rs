@@ -254,8 +254,14 @@ async fn rent_create_vm_confirm_and_renew() {
     );
     assert!(after <= before + 61, "{before} -> {after}");
 
-    // Connect hands the rental to the Connect step.
-    assert!(s.exists(&format!("rental-connect-{rent_id}")).await);
+    // Connect hands the rental to the Connect step, already unlocked: the
+    // password given on the Verify step is not asked for again.
+    s.click(&format!("rental-connect-{rent_id}")).await;
+    s.wait("screen-connect").await;
+    s.wait_for("connect-address", Duration::from_secs(30)).await;
+    assert!(!s.exists("connect-password").await, "Connect asks for the password again after Verify");
+    assert_eq!(s.text("connect-user").await, "Administrator");
+    s.screenshot("connect-unlocked-by-verify", "en").await;
 
     // The screens again in Chinese.
     s.click("nav-settings").await;
