@@ -7,7 +7,9 @@ use dbc::{Error, Result};
 
 /// Run `work` on a blocking thread; a panic there becomes `internal`.
 pub async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
-    tauri::async_runtime::spawn_blocking(work).await.map_err(|e| Error::internal(format!("background task failed: {e}")))?
+    tauri::async_runtime::spawn_blocking(work)
+        .await
+        .map_err(|e| Error::internal(format!("background task failed: {e}")))?
 }
 
 /// The key of the account with `address` (the active one for `None`),

@@ -26,11 +26,8 @@ pub trait Clipboard: Send + Sync {
 
 fn unavailable(reason: impl std::fmt::Display) -> Error {
     let reason = reason.to_string();
-    Error::new(
-        ErrorCode::ClipboardUnavailable,
-        format!("the clipboard cannot be used: {reason}"),
-    )
-    .with_data(serde_json::json!({ "reason": reason }))
+    Error::new(ErrorCode::ClipboardUnavailable, format!("the clipboard cannot be used: {reason}"))
+        .with_data(serde_json::json!({ "reason": reason }))
 }
 
 /// The desktop's clipboard, opened on first use (a session without a
@@ -41,10 +38,7 @@ pub struct SystemClipboard {
 }
 
 impl SystemClipboard {
-    fn with<T>(
-        &self,
-        f: impl FnOnce(&mut arboard::Clipboard) -> std::result::Result<T, arboard::Error>,
-    ) -> Result<T> {
+    fn with<T>(&self, f: impl FnOnce(&mut arboard::Clipboard) -> std::result::Result<T, arboard::Error>) -> Result<T> {
         let mut guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         if guard.is_none() {
             *guard = Some(arboard::Clipboard::new().map_err(unavailable)?);
@@ -58,10 +52,7 @@ impl Clipboard for SystemClipboard {
     fn set_text(&self, text: &str, secret: bool) -> Result<()> {
         self.with(|c| {
             let set = c.set();
-            #[cfg(all(
-                unix,
-                not(any(target_os = "macos", target_os = "android", target_os = "emscripten"))
-            ))]
+            #[cfg(all(unix, not(any(target_os = "macos", target_os = "android", target_os = "emscripten"))))]
             let set = {
                 use arboard::SetExtLinux;
                 if secret {
@@ -70,10 +61,7 @@ impl Clipboard for SystemClipboard {
                     set
                 }
             };
-            #[cfg(not(all(
-                unix,
-                not(any(target_os = "macos", target_os = "android", target_os = "emscripten"))
-            )))]
+            #[cfg(not(all(unix, not(any(target_os = "macos", target_os = "android", target_os = "emscripten")))))]
             let _ = secret;
             set.text(text.to_string())
         })
@@ -88,12 +76,8 @@ impl Clipboard for SystemClipboard {
     }
 }
 
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T> + Send + 'static,
-) -> Result<T> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| Error::internal(format!("clipboard task failed: {e}")))?
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(work).await.map_err(|e| Error::internal(format!("clipboard task failed: {e}")))?
 }
 
 /// Copies made so far, per clipboard (keyed by its address: one system
@@ -139,9 +123,7 @@ pub async fn copy(
             .await;
             match cleared {
                 Ok(true) => tracing::info!("a copied password was cleared from the clipboard"),
-                Ok(false) => tracing::debug!(
-                    "the clipboard changed since the password was copied; left alone"
-                ),
+                Ok(false) => tracing::debug!("the clipboard changed since the password was copied; left alone"),
                 Err(e) => tracing::warn!(error = %e, "could not clear the clipboard"),
             }
         });
@@ -190,21 +172,10 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_copied_password_is_cleared_after_the_delay() {
         let clip = Arc::new(MemoryClipboard::default());
-        copy(
-            clip.clone(),
-            Zeroizing::new("pw-1".into()),
-            true,
-            CLEAR_SECRET_AFTER,
-        )
-        .await
-        .unwrap();
+        copy(clip.clone(), Zeroizing::new("pw-1".into()), true, CLEAR_SECRET_AFTER).await.unwrap();
         assert_eq!(now(&clip).as_deref(), Some("pw-1"));
         tokio::time::sleep(CLEAR_SECRET_AFTER - Duration::from_secs(1)).await;
-        assert_eq!(
-            now(&clip).as_deref(),
-            Some("pw-1"),
-            "still there before the delay"
-        );
+        assert_eq!(now(&clip).as_deref(), Some("pw-1"), "still there before the delay");
         tokio::time::sleep(Duration::from_secs(2)).await;
         settle().await;
         assert_eq!(now(&clip), None, "cleared after the delay");
@@ -213,22 +184,8 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn something_copied_later_is_left_alone() {
         let clip = Arc::new(MemoryClipboard::default());
-        copy(
-            clip.clone(),
-            Zeroizing::new("pw-1".into()),
-            true,
-            CLEAR_SECRET_AFTER,
-        )
-        .await
-        .unwrap();
-        copy(
-            clip.clone(),
-            Zeroizing::new("203.0.113.7:3389".into()),
-            false,
-            CLEAR_SECRET_AFTER,
-        )
-        .await
-        .unwrap();
+        copy(clip.clone(), Zeroizing::new("pw-1".into()), true, CLEAR_SECRET_AFTER).await.unwrap();
+        copy(clip.clone(), Zeroizing::new("203.0.113.7:3389".into()), false, CLEAR_SECRET_AFTER).await.unwrap();
         tokio::time::sleep(CLEAR_SECRET_AFTER + Duration::from_secs(5)).await;
         settle().await;
         assert_eq!(now(&clip).as_deref(), Some("203.0.113.7:3389"));
@@ -252,14 +209,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn plain_text_is_never_cleared() {
         let clip = Arc::new(MemoryClipboard::default());
-        copy(
-            clip.clone(),
-            Zeroizing::new("Administrator".into()),
-            false,
-            CLEAR_SECRET_AFTER,
-        )
-        .await
-        .unwrap();
+        copy(clip.clone(), Zeroizing::new("Administrator".into()), false, CLEAR_SECRET_AFTER).await.unwrap();
         tokio::time::sleep(CLEAR_SECRET_AFTER * 3).await;
         settle().await;
         assert_eq!(now(&clip).as_deref(), Some("Administrator"));

@@ -106,8 +106,8 @@ impl std::str::FromStr for Field {
             "vncPassword" => Field::VncPassword,
             other => {
                 return Err(Error::invalid_argument(format!(
-                "unknown field {other:?}: use address, user, password, vncAddress or vncPassword"
-            ))
+                    "unknown field {other:?}: use address, user, password, vncAddress or vncPassword"
+                ))
                 .with_data(serde_json::json!({ "field": other })))
             }
         })
@@ -145,9 +145,7 @@ impl Login {
             vnc_port: self.vnc_port,
             vnc_address: self.vnc_address(),
             vnc_password_available: self.vnc_password.is_some(),
-            expires_in_secs: LOGIN_TTL
-                .saturating_sub(self.unlocked_at.elapsed())
-                .as_secs(),
+            expires_in_secs: LOGIN_TTL.saturating_sub(self.unlocked_at.elapsed()).as_secs(),
         }
     }
 
@@ -156,29 +154,18 @@ impl Login {
         let missing = |what: &str| {
             Error::new(
                 ErrorCode::WrongRentalState,
-                format!(
-                    "the VM of rental {} has no {what} yet (it is {})",
-                    self.name(),
-                    self.vm_status
-                ),
+                format!("the VM of rental {} has no {what} yet (it is {})", self.name(), self.vm_status),
             )
             .with_data(serde_json::json!({ "rentId": self.name(), "state": self.vm_status }))
         };
         Ok(Zeroizing::new(match field {
-            Field::Address => self
-                .endpoint
-                .as_ref()
-                .map(RdpTarget::address)
-                .ok_or_else(|| missing("address"))?,
+            Field::Address => self.endpoint.as_ref().map(RdpTarget::address).ok_or_else(|| missing("address"))?,
             Field::User => self.user.clone(),
             Field::Password => self.rdp_password()?.expose_secret().to_string(),
             Field::VncAddress => self.vnc_address().ok_or_else(|| missing("VNC address"))?,
-            Field::VncPassword => self
-                .vnc_password
-                .as_ref()
-                .ok_or_else(|| missing("VNC password"))?
-                .expose_secret()
-                .to_string(),
+            Field::VncPassword => {
+                self.vnc_password.as_ref().ok_or_else(|| missing("VNC password"))?.expose_secret().to_string()
+            }
         }))
     }
 }
@@ -210,10 +197,7 @@ impl Default for ConnectService {
 
 impl ConnectService {
     pub fn with_clipboard(clipboard: Arc<dyn Clipboard>) -> Self {
-        ConnectService {
-            cache: Mutex::new(Cache::default()),
-            clipboard,
-        }
+        ConnectService { cache: Mutex::new(Cache::default()), clipboard }
     }
 
     pub fn clipboard(&self) -> Arc<dyn Clipboard> {
@@ -247,10 +231,8 @@ impl ConnectService {
             return None;
         }
         cache.logins.retain(|_, l| !l.expired());
-        let login = cache
-            .logins
-            .values()
-            .find(|l| l.rental_id == id || l.rent_id.is_some_and(|n| n.to_string() == id))?;
+        let login =
+            cache.logins.values().find(|l| l.rental_id == id || l.rent_id.is_some_and(|n| n.to_string() == id))?;
         Some(f(login))
     }
 
@@ -283,10 +265,7 @@ impl ConnectService {
 /// The active account's address, if there is a wallet with one.
 pub async fn active_account(wallet: &crate::wallet::WalletService) -> Option<String> {
     let w = wallet.wallet().ok()?;
-    tokio::task::spawn_blocking(move || w.active().ok().map(|a| a.address))
-        .await
-        .ok()
-        .flatten()
+    tokio::task::spawn_blocking(move || w.active().ok().map(|a| a.address)).await.ok().flatten()
 }
 
 /// Keep the cache honest for the life of the app: on every network status
@@ -302,11 +281,7 @@ pub fn start_background<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
         loop {
             let status = rx.borrow_and_update().clone();
             let account = active_account(&state.wallet).await;
-            state.connect.sweep(&Scope {
-                network: status.network,
-                genesis: status.genesis_hash,
-                account,
-            });
+            state.connect.sweep(&Scope { network: status.network, genesis: status.genesis_hash, account });
             tokio::select! {
                 changed = rx.changed() => if changed.is_err() { break },
                 _ = tick.tick() => {}
@@ -354,16 +329,9 @@ mod tests {
     /// The VM detail a DBC client reports, with the fields in `v` changed.
     fn detail(v: serde_json::Value) -> TaskDetail {
         let text = |k: &str, default: &str| {
-            v.get(k)
-                .map_or(Some(default.to_string()), |x| {
-                    x.as_str().map(str::to_string)
-                })
-                .unwrap_or_default()
+            v.get(k).map_or(Some(default.to_string()), |x| x.as_str().map(str::to_string)).unwrap_or_default()
         };
-        let port = |k: &str, default: u16| {
-            v.get(k)
-                .map_or(Some(default), |x| x.as_u64().map(|n| n as u16))
-        };
+        let port = |k: &str, default: u16| v.get(k).map_or(Some(default), |x| x.as_u64().map(|n| n as u16));
         TaskDetail {
             task_id: "vm-1".into(),
             status: dbc::compute::types::TaskStatus(text("status", "running")),
@@ -385,11 +353,7 @@ mod tests {
     }
 
     fn scope(network: &str, genesis: Option<&str>, account: &str) -> Scope {
-        Scope {
-            network: network.into(),
-            genesis: genesis.map(str::to_string),
-            account: Some(account.into()),
-        }
+        Scope { network: network.into(), genesis: genesis.map(str::to_string), account: Some(account.into()) }
     }
 
     #[test]
@@ -400,14 +364,8 @@ mod tests {
         assert_eq!(view.vnc_address.as_deref(), Some("203.0.113.7:5905"));
         assert!(view.running && view.password_available && view.vnc_password_available);
         let text = serde_json::to_string(&view).unwrap();
-        assert!(
-            !text.contains("aZ9_") && !text.contains("vncpass1"),
-            "{text}"
-        );
-        assert!(
-            !format!("{login:?}").contains("aZ9_"),
-            "Debug redacts the secrets"
-        );
+        assert!(!text.contains("aZ9_") && !text.contains("vncpass1"), "{text}");
+        assert!(!format!("{login:?}").contains("aZ9_"), "Debug redacts the secrets");
         assert_eq!(*login.value(Field::Password).unwrap(), "aZ9_/+[]@#^xyzQ1");
         assert_eq!(*login.value(Field::User).unwrap(), "Administrator");
         assert_eq!(login.running_endpoint().unwrap().port(), 40001);
@@ -417,60 +375,39 @@ mod tests {
     fn bad_hosts_and_users_from_the_client_are_refused_at_unlock() {
         let r = rental("r1", 42);
         assert_eq!(
-            Login::from_detail(&r, &detail(json!({"ssh_ip": "1.2.3.4; rm -rf ~"})))
-                .unwrap_err()
-                .code,
+            Login::from_detail(&r, &detail(json!({"ssh_ip": "1.2.3.4; rm -rf ~"}))).unwrap_err().code,
             ErrorCode::InvalidRdpHost
         );
         assert_eq!(
-            Login::from_detail(
-                &r,
-                &detail(json!({"user_name": "admin\nfull address:s:evil"}))
-            )
-            .unwrap_err()
-            .code,
+            Login::from_detail(&r, &detail(json!({"user_name": "admin\nfull address:s:evil"}))).unwrap_err().code,
             ErrorCode::InvalidRdpUser
         );
         assert_eq!(
-            Login::from_detail(
-                &r,
-                &detail(json!({"ssh_ip": "-oProxyCommand=x", "rdp_port": null}))
-            )
-            .unwrap_err()
-            .code,
+            Login::from_detail(&r, &detail(json!({"ssh_ip": "-oProxyCommand=x", "rdp_port": null}))).unwrap_err().code,
             ErrorCode::InvalidRdpHost
         );
     }
 
     #[test]
     fn no_guest_agent_explains_the_vnc_fallback() {
-        let login = Login::from_detail(
-            &rental("r1", 42),
-            &detail(json!({"login_password": "N/A", "user_name": "N/A"})),
-        )
-        .unwrap();
+        let login =
+            Login::from_detail(&rental("r1", 42), &detail(json!({"login_password": "N/A", "user_name": "N/A"})))
+                .unwrap();
         assert!(!login.view().password_available);
         assert_eq!(login.user, "Administrator");
         let e = login.value(Field::Password).unwrap_err();
         assert_eq!(e.code, ErrorCode::VmNoGuestAgent);
         let data = e.data.unwrap();
-        assert_eq!(
-            (data["vncAddress"].as_str(), data["vncPort"].as_u64()),
-            (Some("203.0.113.7:5905"), Some(5905))
-        );
+        assert_eq!((data["vncAddress"].as_str(), data["vncPort"].as_u64()), (Some("203.0.113.7:5905"), Some(5905)));
         assert_eq!(*login.value(Field::VncPassword).unwrap(), "vncpass1");
     }
 
     #[test]
     fn a_stopped_vm_cannot_be_launched() {
-        let login =
-            Login::from_detail(&rental("r1", 42), &detail(json!({"status": "closed"}))).unwrap();
+        let login = Login::from_detail(&rental("r1", 42), &detail(json!({"status": "closed"}))).unwrap();
         assert!(!login.view().running);
         let e = login.running_endpoint().unwrap_err();
-        assert_eq!(
-            (e.code, e.data.unwrap()["state"].as_str()),
-            (ErrorCode::WrongRentalState, Some("closed"))
-        );
+        assert_eq!((e.code, e.data.unwrap()["state"].as_str()), (ErrorCode::WrongRentalState, Some("closed")));
     }
 
     #[test]
@@ -478,33 +415,18 @@ mod tests {
         assert_eq!("vncPassword".parse::<Field>().unwrap(), Field::VncPassword);
         assert!(Field::Password.is_secret() && !Field::Address.is_secret());
         let e = "ssh".parse::<Field>().unwrap_err();
-        assert_eq!(
-            (e.code, e.data.unwrap()["field"].as_str()),
-            (ErrorCode::InvalidArgument, Some("ssh"))
-        );
+        assert_eq!((e.code, e.data.unwrap()["field"].as_str()), (ErrorCode::InvalidArgument, Some("ssh")));
     }
 
     #[tokio::test(start_paused = true)]
     async fn logins_expire_after_thirty_minutes() {
         let svc = ConnectService::with_clipboard(Arc::new(MemoryClipboard::default()));
         let s = scope("practice", Some("0xaa"), "5Grw");
-        svc.remember(
-            s.clone(),
-            Login::from_detail(&rental("r1", 42), &detail(json!({}))).unwrap(),
-        );
-        assert_eq!(
-            svc.with_login("r1", &s, |l| l.user.clone()).as_deref(),
-            Some("Administrator")
-        );
-        assert!(
-            svc.with_login("42", &s, |_| ()).is_some(),
-            "found by rent id too"
-        );
+        svc.remember(s.clone(), Login::from_detail(&rental("r1", 42), &detail(json!({}))).unwrap());
+        assert_eq!(svc.with_login("r1", &s, |l| l.user.clone()).as_deref(), Some("Administrator"));
+        assert!(svc.with_login("42", &s, |_| ()).is_some(), "found by rent id too");
         tokio::time::advance(LOGIN_TTL - Duration::from_secs(1)).await;
-        assert_eq!(
-            svc.with_login("r1", &s, |l| l.view().expires_in_secs),
-            Some(1)
-        );
+        assert_eq!(svc.with_login("r1", &s, |l| l.view().expires_in_secs), Some(1));
         tokio::time::advance(Duration::from_secs(1)).await;
         assert!(svc.with_login("r1", &s, |_| ()).is_none());
         assert!(svc.is_empty(), "the expired login is gone, not only hidden");
@@ -528,45 +450,29 @@ mod tests {
     fn a_network_or_account_switch_drops_every_login() {
         let svc = ConnectService::with_clipboard(Arc::new(MemoryClipboard::default()));
         let s = scope("practice", Some("0xaa"), "5Grw");
-        let remember = || {
-            svc.remember(
-                s.clone(),
-                Login::from_detail(&rental("r1", 42), &detail(json!({}))).unwrap(),
-            )
-        };
+        let remember = || svc.remember(s.clone(), Login::from_detail(&rental("r1", 42), &detail(json!({}))).unwrap());
 
         remember();
         assert!(
-            svc.with_login("r1", &scope("practice", None, "5Grw"), |_| ())
-                .is_some(),
+            svc.with_login("r1", &scope("practice", None, "5Grw"), |_| ()).is_some(),
             "reconnecting is not a switch"
         );
-        assert!(svc
-            .with_login("r1", &scope("practice", Some("0xaa"), "5Other"), |_| ())
-            .is_none());
+        assert!(svc.with_login("r1", &scope("practice", Some("0xaa"), "5Other"), |_| ()).is_none());
         assert!(svc.is_empty(), "another account: dropped");
 
         remember();
-        assert!(svc
-            .with_login("r1", &scope("mainnet", None, "5Grw"), |_| ())
-            .is_none());
+        assert!(svc.with_login("r1", &scope("mainnet", None, "5Grw"), |_| ()).is_none());
         assert!(svc.is_empty(), "another network: dropped");
 
         remember();
         svc.sweep(&scope("practice", Some("0xbb"), "5Grw"));
-        assert!(
-            svc.is_empty(),
-            "a practice chain started afresh (new genesis): dropped"
-        );
+        assert!(svc.is_empty(), "a practice chain started afresh (new genesis): dropped");
 
         remember();
         svc.sweep(&scope("practice", None, "5Grw"));
         assert_eq!(svc.len(), 1, "reconnecting is not a switch");
         svc.sweep(&scope("practice", Some("0xaa"), "5Other"));
-        assert!(
-            svc.is_empty(),
-            "the background sweep notices another account"
-        );
+        assert!(svc.is_empty(), "the background sweep notices another account");
 
         remember();
         svc.sweep(&scope("custom", None, "5Grw"));

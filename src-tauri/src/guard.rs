@@ -45,7 +45,8 @@ mod tests {
 
     #[test]
     fn async_panic_becomes_internal_error() {
-        let r: dbc::Result<u8> = futures_util::FutureExt::now_or_never(guarded_async("later", async { panic!("async kaput") })).unwrap();
+        let r: dbc::Result<u8> =
+            futures_util::FutureExt::now_or_never(guarded_async("later", async { panic!("async kaput") })).unwrap();
         assert_eq!(r.unwrap_err().code, dbc::ErrorCode::Internal);
     }
 }

@@ -75,12 +75,7 @@ pub fn snapshot_json(market: &Market, source: Source, saved_at: Option<u64>) -> 
         .iter()
         .map(|m| Listing {
             machine: m,
-            price: MachinePrice::compute(
-                &market.params,
-                m.calc_point,
-                m.gpu_count,
-                m.extra_price_per_gpu,
-            ),
+            price: MachinePrice::compute(&market.params, m.calc_point, m.gpu_count, m.extra_price_per_gpu),
         })
         .collect();
     let out = SnapshotOut {
@@ -109,11 +104,7 @@ pub struct MarketService {
 impl MarketService {
     pub fn new(data_dir: PathBuf) -> Arc<Self> {
         let (latest, _) = watch::channel(None);
-        Arc::new(MarketService {
-            data_dir,
-            latest,
-            task: Mutex::new(None),
-        })
+        Arc::new(MarketService { data_dir, latest, task: Mutex::new(None) })
     }
 
     /// The latest published list, if any.
@@ -153,10 +144,8 @@ impl MarketService {
 
     fn remember_chain(&self, network: &str, genesis: &str) {
         let path = self.last_chain_path();
-        let mut map: serde_json::Map<String, serde_json::Value> = std::fs::read(&path)
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default();
+        let mut map: serde_json::Map<String, serde_json::Value> =
+            std::fs::read(&path).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
         if map.get(network).and_then(|v| v.as_str()) == Some(genesis) {
             return;
         }
@@ -231,10 +220,7 @@ impl MarketService {
                         // Reconnecting: the pipeline would only fail; it starts over once connected.
                         self.stop_pipeline();
                     }
-                    if shown
-                        .as_ref()
-                        .is_some_and(|(kind, _)| *kind != status.network)
-                    {
+                    if shown.as_ref().is_some_and(|(kind, _)| *kind != status.network) {
                         // Switched network: the old chain's machines must not show meanwhile.
                         self.clear();
                         shown = None;
@@ -275,10 +261,7 @@ impl MarketService {
         match tokio::task::spawn_blocking(move || cache::load(&p)).await {
             Ok(Ok(Some(c))) => {
                 // The chain may have answered first (a slow disk): never go back to the cache.
-                if self
-                    .latest()
-                    .is_some_and(|p| p.source == Source::Chain && p.genesis == genesis)
-                {
+                if self.latest().is_some_and(|p| p.source == Source::Chain && p.genesis == genesis) {
                     return;
                 }
                 self.publish(c.market, Source::Cache, Some(c.saved_at), genesis);
@@ -309,9 +292,7 @@ impl MarketService {
         let mk = self.for_pricing(&client).await?;
         let quote = mk.quote(machine_id, gpus, blocks)?;
         let call = market::rent_machine_call(machine_id, gpus, blocks);
-        let fee =
-            dbc::chain::tx::estimate_fee(&client, &dbc::wallet::SigningKey::fee_estimator(), &call)
-                .await?;
+        let fee = dbc::chain::tx::estimate_fee(&client, &dbc::wallet::SigningKey::fee_estimator(), &call).await?;
         Ok((quote.with_tx_fee(fee), mk.block_number))
     }
 
@@ -324,12 +305,7 @@ impl MarketService {
         }
     }
 
-    async fn load_and_follow(
-        &self,
-        network: &NetworkService,
-        path: &Path,
-        genesis: &str,
-    ) -> Result<()> {
+    async fn load_and_follow(&self, network: &NetworkService, path: &Path, genesis: &str) -> Result<()> {
         let (client, _) = network.client().await?;
         let market = market::load_all(&client).await?;
         save_in_background(path, &market);
@@ -378,10 +354,7 @@ pub fn start_background<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
     let handle = app.clone();
     tauri::async_runtime::spawn(async move {
         while rx.changed().await.is_ok() {
-            let payload = rx
-                .borrow_and_update()
-                .as_ref()
-                .map_or_else(|| "null".to_string(), |p| p.json.clone());
+            let payload = rx.borrow_and_update().as_ref().map_or_else(|| "null".to_string(), |p| p.json.clone());
             if let Err(e) = handle.emit_str(MARKET_UPDATED_EVENT, payload) {
                 tracing::warn!(error = %e, "cannot emit the market");
             }
@@ -413,11 +386,7 @@ mod tests {
                 let free = if i % 3 == 0 { 0 } else { gpus };
                 Machine {
                     id: format!("{:064x}", i * 7919),
-                    status: if free == 0 {
-                        MachineStatus::Rented
-                    } else {
-                        MachineStatus::Idle
-                    },
+                    status: if free == 0 { MachineStatus::Rented } else { MachineStatus::Idle },
                     status_raw: if free == 0 { "Rented" } else { "Online" }.into(),
                     gpu_model: ["GeForceRTX4090", "GeForceRTX3090", "NVIDIA A100"][i % 3].into(),
                     gpu_count: gpus,
@@ -452,10 +421,7 @@ mod tests {
             block_hash: format!("0x{}", "cd".repeat(32)),
             spec_version: 400,
             params: PricingParams {
-                standard: Some(StandardGpuPointPrice {
-                    gpu_point: 100,
-                    gpu_price: 16_937,
-                }),
+                standard: Some(StandardGpuPointPrice { gpu_point: 100, gpu_price: 16_937 }),
                 avg_price: Some(500),
                 fixed_tx_fee: Some(10 * dbc::units::DBC),
                 max_rental_days: 60,
@@ -471,10 +437,7 @@ mod tests {
             serde_json::from_str(&snapshot_json(&mk, Source::Cache, Some(1_700_000_000))).unwrap();
         assert_eq!(v["source"], "cache");
         assert_eq!(v["savedAt"], 1_700_000_000u64);
-        assert_eq!(
-            (v["blockNumber"].as_u64(), v["specVersion"].as_u64()),
-            (Some(9_870_000), Some(400))
-        );
+        assert_eq!((v["blockNumber"].as_u64(), v["specVersion"].as_u64()), (Some(9_870_000), Some(400)));
         assert_eq!(v["params"]["fixedTxFee"], "10000000000000000");
         let rows = v["rows"].as_array().unwrap();
         assert_eq!(rows.len(), 3);
@@ -495,30 +458,14 @@ mod tests {
             assert!(!r[key].is_null(), "{key} in {r}");
         }
         // Money: planck as exact strings, USD as integer micro-dollars.
-        let expected = MachinePrice::compute(
-            &mk.params,
-            mk.machines[1].calc_point,
-            mk.machines[1].gpu_count,
-            None,
-        )
-        .unwrap();
-        assert_eq!(
-            r["price"]["planckPerGpuHour"],
-            expected.planck_per_gpu_hour.to_string()
-        );
-        assert_eq!(
-            r["price"]["usdMicroPerGpuHour"],
-            expected.usd_micro_per_gpu_hour
-        );
+        let expected =
+            MachinePrice::compute(&mk.params, mk.machines[1].calc_point, mk.machines[1].gpu_count, None).unwrap();
+        assert_eq!(r["price"]["planckPerGpuHour"], expected.planck_per_gpu_hour.to_string());
+        assert_eq!(r["price"]["usdMicroPerGpuHour"], expected.usd_micro_per_gpu_hour);
         assert_eq!(v["counters"]["machines"], 3);
         assert_eq!(v["counters"]["gpus"], 1 + 2 + 4);
-        assert_eq!(
-            v["counters"]["idleGpus"],
-            2 + 4,
-            "machine 0 is fully rented"
-        );
-        let chain: serde_json::Value =
-            serde_json::from_str(&snapshot_json(&mk, Source::Chain, None)).unwrap();
+        assert_eq!(v["counters"]["idleGpus"], 2 + 4, "machine 0 is fully rented");
+        let chain: serde_json::Value = serde_json::from_str(&snapshot_json(&mk, Source::Chain, None)).unwrap();
         assert_eq!(chain["source"], "chain");
         assert!(chain.get("savedAt").is_none());
     }
@@ -527,8 +474,7 @@ mod tests {
     fn an_unpriced_chain_gives_null_prices() {
         let mut mk = market(2);
         mk.params.avg_price = None;
-        let v: serde_json::Value =
-            serde_json::from_str(&snapshot_json(&mk, Source::Chain, None)).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&snapshot_json(&mk, Source::Chain, None)).unwrap();
         assert!(v["rows"][0]["price"].is_null());
     }
 
@@ -537,19 +483,13 @@ mod tests {
     fn tricky_market() -> Market {
         let mut seed: u64 = 0x5eed;
         let mut next = |n: u64| {
-            seed = seed
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
             (seed >> 33) % n
         };
         let mut mk = market(0);
         for i in 0..48u64 {
             let gpus = [0u32, 1, 2, 3, 4, 8][next(6) as usize];
-            let free = if gpus == 0 {
-                0
-            } else {
-                next(u64::from(gpus) + 1) as u32
-            };
+            let free = if gpus == 0 { 0 } else { next(u64::from(gpus) + 1) as u32 };
             let status = [
                 MachineStatus::Idle,
                 MachineStatus::PartlyRented,
@@ -559,15 +499,7 @@ mod tests {
                 MachineStatus::Other,
             ][next(6) as usize];
             mk.machines.push(Machine {
-                id: format!(
-                    "{:02x}{}",
-                    next(256),
-                    format!("{i:x}")
-                        .repeat(62)
-                        .chars()
-                        .take(62)
-                        .collect::<String>()
-                ),
+                id: format!("{:02x}{}", next(256), format!("{i:x}").repeat(62).chars().take(62).collect::<String>()),
                 status,
                 status_raw: "Online".into(),
                 gpu_model: ["GeForceRTX4090", "NVIDIA A100"][next(2) as usize].into(),
@@ -593,19 +525,12 @@ mod tests {
     fn sort_fixture_for_the_ui_is_current() {
         use dbc::market::{Filter, SortKey};
         let mk = tricky_market();
-        let snapshot: serde_json::Value =
-            serde_json::from_str(&snapshot_json(&mk, Source::Chain, None)).unwrap();
+        let snapshot: serde_json::Value = serde_json::from_str(&snapshot_json(&mk, Source::Chain, None)).unwrap();
         let order = |filter: &Filter, key: SortKey| -> Vec<String> {
-            filter::list(&mk, filter, key)
-                .iter()
-                .map(|l| l.machine.id.clone())
-                .collect()
+            filter::list(&mk, filter, key).iter().map(|l| l.machine.id.clone()).collect()
         };
         let all = Filter::default();
-        let idle = Filter {
-            idle_only: true,
-            ..Filter::default()
-        };
+        let idle = Filter { idle_only: true, ..Filter::default() };
         let keys = [
             ("price", SortKey::PricePerGpuHour),
             ("price-per-point", SortKey::PricePerCalcPoint),
@@ -614,14 +539,10 @@ mod tests {
             ("memory", SortKey::GpuMemory),
             ("online", SortKey::OnlineSince),
         ];
-        let orders: serde_json::Map<String, serde_json::Value> = keys
-            .iter()
-            .map(|(name, k)| (name.to_string(), serde_json::json!(order(&all, *k))))
-            .collect();
-        let idle_orders: serde_json::Map<String, serde_json::Value> = keys
-            .iter()
-            .map(|(name, k)| (name.to_string(), serde_json::json!(order(&idle, *k))))
-            .collect();
+        let orders: serde_json::Map<String, serde_json::Value> =
+            keys.iter().map(|(name, k)| (name.to_string(), serde_json::json!(order(&all, *k)))).collect();
+        let idle_orders: serde_json::Map<String, serde_json::Value> =
+            keys.iter().map(|(name, k)| (name.to_string(), serde_json::json!(order(&idle, *k)))).collect();
         let counters = filter::counters(&filter::list(&mk, &idle, SortKey::PricePerGpuHour));
         let fixture = serde_json::json!({
             "note": "Generated by src-tauri/src/market.rs sort_fixture_for_the_ui_is_current (UPDATE_MARKET_FIXTURE=1). Do not edit.",
@@ -631,13 +552,16 @@ mod tests {
             "idleCounters": counters,
         });
         let text = serde_json::to_string_pretty(&fixture).unwrap() + "\n";
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../ui/src/lib/market/sort-fixture.json");
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/market/sort-fixture.json");
         if std::env::var_os("UPDATE_MARKET_FIXTURE").is_some() {
             std::fs::write(&path, &text).unwrap();
         }
         let current = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(current == text, "{} is out of date: run UPDATE_MARKET_FIXTURE=1 cargo test -p dbc-rent-app --lib sort_fixture", path.display());
+        assert!(
+            current == text,
+            "{} is out of date: run UPDATE_MARKET_FIXTURE=1 cargo test -p dbc-rent-app --lib sort_fixture",
+            path.display()
+        );
     }
 
     /// 10,000 machines: the payload size and the time to build it (printed,
@@ -656,11 +580,7 @@ mod tests {
             json.len(),
             json.len() / 10_000,
             took,
-            if cfg!(debug_assertions) {
-                "debug"
-            } else {
-                "release"
-            }
+            if cfg!(debug_assertions) { "debug" } else { "release" }
         );
     }
 }

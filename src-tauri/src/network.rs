@@ -87,7 +87,13 @@ impl NetworkService {
     pub fn new(data_dir: PathBuf, choice: &NetworkChoice) -> Arc<Self> {
         let (status, _) = watch::channel(NetworkStatus::not_connected(choice));
         let (practice_gone, _) = watch::channel(None);
-        Arc::new_cyclic(|me| NetworkService { me: me.clone(), data_dir, status, practice_gone, inner: Mutex::new(Inner::default()) })
+        Arc::new_cyclic(|me| NetworkService {
+            me: me.clone(),
+            data_dir,
+            status,
+            practice_gone,
+            inner: Mutex::new(Inner::default()),
+        })
     }
 
     pub fn status(&self) -> NetworkStatus {
@@ -158,7 +164,11 @@ impl NetworkService {
     /// Start the practice network (unless one already runs for this data
     /// dir, e.g. from `dbc-sandbox up`), then connect to it. `progress` gets
     /// each stage.
-    pub async fn start_practice(&self, settings: &Settings, progress: impl Fn(&'static str) + Send + Sync + 'static) -> Result<PracticeInfo> {
+    pub async fn start_practice(
+        &self,
+        settings: &Settings,
+        progress: impl Fn(&'static str) + Send + Sync + 'static,
+    ) -> Result<PracticeInfo> {
         let mut inner = self.inner.lock().await;
         let progress = Arc::new(progress);
         // A network this app started that has since ended (a crash, or
@@ -174,7 +184,10 @@ impl NetworkService {
                 f.abort();
             }
             inner.manager = None;
-            self.status.send_replace(NetworkStatus { state: ConnectionState::Connecting, ..NetworkStatus::not_connected(&NetworkChoice::Practice) });
+            self.status.send_replace(NetworkStatus {
+                state: ConnectionState::Connecting,
+                ..NetworkStatus::not_connected(&NetworkChoice::Practice)
+            });
             let mut cfg = SandboxConfig::new(self.data_dir.clone());
             let p = progress.clone();
             cfg.progress = Some(Arc::new(move |s: Stage| {
@@ -252,7 +265,9 @@ impl NetworkService {
     /// A practice network started elsewhere (the CLI) that still answers.
     async fn external_practice_alive(&self) -> bool {
         match dbc::practice::running(&self.data_dir) {
-            Ok(Some(p)) => tokio::net::TcpStream::connect(p.chain.trim_start_matches("ws://").trim_end_matches('/')).await.is_ok(),
+            Ok(Some(p)) => {
+                tokio::net::TcpStream::connect(p.chain.trim_start_matches("ws://").trim_end_matches('/')).await.is_ok()
+            }
             _ => false,
         }
     }
@@ -275,12 +290,17 @@ impl NetworkService {
                     .into_iter()
                     .map(|a| PracticeAccountView {
                         name: a.name,
-                        role: serde_json::to_value(a.role).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
+                        role: serde_json::to_value(a.role)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_string))
+                            .unwrap_or_default(),
                         address: a.address,
                     })
                     .collect(),
             },
-            None => PracticeInfo { running: false, owned_by_app: false, chain: None, client: None, accounts: Vec::new() },
+            None => {
+                PracticeInfo { running: false, owned_by_app: false, chain: None, client: None, accounts: Vec::new() }
+            }
         }
     }
 
@@ -309,7 +329,8 @@ impl NetworkService {
         let (waiting, nonces) = {
             let inner = self.inner.lock().await;
             let Some(m) = inner.manager.as_ref() else {
-                return Err(Error::new(ErrorCode::NetworkUnreachable, "not connected to any network").with_data(serde_json::json!({"network": self.status().network, "endpoint": ""})));
+                return Err(Error::new(ErrorCode::NetworkUnreachable, "not connected to any network")
+                    .with_data(serde_json::json!({"network": self.status().network, "endpoint": ""})));
             };
             if let Some(c) = m.client() {
                 return Ok((c, inner.nonces.clone()));
@@ -319,7 +340,9 @@ impl NetworkService {
             let now = self.status();
             if now.state == ConnectionState::Offline {
                 return Err(now.last_error.unwrap_or_else(|| {
-                    Error::new(ErrorCode::NetworkUnreachable, "offline").with_data(serde_json::json!({"network": now.network, "endpoint": now.endpoint.unwrap_or_default()}))
+                    Error::new(ErrorCode::NetworkUnreachable, "offline").with_data(
+                        serde_json::json!({"network": now.network, "endpoint": now.endpoint.unwrap_or_default()}),
+                    )
                 }));
             }
             (m.subscribe(), inner.nonces.clone())
@@ -383,7 +406,10 @@ mod tests {
         s.last_error = Some(offline_err(ErrorCode::NetworkUnreachable));
         let crashed = offline_err(ErrorCode::SandboxCrashed);
         let shown = with_cause(s.clone(), Some(&crashed));
-        assert_eq!((shown.state, shown.last_error.unwrap().code), (ConnectionState::Offline, ErrorCode::SandboxCrashed));
+        assert_eq!(
+            (shown.state, shown.last_error.unwrap().code),
+            (ConnectionState::Offline, ErrorCode::SandboxCrashed)
+        );
         assert_eq!(with_cause(s.clone(), None).state, ConnectionState::Reconnecting);
         s.state = ConnectionState::Connected;
         s.last_error = None;
@@ -398,7 +424,10 @@ mod tests {
         let settings = Settings { network: choice, ..Settings::default() };
         let mut rx = service.subscribe();
         service.connect(&settings).await.unwrap();
-        tokio::time::timeout(Duration::from_secs(10), rx.wait_for(|s| s.state == ConnectionState::Offline)).await.unwrap().unwrap();
+        tokio::time::timeout(Duration::from_secs(10), rx.wait_for(|s| s.state == ConnectionState::Offline))
+            .await
+            .unwrap()
+            .unwrap();
         let t = std::time::Instant::now();
         let err = service.client().await.unwrap_err();
         assert!(t.elapsed() < Duration::from_millis(500), "took {:?} (CLIENT_WAIT is {CLIENT_WAIT:?})", t.elapsed());
@@ -415,7 +444,11 @@ mod tests {
         let mut rx = service.subscribe();
         service.connect(&settings).await.unwrap();
         assert!(service.inner.lock().await.manager.is_some());
-        let s = tokio::time::timeout(Duration::from_secs(10), rx.wait_for(|s| s.state == ConnectionState::Offline)).await.unwrap().unwrap().clone();
+        let s = tokio::time::timeout(Duration::from_secs(10), rx.wait_for(|s| s.state == ConnectionState::Offline))
+            .await
+            .unwrap()
+            .unwrap()
+            .clone();
         assert_eq!(s.last_error.unwrap().code, ErrorCode::SandboxNotRunning);
     }
 }

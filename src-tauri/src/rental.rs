@@ -7,10 +7,10 @@
 //! Orchestration only: the flow itself lives in `dbc::rental`.
 
 use crate::network::NetworkService;
-use dbc::rental::reminders::{self, FiredStore, Reminder};
 use crate::wallet::WalletService;
 use dbc::chain::{ChainClient, ChainIdentity};
 use dbc::network::ConnectionState;
+use dbc::rental::reminders::{self, FiredStore, Reminder};
 use dbc::rental::{Rental, RentalBook, Stage};
 use dbc::{Error, Result};
 use serde::Serialize;
@@ -47,9 +47,7 @@ pub struct RentalsSnapshot {
 impl RentalsSnapshot {
     /// Something waits on the chain: an unconfirmed order or a transaction.
     pub fn in_flight(&self) -> bool {
-        self.rentals
-            .iter()
-            .any(|r| r.pending.is_some() || r.stage == Stage::Placing || r.stage.awaits_confirm())
+        self.rentals.iter().any(|r| r.pending.is_some() || r.stage == Stage::Placing || r.stage.awaits_confirm())
     }
 }
 
@@ -167,10 +165,7 @@ impl RentalWatch {
                     Err(e) => {
                         tracing::warn!(error = %e, "syncing the rentals with the chain failed");
                         sync_error = Some(e);
-                        book.all()
-                            .into_iter()
-                            .filter(|r| r.account == address)
-                            .collect()
+                        book.all().into_iter().filter(|r| r.account == address).collect()
                     }
                 }
             }
@@ -179,9 +174,7 @@ impl RentalWatch {
             Ok((n, _)) => n,
             Err(_) => network.status().best_block.unwrap_or(0),
         };
-        Ok(Some(self.publish(
-            network, &client, account, best, rentals, sync_error,
-        )))
+        Ok(Some(self.publish(network, &client, account, best, rentals, sync_error)))
     }
 
     /// Publish the journal as it stands (after a command changed it),
@@ -193,20 +186,9 @@ impl RentalWatch {
         account: &str,
     ) -> Result<Arc<RentalsSnapshot>> {
         let book = self.book_for(client).await?;
-        let rentals = book
-            .all()
-            .into_iter()
-            .filter(|r| r.account == account)
-            .collect();
+        let rentals = book.all().into_iter().filter(|r| r.account == account).collect();
         let best = network.status().best_block.unwrap_or(0);
-        Ok(self.publish(
-            network,
-            client,
-            Some(account.to_string()),
-            best,
-            rentals,
-            None,
-        ))
+        Ok(self.publish(network, client, Some(account.to_string()), best, rentals, None))
     }
 
     fn publish(
@@ -245,12 +227,7 @@ impl RentalWatch {
         };
         let mut fired = lock(&self.fired);
         let set = fired.get_or_insert_with(|| self.fired_store.load());
-        let scope: String = snapshot
-            .genesis
-            .trim_start_matches("0x")
-            .chars()
-            .take(16)
-            .collect();
+        let scope: String = snapshot.genesis.trim_start_matches("0x").chars().take(16).collect();
         let due = reminders::due(&scope, &snapshot.rentals, best, leads_minutes, set);
         if due.is_empty() {
             return Vec::new();
@@ -266,10 +243,7 @@ impl RentalWatch {
 /// The active account's address, if there is a wallet with one.
 async fn active_address(wallet: &WalletService) -> Option<String> {
     let w = wallet.wallet().ok()?;
-    tauri::async_runtime::spawn_blocking(move || w.active().ok().map(|a| a.address))
-        .await
-        .ok()
-        .flatten()
+    tauri::async_runtime::spawn_blocking(move || w.active().ok().map(|a| a.address)).await.ok().flatten()
 }
 
 /// Keep the rentals current for the life of the app and forward what is
@@ -314,18 +288,12 @@ async fn follow<R: tauri::Runtime>(handle: tauri::AppHandle<R>) {
             let due = match &synced {
                 _ if fresh_chain => true,
                 Some((_, at)) => {
-                    (in_flight && best > *at)
-                        || best >= at.saturating_add(SYNC_EVERY_BLOCKS)
-                        || best < *at
+                    (in_flight && best > *at) || best >= at.saturating_add(SYNC_EVERY_BLOCKS) || best < *at
                 }
                 None => true,
             };
             if due {
-                match state
-                    .rentals
-                    .sync(&state.network, &state.wallet, fresh_chain)
-                    .await
-                {
+                match state.rentals.sync(&state.network, &state.wallet, fresh_chain).await {
                     Ok(Some(_)) => synced = Some((genesis, best)),
                     Ok(None) => {}
                     Err(e) => tracing::debug!(error = %e, "rentals not synced"),

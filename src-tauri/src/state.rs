@@ -43,7 +43,17 @@ impl AppState {
         let wallet = WalletService::new(data_dir.clone());
         let market = MarketService::new(data_dir.clone());
         let rentals = RentalWatch::new(data_dir.clone());
-        AppState { data_dir, log_dir, settings_store, settings: Mutex::new(settings), network, wallet, market, rentals, connect: ConnectService::default() }
+        AppState {
+            data_dir,
+            log_dir,
+            settings_store,
+            settings: Mutex::new(settings),
+            network,
+            wallet,
+            market,
+            rentals,
+            connect: ConnectService::default(),
+        }
     }
 
     /// The settings, even if a panicking command poisoned the lock (the

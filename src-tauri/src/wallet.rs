@@ -99,8 +99,11 @@ impl WalletService {
         let info = self.store_info(settings);
         info.kind.ok_or_else(|| {
             let code = if info.os_keyring.locked { ErrorCode::KeyringLocked } else { ErrorCode::KeyringUnavailable };
-            Error::new(code, "the OS keyring cannot store secrets; unlock it, or choose the encrypted file in the Wallet screen")
-                .with_data(serde_json::json!({ "reason": info.os_keyring.reason.unwrap_or_default() }))
+            Error::new(
+                code,
+                "the OS keyring cannot store secrets; unlock it, or choose the encrypted file in the Wallet screen",
+            )
+            .with_data(serde_json::json!({ "reason": info.os_keyring.reason.unwrap_or_default() }))
         })
     }
 
@@ -140,7 +143,14 @@ impl WalletService {
 
     /// Finish a create draft: the account is added (all or nothing) and the
     /// words are wiped. `backed_up` needs the check to be complete.
-    pub fn create_finish(&self, draft_id: &str, name: Option<&str>, backed_up: bool, password: &dbc::wallet::SecretString, store: StoreKind) -> Result<Account> {
+    pub fn create_finish(
+        &self,
+        draft_id: &str,
+        name: Option<&str>,
+        backed_up: bool,
+        password: &dbc::wallet::SecretString,
+        store: StoreKind,
+    ) -> Result<Account> {
         let phrase = {
             let drafts = lock(&self.drafts);
             let d = drafts.get(draft_id).ok_or_else(|| draft_missing(draft_id))?;
@@ -149,7 +159,9 @@ impl WalletService {
             }
             match &d.kind {
                 DraftKind::Create { phrase } => phrase.clone(),
-                DraftKind::Backup { .. } => return Err(Error::invalid_argument("this draft is a backup, not a new account")),
+                DraftKind::Backup { .. } => {
+                    return Err(Error::invalid_argument("this draft is a backup, not a new account"))
+                }
             }
         };
         let account = self.wallet()?.create_from_words(name, &phrase, backed_up, password, store)?;
@@ -167,7 +179,9 @@ impl WalletService {
             }
             match &d.kind {
                 DraftKind::Backup { account_id } => account_id.clone(),
-                DraftKind::Create { .. } => return Err(Error::invalid_argument("this draft is a new account, not a backup")),
+                DraftKind::Create { .. } => {
+                    return Err(Error::invalid_argument("this draft is a new account, not a backup"))
+                }
             }
         };
         let account = self.wallet()?.mark_backed_up(&account_id)?;
@@ -187,9 +201,10 @@ impl WalletService {
 }
 
 fn dirs_download() -> Option<PathBuf> {
-    std::env::var_os("XDG_DOWNLOAD_DIR").map(PathBuf::from).filter(|p| p.is_dir()).or_else(|| {
-        std::env::var_os("HOME").map(|h| PathBuf::from(h).join("Downloads")).filter(|p| p.is_dir())
-    })
+    std::env::var_os("XDG_DOWNLOAD_DIR")
+        .map(PathBuf::from)
+        .filter(|p| p.is_dir())
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join("Downloads")).filter(|p| p.is_dir()))
 }
 
 fn draft_id() -> String {
@@ -199,7 +214,8 @@ fn draft_id() -> String {
 }
 
 fn draft_missing(id: &str) -> Error {
-    Error::invalid_argument("this backup was closed or timed out; start again").with_data(serde_json::json!({ "value": id }))
+    Error::invalid_argument("this backup was closed or timed out; start again")
+        .with_data(serde_json::json!({ "value": id }))
 }
 
 fn backup_incomplete() -> Error {

@@ -88,11 +88,8 @@ fn handlers_build_list_and_capability_agree() {
         Vec::<&String>::new(),
         "lib.rs and build.rs list different commands"
     );
-    let app_grants: BTreeSet<String> = granted
-        .iter()
-        .filter_map(|p| p.strip_prefix("allow-"))
-        .map(|p| p.replace('-', "_"))
-        .collect();
+    let app_grants: BTreeSet<String> =
+        granted.iter().filter_map(|p| p.strip_prefix("allow-")).map(|p| p.replace('-', "_")).collect();
     assert_eq!(
         b.symmetric_difference(&app_grants).collect::<Vec<_>>(),
         Vec::<&String>::new(),
@@ -116,13 +113,9 @@ fn the_webview_is_locked_down() {
     assert_eq!(security["freezePrototype"], true, "{security}");
     let csp = security["csp"].as_str().expect("a CSP string");
     let directives: Vec<&str> = csp.split(';').map(str::trim).collect();
-    for d in [
-        "default-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'none'",
-        "frame-ancestors 'none'",
-    ] {
+    for d in
+        ["default-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'"]
+    {
         assert!(directives.contains(&d), "the CSP lacks {d:?}: {csp}");
     }
     assert!(!csp.contains("unsafe-eval") && !csp.contains("script-src *"), "{csp}");

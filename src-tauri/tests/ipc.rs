@@ -4,8 +4,8 @@
 mod common;
 
 use common::{app_with, invoke};
-use serde_json::{json, Value};
 use dbc_rent_app::AppState;
+use serde_json::{json, Value};
 use tauri::test::{mock_builder, mock_context, noop_assets};
 
 #[test]
@@ -43,7 +43,10 @@ fn app_info_and_network_status() {
     assert_eq!(info["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(info["dataDir"], f.data.path().display().to_string());
     let status = invoke(&f.window, "network_status", json!({})).unwrap();
-    assert_eq!(status, json!({"network": "mainnet", "state": "not-connected", "endpoint": null, "bestBlock": null, "specVersion": null}));
+    assert_eq!(
+        status,
+        json!({"network": "mainnet", "state": "not-connected", "endpoint": null, "bestBlock": null, "specVersion": null})
+    );
 }
 
 /// A command that panics, wired the way every app command is.
@@ -55,10 +58,8 @@ fn explode() -> dbc::Result<()> {
 #[test]
 fn a_panicking_command_returns_internal_error() {
     let data = tempfile::tempdir().unwrap();
-    let app = mock_builder()
-        .invoke_handler(tauri::generate_handler![explode])
-        .build(mock_context(noop_assets()))
-        .unwrap();
+    let app =
+        mock_builder().invoke_handler(tauri::generate_handler![explode]).build(mock_context(noop_assets())).unwrap();
     let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
     let err = invoke(&window, "explode", json!({})).unwrap_err();
     assert_eq!(err["code"], "internal");
@@ -78,7 +79,8 @@ fn network_settings_default_to_the_built_in_mainnet_list() {
 #[test]
 fn a_bad_custom_url_is_refused_and_nothing_is_saved() {
     let f = app_with(mock_builder());
-    let err = invoke(&f.window, "set_network", json!({"choice": {"kind": "custom", "url": "http://node:9944"}})).unwrap_err();
+    let err =
+        invoke(&f.window, "set_network", json!({"choice": {"kind": "custom", "url": "http://node:9944"}})).unwrap_err();
     assert_eq!(err["code"], "invalid-argument");
     assert_eq!(err["data"]["value"], "http://node:9944");
     assert!(!f.data.path().join("settings.json").exists());
@@ -110,9 +112,12 @@ fn switching_to_an_unreachable_custom_node_saves_it_and_reports_offline() {
 #[test]
 fn mainnet_endpoints_are_validated_saved_and_reset() {
     let f = app_with(mock_builder());
-    let err = invoke(&f.window, "set_mainnet_endpoints", json!({"endpoints": ["wss://ok.example", "ftp://bad"]})).unwrap_err();
+    let err = invoke(&f.window, "set_mainnet_endpoints", json!({"endpoints": ["wss://ok.example", "ftp://bad"]}))
+        .unwrap_err();
     assert_eq!(err["code"], "invalid-argument", "{err}");
-    let v = invoke(&f.window, "set_mainnet_endpoints", json!({"endpoints": [" wss://b.example ", "", "wss://a.example"]})).unwrap();
+    let v =
+        invoke(&f.window, "set_mainnet_endpoints", json!({"endpoints": [" wss://b.example ", "", "wss://a.example"]}))
+            .unwrap();
     assert_eq!(v["mainnetEndpoints"], json!(["wss://b.example", "wss://a.example"]));
     let v = invoke(&f.window, "set_mainnet_endpoints", json!({"endpoints": []})).unwrap();
     assert_eq!(v["mainnetEndpoints"], v["defaultMainnetEndpoints"]);
@@ -123,7 +128,12 @@ fn practice_commands_without_a_practice_network() {
     let f = app_with(mock_builder());
     let v = invoke(&f.window, "practice_status", json!({})).unwrap();
     assert_eq!(v["running"], false);
-    let err = invoke(&f.window, "practice_fund", json!({"address": "5DfhGyQdFobKM8NsWvEeAKk5EQQgYe9AydgJ7rMB6E1EqRzV", "amount": "10"})).unwrap_err();
+    let err = invoke(
+        &f.window,
+        "practice_fund",
+        json!({"address": "5DfhGyQdFobKM8NsWvEeAKk5EQQgYe9AydgJ7rMB6E1EqRzV", "amount": "10"}),
+    )
+    .unwrap_err();
     assert_eq!(err["code"], "sandbox-not-running", "{err}");
     let err = invoke(&f.window, "practice_fund", json!({"address": "5Dfh", "amount": "1.5.0"})).unwrap_err();
     assert_eq!(err["code"], "invalid-argument", "{err}");
@@ -132,7 +142,12 @@ fn practice_commands_without_a_practice_network() {
 #[test]
 fn open_external_refuses_links_off_the_allowlist_with_the_error_shape() {
     let f = app_with(mock_builder());
-    for url in ["https://github.com@evil.example/NVIDIA", "http://docs.omniverse.nvidia.com/", "javascript:alert(1)", "https://evil.example/"] {
+    for url in [
+        "https://github.com@evil.example/NVIDIA",
+        "http://docs.omniverse.nvidia.com/",
+        "javascript:alert(1)",
+        "https://evil.example/",
+    ] {
         let err = invoke(&f.window, "open_external", json!({ "url": url })).unwrap_err();
         assert_eq!(err["code"], "link-not-allowed", "{url}: {err}");
         assert_eq!(err["data"]["url"], url);
@@ -148,16 +163,27 @@ fn the_omniverse_checklist_persists_per_rental() {
     assert_eq!((v["done"].clone(), v["total"].clone()), (json!(0), json!(5)));
     assert_eq!(v["items"][0], json!({"id": "driver-checked", "done": false}));
 
-    let v = invoke(&f.window, "checklist_set", json!({"rentKey": "practice:42", "item": "first-launch-done", "done": true})).unwrap();
+    let v = invoke(
+        &f.window,
+        "checklist_set",
+        json!({"rentKey": "practice:42", "item": "first-launch-done", "done": true}),
+    )
+    .unwrap();
     assert_eq!(v["done"], 1);
     assert_eq!(v["items"][3], json!({"id": "first-launch-done", "done": true}));
     let v = invoke(&f.window, "checklist_get", json!({"rentKey": "practice:42"})).unwrap();
     assert_eq!(v["items"][3]["done"], true);
-    assert_eq!(invoke(&f.window, "checklist_get", json!({"rentKey": "general"})).unwrap()["done"], 0, "other rentals untouched");
-    let saved: Value = serde_json::from_slice(&std::fs::read(f.data.path().join("omniverse-checklist.json")).unwrap()).unwrap();
+    assert_eq!(
+        invoke(&f.window, "checklist_get", json!({"rentKey": "general"})).unwrap()["done"],
+        0,
+        "other rentals untouched"
+    );
+    let saved: Value =
+        serde_json::from_slice(&std::fs::read(f.data.path().join("omniverse-checklist.json")).unwrap()).unwrap();
     assert_eq!(saved["rentals"]["practice:42"]["first-launch-done"], true);
 
-    let err = invoke(&f.window, "checklist_set", json!({"rentKey": "general", "item": "format-disk", "done": true})).unwrap_err();
+    let err = invoke(&f.window, "checklist_set", json!({"rentKey": "general", "item": "format-disk", "done": true}))
+        .unwrap_err();
     assert_eq!(err["code"], "invalid-argument", "{err}");
     let err = invoke(&f.window, "checklist_get", json!({"rentKey": "../../etc"})).unwrap_err();
     assert_eq!(err["code"], "invalid-argument", "{err}");
@@ -217,11 +243,16 @@ fn market_snapshot_is_null_until_a_list_is_published_then_that_list() {
 fn market_quote_refuses_bad_orders_specifically_before_touching_the_network() {
     use tauri::Manager;
     let f = app_with(mock_builder());
-    let quote = |id: String, gpus: u32, hours: &str| invoke(&f.window, "market_quote", json!({"machineId": id, "gpus": gpus, "hours": hours}));
+    let quote = |id: String, gpus: u32, hours: &str| {
+        invoke(&f.window, "market_quote", json!({"machineId": id, "gpus": gpus, "hours": hours}))
+    };
     let (a, b, c) = ("a".repeat(64), "b".repeat(64), "c".repeat(64));
 
     let e = quote(a.clone(), 1, "0.75").unwrap_err();
-    assert_eq!((e["code"].as_str(), e["data"]["reason"].as_str(), e["data"]["blocks"].as_u64()), (Some("invalid-duration"), Some("not-half-hour"), Some(450)));
+    assert_eq!(
+        (e["code"].as_str(), e["data"]["reason"].as_str(), e["data"]["blocks"].as_u64()),
+        (Some("invalid-duration"), Some("not-half-hour"), Some(450))
+    );
     assert_eq!(quote(a.clone(), 1, "1441").unwrap_err()["data"]["reason"], "too-long");
     assert_eq!(quote(a.clone(), 1, "two").unwrap_err()["code"], "invalid-argument");
 
@@ -247,10 +278,18 @@ fn rental_commands_refuse_bad_input_with_the_error_shape_before_anything_is_sign
     let f = app_with(mock_builder());
     let id = "a".repeat(64);
     let place = |machine: &str, gpus: u32, blocks: u32| {
-        invoke(&f.window, "rental_place", json!({"machineId": machine, "gpus": gpus, "blocks": blocks, "password": "pw", "onStatus": channel()}))
+        invoke(
+            &f.window,
+            "rental_place",
+            json!({"machineId": machine, "gpus": gpus, "blocks": blocks, "password": "pw", "onStatus": channel()}),
+        )
     };
     let e = place(&id, 1, 450).unwrap_err();
-    assert_eq!((e["code"].as_str(), e["data"]["reason"].as_str()), (Some("invalid-duration"), Some("not-half-hour")), "{e}");
+    assert_eq!(
+        (e["code"].as_str(), e["data"]["reason"].as_str()),
+        (Some("invalid-duration"), Some("not-half-hour")),
+        "{e}"
+    );
     assert_eq!(place(&id, 1, 0).unwrap_err()["data"]["reason"], "zero");
     assert_eq!(place(&id, 1, 864_300).unwrap_err()["data"]["reason"], "too-long");
     let e = place("0xnot-a-machine", 1, 600).unwrap_err();
@@ -265,7 +304,12 @@ fn rental_commands_refuse_bad_input_with_the_error_shape_before_anything_is_sign
     for blocks in [0, 150, 450] {
         let e = invoke(&f.window, "rental_renew_quote", json!({"id": "42", "blocks": blocks})).unwrap_err();
         assert_eq!(e["code"], "invalid-duration", "{blocks}: {e}");
-        let e = invoke(&f.window, "rental_renew", json!({"id": "42", "blocks": blocks, "password": "pw", "onStatus": channel()})).unwrap_err();
+        let e = invoke(
+            &f.window,
+            "rental_renew",
+            json!({"id": "42", "blocks": blocks, "password": "pw", "onStatus": channel()}),
+        )
+        .unwrap_err();
         assert_eq!(e["code"], "invalid-duration", "{blocks}: {e}");
     }
     for (cmd, args) in [
@@ -281,12 +325,27 @@ fn rental_commands_refuse_bad_input_with_the_error_shape_before_anything_is_sign
 #[test]
 fn test_connection_explains_a_bad_or_dead_client() {
     let f = app_with(mock_builder());
-    let e = invoke(&f.window, "compute_test_connection", json!({"url": "localhost:5002", "machineId": null})).unwrap_err();
-    assert_eq!((e["code"].as_str(), e["data"]["value"].as_str()), (Some("invalid-client-url"), Some("localhost:5002")), "{e}");
+    let e =
+        invoke(&f.window, "compute_test_connection", json!({"url": "localhost:5002", "machineId": null})).unwrap_err();
+    assert_eq!(
+        (e["code"].as_str(), e["data"]["value"].as_str()),
+        (Some("invalid-client-url"), Some("localhost:5002")),
+        "{e}"
+    );
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let e = invoke(&f.window, "compute_test_connection", json!({"url": format!("http://127.0.0.1:{port}"), "machineId": "a".repeat(64)})).unwrap_err();
+    let e = invoke(
+        &f.window,
+        "compute_test_connection",
+        json!({"url": format!("http://127.0.0.1:{port}"), "machineId": "a".repeat(64)}),
+    )
+    .unwrap_err();
     assert_eq!(e["code"], "compute-unreachable", "{e}");
-    let e = invoke(&f.window, "compute_test_connection", json!({"url": format!("http://127.0.0.1:{port}"), "machineId": "xyz"})).unwrap_err();
+    let e = invoke(
+        &f.window,
+        "compute_test_connection",
+        json!({"url": format!("http://127.0.0.1:{port}"), "machineId": "xyz"}),
+    )
+    .unwrap_err();
     assert_eq!(e["code"], "invalid-argument", "{e}");
 }
 
@@ -294,12 +353,21 @@ fn test_connection_explains_a_bad_or_dead_client() {
 fn dbc_clients_and_reminder_leads_are_validated_and_saved() {
     let f = app_with(mock_builder());
     let v = invoke(&f.window, "rental_settings", json!({})).unwrap();
-    assert_eq!(v, json!({"computeClients": [], "practiceClient": null, "reminderLeadsMinutes": [1440, 60], "defaultReminderLeadsMinutes": [1440, 60]}));
+    assert_eq!(
+        v,
+        json!({"computeClients": [], "practiceClient": null, "reminderLeadsMinutes": [1440, 60], "defaultReminderLeadsMinutes": [1440, 60]})
+    );
 
-    let e = invoke(&f.window, "set_compute_clients", json!({"clients": ["http://10.0.0.5:5052", "ftp://x"]})).unwrap_err();
+    let e =
+        invoke(&f.window, "set_compute_clients", json!({"clients": ["http://10.0.0.5:5052", "ftp://x"]})).unwrap_err();
     assert_eq!((e["code"].as_str(), e["data"]["value"].as_str()), (Some("invalid-client-url"), Some("ftp://x")), "{e}");
     assert!(!f.data.path().join("settings.json").exists(), "nothing saved");
-    let v = invoke(&f.window, "set_compute_clients", json!({"clients": [" http://10.0.0.5:5052/api/v1/ ", "", "http://10.0.0.5:5052"]})).unwrap();
+    let v = invoke(
+        &f.window,
+        "set_compute_clients",
+        json!({"clients": [" http://10.0.0.5:5052/api/v1/ ", "", "http://10.0.0.5:5052"]}),
+    )
+    .unwrap();
     assert_eq!(v["computeClients"], json!(["http://10.0.0.5:5052"]));
 
     let e = invoke(&f.window, "set_reminder_leads", json!({"minutes": [60, 0]})).unwrap_err();
@@ -307,7 +375,10 @@ fn dbc_clients_and_reminder_leads_are_validated_and_saved() {
     let v = invoke(&f.window, "set_reminder_leads", json!({"minutes": [30, 120, 30]})).unwrap();
     assert_eq!(v["reminderLeadsMinutes"], json!([120, 30]));
     let saved: Value = serde_json::from_slice(&std::fs::read(f.data.path().join("settings.json")).unwrap()).unwrap();
-    assert_eq!((saved["computeClients"].clone(), saved["reminderLeadsMinutes"].clone()), (json!(["http://10.0.0.5:5052"]), json!([120, 30])));
+    assert_eq!(
+        (saved["computeClients"].clone(), saved["reminderLeadsMinutes"].clone()),
+        (json!(["http://10.0.0.5:5052"]), json!([120, 30]))
+    );
     assert_eq!(invoke(&f.window, "rental_settings", json!({})).unwrap()["reminderLeadsMinutes"], json!([120, 30]));
 
     let e = invoke(&f.window, "notify_reminder", json!({"title": " \u{7}", "body": "x"})).unwrap_err();
@@ -329,7 +400,11 @@ fn connect_commands_refuse_an_unknown_rental_and_bad_options_with_the_error_shap
         ("connect_reveal", json!({"id": "424242", "field": "vncPassword"})),
     ] {
         let e = invoke(&f.window, cmd, args).unwrap_err();
-        assert_eq!((e["code"].as_str(), e["data"]["rentId"].as_str()), (Some("rental-not-found"), Some("424242")), "{cmd}: {e}");
+        assert_eq!(
+            (e["code"].as_str(), e["data"]["rentId"].as_str()),
+            (Some("rental-not-found"), Some("424242")),
+            "{cmd}: {e}"
+        );
         assert!(e["message"].as_str().unwrap().contains("424242"), "{cmd}: {e}");
     }
     // Unlocking needs the rental's journal: without a network, said so.

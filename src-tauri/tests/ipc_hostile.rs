@@ -21,9 +21,20 @@ fn commands() -> Vec<String> {
 
 /// Commands that take no arguments: any body is ignored, so they simply run.
 const NO_ARGS: &[&str] = &[
-    "app_info", "get_settings", "network_status", "get_network_settings", "retry_connection", "practice_status",
-    "stop_practice", "wallet_overview", "market_snapshot", "rentals_list", "rental_settings", "wallet_discard_draft",
-    "wallet_backup_challenge", "wallet_choose_file_store",
+    "app_info",
+    "get_settings",
+    "network_status",
+    "get_network_settings",
+    "retry_connection",
+    "practice_status",
+    "stop_practice",
+    "wallet_overview",
+    "market_snapshot",
+    "rentals_list",
+    "rental_settings",
+    "wallet_discard_draft",
+    "wallet_backup_challenge",
+    "wallet_choose_file_store",
 ];
 
 /// Queries whose answer to any input is an answer, not a refusal: whether an
@@ -71,7 +82,10 @@ fn readable(cmd: &str, e: &Value) {
         Value::Object(o) => {
             let code = o.get("code").and_then(Value::as_str).unwrap_or_else(|| panic!("{cmd}: no code in {e}"));
             assert_ne!(code, "internal", "{cmd}: an internal error (a panic?): {e}");
-            assert!(o.get("message").and_then(Value::as_str).is_some_and(|m| !m.is_empty()), "{cmd}: no message in {e}");
+            assert!(
+                o.get("message").and_then(Value::as_str).is_some_and(|m| !m.is_empty()),
+                "{cmd}: no message in {e}"
+            );
         }
         other => panic!("{cmd}: an error of no known shape: {other}"),
     }
@@ -117,7 +131,10 @@ fn every_command_refuses_out_of_range_arguments_specifically() {
     let settings = f.data.path().join("settings.json");
     if settings.exists() {
         let saved: Value = serde_json::from_slice(&std::fs::read(&settings).unwrap()).unwrap();
-        assert!(saved.get("insecureClientsAllowed").is_none() && saved.get("insecureNodesAllowed").is_none(), "{saved}");
+        assert!(
+            saved.get("insecureClientsAllowed").is_none() && saved.get("insecureNodesAllowed").is_none(),
+            "{saved}"
+        );
         assert!(saved.get("computeClients").is_none() && saved.get("mainnetEndpoints").is_none(), "{saved}");
     }
 }
@@ -126,12 +143,18 @@ fn every_command_refuses_out_of_range_arguments_specifically() {
 fn plain_http_clients_and_unencrypted_nodes_need_the_users_yes() {
     let f = app();
     let settings = f.data.path().join("settings.json");
-    let saved = || -> Value { serde_json::from_slice(&std::fs::read(&settings).unwrap_or_else(|_| b"{}".to_vec())).unwrap() };
+    let saved =
+        || -> Value { serde_json::from_slice(&std::fs::read(&settings).unwrap_or_else(|_| b"{}".to_vec())).unwrap() };
 
     // A public DBC client over plain http: refused before any connection.
     let started = std::time::Instant::now();
-    let e = invoke(&f.window, "compute_test_connection", json!({"url": "http://203.0.113.5:5052", "machineId": null})).unwrap_err();
-    assert_eq!((e["code"].as_str(), e["data"]["host"].as_str()), (Some("insecure-client-url"), Some("203.0.113.5")), "{e}");
+    let e = invoke(&f.window, "compute_test_connection", json!({"url": "http://203.0.113.5:5052", "machineId": null}))
+        .unwrap_err();
+    assert_eq!(
+        (e["code"].as_str(), e["data"]["host"].as_str()),
+        (Some("insecure-client-url"), Some("203.0.113.5")),
+        "{e}"
+    );
     assert!(started.elapsed() < std::time::Duration::from_secs(2), "nothing was dialled");
     for bad in ["javascript:alert(1)", "http://user:pw@203.0.113.5:5052", "http://203.0.113.5:5052/?x=1", ""] {
         let e = invoke(&f.window, "compute_allow_insecure_client", json!({"url": bad})).unwrap_err();
@@ -143,15 +166,22 @@ fn plain_http_clients_and_unencrypted_nodes_need_the_users_yes() {
     invoke(&f.window, "compute_allow_insecure_client", json!({"url": "http://203.0.113.5:5052"})).unwrap();
     assert_eq!(saved()["insecureClientsAllowed"], json!(["http://203.0.113.5:5052"]), "remembered once");
     // Allowed: now the client is dialled (unroutable here), no longer refused for its transport.
-    let e = invoke(&f.window, "compute_test_connection", json!({"url": "http://127.0.0.1:1", "machineId": null})).unwrap_err();
+    let e = invoke(&f.window, "compute_test_connection", json!({"url": "http://127.0.0.1:1", "machineId": null}))
+        .unwrap_err();
     assert_eq!(e["code"], "compute-unreachable", "a local client never needed a yes: {e}");
 
     // An unencrypted remote node: refused and nothing saved, until allowed.
     let custom = json!({"kind": "custom", "url": "ws://203.0.113.7:9944"});
     let e = invoke(&f.window, "set_network", json!({"choice": custom})).unwrap_err();
-    assert_eq!((e["code"].as_str(), e["data"]["host"].as_str()), (Some("insecure-node-url"), Some("203.0.113.7")), "{e}");
+    assert_eq!(
+        (e["code"].as_str(), e["data"]["host"].as_str()),
+        (Some("insecure-node-url"), Some("203.0.113.7")),
+        "{e}"
+    );
     assert_ne!(saved()["network"]["kind"], "custom", "the choice was not saved: {}", saved());
-    let e = invoke(&f.window, "set_mainnet_endpoints", json!({"endpoints": ["wss://a.example", "ws://203.0.113.9:9944"]})).unwrap_err();
+    let e =
+        invoke(&f.window, "set_mainnet_endpoints", json!({"endpoints": ["wss://a.example", "ws://203.0.113.9:9944"]}))
+            .unwrap_err();
     assert_eq!(e["code"], "insecure-node-url", "{e}");
     assert!(saved().get("mainnetEndpoints").is_none());
     let e = invoke(&f.window, "set_network", json!({"choice": custom, "allowInsecure": "yes"})).unwrap_err();
@@ -164,7 +194,12 @@ fn plain_http_clients_and_unencrypted_nodes_need_the_users_yes() {
     // Asked once: the same node again needs no yes.
     invoke(&f.window, "set_network", json!({"choice": {"kind": "mainnet"}})).unwrap();
     invoke(&f.window, "set_network", json!({"choice": custom})).expect("an allowed node is not asked again");
-    let v = invoke(&f.window, "set_mainnet_endpoints", json!({"endpoints": ["ws://203.0.113.9:9944"], "allowInsecure": true})).unwrap();
+    let v = invoke(
+        &f.window,
+        "set_mainnet_endpoints",
+        json!({"endpoints": ["ws://203.0.113.9:9944"], "allowInsecure": true}),
+    )
+    .unwrap();
     assert_eq!(v["mainnetEndpoints"], json!(["ws://203.0.113.9:9944"]));
     assert_eq!(saved()["insecureNodesAllowed"].as_array().unwrap().len(), 2);
     no_secret_files(f.data.path(), "the transport checks");

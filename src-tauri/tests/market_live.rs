@@ -39,26 +39,17 @@ async fn next_where(
 }
 
 fn practice() -> Settings {
-    Settings {
-        network: NetworkChoice::Practice,
-        ..Settings::default()
-    }
+    Settings { network: NetworkChoice::Practice, ..Settings::default() }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn publishes_cache_then_chain_quotes_and_forgets_on_switch() {
     dbc_sandbox::install_crypto_provider();
     let dir = tempfile::tempdir().unwrap();
-    let sandbox = Sandbox::start(SandboxConfig::chain_only(dir.path().to_path_buf(), 60))
-        .await
-        .unwrap_or_else(|e| {
-            panic!(
-                "practice network unavailable (run `make sandbox-deps`): {} ({})",
-                e.message, e.code
-            )
-        });
-    let result =
-        futures_util::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(run(dir.path()))).await;
+    let sandbox = Sandbox::start(SandboxConfig::chain_only(dir.path().to_path_buf(), 60)).await.unwrap_or_else(|e| {
+        panic!("practice network unavailable (run `make sandbox-deps`): {} ({})", e.message, e.code)
+    });
+    let result = futures_util::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(run(dir.path()))).await;
     sandbox.stop().await.expect("stop sandbox");
     if let Err(panic) = result {
         std::panic::resume_unwind(panic);
@@ -71,27 +62,14 @@ async fn run(data: &std::path::Path) {
     let service = MarketService::new(data.to_path_buf());
     let mut rx = service.subscribe();
     let watcher = tokio::spawn(service.clone().watch_network(network.clone()));
-    network
-        .connect(&practice())
-        .await
-        .expect("connect to the practice chain");
+    network.connect(&practice()).await.expect("connect to the practice chain");
     let first = next_where(&mut rx, "list", Option::is_some).await.unwrap();
-    assert_eq!(
-        first.source,
-        Source::Chain,
-        "no cache yet: the first list is the chain's"
-    );
+    assert_eq!(first.source, Source::Chain, "no cache yet: the first list is the chain's");
     assert_eq!(first.market.machines.len(), 60);
-    let genesis = network
-        .status()
-        .genesis_hash
-        .expect("connected: genesis known");
+    let genesis = network.status().genesis_hash.expect("connected: genesis known");
     assert_eq!(first.genesis, genesis);
     let v: serde_json::Value = serde_json::from_str(&first.json).unwrap();
-    assert_eq!(
-        (v["source"].as_str(), v["rows"].as_array().map(Vec::len)),
-        (Some("chain"), Some(60))
-    );
+    assert_eq!((v["source"].as_str(), v["rows"].as_array().map(Vec::len)), (Some("chain"), Some(60)));
     assert_eq!(v["counters"]["machines"], 60);
 
     // Saved for the next start (in the background: wait for it).
@@ -115,35 +93,14 @@ async fn run(data: &std::path::Path) {
         .iter()
         .find(|m| m.status == MachineStatus::Idle && m.free_gpus >= 2)
         .expect("an idle machine");
-    let (q, at) = service
-        .quote(&network, &idle.id, 2, 900)
-        .await
-        .expect("quote");
+    let (q, at) = service.quote(&network, &idle.id, 2, 900).await.expect("quote");
     let expected = first.market.quote(&idle.id, 2, 900).unwrap();
-    assert_eq!(
-        (q.rent, q.order_fee, q.blocks),
-        (expected.rent, 10 * dbc::units::DBC, 900)
-    );
-    assert!(
-        q.tx_fee_estimate > 0 && q.tx_fee_estimate < dbc::units::DBC / 100,
-        "{}",
-        q.tx_fee_estimate
-    );
+    assert_eq!((q.rent, q.order_fee, q.blocks), (expected.rent, 10 * dbc::units::DBC, 900));
+    assert!(q.tx_fee_estimate > 0 && q.tx_fee_estimate < dbc::units::DBC / 100, "{}", q.tx_fee_estimate);
     assert_eq!(at, first.market.block_number);
-    let offline = first
-        .market
-        .machines
-        .iter()
-        .find(|m| m.status == MachineStatus::Offline)
-        .expect("an offline machine");
-    assert_eq!(
-        service
-            .quote(&network, &offline.id, 1, 600)
-            .await
-            .unwrap_err()
-            .code,
-        dbc::ErrorCode::NotRentable
-    );
+    let offline =
+        first.market.machines.iter().find(|m| m.status == MachineStatus::Offline).expect("an offline machine");
+    assert_eq!(service.quote(&network, &offline.id, 1, 600).await.unwrap_err().code, dbc::ErrorCode::NotRentable);
     watcher.abort();
     drop(service);
 
@@ -153,26 +110,18 @@ async fn run(data: &std::path::Path) {
     let mut rx2 = service2.subscribe();
     let watcher2 = tokio::spawn(service2.clone().watch_network(network2.clone()));
     network2.connect(&practice()).await.expect("connect again");
-    let cached = next_where(&mut rx2, "cached list", Option::is_some)
-        .await
-        .unwrap();
+    let cached = next_where(&mut rx2, "cached list", Option::is_some).await.unwrap();
     assert_eq!(cached.source, Source::Cache);
     let v: serde_json::Value = serde_json::from_str(&cached.json).unwrap();
     assert_eq!(v["savedAt"], saved.saved_at);
     assert_eq!(v["rows"].as_array().unwrap().len(), 60);
-    let fresh = next_where(&mut rx2, "chain list", |p| {
-        p.as_ref().is_some_and(|p| p.source == Source::Chain)
-    })
-    .await
-    .unwrap();
+    let fresh =
+        next_where(&mut rx2, "chain list", |p| p.as_ref().is_some_and(|p| p.source == Source::Chain)).await.unwrap();
     assert_eq!(fresh.market.machines.len(), 60);
 
     // ---- another network: the practice list is dropped at once ----
     network2
-        .connect(&Settings {
-            network: NetworkChoice::Mainnet,
-            ..Settings::default()
-        })
+        .connect(&Settings { network: NetworkChoice::Mainnet, ..Settings::default() })
         .await
         .expect("switching is not an error");
     next_where(&mut rx2, "the list dropped", Option::is_none).await;

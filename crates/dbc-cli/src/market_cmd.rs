@@ -122,9 +122,15 @@ pub fn machines(ctx: &Ctx, cmd: MachinesCommand) -> Result<Value> {
                 return Ok(Value::Array(rows.iter().map(row_json).collect()));
             }
             let c = market::filter::counters(&rows);
-            let mut lines = vec![format!("{} machines, {} GPUs, {} idle GPUs (block {})", c.machines, c.gpus, c.idle_gpus, mk.block_number)];
+            let mut lines = vec![format!(
+                "{} machines, {} GPUs, {} idle GPUs (block {})",
+                c.machines, c.gpus, c.idle_gpus, mk.block_number
+            )];
             for r in &rows {
-                let hour = r.price.map(|p| format!("{} DBC/GPU-h", format_dbc_fixed(p.planck_per_gpu_hour, 4))).unwrap_or_else(|| "-".into());
+                let hour = r
+                    .price
+                    .map(|p| format!("{} DBC/GPU-h", format_dbc_fixed(p.planck_per_gpu_hour, 4)))
+                    .unwrap_or_else(|| "-".into());
                 lines.push(format!(
                     "{}…  {:<14} {:<16} {}/{} free  {:<2}  {}",
                     &r.machine.id[..12.min(r.machine.id.len())],
@@ -175,4 +181,3 @@ pub fn quote(ctx: &Ctx, args: QuoteArgs) -> Result<Value> {
         "at_block": at_block,
     }))
 }
-

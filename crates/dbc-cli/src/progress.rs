@@ -20,7 +20,10 @@ impl Progress {
         }
         // Hidden by indicatif itself when stderr is not a terminal.
         let bar = ProgressBar::new_spinner();
-        bar.set_style(ProgressStyle::with_template("{spinner} {prefix}: {msg} ({elapsed})").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {prefix}: {msg} ({elapsed})")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
         bar.set_prefix(what.to_string());
         bar.enable_steady_tick(Duration::from_millis(120));
         Progress { json, bar: Some(bar) }
@@ -54,7 +57,11 @@ impl Drop for Progress {
 /// `event`, `kind`) and the small numbers that go with them.
 fn summary(v: &Value) -> String {
     let Value::Object(m) = v else { return v.to_string() };
-    let mut parts: Vec<String> = ["status", "step", "event", "kind"].iter().filter_map(|k| m.get(*k).and_then(Value::as_str)).map(str::to_string).collect();
+    let mut parts: Vec<String> = ["status", "step", "event", "kind"]
+        .iter()
+        .filter_map(|k| m.get(*k).and_then(Value::as_str))
+        .map(str::to_string)
+        .collect();
     for (k, label) in [("attempt", "attempt"), ("polls", "polls"), ("blockHash", "block"), ("reason", "")] {
         if let Some(x) = m.get(k).filter(|x| !x.is_null()) {
             let text = x.as_str().map(str::to_string).unwrap_or_else(|| x.to_string());
@@ -74,8 +81,14 @@ mod tests {
     #[test]
     fn a_progress_item_reads_as_its_stage() {
         assert_eq!(summary(&json!({"status": "inBlock", "blockHash": "0xab"})), "inBlock · block 0xab");
-        assert_eq!(summary(&json!({"step": "create", "event": "sending", "attempt": 2})), "create · sending · attempt 2");
-        assert_eq!(summary(&json!({"step": "poll", "status": "creating", "kind": "creating", "polls": 3, "error": null})), "creating · poll · polls 3");
+        assert_eq!(
+            summary(&json!({"step": "create", "event": "sending", "attempt": 2})),
+            "create · sending · attempt 2"
+        );
+        assert_eq!(
+            summary(&json!({"step": "poll", "status": "creating", "kind": "creating", "polls": 3, "error": null})),
+            "creating · poll · polls 3"
+        );
         assert_eq!(summary(&json!("signing")), "\"signing\"");
     }
 }

@@ -79,13 +79,29 @@ pub enum VmCommand {
         account: Option<String>,
     },
     /// Start a VM that is off.
-    Start { rent_id: String, #[arg(long)] account: Option<String> },
+    Start {
+        rent_id: String,
+        #[arg(long)]
+        account: Option<String>,
+    },
     /// Power the VM off (a hard power-off: unsaved work in Windows is lost).
-    Stop { rent_id: String, #[arg(long)] account: Option<String> },
+    Stop {
+        rent_id: String,
+        #[arg(long)]
+        account: Option<String>,
+    },
     /// Restart the VM.
-    Restart { rent_id: String, #[arg(long)] account: Option<String> },
+    Restart {
+        rent_id: String,
+        #[arg(long)]
+        account: Option<String>,
+    },
     /// Delete the VM and its disks (irreversible).
-    Delete { rent_id: String, #[arg(long)] account: Option<String> },
+    Delete {
+        rent_id: String,
+        #[arg(long)]
+        account: Option<String>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -110,7 +126,9 @@ where
     F: FnOnce(RentalService) -> Fut,
     Fut: std::future::Future<Output = Result<T>>,
 {
-    with_chain(ctx, CONNECT_SECS, |client| async move { f(RentalService::open(ctx.data_dir, client, Arc::new(NonceTracker::new())).await?).await })
+    with_chain(ctx, CONNECT_SECS, |client| async move {
+        f(RentalService::open(ctx.data_dir, client, Arc::new(NonceTracker::new())).await?).await
+    })
 }
 
 /// The signing key of `account` (the active one by default), after asking
@@ -200,7 +218,12 @@ pub fn rentals(ctx: &Ctx, args: RentalsArgs) -> Result<Value> {
         for r in &list {
             let id = r.rent_id().map(|n| n.to_string()).unwrap_or_else(|| r.id.clone());
             let left = TimeLeft::of(r, best).describe(r.stage);
-            eprintln!("{id:>8}  {:<12} {} GPU(s) of {}…  {left}", r.stage.as_str(), r.gpus, &r.machine_id[..12.min(r.machine_id.len())]);
+            eprintln!(
+                "{id:>8}  {:<12} {} GPU(s) of {}…  {left}",
+                r.stage.as_str(),
+                r.gpus,
+                &r.machine_id[..12.min(r.machine_id.len())]
+            );
         }
     }
     Ok(json!({ "best_block": best, "rentals": list.iter().map(|r| rental_json(r, Some(best))).collect::<Vec<_>>() }))
@@ -304,7 +327,10 @@ pub fn vm(ctx: &Ctx, cmd: VmCommand) -> Result<Value> {
         match cmd {
             VmCommand::Create { image, poll, .. } => {
                 let opts = rental::VmOptions {
-                    poll: dbc::compute::PollOptions { interval: std::time::Duration::from_secs(poll.max(1)), ..Default::default() },
+                    poll: dbc::compute::PollOptions {
+                        interval: std::time::Duration::from_secs(poll.max(1)),
+                        ..Default::default()
+                    },
                     ..Default::default()
                 };
                 let progress = Progress::new(json_mode, "creating the VM");

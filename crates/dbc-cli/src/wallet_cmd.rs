@@ -144,7 +144,8 @@ fn new_account_store(ctx: &Ctx, w: &Wallet) -> Result<StoreKind> {
         Ok(_) => Ok(StoreKind::OsKeyring),
         Err(mut e) if matches!(e.code, ErrorCode::KeyringUnavailable | ErrorCode::KeyringLocked) => {
             let reason = e.data.as_ref().and_then(|d| d["reason"].as_str()).unwrap_or("unknown").to_string();
-            let what = if e.code == ErrorCode::KeyringLocked { "is locked or refused access" } else { "cannot be used" };
+            let what =
+                if e.code == ErrorCode::KeyringLocked { "is locked or refused access" } else { "cannot be used" };
             e.message = format!(
                 "the OS keyring {what} ({reason}). To keep the secret in an encrypted file in the data dir instead \
                  (sealed with your app password, mode 0600), pass --file-store (or set {STORE_ENV}=file)"
@@ -201,7 +202,9 @@ pub fn run(ctx: &Ctx, cmd: WalletCommand) -> Result<Value> {
             let password = app_password(true)?;
             let created = w.create(name.as_deref(), WordCount::from_count(words)?, &password, kind)?;
             if !ctx.json {
-                eprintln!("Your recovery words (shown only this once; write them down, in order, and keep them offline):\n");
+                eprintln!(
+                    "Your recovery words (shown only this once; write them down, in order, and keep them offline):\n"
+                );
                 eprintln!("  {}\n", created.mnemonic.as_str());
                 eprintln!("Anyone with these words controls the account. The account is marked \"not backed up\" until you confirm.");
             }
@@ -225,7 +228,9 @@ pub fn run(ctx: &Ctx, cmd: WalletCommand) -> Result<Value> {
             let cut = text.find('/').unwrap_or(text.len());
             let (secret, stdin_path) = text.split_at(cut);
             if !stdin_path.is_empty() && derivation.is_some() {
-                return Err(Error::invalid_argument("give the derivation either with --derivation or after the words on stdin, not both"));
+                return Err(Error::invalid_argument(
+                    "give the derivation either with --derivation or after the words on stdin, not both",
+                ));
             }
             let path = Zeroizing::new(derivation.unwrap_or_else(|| stdin_path.to_string()));
             let secret = SecretString::from(secret.trim().to_string());
@@ -276,7 +281,11 @@ pub fn run(ctx: &Ctx, cmd: WalletCommand) -> Result<Value> {
                     Value::String(format!("{mark} {}  {}  [{}]{backup}", a.name, a.address, a.store.as_str()))
                 })
                 .collect();
-            Ok(if lines.is_empty() { Value::String("no accounts yet: dbc-rent wallet create".into()) } else { Value::Array(lines) })
+            Ok(if lines.is_empty() {
+                Value::String("no accounts yet: dbc-rent wallet create".into())
+            } else {
+                Value::Array(lines)
+            })
         }
         WalletCommand::Use { account } => {
             let acc = w.set_active(&account)?;
@@ -336,7 +345,8 @@ pub fn send(ctx: &Ctx, args: SendArgs) -> Result<Value> {
     let dest = dbc::wallet::parse_address(&args.address)?;
     let amount = dbc::units::parse_dbc(&args.amount_dbc)?;
     if amount == 0 {
-        return Err(Error::invalid_argument("the amount must be more than 0 DBC").with_data(json!({ "value": args.amount_dbc })));
+        return Err(Error::invalid_argument("the amount must be more than 0 DBC")
+            .with_data(json!({ "value": args.amount_dbc })));
     }
     let w = wallet(ctx)?;
     let acc = pick(&w, args.account.as_deref())?;
@@ -345,7 +355,10 @@ pub fn send(ctx: &Ctx, args: SendArgs) -> Result<Value> {
     let key = w.signing_key(&acc.id, &password)?;
     drop(password);
     let json_mode = ctx.json;
-    let opts = TxOptions { wait: if args.in_block { tx::WaitFor::InBlock } else { tx::WaitFor::Finalized }, ..TxOptions::default() };
+    let opts = TxOptions {
+        wait: if args.in_block { tx::WaitFor::InBlock } else { tx::WaitFor::Finalized },
+        ..TxOptions::default()
+    };
     let (fee, outcome, statuses) = with_chain(ctx, args.timeout, |client| async move {
         let fee = tx::estimate_fee(&client, &key, &tx::transfer_keep_alive_call(&dest, amount)).await?;
         if !json_mode {

@@ -9,7 +9,8 @@ fn dbc_rent(data_dir: &std::path::Path) -> Command {
 }
 
 fn json_of(out: &std::process::Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
 }
 
 #[test]
@@ -23,7 +24,9 @@ fn version_prints_the_crate_version() {
 fn help_lists_global_flags() {
     let out = Command::new(env!("CARGO_BIN_EXE_dbc-rent")).arg("--help").output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    for flag in ["--network", "--json", "--data-dir", "DBC_RENT_HOME", "--allow-insecure-client", "--allow-insecure-node"] {
+    for flag in
+        ["--network", "--json", "--data-dir", "DBC_RENT_HOME", "--allow-insecure-client", "--allow-insecure-node"]
+    {
         assert!(text.contains(flag), "{flag} missing from help:\n{text}");
     }
 }
@@ -65,7 +68,11 @@ fn status_of_an_unreachable_node_is_offline_with_the_reason() {
     let d = tempfile::tempdir().unwrap();
     // A port nobody listens on: the saved custom node cannot be reached.
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    std::fs::write(d.path().join("settings.json"), format!(r#"{{"network":{{"kind":"custom","url":"ws://127.0.0.1:{port}/"}}}}"#)).unwrap();
+    std::fs::write(
+        d.path().join("settings.json"),
+        format!(r#"{{"network":{{"kind":"custom","url":"ws://127.0.0.1:{port}/"}}}}"#),
+    )
+    .unwrap();
     let started = std::time::Instant::now();
     let out = dbc_rent(d.path()).args(["--json", "status", "--timeout", "10"]).output().unwrap();
     assert!(started.elapsed() < std::time::Duration::from_secs(15), "never hangs");
@@ -82,21 +89,31 @@ fn status_of_an_unreachable_node_is_offline_with_the_reason() {
 #[test]
 fn an_unencrypted_remote_node_needs_allow_insecure_node() {
     let d = tempfile::tempdir().unwrap();
-    let out = dbc_rent(d.path()).args(["--json", "--network", "ws://203.0.113.7:9944", "status", "--timeout", "1"]).output().unwrap();
+    let out = dbc_rent(d.path())
+        .args(["--json", "--network", "ws://203.0.113.7:9944", "status", "--timeout", "1"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let v = json_of(&out);
     assert_eq!(v["error"]["code"], "insecure-node-url", "{v}");
     assert_eq!(v["error"]["data"]["host"], "203.0.113.7");
     assert!(v["error"]["message"].as_str().unwrap().contains("--allow-insecure-node"));
 
-    std::fs::write(d.path().join("settings.json"), r#"{"mainnetEndpoints":["wss://info.dbcwallet.io/","ws://203.0.113.8:9944/"]}"#).unwrap();
+    std::fs::write(
+        d.path().join("settings.json"),
+        r#"{"mainnetEndpoints":["wss://info.dbcwallet.io/","ws://203.0.113.8:9944/"]}"#,
+    )
+    .unwrap();
     let v = json_of(&dbc_rent(d.path()).args(["--json", "status", "--timeout", "1"]).output().unwrap());
     assert_eq!(v["error"]["code"], "insecure-node-url", "a saved list is checked too: {v}");
     assert_eq!(v["error"]["data"]["host"], "203.0.113.8");
 
     // Allowed for the run: the node is dialled (and unreachable here), the settings untouched.
     let before = std::fs::read(d.path().join("settings.json")).unwrap();
-    let out = dbc_rent(d.path()).args(["--json", "--allow-insecure-node", "--network", "ws://203.0.113.7:9944", "status", "--timeout", "1"]).output().unwrap();
+    let out = dbc_rent(d.path())
+        .args(["--json", "--allow-insecure-node", "--network", "ws://203.0.113.7:9944", "status", "--timeout", "1"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stdout));
     assert_eq!(json_of(&out)["state"], "offline");
     assert_eq!(std::fs::read(d.path().join("settings.json")).unwrap(), before);

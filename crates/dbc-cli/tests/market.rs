@@ -25,7 +25,8 @@ async fn list_show_and_quote_from_the_chain() {
     dbc_sandbox::install_crypto_provider();
     let data = tempfile::tempdir().unwrap();
     let cfg = dbc_sandbox::SandboxConfig::chain_only(data.path().to_path_buf(), 60);
-    let sandbox = dbc_sandbox::Sandbox::start(cfg).await.expect("practice network starts (run `make sandbox-deps` first)");
+    let sandbox =
+        dbc_sandbox::Sandbox::start(cfg).await.expect("practice network starts (run `make sandbox-deps` first)");
     let dir = data.path().to_path_buf();
     let result = tokio::task::spawn_blocking(move || check(&dir)).await;
     sandbox.stop().await.unwrap();
@@ -64,7 +65,8 @@ fn check(dir: &Path) {
     assert!(!de.is_empty() && de.len() < europe.len() && de.iter().all(|m| m["country"] == "DE"));
 
     // Idle RTX 4090s with 2+ free GPUs, cheapest per GPU-hour first.
-    let (_, rows) = dbc_rent(dir, &["machines", "list", "--idle", "--gpu", "4090", "--min-free", "2", "--sort", "price"]);
+    let (_, rows) =
+        dbc_rent(dir, &["machines", "list", "--idle", "--gpu", "4090", "--min-free", "2", "--sort", "price"]);
     let rows = rows.as_array().unwrap().clone();
     assert!(!rows.is_empty() && rows.len() < 60, "a filter narrows: {}", rows.len());
     for m in &rows {
@@ -102,7 +104,10 @@ fn check(dir: &Path) {
     assert_eq!(e["error"]["code"], "not-enough-gpus", "{e}");
     let (_, e) = dbc_rent(dir, &["quote", &"ab".repeat(32), "--gpus", "1", "--hours", "1"]);
     assert_eq!(e["error"]["code"], "unknown-machine", "{e}");
-    let rented = all.iter().find(|m| m["status"] == "rented" || m["status"] == "offline").expect("a seeded machine that cannot be rented");
+    let rented = all
+        .iter()
+        .find(|m| m["status"] == "rented" || m["status"] == "offline")
+        .expect("a seeded machine that cannot be rented");
     let (_, e) = dbc_rent(dir, &["quote", rented["id"].as_str().unwrap(), "--gpus", "1", "--hours", "1"]);
     assert!(["not-rentable", "not-enough-gpus"].contains(&e["error"]["code"].as_str().unwrap()), "{e}");
 }

@@ -57,9 +57,11 @@ async fn rent_confirm_renew_and_survive_a_kill() {
     dbc_sandbox::install_crypto_provider();
     let data = tempfile::tempdir().unwrap();
     let cfg = dbc_sandbox::SandboxConfig::chain_only(data.path().to_path_buf(), 60);
-    let sandbox = dbc_sandbox::Sandbox::start(cfg).await.expect("practice network starts (run `make sandbox-deps` first)");
+    let sandbox =
+        dbc_sandbox::Sandbox::start(cfg).await.expect("practice network starts (run `make sandbox-deps` first)");
     let dir = data.path().to_path_buf();
-    let (code, acc, stderr) = run(&dir, &["wallet", "import", "--mnemonic-stdin", "--name", "renter"], Some(&format!("{DEV}//rental-test")));
+    let (code, acc, stderr) =
+        run(&dir, &["wallet", "import", "--mnemonic-stdin", "--name", "renter"], Some(&format!("{DEV}//rental-test")));
     assert_eq!(code, Some(0), "{acc} {stderr}");
     let address = acc["address"].as_str().unwrap().to_string();
     sandbox.fund(&address, 200_000).await.unwrap();
@@ -72,7 +74,12 @@ async fn rent_confirm_renew_and_survive_a_kill() {
 
 fn idle_ids(dir: &Path) -> Vec<String> {
     let rows = ok(dir, &["machines", "list", "--idle", "--min-free", "2", "--sort", "price"]);
-    rows.as_array().unwrap().iter().filter(|m| m["status"] == "idle").map(|m| m["id"].as_str().unwrap().to_string()).collect()
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["status"] == "idle")
+        .map(|m| m["id"].as_str().unwrap().to_string())
+        .collect()
 }
 
 fn check(dir: &Path) {
@@ -94,7 +101,11 @@ fn check(dir: &Path) {
     assert_eq!(r["confirm_deadline"].as_u64().unwrap(), r["rent_start"].as_u64().unwrap() + 150);
     assert_eq!(r["rent_end"].as_u64().unwrap(), r["rent_start"].as_u64().unwrap() + 600);
     assert_eq!(err_code(dir, &["renew", &rent_id, "--hours", "1"]), "wrong-rental-state");
-    assert_eq!(err_code(dir, &["rent", &idle[0], "--gpus", "1", "--hours", "1"]), "rental-in-progress", "no second order while one waits");
+    assert_eq!(
+        err_code(dir, &["rent", &idle[0], "--gpus", "1", "--hours", "1"]),
+        "rental-in-progress",
+        "no second order while one waits"
+    );
 
     let c = ok(dir, &["confirm", &rent_id]);
     assert_eq!(c["stage"], "renting", "{c}");
@@ -106,12 +117,22 @@ fn check(dir: &Path) {
     assert!(planck(&n["renewal_paid_planck"]) > 0);
 
     let list = ok(dir, &["rentals"]);
-    let mine = list["rentals"].as_array().unwrap().iter().find(|x| x["rent_id"].as_u64() == r["rent_id"].as_u64()).cloned().unwrap();
+    let mine = list["rentals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["rent_id"].as_u64() == r["rent_id"].as_u64())
+        .cloned()
+        .unwrap();
     assert_eq!(mine["stage"], "renting");
     assert!(mine["blocks_left"].as_u64().unwrap() > 600);
 
     // Killed right after sending: the order is found, not placed again.
-    let mut child = cmd(dir, &["rent", &idle[1], "--gpus", "1", "--hours", "1"]).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child = cmd(dir, &["rent", &idle[1], "--gpus", "1", "--hours", "1"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
     let mut seen = Vec::new();
     while let Some(Ok(line)) = lines.next() {
@@ -123,12 +144,21 @@ fn check(dir: &Path) {
     }
     child.kill().unwrap();
     child.wait().unwrap();
-    assert!(seen.iter().any(|l| l.contains("\"broadcast\"") || l.contains("\"inBlock\"")), "the rent was sent before the kill: {seen:?}");
+    assert!(
+        seen.iter().any(|l| l.contains("\"broadcast\"") || l.contains("\"inBlock\"")),
+        "the rent was sent before the kill: {seen:?}"
+    );
 
     let mut stage = String::new();
     for _ in 0..20 {
         let list = ok(dir, &["rentals"]);
-        let on_machine: Vec<Value> = list["rentals"].as_array().unwrap().iter().filter(|x| x["machine_id"] == idle[1].as_str()).cloned().collect();
+        let on_machine: Vec<Value> = list["rentals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|x| x["machine_id"] == idle[1].as_str())
+            .cloned()
+            .collect();
         assert_eq!(on_machine.len(), 1, "one rental of that machine in the journal: {on_machine:?}");
         stage = on_machine[0]["stage"].as_str().unwrap().to_string();
         if stage == "placed" {
@@ -167,9 +197,11 @@ async fn vm_create_resume_confirm_power_and_end() {
     let mut cfg = dbc_sandbox::SandboxConfig::chain_only(data.path().to_path_buf(), 60);
     cfg.client_sim = true;
     cfg.vm_boot_secs = 4;
-    let sandbox = dbc_sandbox::Sandbox::start(cfg).await.expect("practice network starts (run `make sandbox-deps` first)");
+    let sandbox =
+        dbc_sandbox::Sandbox::start(cfg).await.expect("practice network starts (run `make sandbox-deps` first)");
     let dir = data.path().to_path_buf();
-    let (code, acc, stderr) = run(&dir, &["wallet", "import", "--mnemonic-stdin", "--name", "renter"], Some(&format!("{DEV}//vm-test")));
+    let (code, acc, stderr) =
+        run(&dir, &["wallet", "import", "--mnemonic-stdin", "--name", "renter"], Some(&format!("{DEV}//vm-test")));
     assert_eq!(code, Some(0), "{acc} {stderr}");
     sandbox.fund(acc["address"].as_str().unwrap(), 200_000).await.unwrap();
     let d2 = dir.clone();
@@ -179,8 +211,15 @@ async fn vm_create_resume_confirm_power_and_end() {
     let mut failure = first.err();
     if let Some(rent_id) = ok_so_far.then(|| rent_id_of(&dir)).flatten() {
         // Past rent_end: the order ends on chain and the node powers the VM off.
-        let mine = ok(&dir, &["rentals"])["rentals"].as_array().unwrap().iter().find(|x| x["rent_id"].as_u64() == Some(rent_id)).cloned().unwrap();
-        let (end, task_id) = (mine["rent_end"].as_u64().unwrap() as u32, mine["vm"]["task_id"].as_str().unwrap().to_string());
+        let mine = ok(&dir, &["rentals"])["rentals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["rent_id"].as_u64() == Some(rent_id))
+            .cloned()
+            .unwrap();
+        let (end, task_id) =
+            (mine["rent_end"].as_u64().unwrap() as u32, mine["vm"]["task_id"].as_str().unwrap().to_string());
         let sim = sandbox.client_sim().expect("the simulator runs");
         assert!(sim.task_rdp_kind(&task_id).is_some(), "the VM serves RDP while rented");
         let best = sandbox.chain().best().await.unwrap().0;
@@ -206,7 +245,12 @@ async fn vm_create_resume_confirm_power_and_end() {
 }
 
 fn rent_id_of(dir: &Path) -> Option<u64> {
-    ok(dir, &["rentals"])["rentals"].as_array().unwrap().iter().find(|x| x["stage"] == "renting").and_then(|x| x["rent_id"].as_u64())
+    ok(dir, &["rentals"])["rentals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["stage"] == "renting")
+        .and_then(|x| x["rent_id"].as_u64())
 }
 
 fn vm_first_half(dir: &Path) -> String {
@@ -216,7 +260,11 @@ fn vm_first_half(dir: &Path) -> String {
     assert_eq!(err_code(dir, &["vm", "status", &rent_id]), "wrong-rental-state", "no VM yet");
 
     // Killed right after the plan is journaled.
-    let mut child = cmd(dir, &["vm", "create", &rent_id, "--poll", "1"]).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child = cmd(dir, &["vm", "create", &rent_id, "--poll", "1"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
     let mut planned: Option<Value> = None;
     while let Some(Ok(line)) = lines.next() {
@@ -231,7 +279,13 @@ fn vm_first_half(dir: &Path) -> String {
     child.wait().unwrap();
     let planned = planned.expect("a planned event before the kill");
     let list = ok(dir, &["rentals"]);
-    let mine = list["rentals"].as_array().unwrap().iter().find(|x| x["rent_id"].as_u64() == r["rent_id"].as_u64()).cloned().unwrap();
+    let mine = list["rentals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["rent_id"].as_u64() == r["rent_id"].as_u64())
+        .cloned()
+        .unwrap();
     assert_eq!(mine["stage"], "vm-creating");
     assert_eq!(mine["vm"]["task_id"], planned["taskId"]);
 
@@ -243,7 +297,9 @@ fn vm_first_half(dir: &Path) -> String {
     assert_eq!(v["login"]["user"], "Administrator");
     assert!(v["login"]["password"].as_str().is_some_and(|p| p.len() >= 8), "{v}");
     assert!(v["login"]["rdp_port"].as_u64().unwrap() >= 1024);
-    let journal = std::fs::read_to_string(std::fs::read_dir(dir.join("rentals")).unwrap().next().unwrap().unwrap().path()).unwrap();
+    let journal =
+        std::fs::read_to_string(std::fs::read_dir(dir.join("rentals")).unwrap().next().unwrap().unwrap().path())
+            .unwrap();
     assert!(!journal.contains(v["login"]["password"].as_str().unwrap()), "the VM password is not journaled");
 
     let s = ok(dir, &["vm", "status", &rent_id]);
@@ -282,6 +338,7 @@ fn audit(dir: &Path, vm_password: &str, signatures: &[String]) -> Vec<String> {
 
 fn vm_after_end(dir: &Path, rent_id: u64) {
     let list = ok(dir, &["rentals"]);
-    let mine = list["rentals"].as_array().unwrap().iter().find(|x| x["rent_id"].as_u64() == Some(rent_id)).cloned().unwrap();
+    let mine =
+        list["rentals"].as_array().unwrap().iter().find(|x| x["rent_id"].as_u64() == Some(rent_id)).cloned().unwrap();
     assert_eq!(mine["stage"], "ended", "{mine}");
 }

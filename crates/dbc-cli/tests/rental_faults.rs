@@ -31,7 +31,8 @@ fn cmd(dir: &Path, args: &[&str]) -> Command {
 fn finish(child: std::process::Child) -> (Option<i32>, Value) {
     let out = child.wait_with_output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout).to_string();
-    let v = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text} / {}", String::from_utf8_lossy(&out.stderr)));
+    let v = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("{e}: {text} / {}", String::from_utf8_lossy(&out.stderr)));
     (out.status.code(), v)
 }
 
@@ -78,11 +79,23 @@ async fn concurrent_rents_of_one_machine_place_one_order() {
 }
 
 async fn race(sandbox: &dbc_sandbox::Sandbox, dir: &Path, address: &str) {
-    let (client, _) = dbc::chain::client::connect("practice", sandbox.chain_url(), None, Default::default(), None).await.expect("connect");
+    let (client, _) = dbc::chain::client::connect("practice", sandbox.chain_url(), None, Default::default(), None)
+        .await
+        .expect("connect");
     let who = dbc::wallet::parse_address(address).unwrap();
     let d = dir.to_path_buf();
-    let rows = tokio::task::spawn_blocking(move || ok(&d, &["machines", "list", "--idle", "--min-free", "2", "--sort", "price"])).await.unwrap();
-    let idle: Vec<String> = rows.as_array().unwrap().iter().filter(|m| m["status"] == "idle").map(|m| m["id"].as_str().unwrap().to_string()).collect();
+    let rows = tokio::task::spawn_blocking(move || {
+        ok(&d, &["machines", "list", "--idle", "--min-free", "2", "--sort", "price"])
+    })
+    .await
+    .unwrap();
+    let idle: Vec<String> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["status"] == "idle")
+        .map(|m| m["id"].as_str().unwrap().to_string())
+        .collect();
     assert!(idle.len() >= 2);
 
     // ---- two CLI processes, one machine, started together ----
@@ -121,7 +134,11 @@ async fn race(sandbox: &dbc_sandbox::Sandbox, dir: &Path, address: &str) {
     match (app_ok, cli_ok) {
         (true, false) => assert_eq!(cli_out["error"]["code"], "rental-in-progress", "{cli_out}"),
         (false, true) => assert_eq!(app.unwrap_err().code, dbc::ErrorCode::RentalInProgress),
-        (true, true) => assert_eq!(cli_out["id"].as_str(), app.as_ref().ok().map(|r| r.id.as_str()), "both report the one rental: app {app:?}, cli {cli_out}"),
+        (true, true) => assert_eq!(
+            cli_out["id"].as_str(),
+            app.as_ref().ok().map(|r| r.id.as_str()),
+            "both report the one rental: app {app:?}, cli {cli_out}"
+        ),
         (false, false) => panic!("neither placed the order: app {app:?}, cli {cli_out}"),
     }
     assert_eq!(orders_on(&client, &who, &idle[1]).await, 1, "one order on chain");

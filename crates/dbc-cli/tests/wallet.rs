@@ -98,25 +98,51 @@ fn create_prints_the_words_once_and_list_never_does() {
 #[test]
 fn import_from_stdin_use_address_and_errors() {
     let d = tempfile::tempdir().unwrap();
-    let v = ok(dbc_rent(d.path(), &["wallet", "import", "--mnemonic-stdin", "--name", "dev"], Some(&format!("{DEV}\n")), &[]));
+    let v = ok(dbc_rent(
+        d.path(),
+        &["wallet", "import", "--mnemonic-stdin", "--name", "dev"],
+        Some(&format!("{DEV}\n")),
+        &[],
+    ));
     assert_eq!(v["address"], DEV_ROOT);
-    let v = ok(dbc_rent(d.path(), &["wallet", "import", "--mnemonic-stdin", "--derivation", "//Alice", "--name", "alice"], Some(DEV), &[]));
+    let v = ok(dbc_rent(
+        d.path(),
+        &["wallet", "import", "--mnemonic-stdin", "--derivation", "//Alice", "--name", "alice"],
+        Some(DEV),
+        &[],
+    ));
     assert_eq!(v["address"], ALICE);
     // A derivation with a password comes on stdin, never argv.
-    let r = dbc_rent(d.path(), &["wallet", "import", "--mnemonic-stdin", "--derivation", "//x///secret"], Some(DEV), &[]);
+    let r =
+        dbc_rent(d.path(), &["wallet", "import", "--mnemonic-stdin", "--derivation", "//x///secret"], Some(DEV), &[]);
     assert_eq!(err(&r)["code"], "invalid-derivation-path");
-    let v = ok(dbc_rent(d.path(), &["wallet", "import", "--mnemonic-stdin", "--name", "pw"], Some(&format!("{DEV}///password")), &[]));
+    let v = ok(dbc_rent(
+        d.path(),
+        &["wallet", "import", "--mnemonic-stdin", "--name", "pw"],
+        Some(&format!("{DEV}///password")),
+        &[],
+    ));
     assert_ne!(v["address"], DEV_ROOT, "a mnemonic password gives another key");
 
     let r = dbc_rent(d.path(), &["wallet", "import", "--mnemonic-stdin"], Some(&DEV.replace("lonely", "lonley")), &[]);
     let e = err(&r);
     assert_eq!(e["code"], "invalid-mnemonic-word");
     assert_eq!(e["data"], json!({"word": "lonley", "position": 10}));
-    let r = dbc_rent(d.path(), &["wallet", "import", "--mnemonic-stdin"], Some(&DEV.replace("bottom drive", "drive bottom")), &[]);
+    let r = dbc_rent(
+        d.path(),
+        &["wallet", "import", "--mnemonic-stdin"],
+        Some(&DEV.replace("bottom drive", "drive bottom")),
+        &[],
+    );
     assert_eq!(err(&r)["code"], "invalid-mnemonic-checksum");
     let r = dbc_rent(d.path(), &["wallet", "import", "--mnemonic-stdin"], Some(DEV), &[]);
     assert_eq!(err(&r)["code"], "account-exists");
-    let r = dbc_rent(d.path(), &["wallet", "import", "--mnemonic-stdin", "--name", "x"], Some(&format!("{DEV}//y")), &[("DBC_RENT_PASSWORD", "short")]);
+    let r = dbc_rent(
+        d.path(),
+        &["wallet", "import", "--mnemonic-stdin", "--name", "x"],
+        Some(&format!("{DEV}//y")),
+        &[("DBC_RENT_PASSWORD", "short")],
+    );
     assert_eq!(err(&r)["data"], json!({"min": 8}));
 
     // use / address / list
@@ -130,7 +156,12 @@ fn import_from_stdin_use_address_and_errors() {
     let r = dbc_rent(d.path(), &["wallet", "use", "nobody"], None, &[]);
     assert_eq!(err(&r)["code"], "account-not-found");
     // Human output marks the active account.
-    let out = Command::new(env!("CARGO_BIN_EXE_dbc-rent")).arg("--data-dir").arg(d.path()).args(["wallet", "list"]).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_dbc-rent"))
+        .arg("--data-dir")
+        .arg(d.path())
+        .args(["wallet", "list"])
+        .output()
+        .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("* alice  {ALICE}")));
 
     // A wrong app password is named as such.
@@ -193,7 +224,8 @@ fn import_json_and_export_json_round_trip() {
     let f = file.to_str().unwrap();
     let r = dbc_rent(d.path(), &["wallet", "import-json", f], None, &[("DBC_RENT_JSON_PASSWORD", "wrong")]);
     assert_eq!(err(&r)["code"], "wrong-json-password");
-    let v = ok(dbc_rent(d.path(), &["wallet", "import-json", f], None, &[("DBC_RENT_JSON_PASSWORD", "their password")]));
+    let v =
+        ok(dbc_rent(d.path(), &["wallet", "import-json", f], None, &[("DBC_RENT_JSON_PASSWORD", "their password")]));
     assert_eq!(v["address"], address.as_str());
     assert_eq!(v["account"]["name"], "From polkadot.js");
     assert_eq!(v["account"]["source"], "json");
@@ -203,7 +235,12 @@ fn import_json_and_export_json_round_trip() {
     assert_eq!(exported["address"], address.as_str());
     assert_eq!(exported["encoding"]["type"], json!(["scrypt", "xsalsa20-poly1305"]));
     let out = d.path().join("export.json");
-    let v = ok(dbc_rent(d.path(), &["wallet", "export-json", "--out", out.to_str().unwrap()], None, &[("DBC_RENT_JSON_PASSWORD", "export pw")]));
+    let v = ok(dbc_rent(
+        d.path(),
+        &["wallet", "export-json", "--out", out.to_str().unwrap()],
+        None,
+        &[("DBC_RENT_JSON_PASSWORD", "export pw")],
+    ));
     assert_eq!(v["address"], address.as_str());
     #[cfg(unix)]
     {
@@ -211,7 +248,12 @@ fn import_json_and_export_json_round_trip() {
         assert_eq!(std::fs::metadata(&out).unwrap().permissions().mode() & 0o777, 0o600);
     }
     let d2 = tempfile::tempdir().unwrap();
-    let v = ok(dbc_rent(d2.path(), &["wallet", "import-json", out.to_str().unwrap()], None, &[("DBC_RENT_JSON_PASSWORD", "export pw")]));
+    let v = ok(dbc_rent(
+        d2.path(),
+        &["wallet", "import-json", out.to_str().unwrap()],
+        None,
+        &[("DBC_RENT_JSON_PASSWORD", "export pw")],
+    ));
     assert_eq!(v["address"], address.as_str());
 
     // `--out` as a symlink planted to another file: that file is never written
@@ -222,7 +264,12 @@ fn import_json_and_export_json_round_trip() {
         std::fs::write(&victim, "keep me").unwrap();
         let link = d.path().join("link.json");
         std::os::unix::fs::symlink(&victim, &link).unwrap();
-        ok(dbc_rent(d.path(), &["wallet", "export-json", "--out", link.to_str().unwrap()], None, &[("DBC_RENT_JSON_PASSWORD", "export pw")]));
+        ok(dbc_rent(
+            d.path(),
+            &["wallet", "export-json", "--out", link.to_str().unwrap()],
+            None,
+            &[("DBC_RENT_JSON_PASSWORD", "export pw")],
+        ));
         assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
         assert!(!std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
     }
@@ -234,7 +281,8 @@ async fn balance_and_send_on_the_practice_network() {
     dbc_sandbox::install_crypto_provider();
     let data = tempfile::tempdir().unwrap();
     let cfg = dbc_sandbox::SandboxConfig::chain_only(data.path().to_path_buf(), 2);
-    let sandbox = dbc_sandbox::Sandbox::start(cfg).await.expect("practice network starts (run `make sandbox-deps` first)");
+    let sandbox =
+        dbc_sandbox::Sandbox::start(cfg).await.expect("practice network starts (run `make sandbox-deps` first)");
     let dir = data.path().to_path_buf();
     let cli = move |args: Vec<String>, stdin: Option<String>| {
         let dir = dir.clone();
@@ -249,15 +297,22 @@ async fn balance_and_send_on_the_practice_network() {
 
     let created = ok(cli(s(&["wallet", "create", "--name", "sender"]), None).await.unwrap());
     let sender = created["address"].as_str().unwrap().to_string();
-    let receiver = ok(cli(s(&["wallet", "import", "--mnemonic-stdin", "--name", "receiver"]), Some(format!("{DEV}//receiver"))).await.unwrap())["address"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let receiver =
+        ok(cli(s(&["wallet", "import", "--mnemonic-stdin", "--name", "receiver"]), Some(format!("{DEV}//receiver")))
+            .await
+            .unwrap())["address"]
+            .as_str()
+            .unwrap()
+            .to_string();
     ok(cli(s(&["wallet", "use", "sender"]), None).await.unwrap());
     sandbox.fund(&sender, 100).await.unwrap();
 
     let b = ok(cli(s(&["wallet", "balance"]), None).await.unwrap());
-    assert_eq!((b["address"].as_str().unwrap(), b["free"].as_str().unwrap(), b["transferable"].as_str().unwrap()), (sender.as_str(), "100", "100"), "{b}");
+    assert_eq!(
+        (b["address"].as_str().unwrap(), b["free"].as_str().unwrap(), b["transferable"].as_str().unwrap()),
+        (sender.as_str(), "100", "100"),
+        "{b}"
+    );
     assert_eq!(b["planck"]["free"], "100000000000000000");
 
     // A malformed address is refused before anything is signed or sent.
@@ -271,7 +326,8 @@ async fn balance_and_send_on_the_practice_network() {
     assert_eq!(sent["to"], receiver.as_str());
     let fee: u128 = sent["outcome"]["feePaid"].as_str().unwrap().parse().unwrap();
     assert!(fee > 0);
-    let statuses: Vec<&str> = sent["statuses"].as_array().unwrap().iter().map(|s| s["status"].as_str().unwrap()).collect();
+    let statuses: Vec<&str> =
+        sent["statuses"].as_array().unwrap().iter().map(|s| s["status"].as_str().unwrap()).collect();
     assert_eq!(statuses.first(), Some(&"signing"));
     assert!(statuses.contains(&"inBlock") && statuses.last() == Some(&"finalized"), "{statuses:?}");
     assert!(sent["outcome"]["events"].as_array().unwrap().iter().any(|e| e == "Balances.Transfer"), "{sent}");

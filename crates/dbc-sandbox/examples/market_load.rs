@@ -55,23 +55,11 @@ fn fail(what: &str, e: impl std::fmt::Display) -> ! {
 async fn main() {
     dbc_sandbox::install_crypto_provider();
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let arg = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .cloned()
-    };
-    let machines: usize = arg("--machines")
-        .and_then(|m| m.parse().ok())
-        .unwrap_or(2000);
-    let runs: usize = arg("--runs")
-        .and_then(|m| m.parse().ok())
-        .unwrap_or(7)
-        .max(1);
+    let arg = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
+    let machines: usize = arg("--machines").and_then(|m| m.parse().ok()).unwrap_or(2000);
+    let runs: usize = arg("--runs").and_then(|m| m.parse().ok()).unwrap_or(7).max(1);
     let dir = arg("--data-dir").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../target/bench-sandbox")
-            .join(format!("market-{machines}"))
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-sandbox").join(format!("market-{machines}"))
     });
     let js = JsEnv::locate(None).unwrap_or_else(|e| fail("node / chopsticks", e.message));
 
@@ -96,22 +84,14 @@ async fn warm_node(sb: &Sandbox, hash: &str) -> Result<f64, String> {
     for entry in ["MachinesInfo", "MachineRentedGPU"] {
         let prefix = format!(
             "0x{}",
-            hex::encode(
-                subxt::ext::frame_decode::storage::encode_storage_key_prefix(
-                    "OnlineProfile",
-                    entry
-                )
-            )
+            hex::encode(subxt::ext::frame_decode::storage::encode_storage_key_prefix("OnlineProfile", entry))
         );
         let mut start: Option<String> = None;
         loop {
             let page: Vec<String> = sb
                 .chain()
                 .rpc
-                .request(
-                    "state_getKeysPaged",
-                    subxt::rpcs::rpc_params![&prefix, 1000, start.clone(), hash],
-                )
+                .request("state_getKeysPaged", subxt::rpcs::rpc_params![&prefix, 1000, start.clone(), hash])
                 .await
                 .map_err(|e| e.to_string())?;
             let full = page.len() == 1000;
@@ -124,41 +104,27 @@ async fn warm_node(sb: &Sandbox, hash: &str) -> Result<f64, String> {
     Ok(t.elapsed().as_secs_f64() * 1e3)
 }
 
-async fn run(
-    sb: &Sandbox,
-    js: &JsEnv,
-    machines: usize,
-    runs: usize,
-    start_s: f64,
-) -> Result<(), String> {
+async fn run(sb: &Sandbox, js: &JsEnv, machines: usize, runs: usize, start_s: f64) -> Result<(), String> {
     let (_, best) = sb.chain().best().await.map_err(|e| e.message)?;
     let warm_ms = warm_node(sb, &format!("0x{}", hex::encode(best.0))).await?;
     // ---- ours ----
     let t = Instant::now();
-    let (client, _) =
-        dbc::chain::client::connect("practice", sb.chain_url(), None, Default::default(), None)
-            .await
-            .map_err(|e| e.message)?;
-    dbc::market::prefetch_metadata(&client)
+    let (client, _) = dbc::chain::client::connect("practice", sb.chain_url(), None, Default::default(), None)
         .await
         .map_err(|e| e.message)?;
+    dbc::market::prefetch_metadata(&client).await.map_err(|e| e.message)?;
     let our_setup_ms = t.elapsed().as_secs_f64() * 1e3;
     let mut ours = Vec::with_capacity(runs);
     let mut market = None;
     for _ in 0..runs {
         let t = Instant::now();
-        let m = dbc::market::load_all(&client)
-            .await
-            .map_err(|e| e.message)?;
+        let m = dbc::market::load_all(&client).await.map_err(|e| e.message)?;
         ours.push(t.elapsed().as_secs_f64() * 1e3);
         market = Some(m);
     }
     let market = market.expect("at least one run");
     if market.machines.len() != machines {
-        return Err(format!(
-            "loaded {} machines, seeded {machines}",
-            market.machines.len()
-        ));
+        return Err(format!("loaded {} machines, seeded {machines}", market.machines.len()));
     }
 
     // ---- polkadot.js, same node, same block ----
@@ -172,13 +138,10 @@ async fn run(
         .await
         .map_err(|e| format!("running node: {e}"))?;
     if !out.status.success() {
-        return Err(format!(
-            "market-load-bench.cjs failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
+        return Err(format!("market-load-bench.cjs failed: {}", String::from_utf8_lossy(&out.stderr)));
     }
-    let pjs: PolkadotJs = serde_json::from_slice(&out.stdout)
-        .map_err(|e| format!("{e}: {}", String::from_utf8_lossy(&out.stdout)))?;
+    let pjs: PolkadotJs =
+        serde_json::from_slice(&out.stdout).map_err(|e| format!("{e}: {}", String::from_utf8_lossy(&out.stdout)))?;
     if pjs.machines != machines || pjs.block != market.block_hash {
         return Err(format!(
             "polkadot.js read {} machines at {}, we read {} at {}",
@@ -191,24 +154,11 @@ async fn run(
 
     let (our_first, our_med) = (ours[0], median(&ours));
     let (pjs_first, pjs_med) = (pjs.times_ms[0], median(&pjs.times_ms));
-    let profile = if cfg!(debug_assertions) {
-        "debug"
-    } else {
-        "release"
-    };
+    let profile = if cfg!(debug_assertions) { "debug" } else { "release" };
     println!("== market: full load of {machines} machines at block #{} ({profile} build, {runs} runs each; practice network up in {start_s:.1} s, node key cache warmed in {:.1} s)", market.block_number, warm_ms / 1e3);
-    println!(
-        "{:<34} {:>10} {:>10} {:>12}",
-        "", "first", "median", "set-up"
-    );
-    println!(
-        "{:<34} {:>7.0} ms {:>7.0} ms {:>9.0} ms",
-        "dbc::market::load_all", our_first, our_med, our_setup_ms
-    );
-    println!(
-        "{:<34} {:>7.0} ms {:>7.0} ms {:>9.0} ms",
-        "polkadot.js entries() x2", pjs_first, pjs_med, pjs.setup_ms
-    );
+    println!("{:<34} {:>10} {:>10} {:>12}", "", "first", "median", "set-up");
+    println!("{:<34} {:>7.0} ms {:>7.0} ms {:>9.0} ms", "dbc::market::load_all", our_first, our_med, our_setup_ms);
+    println!("{:<34} {:>7.0} ms {:>7.0} ms {:>9.0} ms", "polkadot.js entries() x2", pjs_first, pjs_med, pjs.setup_ms);
     let ratio = pjs_med / our_med;
     println!(
         "{:<34} {:>9.1}x {:>9.1}x   (goal: at least 2x; {})",

@@ -15,38 +15,23 @@ use std::time::Instant;
 
 fn rss_kb(pid: u32) -> Option<u64> {
     let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    s.lines()
-        .find(|l| l.starts_with("VmRSS:"))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()
+    s.lines().find(|l| l.starts_with("VmRSS:"))?.split_whitespace().nth(1)?.parse().ok()
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     dbc_sandbox::install_crypto_provider();
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let arg = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .cloned()
-    };
+    let arg = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
     let cold = args.iter().any(|a| a == "--cold");
     let machines: usize = arg("--machines").and_then(|m| m.parse().ok()).unwrap_or(60);
     let dir = arg("--data-dir").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../target/bench-sandbox")
-            .join(format!("m{machines}"))
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-sandbox").join(format!("m{machines}"))
     });
     let mut cfg = SandboxConfig::new(dir);
     cfg.block_time = None;
     cfg.fresh = cold;
-    cfg.seed = SeedConfig {
-        machines,
-        ..SeedConfig::default()
-    };
+    cfg.seed = SeedConfig { machines, ..SeedConfig::default() };
     let t = Instant::now();
     let sb = match Sandbox::start(cfg).await {
         Ok(sb) => sb,

@@ -32,17 +32,10 @@ pub async fn scheduled_heights(chain: &Chain) -> Result<Vec<u32>> {
     let mut out = Vec::new();
     for item in ["ConfirmingOrder", "RentEnding"] {
         let addr = subxt::dynamic::storage::<(u32,), Vec<u64>>("RentMachine", item);
-        let mut it = at
-            .storage()
-            .iter(addr, ())
-            .await
-            .map_err(|e| rpc_err(&chain.url, item, e))?;
+        let mut it = at.storage().iter(addr, ()).await.map_err(|e| rpc_err(&chain.url, item, e))?;
         while let Some(kv) = it.next().await {
             let kv = kv.map_err(|e| rpc_err(&chain.url, item, e))?;
-            let ids = kv
-                .value()
-                .decode()
-                .map_err(|e| rpc_err(&chain.url, item, e))?;
+            let ids = kv.value().decode().map_err(|e| rpc_err(&chain.url, item, e))?;
             if ids.is_empty() {
                 continue;
             }
@@ -61,12 +54,7 @@ pub async fn scheduled_heights(chain: &Chain) -> Result<Vec<u32>> {
 pub async fn advance(chain: &Chain, n: u32) -> Result<AdvanceReport> {
     let (from, _) = chain.best().await?;
     let target = from.saturating_add(n);
-    let mut report = AdvanceReport {
-        from,
-        to: from,
-        hooks: Vec::new(),
-        blocks_built: 0,
-    };
+    let mut report = AdvanceReport { from, to: from, hooks: Vec::new(), blocks_built: 0 };
     if n == 0 {
         return Ok(report);
     }
@@ -76,20 +64,14 @@ pub async fn advance(chain: &Chain, n: u32) -> Result<AdvanceReport> {
         report.to = chain.best().await?.0;
         return Ok(report);
     }
-    let hooks: Vec<u32> = scheduled_heights(chain)
-        .await?
-        .into_iter()
-        .filter(|h| *h > from && *h <= target)
-        .collect();
+    let hooks: Vec<u32> = scheduled_heights(chain).await?.into_iter().filter(|h| *h > from && *h <= target).collect();
     for h in &hooks {
         let (cur, _) = chain.best().await?;
         if *h <= cur {
             continue; // built meanwhile (a tick or a transaction)
         }
         if h - 1 > cur {
-            chain
-                .new_block(json!({"count": 1, "unsafeBlockHeight": h - 1}))
-                .await?;
+            chain.new_block(json!({"count": 1, "unsafeBlockHeight": h - 1})).await?;
             report.blocks_built += 1;
         }
         chain.new_block(json!({"count": 1})).await?;
@@ -101,9 +83,7 @@ pub async fn advance(chain: &Chain, n: u32) -> Result<AdvanceReport> {
         if target - cur == 1 {
             chain.new_block(json!({"count": 1})).await?;
         } else {
-            chain
-                .new_block(json!({"count": 1, "unsafeBlockHeight": target}))
-                .await?;
+            chain.new_block(json!({"count": 1, "unsafeBlockHeight": target})).await?;
         }
         report.blocks_built += 1;
     }

@@ -65,11 +65,13 @@ mod tests {
         std::fs::create_dir_all(d.path().join("logs")).unwrap();
         std::fs::create_dir_all(d.path().join("practice")).unwrap();
         std::fs::write(d.path().join("logs/a.log"), "words: Lake\nCURTAIN\tsmoke end").unwrap();
-        std::fs::write(d.path().join("b.json"), r#"{"pw":"hunter2-long","sig":"0xABCDEF0123456789ABCDEF0123456789"}"#).unwrap();
+        std::fs::write(d.path().join("b.json"), r#"{"pw":"hunter2-long","sig":"0xABCDEF0123456789ABCDEF0123456789"}"#)
+            .unwrap();
         std::fs::write(d.path().join("practice/chain.db"), phrase).unwrap();
         std::fs::write(d.path().join("clean.txt"), "lake and smoke, not in a row: lake x curtain").unwrap();
         let sigs = vec!["0xabcdef0123456789abcdef0123456789".to_string()];
-        let secrets = Secrets { mnemonic: phrase, plain: vec![("app password", "hunter2-long".into())], signatures: &sigs };
+        let secrets =
+            Secrets { mnemonic: phrase, plain: vec![("app password", "hunter2-long".into())], signatures: &sigs };
         let leaks = scan(d.path(), &[d.path().join("practice")], &secrets);
         let mut names: Vec<String> = leaks.iter().map(|l| l.rsplit('/').next().unwrap().to_string()).collect();
         names.sort();

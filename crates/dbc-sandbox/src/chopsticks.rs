@@ -41,11 +41,8 @@ pub struct Chopsticks {
 
 /// A free TCP port on 127.0.0.1 (bind to 0, read it, release it).
 pub fn free_port() -> Result<u16> {
-    let l = std::net::TcpListener::bind(("127.0.0.1", 0))
-        .map_err(|e| Error::internal(format!("no free port: {e}")))?;
-    Ok(l.local_addr()
-        .map_err(|e| Error::internal(e.to_string()))?
-        .port())
+    let l = std::net::TcpListener::bind(("127.0.0.1", 0)).map_err(|e| Error::internal(format!("no free port: {e}")))?;
+    Ok(l.local_addr().map_err(|e| Error::internal(e.to_string()))?.port())
 }
 
 /// The last `n` lines of a log file (for error messages).
@@ -85,7 +82,8 @@ pub(crate) struct Spawned {
 /// reaches every child), behind the parent watch (it ends when we do), its
 /// output appended to `log_path`. `what` names it in errors.
 pub(crate) fn spawn(js: &JsEnv, config_path: &Path, log_path: &Path, cwd: &Path, what: &str) -> Result<Spawned> {
-    let log = std::fs::OpenOptions::new().create(true).append(true).open(log_path).map_err(|e| Error::io(log_path, &e))?;
+    let log =
+        std::fs::OpenOptions::new().create(true).append(true).open(log_path).map_err(|e| Error::io(log_path, &e))?;
     let log2 = log.try_clone().map_err(|e| Error::io(log_path, &e))?;
     let mut cmd = tokio::process::Command::new(&js.node);
     cmd.arg("-r")
@@ -115,7 +113,12 @@ pub(crate) fn spawn(js: &JsEnv, config_path: &Path, log_path: &Path, cwd: &Path,
 
 /// Wait until chopsticks on `port` answers `chain_getHeader`; `Err(why)`
 /// when it exits first or `timeout` passes.
-pub(crate) async fn wait_answering(port: u16, exit: &watch::Receiver<Option<String>>, timeout: Duration, what: &str) -> std::result::Result<(), String> {
+pub(crate) async fn wait_answering(
+    port: u16,
+    exit: &watch::Receiver<Option<String>>,
+    timeout: Duration,
+    what: &str,
+) -> std::result::Result<(), String> {
     let start = Instant::now();
     let url = format!("ws://127.0.0.1:{port}");
     loop {
@@ -124,7 +127,8 @@ pub(crate) async fn wait_answering(port: u16, exit: &watch::Receiver<Option<Stri
         }
         if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
             if let Ok(rpc) = subxt::rpcs::RpcClient::from_insecure_url(&url).await {
-                let header: std::result::Result<serde_json::Value, _> = rpc.request("chain_getHeader", subxt::rpcs::rpc_params![]).await;
+                let header: std::result::Result<serde_json::Value, _> =
+                    rpc.request("chain_getHeader", subxt::rpcs::rpc_params![]).await;
                 if header.is_ok() {
                     return Ok(());
                 }
@@ -140,21 +144,11 @@ pub(crate) async fn wait_answering(port: u16, exit: &watch::Receiver<Option<Stri
 impl Chopsticks {
     /// Start chopsticks and wait until its RPC answers `chain_getHeader`.
     pub async fn launch(js: &JsEnv, opts: &LaunchOptions) -> Result<Chopsticks> {
-        let port = if opts.port == 0 {
-            free_port()?
-        } else {
-            opts.port
-        };
+        let port = if opts.port == 0 { free_port()? } else { opts.port };
         write_config(opts, port)?;
         let cwd = opts.config_path.parent().unwrap_or(Path::new("."));
         let Spawned { pid, exit: rx } = spawn(js, &opts.config_path, &opts.log_path, cwd, "chopsticks")?;
-        let mut me = Chopsticks {
-            pid,
-            port,
-            log_path: opts.log_path.clone(),
-            exit: rx,
-            stopped: false,
-        };
+        let mut me = Chopsticks { pid, port, log_path: opts.log_path.clone(), exit: rx, stopped: false };
         tracing::info!(pid, port, "chopsticks started");
         if let Err(e) = me.wait_ready(opts.ready_timeout).await {
             me.stop().await.ok();
@@ -170,11 +164,7 @@ impl Chopsticks {
     fn failed(&self, why: String) -> Error {
         Error::new(
             ErrorCode::SandboxStartFailed,
-            format!(
-                "{why}; log {}:\n{}",
-                self.log_path.display(),
-                log_tail(&self.log_path, 15)
-            ),
+            format!("{why}; log {}:\n{}", self.log_path.display(), log_tail(&self.log_path, 15)),
         )
         .with_data(serde_json::json!({"log": self.log_path.display().to_string()}))
     }
@@ -220,9 +210,7 @@ impl Chopsticks {
                 log_tail(&self.log_path, 15)
             ),
         )
-        .with_data(
-            serde_json::json!({"log": self.log_path.display().to_string(), "status": status}),
-        )
+        .with_data(serde_json::json!({"log": self.log_path.display().to_string(), "status": status}))
     }
 
     /// SIGTERM to the group, SIGKILL after 5 s; returns once the process is gone.
@@ -232,10 +220,7 @@ impl Chopsticks {
             return Ok(());
         }
         signal_group(self.pid, libc::SIGTERM);
-        if tokio::time::timeout(Duration::from_secs(5), self.exited())
-            .await
-            .is_err()
-        {
+        if tokio::time::timeout(Duration::from_secs(5), self.exited()).await.is_err() {
             tracing::warn!(pid = self.pid, "chopsticks ignored SIGTERM; killing it");
             signal_group(self.pid, libc::SIGKILL);
             let _ = tokio::time::timeout(Duration::from_secs(5), self.exited()).await;
@@ -265,10 +250,7 @@ pub fn pid_alive(pid: u32) -> bool {
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
         Ok(stat) => {
             // state is the field after "(comm)"
-            let state = stat
-                .rsplit(')')
-                .next()
-                .and_then(|r| r.split_whitespace().next());
+            let state = stat.rsplit(')').next().and_then(|r| r.split_whitespace().next());
             state != Some("Z") && state != Some("X")
         }
         // Not Linux, or gone: fall back to kill(pid, 0).

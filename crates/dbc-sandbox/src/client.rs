@@ -23,8 +23,7 @@ pub struct Chain {
 }
 
 pub(crate) fn rpc_err(url: &str, what: &str, e: impl std::fmt::Display) -> Error {
-    Error::new(ErrorCode::ChainRpc, format!("{what} at {url}: {e}"))
-        .with_data(serde_json::json!({"endpoint": url}))
+    Error::new(ErrorCode::ChainRpc, format!("{what} at {url}: {e}")).with_data(serde_json::json!({"endpoint": url}))
 }
 
 #[derive(serde::Deserialize)]
@@ -34,20 +33,10 @@ struct Header {
 
 impl Chain {
     pub async fn connect(url: &str) -> Result<Chain> {
-        let rpc = RpcClient::from_insecure_url(url)
-            .await
-            .map_err(|e| rpc_err(url, "connecting", e))?;
-        let backend = LegacyBackend::<SubstrateConfig>::builder()
-            .storage_page_size(1000)
-            .build(rpc.clone());
-        let api = Api::from_backend(Arc::new(backend))
-            .await
-            .map_err(|e| rpc_err(url, "building the client", e))?;
-        Ok(Chain {
-            api,
-            rpc,
-            url: url.to_string(),
-        })
+        let rpc = RpcClient::from_insecure_url(url).await.map_err(|e| rpc_err(url, "connecting", e))?;
+        let backend = LegacyBackend::<SubstrateConfig>::builder().storage_page_size(1000).build(rpc.clone());
+        let api = Api::from_backend(Arc::new(backend)).await.map_err(|e| rpc_err(url, "building the client", e))?;
+        Ok(Chain { api, rpc, url: url.to_string() })
     }
 
     /// The best block: `(number, hash)`.
@@ -70,10 +59,7 @@ impl Chain {
     /// A client pinned at the best block (subxt's `at_current_block` is the finalized one).
     pub async fn at_best(&self) -> Result<AtBlock> {
         let (_, hash) = self.best().await?;
-        self.api
-            .at_block(hash)
-            .await
-            .map_err(|e| rpc_err(&self.url, "pinning a block", e))
+        self.api.at_block(hash).await.map_err(|e| rpc_err(&self.url, "pinning a block", e))
     }
 
     /// `dev_newBlock` with `params` (`{count}` or `{count, unsafeBlockHeight}`).
@@ -110,16 +96,8 @@ impl Chain {
             free: u128,
         }
         let at = self.at_best().await?;
-        let addr =
-            subxt::dynamic::storage::<(subxt::utils::AccountId32,), Info>("System", "Account");
-        let v = at
-            .storage()
-            .fetch(addr, (*who,))
-            .await
-            .map_err(|e| rpc_err(&self.url, "System.Account", e))?;
-        Ok(v.decode()
-            .map_err(|e| rpc_err(&self.url, "decoding System.Account", e))?
-            .data
-            .free)
+        let addr = subxt::dynamic::storage::<(subxt::utils::AccountId32,), Info>("System", "Account");
+        let v = at.storage().fetch(addr, (*who,)).await.map_err(|e| rpc_err(&self.url, "System.Account", e))?;
+        Ok(v.decode().map_err(|e| rpc_err(&self.url, "decoding System.Account", e))?.data.free)
     }
 }

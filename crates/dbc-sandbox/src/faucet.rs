@@ -32,14 +32,11 @@ pub struct Faucet {
 /// the UI says it in the user's language.
 pub fn parse_account(s: &str) -> Result<AccountId32> {
     s.trim().parse::<AccountId32>().or_else(|_| {
-        let b = hex::decode(s.trim().trim_start_matches("0x"))
-            .ok()
-            .filter(|b| b.len() == 32);
-        b.map(|b| AccountId32(b.try_into().expect("32 bytes")))
-            .ok_or_else(|| {
-                Error::new(ErrorCode::InvalidAddress, format!("{s:?} is not an account address"))
-                    .with_data(serde_json::json!({"value": s.trim()}))
-            })
+        let b = hex::decode(s.trim().trim_start_matches("0x")).ok().filter(|b| b.len() == 32);
+        b.map(|b| AccountId32(b.try_into().expect("32 bytes"))).ok_or_else(|| {
+            Error::new(ErrorCode::InvalidAddress, format!("{s:?} is not an account address"))
+                .with_data(serde_json::json!({"value": s.trim()}))
+        })
     })
 }
 
@@ -84,7 +81,9 @@ impl Faucet {
         let client = self
             .client
             .get_or_try_init(|| async {
-                dbc::chain::client::connect("practice", &chain.url, None, Timeouts::default(), None).await.map(|(c, _)| c)
+                dbc::chain::client::connect("practice", &chain.url, None, Timeouts::default(), None)
+                    .await
+                    .map(|(c, _)| c)
             })
             .await?;
         let max = faucet_limit(dbc::chain::account::balance(client, &self.address()).await?.transferable);

@@ -91,9 +91,7 @@ impl Inner {
             *seen.entry(method.to_string()).or_insert(0) += 1;
             if let Some(i) = drops.iter().position(|m| m == method) {
                 drops.remove(i);
-                drop_ids
-                    .get_or_insert_with(Vec::new)
-                    .push(c.get("id").cloned().unwrap_or(Value::Null));
+                drop_ids.get_or_insert_with(Vec::new).push(c.get("id").cloned().unwrap_or(Value::Null));
             }
         }
         drop_ids
@@ -114,9 +112,7 @@ impl FaultProxy {
         let listener = TcpListener::bind(("127.0.0.1", 0))
             .await
             .map_err(|e| Error::internal(format!("fault proxy: cannot listen: {e}")))?;
-        let addr = listener
-            .local_addr()
-            .map_err(|e| Error::internal(e.to_string()))?;
+        let addr = listener.local_addr().map_err(|e| Error::internal(e.to_string()))?;
         let inner = Arc::new(Inner {
             upstream: Mutex::new(upstream.to_string()),
             forged: Mutex::new(HashMap::new()),
@@ -139,11 +135,7 @@ impl FaultProxy {
             })
         };
         tracing::debug!(%addr, upstream, "fault proxy started");
-        Ok(FaultProxy {
-            addr,
-            inner,
-            accept,
-        })
+        Ok(FaultProxy { addr, inner, accept })
     }
 
     /// `ws://127.0.0.1:PORT`, to hand to the client under test.
@@ -193,13 +185,7 @@ impl FaultProxy {
 
     /// How many requests with `method` were forwarded upstream so far.
     pub fn seen(&self, method: &str) -> usize {
-        self.inner
-            .seen
-            .lock()
-            .unwrap()
-            .get(method)
-            .copied()
-            .unwrap_or(0)
+        self.inner.seen.lock().unwrap().get(method).copied().unwrap_or(0)
     }
 
     /// How many client connections were accepted so far (reconnects count).
@@ -217,32 +203,25 @@ impl Drop for FaultProxy {
 
 /// `ws://host:port/path` → (`host:port`, `/path`). Only plain `ws://`.
 fn parse_ws_url(url: &str) -> Result<(String, String)> {
-    let rest = url.trim().strip_prefix("ws://").ok_or_else(|| {
-        Error::invalid_argument(format!("fault proxy: {url:?} is not a ws:// URL"))
-    })?;
+    let rest = url
+        .trim()
+        .strip_prefix("ws://")
+        .ok_or_else(|| Error::invalid_argument(format!("fault proxy: {url:?} is not a ws:// URL")))?;
     let (host, path) = match rest.find('/') {
         Some(i) => (&rest[..i], &rest[i..]),
         None => (rest, "/"),
     };
     if host.is_empty() {
-        return Err(Error::invalid_argument(format!(
-            "fault proxy: {url:?} has no host"
-        )));
+        return Err(Error::invalid_argument(format!("fault proxy: {url:?} has no host")));
     }
-    let host = if host.contains(':') && !host.ends_with(']') {
-        host.to_string()
-    } else {
-        format!("{host}:80")
-    };
+    let host = if host.contains(':') && !host.ends_with(']') { host.to_string() } else { format!("{host}:80") };
     Ok((host, path.to_string()))
 }
 
 async fn open_upstream(url: &str) -> std::result::Result<(WsSender, WsReceiver), String> {
     let (host, path) = parse_ws_url(url).map_err(|e| e.message)?;
     let attempt = async {
-        let tcp = TcpStream::connect(&host)
-            .await
-            .map_err(|e| format!("connect {host}: {e}"))?;
+        let tcp = TcpStream::connect(&host).await.map_err(|e| format!("connect {host}: {e}"))?;
         let _ = tcp.set_nodelay(true);
         let mut client = soketto::handshake::Client::new(tcp.compat(), &host, &path);
         match client.handshake().await {
@@ -262,19 +241,9 @@ async fn open_upstream(url: &str) -> std::result::Result<(WsSender, WsReceiver),
 
 async fn accept_client(sock: TcpStream) -> std::result::Result<(WsSender, WsReceiver), String> {
     let mut server = soketto::handshake::Server::new(sock.compat());
-    let key = server
-        .receive_request()
-        .await
-        .map_err(|e| e.to_string())?
-        .key();
-    let accept = soketto::handshake::server::Response::Accept {
-        key,
-        protocol: None,
-    };
-    server
-        .send_response(&accept)
-        .await
-        .map_err(|e| e.to_string())?;
+    let key = server.receive_request().await.map_err(|e| e.to_string())?.key();
+    let accept = soketto::handshake::server::Response::Accept { key, protocol: None };
+    server.send_response(&accept).await.map_err(|e| e.to_string())?;
     let mut b = server.into_builder();
     b.set_max_message_size(MAX_MESSAGE);
     b.set_max_frame_size(MAX_MESSAGE);
@@ -339,11 +308,7 @@ async fn client_to_upstream(
                 continue;
             }
         }
-        let drop_ids = if data.is_text() {
-            inner.note_request(&buf)
-        } else {
-            None
-        };
+        let drop_ids = if data.is_text() { inner.note_request(&buf) } else { None };
         if !send(tx, &data, &buf).await {
             return End::Closed;
         }
@@ -378,9 +343,7 @@ fn answers(msg: &[u8], ids: &[Value]) -> bool {
         Value::Array(a) => a.iter().collect(),
         one => vec![one],
     };
-    replies
-        .iter()
-        .any(|r| r.get("method").is_none() && r.get("id").is_some_and(|id| ids.contains(id)))
+    replies.iter().any(|r| r.get("method").is_none() && r.get("id").is_some_and(|id| ids.contains(id)))
 }
 
 async fn serve(sock: TcpStream, inner: Arc<Inner>) {
@@ -389,18 +352,12 @@ async fn serve(sock: TcpStream, inner: Arc<Inner>) {
     let (mut up_tx, mut up_rx) = match open_upstream(&upstream).await {
         Ok(s) => s,
         Err(e) => {
-            tracing::debug!(
-                upstream,
-                "fault proxy: upstream unreachable ({e}); dropping the client"
-            );
+            tracing::debug!(upstream, "fault proxy: upstream unreachable ({e}); dropping the client");
             return;
         }
     };
     let handshake = tokio::time::timeout(UPSTREAM_CONNECT, accept_client(sock));
-    let (c_tx, mut c_rx) = match handshake
-        .await
-        .unwrap_or_else(|_| Err("no handshake".into()))
-    {
+    let (c_tx, mut c_rx) = match handshake.await.unwrap_or_else(|_| Err("no handshake".into())) {
         Ok(s) => s,
         Err(e) => {
             tracing::debug!("fault proxy: client handshake failed: {e}");
@@ -494,7 +451,8 @@ mod tests {
             }
             if method == "subscribe" {
                 for i in 0..3 {
-                    let note = json!({"jsonrpc": "2.0", "method": "note", "params": {"subscription": "sub-1", "result": i}});
+                    let note =
+                        json!({"jsonrpc": "2.0", "method": "note", "params": {"subscription": "sub-1", "result": i}});
                     if tx.send_text(note.to_string()).await.is_err() || tx.flush().await.is_err() {
                         return;
                     }
@@ -504,18 +462,13 @@ mod tests {
     }
 
     async fn rpc(url: &str) -> RpcClient {
-        RpcClient::from_insecure_url(url)
-            .await
-            .expect("connect through the proxy")
+        RpcClient::from_insecure_url(url).await.expect("connect through the proxy")
     }
 
     async fn wait_until(what: &str, mut f: impl FnMut() -> bool) {
         let t = Instant::now();
         while !f() {
-            assert!(
-                t.elapsed() < Duration::from_secs(5),
-                "timed out waiting for {what}"
-            );
+            assert!(t.elapsed() < Duration::from_secs(5), "timed out waiting for {what}");
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
@@ -532,10 +485,7 @@ mod tests {
         assert_eq!(proxy.seen("echo"), 2);
         assert_eq!(proxy.seen("count"), 0);
 
-        let mut sub = c
-            .subscribe::<Value>("subscribe", rpc_params![], "unsubscribe")
-            .await
-            .unwrap();
+        let mut sub = c.subscribe::<Value>("subscribe", rpc_params![], "unsubscribe").await.unwrap();
         for i in 0..3 {
             let n = tokio::time::timeout(Duration::from_secs(5), sub.next())
                 .await
@@ -557,18 +507,12 @@ mod tests {
         proxy.drop_after("count");
         // Other methods pass untouched.
         let _: Value = c.request("echo", rpc_params![]).await.unwrap();
-        let r = tokio::time::timeout(
-            Duration::from_secs(5),
-            c.request::<Value>("count", rpc_params![]),
-        )
-        .await
-        .expect("the client learns of the cut at once");
+        let r = tokio::time::timeout(Duration::from_secs(5), c.request::<Value>("count", rpc_params![]))
+            .await
+            .expect("the client learns of the cut at once");
         assert!(r.is_err(), "the client saw no reply: {r:?}");
         assert_eq!(proxy.seen("count"), 1);
-        wait_until("the upstream got the request", || {
-            up.methods.lock().unwrap().iter().any(|m| m == "count")
-        })
-        .await;
+        wait_until("the upstream got the request", || up.methods.lock().unwrap().iter().any(|m| m == "count")).await;
         // The connection is gone for good.
         let again = c.request::<Value>("echo", rpc_params![]).await;
         assert!(again.is_err(), "{again:?}");
@@ -622,19 +566,11 @@ mod tests {
         assert_eq!(proxy.seen("echo"), 1, "nothing forwarded while stalled");
         assert_eq!(up.methods.lock().unwrap().len(), 1);
         // A new connection hangs in its handshake.
-        let fresh = tokio::time::timeout(
-            Duration::from_millis(500),
-            RpcClient::from_insecure_url(&proxy.url()),
-        )
-        .await;
+        let fresh = tokio::time::timeout(Duration::from_millis(500), RpcClient::from_insecure_url(&proxy.url())).await;
         assert!(fresh.is_err(), "the handshake waits while stalled");
 
         proxy.stall(false);
-        let r = tokio::time::timeout(Duration::from_secs(5), held)
-            .await
-            .expect("released")
-            .unwrap()
-            .unwrap();
+        let r = tokio::time::timeout(Duration::from_secs(5), held).await.expect("released").unwrap().unwrap();
         assert_eq!(r["params"], json!(["held"]));
         assert_eq!(proxy.seen("echo"), 2);
     }
@@ -655,28 +591,14 @@ mod tests {
         let url = proxy.url();
         drop(proxy);
         tokio::time::sleep(Duration::from_millis(100)).await;
-        assert!(
-            c.request::<Value>("echo", rpc_params![]).await.is_err(),
-            "connections die with the proxy"
-        );
-        assert!(
-            TcpStream::connect(url.trim_start_matches("ws://"))
-                .await
-                .is_err(),
-            "the listener is closed"
-        );
+        assert!(c.request::<Value>("echo", rpc_params![]).await.is_err(), "connections die with the proxy");
+        assert!(TcpStream::connect(url.trim_start_matches("ws://")).await.is_err(), "the listener is closed");
     }
 
     #[test]
     fn parses_ws_urls() {
-        assert_eq!(
-            parse_ws_url("ws://127.0.0.1:9944").unwrap(),
-            ("127.0.0.1:9944".into(), "/".into())
-        );
-        assert_eq!(
-            parse_ws_url("ws://h:1/a/b").unwrap(),
-            ("h:1".into(), "/a/b".into())
-        );
+        assert_eq!(parse_ws_url("ws://127.0.0.1:9944").unwrap(), ("127.0.0.1:9944".into(), "/".into()));
+        assert_eq!(parse_ws_url("ws://h:1/a/b").unwrap(), ("h:1".into(), "/a/b".into()));
         assert_eq!(parse_ws_url("ws://h").unwrap(), ("h:80".into(), "/".into()));
         assert!(parse_ws_url("wss://h:1").is_err());
         assert!(parse_ws_url("ws://").is_err());

@@ -35,11 +35,7 @@ impl JsEnv {
         let node = find_node()?;
         let node_version = node_version(&node)?;
         let js_dir = find_js_dir(js_dir)?;
-        Ok(JsEnv {
-            node,
-            node_version,
-            js_dir,
-        })
+        Ok(JsEnv { node, node_version, js_dir })
     }
 }
 
@@ -56,35 +52,25 @@ fn find_node() -> Result<PathBuf> {
         return Ok(PathBuf::from(p));
     }
     let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .map(|d| d.join("node"))
-        .find(|p| p.is_file())
-        .ok_or_else(|| node_missing("Node.js is not installed (no `node` on PATH): install Node.js 20+ (apt install nodejs npm)".into(), None))
+    std::env::split_paths(&path).map(|d| d.join("node")).find(|p| p.is_file()).ok_or_else(|| {
+        node_missing(
+            "Node.js is not installed (no `node` on PATH): install Node.js 20+ (apt install nodejs npm)".into(),
+            None,
+        )
+    })
 }
 
 fn node_version(node: &Path) -> Result<String> {
-    let out = std::process::Command::new(node)
-        .arg("--version")
-        .output()
-        .map_err(|e| {
-            node_missing(
-                format!(
-                    "cannot run {}: {e}; install Node.js 20+ (apt install nodejs npm)",
-                    node.display()
-                ),
-                None,
-            )
-        })?;
+    let out = std::process::Command::new(node).arg("--version").output().map_err(|e| {
+        node_missing(format!("cannot run {}: {e}; install Node.js 20+ (apt install nodejs npm)", node.display()), None)
+    })?;
     let v = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    let major: u32 = v
-        .trim_start_matches('v')
-        .split('.')
-        .next()
-        .and_then(|m| m.parse().ok())
-        .unwrap_or(0);
+    let major: u32 = v.trim_start_matches('v').split('.').next().and_then(|m| m.parse().ok()).unwrap_or(0);
     if major < MIN_NODE_MAJOR {
         return Err(node_missing(
-            format!("Node.js {v} is too old: the practice network needs Node.js {MIN_NODE_MAJOR}+ (apt install nodejs npm)"),
+            format!(
+                "Node.js {v} is too old: the practice network needs Node.js {MIN_NODE_MAJOR}+ (apt install nodejs npm)"
+            ),
             Some(&v),
         ));
     }
@@ -100,26 +86,16 @@ fn find_js_dir(explicit: Option<&Path>) -> Result<PathBuf> {
             candidates.push(PathBuf::from(p));
         }
         candidates.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("js"));
-        if let Some(dir) = std::env::current_exe()
-            .ok()
-            .and_then(|p| p.parent().map(Path::to_path_buf))
-        {
+        if let Some(dir) = std::env::current_exe().ok().and_then(|p| p.parent().map(Path::to_path_buf)) {
             candidates.push(dir.join("js"));
         }
     }
-    candidates
-        .iter()
-        .find(|d| d.join(CHOPSTICKS_CJS).is_file())
-        .cloned()
-        .ok_or_else(|| {
-            let first = candidates[0].join(CHOPSTICKS_CJS);
-            Error::new(
-                ErrorCode::ChopsticksMissing,
-                format!(
-                    "chopsticks is not installed ({} is missing): run `make sandbox-deps`",
-                    first.display()
-                ),
-            )
-            .with_data(serde_json::json!({"path": first.display().to_string()}))
-        })
+    candidates.iter().find(|d| d.join(CHOPSTICKS_CJS).is_file()).cloned().ok_or_else(|| {
+        let first = candidates[0].join(CHOPSTICKS_CJS);
+        Error::new(
+            ErrorCode::ChopsticksMissing,
+            format!("chopsticks is not installed ({} is missing): run `make sandbox-deps`", first.display()),
+        )
+        .with_data(serde_json::json!({"path": first.display().to_string()}))
+    })
 }

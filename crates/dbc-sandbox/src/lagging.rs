@@ -56,12 +56,7 @@ pub struct Lagging {
 
 /// Start chopsticks forking `upstream_ws` at block `block`, with its config
 /// and log in `data_dir` (created if missing), and wait until it answers.
-pub async fn start_lagging(
-    js: &JsEnv,
-    upstream_ws: &str,
-    block: u32,
-    data_dir: &Path,
-) -> Result<Lagging> {
+pub async fn start_lagging(js: &JsEnv, upstream_ws: &str, block: u32, data_dir: &Path) -> Result<Lagging> {
     let expected = upstream_block_hash(upstream_ws, block).await?;
     std::fs::create_dir_all(data_dir).map_err(|e| Error::io(data_dir, &e))?;
     let data_dir = std::path::absolute(data_dir).map_err(|e| Error::io(data_dir, &e))?;
@@ -108,9 +103,7 @@ async fn request<T: serde::de::DeserializeOwned>(
     method: &str,
     params: subxt::rpcs::client::RpcParams,
 ) -> Result<T> {
-    rpc.request(method, params)
-        .await
-        .map_err(|e| crate::client::rpc_err(url, method, e))
+    rpc.request(method, params).await.map_err(|e| crate::client::rpc_err(url, method, e))
 }
 
 /// The hash of `block` on the upstream, refusing a height it does not hold.
@@ -118,8 +111,7 @@ async fn upstream_block_hash(upstream_ws: &str, block: u32) -> Result<String> {
     let rpc = RpcClient::from_insecure_url(upstream_ws)
         .await
         .map_err(|e| crate::client::rpc_err(upstream_ws, "connecting", e))?;
-    let hash: Option<String> =
-        request(&rpc, upstream_ws, "chain_getBlockHash", rpc_params![block]).await?;
+    let hash: Option<String> = request(&rpc, upstream_ws, "chain_getBlockHash", rpc_params![block]).await?;
     let Some(hash) = hash else {
         return Err(Error::invalid_argument(format!(
             "{upstream_ws} has no block #{block} yet: a lagging endpoint forks an older block"
@@ -127,8 +119,7 @@ async fn upstream_block_hash(upstream_ws: &str, block: u32) -> Result<String> {
         .with_data(serde_json::json!({"block": block})));
     };
     if block > 0 {
-        let genesis: Option<String> =
-            request(&rpc, upstream_ws, "chain_getBlockHash", rpc_params![0]).await?;
+        let genesis: Option<String> = request(&rpc, upstream_ws, "chain_getBlockHash", rpc_params![0]).await?;
         if genesis.as_deref() == Some(hash.as_str()) {
             return Err(Error::invalid_argument(format!(
                 "{upstream_ws} answers block #{block} with the genesis hash {hash}: chopsticks never \
@@ -193,15 +184,11 @@ impl Lagging {
     async fn check_head(&self) -> Result<()> {
         let expected = self.hash.as_str();
         let url = self.url();
-        let rpc = RpcClient::from_insecure_url(&url)
-            .await
-            .map_err(|e| crate::client::rpc_err(&url, "connecting", e))?;
+        let rpc =
+            RpcClient::from_insecure_url(&url).await.map_err(|e| crate::client::rpc_err(&url, "connecting", e))?;
         let head: Option<String> = request(&rpc, &url, "chain_getBlockHash", rpc_params![]).await?;
         if head.as_deref() != Some(expected) {
-            return Err(self.failed(format!(
-                "the fork's head is {head:?}, not block #{} ({expected})",
-                self.block
-            )));
+            return Err(self.failed(format!("the fork's head is {head:?}, not block #{} ({expected})", self.block)));
         }
         Ok(())
     }
@@ -209,11 +196,7 @@ impl Lagging {
     fn failed(&self, why: String) -> Error {
         Error::new(
             ErrorCode::SandboxStartFailed,
-            format!(
-                "{why}; log {}:\n{}",
-                self.log_path.display(),
-                log_tail(&self.log_path, 15)
-            ),
+            format!("{why}; log {}:\n{}", self.log_path.display(), log_tail(&self.log_path, 15)),
         )
         .with_data(serde_json::json!({"log": self.log_path.display().to_string()}))
     }
@@ -225,10 +208,7 @@ impl Lagging {
             return;
         }
         signal_group(self.pid, libc::SIGTERM);
-        if tokio::time::timeout(Duration::from_secs(5), self.exited())
-            .await
-            .is_err()
-        {
+        if tokio::time::timeout(Duration::from_secs(5), self.exited()).await.is_err() {
             signal_group(self.pid, libc::SIGKILL);
             let _ = tokio::time::timeout(Duration::from_secs(5), self.exited()).await;
         }

@@ -22,9 +22,7 @@ pub struct Layout {
 impl Layout {
     /// The practice folder inside the app's data dir.
     pub fn new(data_dir: &Path) -> Self {
-        Layout {
-            root: dbc::practice::dir(data_dir),
-        }
+        Layout { root: dbc::practice::dir(data_dir) }
     }
     pub fn root(&self) -> &Path {
         &self.root
@@ -40,8 +38,7 @@ impl Layout {
         self.cache_dir().join(crate::spec::SPEC_FILE_NAME)
     }
     pub fn metadata_cache(&self, code_sha256: &str) -> PathBuf {
-        self.cache_dir()
-            .join(format!("metadata-{code_sha256}.scale"))
+        self.cache_dir().join(format!("metadata-{code_sha256}.scale"))
     }
     pub fn chain_dir(&self) -> PathBuf {
         self.root.join("chain")

@@ -37,9 +37,7 @@ pub mod ticker;
 
 pub use advance::AdvanceReport;
 pub use faucet::FundReceipt;
-pub use sandbox::{
-    stop_running, ExitReason, ProgressFn, Sandbox, SandboxConfig, Stage, StartTimings,
-};
+pub use sandbox::{stop_running, ExitReason, ProgressFn, Sandbox, SandboxConfig, Stage, StartTimings};
 pub use seed::accounts::{PracticeAccount, Role};
 pub use seed::SeedConfig;
 pub use state::RunningState;

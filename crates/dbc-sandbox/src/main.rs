@@ -13,11 +13,7 @@ fn main() {
     let cli = Cli::parse();
     dbc_sandbox::install_crypto_provider();
     let json = cli.json;
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("tokio runtime");
     let code = match rt.block_on(run(cli)) {
         Ok(code) => code,
         Err(e) => {
@@ -37,21 +33,11 @@ async fn run(cli: Cli) -> Result<i32> {
     let data_dir: PathBuf = dbc::paths::data_dir(cli.data_dir.as_deref());
     let json = cli.json;
     match cli.command {
-        Command::Up {
-            block_ms,
-            vm_boot_secs,
-            machines,
-            fresh,
-            spec,
-            no_persist,
-        } => {
+        Command::Up { block_ms, vm_boot_secs, machines, fresh, spec, no_persist } => {
             let mut cfg = SandboxConfig::new(data_dir);
             cfg.block_time = (block_ms > 0).then(|| Duration::from_millis(block_ms));
             cfg.vm_boot_secs = vm_boot_secs;
-            cfg.seed = SeedConfig {
-                machines,
-                ..SeedConfig::default()
-            };
+            cfg.seed = SeedConfig { machines, ..SeedConfig::default() };
             cfg.fresh = fresh;
             cfg.spec = spec;
             cfg.persist = !no_persist;
@@ -59,10 +45,7 @@ async fn run(cli: Cli) -> Result<i32> {
                 cfg.progress = Some(std::sync::Arc::new(|s| {
                     eprintln!(
                         "practice network: {}",
-                        serde_json::to_value(s)
-                            .unwrap_or_default()
-                            .as_str()
-                            .unwrap_or("")
+                        serde_json::to_value(s).unwrap_or_default().as_str().unwrap_or("")
                     )
                 }));
             }
@@ -96,12 +79,7 @@ async fn run(cli: Cli) -> Result<i32> {
             print(
                 json,
                 &serde_json::to_value(&r).unwrap_or_default(),
-                &format!(
-                    "block {} -> {} ({} scheduled heights built on the way)",
-                    r.from,
-                    r.to,
-                    r.hooks.len()
-                ),
+                &format!("block {} -> {} ({} scheduled heights built on the way)", r.from, r.to, r.hooks.len()),
             );
             Ok(0)
         }
@@ -124,10 +102,7 @@ async fn up(cfg: SandboxConfig, json: bool) -> Result<i32> {
     if json {
         println!("{out}");
     } else {
-        println!(
-            "practice network ready in {:.1} s",
-            sandbox.timings().total_ms as f64 / 1000.0
-        );
+        println!("practice network ready in {:.1} s", sandbox.timings().total_ms as f64 / 1000.0);
         println!("  chain   {}", sandbox.chain_url());
         println!("  client  {}", client.as_deref().unwrap_or("(not running)"));
         println!("  log     {}", sandbox.state().log);
@@ -135,10 +110,7 @@ async fn up(cfg: SandboxConfig, json: bool) -> Result<i32> {
             println!(
                 "  {:<9} {:<10} {}  {}",
                 a.name,
-                serde_json::to_value(a.role)
-                    .unwrap_or_default()
-                    .as_str()
-                    .unwrap_or(""),
+                serde_json::to_value(a.role).unwrap_or_default().as_str().unwrap_or(""),
                 a.address,
                 a.uri
             );
@@ -169,11 +141,7 @@ async fn up(cfg: SandboxConfig, json: bool) -> Result<i32> {
 
 async fn status(data_dir: &Path, json: bool) -> Result<i32> {
     let Some(s) = state::read_live(&Layout::new(data_dir))? else {
-        print(
-            json,
-            &serde_json::json!({"running": false}),
-            "the practice network is not running",
-        );
+        print(json, &serde_json::json!({"running": false}), "the practice network is not running");
         return Ok(3);
     };
     let best = match dbc_sandbox::client::Chain::connect(&s.chain).await {

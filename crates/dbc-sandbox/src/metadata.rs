@@ -34,11 +34,8 @@ pub async fn load(js: &JsEnv, spec_path: &Path, cache: &Path) -> Result<RuntimeM
         }
     }
     let bytes = extract(js, spec_path).await?;
-    let metadata = Metadata::decode_from(&bytes).map_err(|e| {
-        Error::internal(format!(
-            "the runtime returned metadata subxt cannot read: {e}"
-        ))
-    })?;
+    let metadata = Metadata::decode_from(&bytes)
+        .map_err(|e| Error::internal(format!("the runtime returned metadata subxt cannot read: {e}")))?;
     dbc::paths::write_atomic(cache, &bytes).map_err(|e| Error::io(cache, &e))?;
     Ok(RuntimeMetadata { metadata, bytes })
 }
@@ -52,12 +49,7 @@ pub async fn extract(js: &JsEnv, spec_path: &Path) -> Result<Vec<u8>> {
         .kill_on_drop(true)
         .output()
         .await
-        .map_err(|e| {
-            Error::new(
-                ErrorCode::NodeMissing,
-                format!("cannot run {}: {e}", js.node.display()),
-            )
-        })?;
+        .map_err(|e| Error::new(ErrorCode::NodeMissing, format!("cannot run {}: {e}", js.node.display())))?;
     if !out.status.success() {
         return Err(Error::internal(format!(
             "reading the runtime metadata failed ({}): {}",
@@ -78,6 +70,5 @@ pub async fn extract(js: &JsEnv, spec_path: &Path) -> Result<Vec<u8>> {
     let opaque = hex::decode(text.trim().trim_start_matches("0x"))
         .map_err(|e| Error::internal(format!("metadata.cjs printed no hex: {e}")))?;
     // `Metadata_metadata` returns `OpaqueMetadata`, a SCALE `Vec<u8>`.
-    Vec::<u8>::decode(&mut &opaque[..])
-        .map_err(|e| Error::internal(format!("metadata is not a SCALE Vec<u8>: {e}")))
+    Vec::<u8>::decode(&mut &opaque[..]).map_err(|e| Error::internal(format!("metadata is not a SCALE Vec<u8>: {e}")))
 }

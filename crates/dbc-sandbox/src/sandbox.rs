@@ -9,8 +9,8 @@
 
 use crate::advance::{self, AdvanceReport};
 use crate::chopsticks::{Chopsticks, LaunchOptions};
-use crate::client_sim::{ClientSim, ClientSimConfig, PracticeChain};
 use crate::client::Chain;
+use crate::client_sim::{ClientSim, ClientSimConfig, PracticeChain};
 use crate::faucet::{Faucet, FundReceipt};
 use crate::js::JsEnv;
 use crate::layout::Layout;
@@ -154,20 +154,13 @@ impl Sandbox {
         // Child processes run in other folders: give them absolute paths.
         let data_dir = std::path::absolute(&cfg.data_dir).map_err(|e| Error::io(&cfg.data_dir, &e))?;
         let layout = Layout::new(&data_dir);
-        for d in [
-            layout.root().to_path_buf(),
-            layout.cache_dir(),
-            layout.chain_dir(),
-        ] {
+        for d in [layout.root().to_path_buf(), layout.cache_dir(), layout.chain_dir()] {
             dbc::paths::ensure_private_dir(&d).map_err(|e| Error::io(&d, &e))?;
         }
         if let Some(s) = state::read_live(&layout)? {
             return Err(Error::new(
                 ErrorCode::SandboxAlreadyRunning,
-                format!(
-                    "a practice network already runs for this data dir (pid {}, {})",
-                    s.pid, s.chain
-                ),
+                format!("a practice network already runs for this data dir (pid {}, {})", s.pid, s.chain),
             )
             .with_data(serde_json::json!({"pid": s.pid, "chain": s.chain})));
         }
@@ -178,9 +171,8 @@ impl Sandbox {
         let mut sources = SpecSources::new(cfg.spec.clone(), layout.spec_cache());
         sources.url = cfg.spec_url.clone();
         let source = spec::resolve(&sources).await?;
-        let previous: Option<Prepared> = std::fs::read(layout.prepared_info())
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok());
+        let previous: Option<Prepared> =
+            std::fs::read(layout.prepared_info()).ok().and_then(|b| serde_json::from_slice(&b).ok());
         let reusable = previous.as_ref().filter(|p| {
             !cfg.fresh
                 && p.source_sha256 == source.sha256
@@ -223,16 +215,10 @@ impl Sandbox {
         chain.set_instance_id(&instance).await?;
         if fresh_chain {
             // Move to the seed's present (its history lies before it).
-            chain
-                .new_block(
-                    serde_json::json!({"count": 1, "unsafeBlockHeight": cfg.seed.base_height}),
-                )
-                .await?;
+            chain.new_block(serde_json::json!({"count": 1, "unsafeBlockHeight": cfg.seed.base_height})).await?;
         }
         let gate = Arc::new(Mutex::new(()));
-        let ticker = cfg
-            .block_time
-            .map(|every| Ticker::spawn(chain.clone(), every, gate.clone()));
+        let ticker = cfg.block_time.map(|every| Ticker::spawn(chain.clone(), every, gate.clone()));
         let faucet_uri = prepared
             .accounts
             .iter()
@@ -242,10 +228,8 @@ impl Sandbox {
         let client_sim = if cfg.client_sim {
             progress(Stage::StartingClient);
             let view = PracticeChain::connect(&chopsticks.url()).await?;
-            let sim_cfg = ClientSimConfig {
-                boot_time: Duration::from_secs(cfg.vm_boot_secs),
-                ..ClientSimConfig::default()
-            };
+            let sim_cfg =
+                ClientSimConfig { boot_time: Duration::from_secs(cfg.vm_boot_secs), ..ClientSimConfig::default() };
             Some(ClientSim::start(sim_cfg, Arc::new(view)).await?)
         } else {
             None
@@ -262,12 +246,7 @@ impl Sandbox {
         };
         state::write(&layout, &state)?;
         let chain_ms = t1.elapsed().as_millis() as u64;
-        let timings = StartTimings {
-            prepare_ms,
-            chain_ms,
-            total_ms: t0.elapsed().as_millis() as u64,
-            resumed: resume,
-        };
+        let timings = StartTimings { prepare_ms, chain_ms, total_ms: t0.elapsed().as_millis() as u64, resumed: resume };
         progress(Stage::Ready);
         Ok(Sandbox {
             layout,
@@ -327,9 +306,7 @@ impl Sandbox {
     /// Send `dbc` whole DBC from the faucet to `address` (SS58 or 0x-hex).
     pub async fn fund(&self, address: &str, dbc: u128) -> Result<FundReceipt> {
         let to = crate::faucet::parse_account(address)?;
-        let amount = dbc
-            .checked_mul(DBC)
-            .ok_or_else(|| Error::invalid_argument("amount too large"))?;
+        let amount = dbc.checked_mul(DBC).ok_or_else(|| Error::invalid_argument("amount too large"))?;
         self.faucet.fund(&self.chain, &to, amount).await
     }
 
@@ -370,11 +347,7 @@ impl Sandbox {
 impl Drop for Sandbox {
     fn drop(&mut self) {
         // Chopsticks' own Drop kills the process group if `stop` was not called.
-        if state::read(&self.layout)
-            .ok()
-            .flatten()
-            .is_some_and(|s| s.pid == self.chopsticks.pid())
-        {
+        if state::read(&self.layout).ok().flatten().is_some_and(|s| s.pid == self.chopsticks.pid()) {
             state::remove(&self.layout);
         }
     }
@@ -385,7 +358,9 @@ impl Drop for Sandbox {
 fn instance_id(layout: &Layout, new_chain: bool) -> Result<Vec<u8>> {
     let path = layout.instance();
     if !new_chain {
-        if let Some(id) = std::fs::read_to_string(&path).ok().and_then(|t| hex::decode(t.trim()).ok()).filter(|id| id.len() == 16) {
+        if let Some(id) =
+            std::fs::read_to_string(&path).ok().and_then(|t| hex::decode(t.trim()).ok()).filter(|id| id.len() == 16)
+        {
             return Ok(id);
         }
     }
@@ -396,19 +371,9 @@ fn instance_id(layout: &Layout, new_chain: bool) -> Result<Vec<u8>> {
 
 /// Build the seed and write the prepared spec (sorted, timestamped, seeded);
 /// the old db no longer fits and is removed.
-async fn prepare(
-    js: &JsEnv,
-    layout: &Layout,
-    source: &spec::SourceSpec,
-    cfg: &SeedConfig,
-) -> Result<Prepared> {
+async fn prepare(js: &JsEnv, layout: &Layout, source: &spec::SourceSpec, cfg: &SeedConfig) -> Result<Prepared> {
     let spec = spec::Spec::read(&source.path)?;
-    let md = crate::metadata::load(
-        js,
-        &source.path,
-        &layout.metadata_cache(&spec.code_sha256()?),
-    )
-    .await?;
+    let md = crate::metadata::load(js, &source.path, &layout.metadata_cache(&spec.code_sha256()?)).await?;
     let w = seed::encode::StorageWriter::new(&md.metadata);
     let issuance_key = w.key("Balances", "TotalIssuance", vec![])?;
     let issuance = spec.get(&issuance_key).map(|v| {
@@ -420,9 +385,7 @@ async fn prepare(
     let now_value = w.value("Timestamp", "Now", seed::encode::n(spec::aligned_now_ms()))?;
     seed.entries.push((now_key, now_value));
     spec.write_prepared(&seed.entries, &layout.prepared_spec())?;
-    layout
-        .remove_db()
-        .map_err(|e| Error::io(&layout.db(), &e))?;
+    layout.remove_db().map_err(|e| Error::io(&layout.db(), &e))?;
     let prepared = Prepared {
         source_sha256: source.sha256.clone(),
         seed_version: SEED_VERSION,
@@ -431,8 +394,7 @@ async fn prepare(
         summary: seed.summary,
     };
     let bytes = serde_json::to_vec_pretty(&prepared).map_err(|e| Error::internal(e.to_string()))?;
-    dbc::paths::write_atomic(&layout.prepared_info(), &bytes)
-        .map_err(|e| Error::io(&layout.prepared_info(), &e))?;
+    dbc::paths::write_atomic(&layout.prepared_info(), &bytes).map_err(|e| Error::io(&layout.prepared_info(), &e))?;
     Ok(prepared)
 }
 
@@ -441,8 +403,7 @@ async fn prepare(
 pub async fn stop_running(data_dir: &std::path::Path) -> Result<RunningState> {
     let layout = Layout::new(data_dir);
     let s = state::require_live(&layout)?;
-    std::fs::write(state::stop_request(&layout), b"")
-        .map_err(|e| Error::io(&state::stop_request(&layout), &e))?;
+    std::fs::write(state::stop_request(&layout), b"").map_err(|e| Error::io(&state::stop_request(&layout), &e))?;
     crate::chopsticks::signal_group(s.pid, libc::SIGTERM);
     let deadline = Instant::now() + Duration::from_secs(8);
     while crate::chopsticks::pid_alive(s.pid) && Instant::now() < deadline {

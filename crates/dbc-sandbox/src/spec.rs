@@ -84,9 +84,7 @@ impl SpecSources {
 pub async fn resolve(src: &SpecSources) -> Result<SourceSpec> {
     let explicit = src.explicit.clone().or_else(|| {
         if src.use_env {
-            std::env::var_os(SPEC_ENV)
-                .filter(|v| !v.is_empty())
-                .map(PathBuf::from)
+            std::env::var_os(SPEC_ENV).filter(|v| !v.is_empty()).map(PathBuf::from)
         } else {
             None
         }
@@ -96,41 +94,25 @@ pub async fn resolve(src: &SpecSources) -> Result<SourceSpec> {
         if sha256 != src.expected_sha256 {
             tracing::warn!(path = %path.display(), %sha256, "using a chain spec with another hash than the pinned one, as asked");
         }
-        return Ok(SourceSpec {
-            path,
-            sha256,
-            origin: SpecOrigin::Explicit,
-        });
+        return Ok(SourceSpec { path, sha256, origin: SpecOrigin::Explicit });
     }
     if src.use_shared {
         if let Some(path) = shared_candidates().into_iter().find(|p| p.is_file()) {
             let sha256 = sha256_file(&path)?;
             check_hash(&path, &sha256, &src.expected_sha256)?;
-            return Ok(SourceSpec {
-                path,
-                sha256,
-                origin: SpecOrigin::Shared,
-            });
+            return Ok(SourceSpec { path, sha256, origin: SpecOrigin::Shared });
         }
     }
     if src.cache.is_file() {
         let sha256 = sha256_file(&src.cache)?;
         if sha256 == src.expected_sha256 {
-            return Ok(SourceSpec {
-                path: src.cache.clone(),
-                sha256,
-                origin: SpecOrigin::Cached,
-            });
+            return Ok(SourceSpec { path: src.cache.clone(), sha256, origin: SpecOrigin::Cached });
         }
         tracing::warn!(path = %src.cache.display(), %sha256, "cached chain spec has the wrong hash; downloading it again");
         std::fs::remove_file(&src.cache).map_err(|e| Error::io(&src.cache, &e))?;
     }
     download(&src.url, &src.cache, &src.expected_sha256).await?;
-    Ok(SourceSpec {
-        path: src.cache.clone(),
-        sha256: src.expected_sha256.clone(),
-        origin: SpecOrigin::Downloaded,
-    })
+    Ok(SourceSpec { path: src.cache.clone(), sha256: src.expected_sha256.clone(), origin: SpecOrigin::Downloaded })
 }
 
 /// `shared/dbc/dbc-spec-v4.json` seen from the workspace root (compile time),
@@ -140,10 +122,7 @@ pub fn shared_candidates() -> Vec<PathBuf> {
     let mut roots: Vec<PathBuf> = Vec::new();
     // crates/dbc-sandbox -> workspace root
     roots.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."));
-    if let Some(dir) = std::env::current_exe()
-        .ok()
-        .and_then(|p| p.parent().map(Path::to_path_buf))
-    {
+    if let Some(dir) = std::env::current_exe().ok().and_then(|p| p.parent().map(Path::to_path_buf)) {
         roots.extend(dir.ancestors().map(Path::to_path_buf));
     }
     if let Ok(cwd) = std::env::current_dir() {
@@ -151,10 +130,7 @@ pub fn shared_candidates() -> Vec<PathBuf> {
     }
     let mut out = Vec::new();
     for r in roots {
-        for c in [
-            r.join("shared/dbc").join(SPEC_FILE_NAME),
-            r.join("../shared/dbc").join(SPEC_FILE_NAME),
-        ] {
+        for c in [r.join("shared/dbc").join(SPEC_FILE_NAME), r.join("../shared/dbc").join(SPEC_FILE_NAME)] {
             if !out.contains(&c) {
                 out.push(c);
             }
@@ -169,7 +145,10 @@ fn check_hash(path: &Path, actual: &str, expected: &str) -> Result<()> {
     }
     Err(Error::new(
         ErrorCode::SpecHashMismatch,
-        format!("{} has sha256 {actual}, expected {expected}; refusing it (name it in {SPEC_ENV} to use it anyway)", path.display()),
+        format!(
+            "{} has sha256 {actual}, expected {expected}; refusing it (name it in {SPEC_ENV} to use it anyway)",
+            path.display()
+        ),
     )
     .with_data(serde_json::json!({"path": path.display().to_string(), "expected": expected, "actual": actual})))
 }
@@ -186,11 +165,8 @@ pub fn sha256_file(path: &Path) -> Result<String> {
 /// Download `url` to `dest` (atomically), refusing a body with another hash.
 pub async fn download(url: &str, dest: &Path, expected_sha256: &str) -> Result<()> {
     let unavailable = |reason: String| {
-        Error::new(
-            ErrorCode::SpecUnavailable,
-            format!("could not download the chain spec from {url}: {reason}"),
-        )
-        .with_data(serde_json::json!({"url": url, "reason": reason}))
+        Error::new(ErrorCode::SpecUnavailable, format!("could not download the chain spec from {url}: {reason}"))
+            .with_data(serde_json::json!({"url": url, "reason": reason}))
     };
     crate::install_crypto_provider();
     let client = reqwest::Client::builder()
@@ -199,11 +175,7 @@ pub async fn download(url: &str, dest: &Path, expected_sha256: &str) -> Result<(
         .build()
         .map_err(|e| unavailable(e.to_string()))?;
     tracing::info!(%url, "downloading the DBC chain spec");
-    let resp = client
-        .get(url)
-        .send()
-        .await
-        .map_err(|e| unavailable(e.to_string()))?;
+    let resp = client.get(url).send().await.map_err(|e| unavailable(e.to_string()))?;
     if !resp.status().is_success() {
         return Err(unavailable(format!("HTTP {}", resp.status())));
     }
@@ -223,40 +195,24 @@ impl Spec {
     pub fn read(path: &Path) -> Result<Spec> {
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, &e))?;
         let json: Value = serde_json::from_slice(&bytes).map_err(|e| {
-            Error::new(
-                ErrorCode::StorageCorrupt,
-                format!("{} is not a chain spec: {e}", path.display()),
-            )
-            .with_data(serde_json::json!({"path": path.display().to_string()}))
+            Error::new(ErrorCode::StorageCorrupt, format!("{} is not a chain spec: {e}", path.display()))
+                .with_data(serde_json::json!({"path": path.display().to_string()}))
         })?;
-        if json
-            .pointer("/genesis/raw/top")
-            .and_then(Value::as_object)
-            .is_none()
-        {
-            return Err(Error::new(
-                ErrorCode::StorageCorrupt,
-                format!("{} has no genesis.raw.top", path.display()),
-            )
-            .with_data(serde_json::json!({"path": path.display().to_string()})));
+        if json.pointer("/genesis/raw/top").and_then(Value::as_object).is_none() {
+            return Err(Error::new(ErrorCode::StorageCorrupt, format!("{} has no genesis.raw.top", path.display()))
+                .with_data(serde_json::json!({"path": path.display().to_string()})));
         }
         Ok(Spec { json })
     }
 
     fn top(&self) -> &Map<String, Value> {
-        self.json
-            .pointer("/genesis/raw/top")
-            .and_then(Value::as_object)
-            .expect("checked in read")
+        self.json.pointer("/genesis/raw/top").and_then(Value::as_object).expect("checked in read")
     }
 
     /// A raw storage value of genesis, by key bytes.
     pub fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
         let k = format!("0x{}", hex::encode(key));
-        self.top()
-            .get(&k)
-            .and_then(Value::as_str)
-            .and_then(|v| hex::decode(v.trim_start_matches("0x")).ok())
+        self.top().get(&k).and_then(Value::as_str).and_then(|v| hex::decode(v.trim_start_matches("0x")).ok())
     }
 
     /// sha256 of the runtime wasm (`:code`), the key of the metadata cache.
@@ -276,17 +232,11 @@ impl Spec {
     /// Write the prepared copy: `extra` entries set (overriding genesis ones),
     /// then every key in ascending order.
     pub fn write_prepared(&self, extra: &[(Vec<u8>, Vec<u8>)], out: &Path) -> Result<()> {
-        let mut entries: Vec<(String, Value)> = self
-            .top()
-            .iter()
-            .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
-            .collect();
+        let mut entries: Vec<(String, Value)> =
+            self.top().iter().map(|(k, v)| (k.to_ascii_lowercase(), v.clone())).collect();
         let mut by_key: std::collections::BTreeMap<String, Value> = entries.drain(..).collect();
         for (k, v) in extra {
-            by_key.insert(
-                format!("0x{}", hex::encode(k)),
-                Value::String(format!("0x{}", hex::encode(v))),
-            );
+            by_key.insert(format!("0x{}", hex::encode(k)), Value::String(format!("0x{}", hex::encode(v))));
         }
         // Insert in ascending order: the result is sorted whether serde_json's
         // Map keeps insertion order (preserve_order) or sorts (BTreeMap).
@@ -295,9 +245,7 @@ impl Spec {
             top.insert(k, v);
         }
         let mut json = self.json.clone();
-        *json
-            .pointer_mut("/genesis/raw/top")
-            .expect("checked in read") = Value::Object(top);
+        *json.pointer_mut("/genesis/raw/top").expect("checked in read") = Value::Object(top);
         let bytes = serde_json::to_vec(&json).map_err(|e| Error::internal(e.to_string()))?;
         dbc::paths::write_atomic(out, &bytes).map_err(|e| Error::io(out, &e))
     }
@@ -305,10 +253,7 @@ impl Spec {
 
 /// Now, rounded down to a multiple of the 6-second slot (sandbox.md §4.2).
 pub fn aligned_now_ms() -> u64 {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_millis() as u64;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_millis() as u64;
     now - now % 6000
 }
 
@@ -316,14 +261,9 @@ pub fn aligned_now_ms() -> u64 {
 /// written in the file (a parsed map cannot tell, so scan the text).
 pub fn keys_sorted_in_file(path: &Path) -> Result<bool> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, &e))?;
-    let start = text
-        .find("\"top\"")
-        .ok_or_else(|| Error::internal("the spec has no top"))?;
+    let start = text.find("\"top\"").ok_or_else(|| Error::internal("the spec has no top"))?;
     let body = &text[start..];
-    let body = &body[body
-        .find('{')
-        .ok_or_else(|| Error::internal("the spec has no top"))?
-        + 1..];
+    let body = &body[body.find('{').ok_or_else(|| Error::internal("the spec has no top"))? + 1..];
     let mut last: Option<&str> = None;
     let mut rest = body;
     loop {
@@ -332,23 +272,14 @@ pub fn keys_sorted_in_file(path: &Path) -> Result<bool> {
             return Ok(true);
         }
         // "key" : "value" ,
-        let k_end = rest[1..]
-            .find('"')
-            .ok_or_else(|| Error::internal("unterminated key"))?
-            + 1;
+        let k_end = rest[1..].find('"').ok_or_else(|| Error::internal("unterminated key"))? + 1;
         let key = &rest[1..k_end];
         if last.is_some_and(|l| key <= l) {
             return Ok(false);
         }
         last = Some(key);
-        rest = rest[k_end + 1..]
-            .trim_start()
-            .trim_start_matches(':')
-            .trim_start();
-        let v_end = rest[1..]
-            .find('"')
-            .ok_or_else(|| Error::internal("unterminated value"))?
-            + 1;
+        rest = rest[k_end + 1..].trim_start().trim_start_matches(':').trim_start();
+        let v_end = rest[1..].find('"').ok_or_else(|| Error::internal("unterminated value"))? + 1;
         rest = rest[v_end + 1..].trim_start().trim_start_matches(',');
     }
 }
@@ -372,24 +303,14 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let spec = Spec::read(&tiny_spec(d.path())).unwrap();
         let out = d.path().join("out.json");
-        spec.write_prepared(
-            &[(vec![0x01], vec![0xff]), (vec![0x00, 0x01], vec![0x07])],
-            &out,
-        )
-        .unwrap();
+        spec.write_prepared(&[(vec![0x01], vec![0xff]), (vec![0x00, 0x01], vec![0x07])], &out).unwrap();
         let text = std::fs::read_to_string(&out).unwrap();
         let i = |k: &str| text.find(k).unwrap();
         assert!(
-            i("\"0x0001\"") < i("\"0x01\"")
-                && i("\"0x01\"") < i("\"0x02\"")
-                && i("\"0x02\"") < i("\"0x3a636f6465\"")
+            i("\"0x0001\"") < i("\"0x01\"") && i("\"0x01\"") < i("\"0x02\"") && i("\"0x02\"") < i("\"0x3a636f6465\"")
         );
         let again = Spec::read(&out).unwrap();
-        assert_eq!(
-            again.get(&[0x01]),
-            Some(vec![0xff]),
-            "extra entries override genesis ones"
-        );
+        assert_eq!(again.get(&[0x01]), Some(vec![0xff]), "extra entries override genesis ones");
         assert_eq!(again.get(&[0x02]), Some(vec![0x01]));
         assert!(keys_sorted_in_file(&out).unwrap());
         assert!(!keys_sorted_in_file(&tiny_spec(d.path())).unwrap());

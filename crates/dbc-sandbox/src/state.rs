@@ -37,11 +37,8 @@ pub fn read(layout: &Layout) -> Result<Option<RunningState>> {
         Err(e) => return Err(Error::io(&path, &e)),
     };
     serde_json::from_slice(&bytes).map(Some).map_err(|e| {
-        Error::new(
-            ErrorCode::StorageCorrupt,
-            format!("{}: {e}", path.display()),
-        )
-        .with_data(serde_json::json!({"path": path.display().to_string()}))
+        Error::new(ErrorCode::StorageCorrupt, format!("{}: {e}", path.display()))
+            .with_data(serde_json::json!({"path": path.display().to_string()}))
     })
 }
 
@@ -60,10 +57,7 @@ pub fn read_live(layout: &Layout) -> Result<Option<RunningState>> {
 /// Like [`read_live`], but `sandbox-not-running` when there is none.
 pub fn require_live(layout: &Layout) -> Result<RunningState> {
     read_live(layout)?.ok_or_else(|| {
-        Error::new(
-            ErrorCode::SandboxNotRunning,
-            "no practice network is running (start one with `dbc-sandbox up`)",
-        )
+        Error::new(ErrorCode::SandboxNotRunning, "no practice network is running (start one with `dbc-sandbox up`)")
     })
 }
 

@@ -33,10 +33,7 @@ impl Ticker {
                 }
             }
         });
-        Ticker {
-            stop,
-            handle: Some(handle),
-        }
+        Ticker { stop, handle: Some(handle) }
     }
 
     pub async fn stop(mut self) {

@@ -8,13 +8,15 @@
 
 mod common;
 
-use dbc::chain::{account, tx, ChainClient, ChainManager, ManagerConfig, NetworkProfile, NonceTracker, TxOptions, TxStatus, WaitFor};
+use dbc::chain::{
+    account, tx, ChainClient, ChainManager, ManagerConfig, NetworkProfile, NonceTracker, TxOptions, TxStatus, WaitFor,
+};
 use dbc::network::ConnectionState;
 use dbc::units::DBC;
 use dbc::ErrorCode;
 use serde_json::{json, Value as Json};
-use subxt::dynamic::Value;
 use std::time::{Duration, Instant};
+use subxt::dynamic::Value;
 use subxt::rpcs::{rpc_params, RpcClient};
 use subxt_signer::sr25519::dev;
 
@@ -35,7 +37,8 @@ async fn dev_rpc(url: &str, method: &str, params: subxt::rpcs::client::RpcParams
 
 /// Give `who` `free` planck (and a provider so the account exists).
 async fn fund(url: &str, who: &subxt::utils::AccountId32, free: u128) {
-    let storage = json!({"System": {"Account": [[[who.to_string()], {"providers": 1, "data": {"free": free.to_string()}}]]}});
+    let storage =
+        json!({"System": {"Account": [[[who.to_string()], {"providers": 1, "data": {"free": free.to_string()}}]]}});
     dev_rpc(url, "dev_setStorage", rpc_params![storage]).await;
 }
 
@@ -54,7 +57,8 @@ async fn chain_layer_against_the_practice_network() {
     let data = common::data_dir();
     // Blocks on transactions and on dev_newBlock only.
     let cfg = dbc_sandbox::SandboxConfig::chain_only(data.path().to_path_buf(), 8);
-    let sandbox = dbc_sandbox::Sandbox::start(cfg).await.expect("practice network starts (run `make sandbox-deps` first)");
+    let sandbox =
+        dbc_sandbox::Sandbox::start(cfg).await.expect("practice network starts (run `make sandbox-deps` first)");
     let url = sandbox.chain_url().to_string();
     let result = futures::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(async {
         connects_reports_runtime_and_follows_new_blocks(&url).await;
@@ -115,9 +119,10 @@ async fn balance_and_a_real_transfer_with_status_stream_and_fee(url: &str) {
     let estimate = tx::estimate_fee(&client, &alice, &tx::transfer_keep_alive_call(&bob_id, amount)).await.unwrap();
     let mut seen = Vec::new();
     let t = Instant::now();
-    let out = tx::transfer_keep_alive(&client, &nonces, &alice, &bob_id, amount, &TxOptions::default(), |s| seen.push(s))
-        .await
-        .expect("transfer succeeds");
+    let out =
+        tx::transfer_keep_alive(&client, &nonces, &alice, &bob_id, amount, &TxOptions::default(), |s| seen.push(s))
+            .await
+            .expect("transfer succeeds");
     let took = t.elapsed();
     eprintln!("transfer in {took:?}: estimate {estimate}, outcome {}", serde_json::to_string(&out).unwrap());
     eprintln!("statuses: {seen:?}");
@@ -188,7 +193,10 @@ async fn refusals_are_specific(url: &str) {
     eprintln!("pallet error: {e:?}");
     assert_eq!(e.code, ErrorCode::TxFailed);
     let d = e.data.unwrap();
-    assert_eq!((d["pallet"].as_str(), d["variant"].as_str(), d["error"].as_str()), (Some("Sudo"), Some("RequireSudo"), Some("Sudo.RequireSudo")));
+    assert_eq!(
+        (d["pallet"].as_str(), d["variant"].as_str(), d["error"].as_str()),
+        (Some("Sudo"), Some("RequireSudo"), Some("Sudo.RequireSudo"))
+    );
     assert!(d["feePaid"].as_str().is_some(), "a failed call still pays: {d}");
 
     // The chain's nonce goes back (here: dev_setStorage rewrites the account,
@@ -200,7 +208,9 @@ async fn refusals_are_specific(url: &str) {
     let e = tx::sign_and_submit(&client, &nonces, &charlie, &remark, &TxOptions::default(), |_| {}).await.unwrap_err();
     eprintln!("future nonce: {e:?}");
     assert_eq!(e.code, ErrorCode::TxInvalid);
-    let ok = tx::sign_and_submit(&client, &nonces, &charlie, &remark, &TxOptions::default(), |_| {}).await.expect("recovers");
+    let ok = tx::sign_and_submit(&client, &nonces, &charlie, &remark, &TxOptions::default(), |_| {})
+        .await
+        .expect("recovers");
     assert_eq!(ok.nonce, 0);
 }
 
@@ -220,7 +230,14 @@ async fn manual_reconnect_watch() {
             continue;
         }
         let s = rx.borrow_and_update().clone();
-        eprintln!("{:>7.2}s {:?} block={:?} spec={:?} err={:?}", t0.elapsed().as_secs_f64(), s.state, s.best_block, s.spec_version, s.last_error.as_ref().map(|e| &e.message));
+        eprintln!(
+            "{:>7.2}s {:?} block={:?} spec={:?} err={:?}",
+            t0.elapsed().as_secs_f64(),
+            s.state,
+            s.best_block,
+            s.spec_version,
+            s.last_error.as_ref().map(|e| &e.message)
+        );
         match s.state {
             ConnectionState::Reconnecting if lost.is_none() => lost = Some(Instant::now()),
             ConnectionState::Connected if lost.is_some() => {

@@ -147,7 +147,15 @@ impl Rig {
         v
     }
     /// Poll the task detail until `status` or panic after `within`.
-    async fn wait_status(&self, who: &Keypair, mid: &str, rent: &str, task: &str, status: &str, within: Duration) -> Value {
+    async fn wait_status(
+        &self,
+        who: &Keypair,
+        mid: &str,
+        rent: &str,
+        task: &str,
+        status: &str,
+        within: Duration,
+    ) -> Value {
         let deadline = tokio::time::Instant::now() + within;
         loop {
             let v = self.detail(who, mid, rent, task).await;
@@ -187,7 +195,8 @@ async fn version_nodes_images_and_client_side_errors() {
     // Node list and one node's info.
     let (st, v) = r.post("/mining_nodes", &json!({"peer_nodes_list": [], "additional": {}})).await;
     assert_eq!(st, 200);
-    let ids: Vec<&str> = v["message"]["mining_nodes"].as_array().unwrap().iter().map(|n| n["node_id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> =
+        v["message"]["mining_nodes"].as_array().unwrap().iter().map(|n| n["node_id"].as_str().unwrap()).collect();
     assert!(ids.contains(&M4) && ids.contains(&M1), "{v}");
     let (st, v) = r.post("/mining_nodes", &json!({"peer_nodes_list": [M4], "additional": {}})).await;
     assert_eq!(st, 200);
@@ -276,14 +285,23 @@ async fn authority_signature_wallet_and_order_checks() {
     let mut b = signed(&alice, M4, "7", json!({}));
     b.as_object_mut().unwrap().remove("rent_order");
     assert_eq!(err(&r.post("/tasks", &b).await.1), (-3, "check authority failed: wallet not rented"));
-    assert_eq!(err(&r.post("/tasks", &signed(&alice, M4, "77", json!({}))).await.1), (-3, "check authority failed: wallet not rented"));
-    assert_eq!(err(&r.post("/tasks", &signed(&alice, M4, "9", json!({}))).await.1), (-3, "check authority failed: wallet not rented"));
+    assert_eq!(
+        err(&r.post("/tasks", &signed(&alice, M4, "77", json!({}))).await.1),
+        (-3, "check authority failed: wallet not rented")
+    );
+    assert_eq!(
+        err(&r.post("/tasks", &signed(&alice, M4, "9", json!({}))).await.1),
+        (-3, "check authority failed: wallet not rented")
+    );
     // A machine that is not rented answers before any signature check.
     let (st, v) = r.post("/tasks", &signed(&alice, M1, "9", json!({}))).await;
     assert_eq!((st, err(&v)), (200, (-3, "check authority failed: machine is not be rented")));
     // Chain unreachable.
     r.chain.set_failing(true);
-    assert_eq!(err(&r.post("/tasks", &signed(&alice, M4, "7", json!({}))).await.1), (-3, "check authority failed: query machine_status failed"));
+    assert_eq!(
+        err(&r.post("/tasks", &signed(&alice, M4, "7", json!({}))).await.1),
+        (-3, "check authority failed: query machine_status failed")
+    );
     r.chain.set_failing(false);
     // Task detail of an unknown id.
     let v = r.detail(&alice, M4, "7", "NoSuchTask00000000000").await;
@@ -355,7 +373,10 @@ async fn gpu_count_rule_for_partial_rentals_and_other_validation() {
     assert_eq!(err(&r.create(&alice, M4, "7", mk("2")).await.1), (1, "allocate gpu failed"));
     // The miner's own VMs did not stop.
     r.sim.set_miner_busy(M4, true);
-    assert_eq!(err(&r.create(&alice, M4, "7", mk("2")).await.1), (-3, "create task failed, please try again in a minute"));
+    assert_eq!(
+        err(&r.create(&alice, M4, "7", mk("2")).await.1),
+        (-3, "create task failed, please try again in a minute")
+    );
 }
 
 #[tokio::test]
@@ -409,11 +430,14 @@ async fn lifecycle_login_info_port_conflict_rdp_port_and_power_ops() {
     let (_, v) = r.post("/tasks", &signed(&charlie, M4, "8", json!({}))).await;
     assert_eq!(v["message"][0]["task_id"], task);
     assert_eq!(v["message"][0]["status"], "running");
-    let (_, v) = r.post(&format!("/tasks/logs/{task}?flag=tail&line_num=50"), &signed(&charlie, M4, "8", json!({}))).await;
-    let lines: Vec<&str> = v["message"]["log_content"].as_array().unwrap().iter().map(|l| l.as_str().unwrap()).collect();
+    let (_, v) =
+        r.post(&format!("/tasks/logs/{task}?flag=tail&line_num=50"), &signed(&charlie, M4, "8", json!({}))).await;
+    let lines: Vec<&str> =
+        v["message"]["log_content"].as_array().unwrap().iter().map(|l| l.as_str().unwrap()).collect();
     assert!(lines.last().unwrap().ends_with("create task successful"), "{lines:?}");
     assert!(lines.iter().all(|l| l.contains(&format!(" | {task} | "))));
-    let (_, v) = r.post(&format!("/tasks/logs/{task}?flag=head&line_num=1"), &signed(&charlie, M4, "8", json!({}))).await;
+    let (_, v) =
+        r.post(&format!("/tasks/logs/{task}?flag=head&line_num=1"), &signed(&charlie, M4, "8", json!({}))).await;
     assert_eq!(v["message"]["log_content"].as_array().unwrap().len(), 1);
 
     // Another renter cannot see it.
@@ -451,7 +475,8 @@ async fn lifecycle_login_info_port_conflict_rdp_port_and_power_ops() {
     wait_port(rdp, true).await;
     let (_, v) = r.post(&format!("/tasks/start/{task}"), &signed(&charlie, M4, "8", json!({}))).await;
     assert_eq!(err(&v), (1, "task is running"));
-    let (_, v) = r.post(&format!("/tasks/restart/{task}?force_reboot=true"), &signed(&charlie, M4, "8", json!({}))).await;
+    let (_, v) =
+        r.post(&format!("/tasks/restart/{task}?force_reboot=true"), &signed(&charlie, M4, "8", json!({}))).await;
     assert_eq!(v["message"], "ok");
     r.wait_status(&charlie, M4, "8", &task, "running", Duration::from_secs(5)).await;
     let (_, v) = r.post(&format!("/tasks/delete/{task}"), &signed(&charlie, M4, "8", json!({}))).await;
@@ -609,7 +634,10 @@ async fn real_rdp_endpoint_accepts_only_the_vm_password() {
                 .kill_on_drop(true)
                 .output();
             let out = tokio::time::timeout(Duration::from_secs(30), out).await.expect("xfreerdp hung").unwrap();
-            (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout))
+            (
+                out.status.code(),
+                String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout),
+            )
         }
     };
     let (code, log) = auth(password.clone()).await;

@@ -52,7 +52,11 @@ async fn run(sandbox: &Sandbox) -> Result<(), String> {
     let chain = Arc::new(PracticeChain::connect(sandbox.chain_url()).await.map_err(|e| e.message)?);
     // An idle machine: status Online (no GPU rented).
     let machines = chain.machines().await.map_err(|e| e.message)?;
-    let m = machines.iter().find(|m| m.machine_status == "Online" && m.gpu_num > 0).ok_or("no idle seeded machine")?.clone();
+    let m = machines
+        .iter()
+        .find(|m| m.machine_status == "Online" && m.gpu_num > 0)
+        .ok_or("no idle seeded machine")?
+        .clone();
     let renter = sandbox.accounts().iter().find(|a| a.role == Role::Renter).ok_or("no renter account")?;
     let key = keypair_from_uri(&renter.uri);
 
@@ -68,7 +72,13 @@ async fn run(sandbox: &Sandbox) -> Result<(), String> {
     // The new order id: the renter's live orders (RentMachine.UserOrder), the newest.
     let at = sandbox.chain().at_best().await.map_err(|e| e.message)?;
     let addr = subxt::dynamic::storage::<([u8; 32],), Vec<u64>>("RentMachine", "UserOrder");
-    let ids = at.storage().fetch(addr, (key.public_key().0,)).await.map_err(|e| e.to_string())?.decode().map_err(|e| e.to_string())?;
+    let ids = at
+        .storage()
+        .fetch(addr, (key.public_key().0,))
+        .await
+        .map_err(|e| e.to_string())?
+        .decode()
+        .map_err(|e| e.to_string())?;
     let rent_id = *ids.iter().max().ok_or("no order for the renter")?;
 
     // The simulator sees the order through storage.

@@ -17,11 +17,7 @@ use std::time::{Duration, Instant};
 
 fn timeouts() -> Timeouts {
     // The fork answers its first calls slowly: it fetches from the upstream.
-    Timeouts {
-        connect: Duration::from_secs(60),
-        request: Duration::from_secs(60),
-        ping: Duration::from_secs(15),
-    }
+    Timeouts { connect: Duration::from_secs(60), request: Duration::from_secs(60), ping: Duration::from_secs(15) }
 }
 
 /// Free balance at the client's best block.
@@ -37,14 +33,7 @@ async fn free_at_best(client: &ChainClient, who: &subxt::utils::AccountId32) -> 
     let (_, hash) = client.best_block().await.unwrap();
     let at = client.api().at_block(hash).await.unwrap();
     let addr = subxt::dynamic::storage::<(subxt::utils::AccountId32,), Info>("System", "Account");
-    at.storage()
-        .fetch(addr, (*who,))
-        .await
-        .unwrap()
-        .decode()
-        .unwrap()
-        .data
-        .free
+    at.storage().fetch(addr, (*who,)).await.unwrap().decode().unwrap().data.free
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -58,11 +47,7 @@ async fn lagging_fork_through_the_proxy_then_the_real_node() {
 
 async fn run(sandbox: &Sandbox, data_dir: &std::path::Path) {
     let practice = parse_hash(PRACTICE_GENESIS).unwrap();
-    let renter = sandbox
-        .accounts()
-        .iter()
-        .find(|a| a.role == Role::Renter)
-        .expect("a renter account");
+    let renter = sandbox.accounts().iter().find(|a| a.role == Role::Renter).expect("a renter account");
     let who: subxt::utils::AccountId32 = renter.address.parse().expect("renter address");
 
     // History: a few blocks, the fork point, a transfer after it, more blocks.
@@ -83,28 +68,16 @@ async fn run(sandbox: &Sandbox, data_dir: &std::path::Path) {
     let forks = data_dir.join("lagging");
     for bad in [head + 10, old - 100] {
         let t = Instant::now();
-        let e = start_lagging(&js, sandbox.chain_url(), bad, &forks)
-            .await
-            .err()
-            .expect("refused");
+        let e = start_lagging(&js, sandbox.chain_url(), bad, &forks).await.err().expect("refused");
         assert_eq!(e.code, ErrorCode::InvalidArgument, "#{bad}: {e}");
-        assert!(
-            t.elapsed() < Duration::from_secs(5),
-            "refused before launching"
-        );
+        assert!(t.elapsed() < Duration::from_secs(5), "refused before launching");
         eprintln!("#{bad} refused: {}", e.message);
     }
 
     // The lagging endpoint, behind the proxy.
     let t = Instant::now();
-    let lagging = start_lagging(&js, sandbox.chain_url(), old, &forks)
-        .await
-        .expect("the fork starts");
-    eprintln!(
-        "fork at #{old} ready in {:?} (head #{head}), log {}",
-        t.elapsed(),
-        lagging.log_path().display()
-    );
+    let lagging = start_lagging(&js, sandbox.chain_url(), old, &forks).await.expect("the fork starts");
+    eprintln!("fork at #{old} ready in {:?} (head #{head}), log {}", t.elapsed(), lagging.log_path().display());
     assert_eq!(lagging.block(), old);
     assert_eq!(lagging.hash(), format!("{old_hash:?}"));
     assert!(lagging.upstream_holds_block().await.unwrap());
@@ -113,33 +86,13 @@ async fn run(sandbox: &Sandbox, data_dir: &std::path::Path) {
     let t = Instant::now();
     let (client, _) = connect("practice", &proxy.url(), Some(practice), timeouts(), None)
         .await
-        .unwrap_or_else(|e| {
-            panic!(
-                "the fork is accepted with the practice genesis pinned: {e} ({:?})",
-                e.data
-            )
-        });
-    eprintln!(
-        "connected to the fork through the proxy in {:?}",
-        t.elapsed()
-    );
-    assert_eq!(
-        hash_hex(&client.genesis_hash()),
-        PRACTICE_GENESIS,
-        "the fork reports the upstream's genesis"
-    );
+        .unwrap_or_else(|e| panic!("the fork is accepted with the practice genesis pinned: {e} ({:?})", e.data));
+    eprintln!("connected to the fork through the proxy in {:?}", t.elapsed());
+    assert_eq!(hash_hex(&client.genesis_hash()), PRACTICE_GENESIS, "the fork reports the upstream's genesis");
     let (n, hash) = client.best_block().await.unwrap();
-    assert_eq!(
-        (n, hash),
-        (old, old_hash),
-        "the fork's best block is the fork point"
-    );
+    assert_eq!((n, hash), (old, old_hash), "the fork's best block is the fork point");
     let t = Instant::now();
-    assert_eq!(
-        free_at_best(&client, &who).await,
-        before,
-        "the fork serves the old state"
-    );
+    assert_eq!(free_at_best(&client, &who).await, before, "the fork serves the old state");
     eprintln!("storage at the old block read in {:?}", t.elapsed());
     assert_eq!(client.runtime_at_connect().spec_version, 400);
     assert!(proxy.seen("chain_getBlockHash") >= 1);
@@ -151,9 +104,7 @@ async fn run(sandbox: &Sandbox, data_dir: &std::path::Path) {
     // Switch the proxy to the real node: new connections see the head.
     proxy.set_upstream(sandbox.chain_url());
     proxy.kill_connections();
-    tokio::time::timeout(Duration::from_secs(10), client.disconnected())
-        .await
-        .expect("the old connection is cut");
+    tokio::time::timeout(Duration::from_secs(10), client.disconnected()).await.expect("the old connection is cut");
     assert!(!client.is_connected());
     let (real, _) = connect("practice", &proxy.url(), Some(practice), timeouts(), None)
         .await
@@ -169,10 +120,7 @@ async fn run(sandbox: &Sandbox, data_dir: &std::path::Path) {
     drop(lagging);
     let t = Instant::now();
     while !common::processes_in_group(pid).is_empty() {
-        assert!(
-            t.elapsed() < Duration::from_secs(10),
-            "the fork's processes are gone after drop"
-        );
+        assert!(t.elapsed() < Duration::from_secs(10), "the fork's processes are gone after drop");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }

@@ -32,7 +32,10 @@ async fn a_lying_node_is_refused_with_a_specific_error_and_nothing_is_written() 
 }
 
 async fn connect(url: &str) -> ChainClient {
-    dbc::chain::client::connect("practice", url, None, Default::default(), None).await.unwrap_or_else(|e| panic!("connect {url}: {e}")).0
+    dbc::chain::client::connect("practice", url, None, Default::default(), None)
+        .await
+        .unwrap_or_else(|e| panic!("connect {url}: {e}"))
+        .0
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -97,10 +100,12 @@ async fn run(sandbox: &Sandbox, data_dir: &std::path::Path) {
     let who: AccountId32 = key.account_id();
     sandbox.fund(&dbc::wallet::format_address(&who), 100_000).await.expect("faucet");
     let m = market::load_all(real.client()).await.unwrap();
-    let machine = m.machines.iter().find(|x| x.status == market::MachineStatus::Idle).expect("an idle machine").id.clone();
+    let machine =
+        m.machines.iter().find(|x| x.status == market::MachineStatus::Idle).expect("an idle machine").id.clone();
     real.place(&key, &m, &machine, 1, 600, |_| {}).await.expect("place");
     let journal = std::fs::read(real.book().path()).unwrap();
-    let unchanged = |what: &str| assert_eq!(std::fs::read(real.book().path()).unwrap(), journal, "journal changed after {what}");
+    let unchanged =
+        |what: &str| assert_eq!(std::fs::read(real.book().path()).unwrap(), journal, "journal changed after {what}");
 
     // ---- key pages that never end: stopped at the ceiling ----
     let served = Arc::new(AtomicUsize::new(0));
@@ -137,11 +142,16 @@ async fn run(sandbox: &Sandbox, data_dir: &std::path::Path) {
     let at = real.client().api().at_current_block().await.unwrap();
     let user_order = subxt::dynamic::storage::<(AccountId32,), subxt::dynamic::Value>("RentMachine", "UserOrder");
     let order_key = hex(&at.storage().entry(user_order).unwrap().fetch_key((who,)).unwrap());
-    for (n, want) in [(1_001, ErrorCode::ChainReplyTooLarge), (500_000, ErrorCode::ChainReplyTooLarge), (1_000_000, ErrorCode::ChainRpc)] {
+    for (n, want) in [
+        (1_001, ErrorCode::ChainReplyTooLarge),
+        (500_000, ErrorCode::ChainReplyTooLarge),
+        (1_000_000, ErrorCode::ChainRpc),
+    ] {
         let ids = order_ids(n);
         let k = order_key.clone();
         proxy.forge("state_getStorage", move |p| (p.get(0)?.as_str()? == k).then(|| json!(ids.clone())));
-        let lied_to = RentalService::open(data_dir, connect(&proxy.url()).await, Arc::new(NonceTracker::new())).await.unwrap();
+        let lied_to =
+            RentalService::open(data_dir, connect(&proxy.url()).await, Arc::new(NonceTracker::new())).await.unwrap();
         let t = Instant::now();
         let e = lied_to.sync(&who).await.expect_err("too many order ids are refused");
         // A million ids (16 MB of hex) is past the WebSocket client's 10 MB

@@ -15,46 +15,26 @@ const BIN: &str = env!("CARGO_BIN_EXE_dbc-sandbox");
 async fn up_ticks_and_down_leaves_no_process() {
     let dir = common::data_dir();
     let mut up = Command::new(BIN)
-        .args([
-            "up",
-            "--json",
-            "--block-ms",
-            "400",
-            "--no-persist",
-            "--data-dir",
-        ])
+        .args(["up", "--json", "--block-ms", "400", "--no-persist", "--data-dir"])
         .arg(dir.path())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
     let mut line = String::new();
-    std::io::BufReader::new(up.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let ready: serde_json::Value =
-        serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
+    std::io::BufReader::new(up.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let ready: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
     let url = ready["chain"].as_str().unwrap().to_string();
     assert!(url.starts_with("ws://127.0.0.1:"), "{ready}");
     // The DBC client simulator runs next to the chain and answers its version route.
     let client = ready["client"].as_str().expect("client URL").to_string();
     assert!(client.starts_with("http://127.0.0.1:"), "{ready}");
-    let version: serde_json::Value = reqwest::get(format!("{client}/api/v1/"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let version: serde_json::Value = reqwest::get(format!("{client}/api/v1/")).await.unwrap().json().await.unwrap();
     assert_eq!(version["errcode"], 0, "{version}");
-    assert!(ready["accounts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|a| a["role"] == "faucet"));
+    assert!(ready["accounts"].as_array().unwrap().iter().any(|a| a["role"] == "faucet"));
 
     let state: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("practice/state.json")).unwrap())
-            .unwrap();
+        serde_json::from_slice(&std::fs::read(dir.path().join("practice/state.json")).unwrap()).unwrap();
     let pid = state["pid"].as_u64().unwrap() as u32;
     assert_eq!(state["chain"], url.as_str());
     assert!(!common::processes_in_group(pid).is_empty());
@@ -68,46 +48,24 @@ async fn up_ticks_and_down_leaves_no_process() {
         if b >= b0 + 2 {
             break;
         }
-        assert!(
-            Instant::now() < deadline,
-            "no blocks from the ticker (still {b})"
-        );
+        assert!(Instant::now() < deadline, "no blocks from the ticker (still {b})");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    let status = Command::new(BIN)
-        .args(["status", "--json", "--data-dir"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let status = Command::new(BIN).args(["status", "--json", "--data-dir"]).arg(dir.path()).output().unwrap();
     let status: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
     assert_eq!(status["running"], true);
 
-    let down = Command::new(BIN)
-        .args(["down", "--data-dir"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        down.status.success(),
-        "{}",
-        String::from_utf8_lossy(&down.stderr)
-    );
+    let down = Command::new(BIN).args(["down", "--data-dir"]).arg(dir.path()).output().unwrap();
+    assert!(down.status.success(), "{}", String::from_utf8_lossy(&down.stderr));
     let code = up.wait().unwrap();
     assert!(code.success(), "up exits cleanly after down: {code}");
-    assert!(
-        common::processes_in_group(pid).is_empty(),
-        "no chopsticks/node process survives"
-    );
+    assert!(common::processes_in_group(pid).is_empty(), "no chopsticks/node process survives");
     assert!(
         common::processes_mentioning(&dir.path().display().to_string()).is_empty(),
         "nothing runs from the data dir"
     );
     assert!(!dir.path().join("practice/state.json").exists());
-    let status = Command::new(BIN)
-        .args(["status", "--data-dir"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let status = Command::new(BIN).args(["status", "--data-dir"]).arg(dir.path()).output().unwrap();
     assert_eq!(status.status.code(), Some(3));
 }
 
@@ -135,24 +93,13 @@ async fn restart_resumes_the_same_state() {
     assert_eq!(identity(&sb).await, first, "a resumed chain is the same chain: same journal");
     let (again, _) = sb.chain().best().await.unwrap();
     assert!(again >= height, "blocks kept: {again} >= {height}");
-    let bal = sb
-        .chain()
-        .free_balance(&who.parse().unwrap())
-        .await
-        .unwrap();
-    assert_eq!(
-        bal,
-        777 * dbc_sandbox::seed::accounts::DBC,
-        "the transfer survived the restart"
-    );
+    let bal = sb.chain().free_balance(&who.parse().unwrap()).await.unwrap();
+    assert_eq!(bal, 777 * dbc_sandbox::seed::accounts::DBC, "the transfer survived the restart");
     // The seed is still there too.
     let at = sb.chain().at_best().await.unwrap();
     let fee = at
         .storage()
-        .fetch(
-            subxt::dynamic::storage::<(), u128>("GenericFunc", "FixedTxFee"),
-            (),
-        )
+        .fetch(subxt::dynamic::storage::<(), u128>("GenericFunc", "FixedTxFee"), ())
         .await
         .unwrap()
         .decode()
@@ -181,12 +128,16 @@ async fn restart_resumes_the_same_state() {
     sb.stop().await.unwrap();
     assert_eq!(other.genesis, first.genesis);
     assert_ne!(other.instance, first.instance);
-    assert_ne!(dbc::rental::RentalBook::path_for(dir.path(), &other), dbc::rental::RentalBook::path_for(dir.path(), &first));
+    assert_ne!(
+        dbc::rental::RentalBook::path_for(dir.path(), &other),
+        dbc::rental::RentalBook::path_for(dir.path(), &first)
+    );
 }
 
 /// The identity of the chain a sandbox serves, as the app and the CLI read it.
 async fn identity(sb: &Sandbox) -> dbc::chain::ChainIdentity {
-    let (client, _) = dbc::chain::client::connect("practice", sb.chain_url(), None, Default::default(), None).await.unwrap();
+    let (client, _) =
+        dbc::chain::client::connect("practice", sb.chain_url(), None, Default::default(), None).await.unwrap();
     dbc::chain::identity::identity(&client).await.unwrap()
 }
 

@@ -64,7 +64,8 @@ async fn run(sandbox: &Sandbox) {
     let at = sandbox.chain().at_best().await.unwrap();
     let addr = subxt::dynamic::storage::<(Vec<u8>,), u32>("OnlineProfile", "MachineRentedGPU");
     for x in &m.machines {
-        let rented: u32 = at.storage().fetch(addr.clone(), (x.id.as_bytes().to_vec(),)).await.unwrap().decode().unwrap();
+        let rented: u32 =
+            at.storage().fetch(addr.clone(), (x.id.as_bytes().to_vec(),)).await.unwrap().decode().unwrap();
         assert_eq!(x.rented_gpus, rented, "{}", x.id);
         // Free means rentable now: none on an offline or exited machine.
         let free = if x.status.rentable_status() { x.gpu_count - rented } else { 0 };
@@ -76,7 +77,10 @@ async fn run(sandbox: &Sandbox) {
     // ---- pricing parameters as seeded ----
     let p = m.params;
     let std = p.standard.expect("StandardGPUPointPrice");
-    assert_eq!((std.gpu_point, std.gpu_price), (dbc_sandbox::seed::pricing::GPU_POINT, dbc_sandbox::seed::pricing::GPU_PRICE));
+    assert_eq!(
+        (std.gpu_point, std.gpu_price),
+        (dbc_sandbox::seed::pricing::GPU_POINT, dbc_sandbox::seed::pricing::GPU_PRICE)
+    );
     assert_eq!(p.avg_price, Some(dbc_sandbox::seed::pricing::AVG_PRICE));
     assert_eq!(p.fixed_tx_fee, Some(dbc_sandbox::seed::pricing::FIXED_TX_FEE));
     assert_eq!(p.max_rental_days, 60);

@@ -12,11 +12,11 @@ use dbc::chain::rent::{self, OrderStatus};
 use dbc::chain::{account, ChainClient, ChainManager, ManagerConfig, NetworkProfile, NonceTracker};
 use dbc::market::{self, MachineStatus, Market};
 use dbc::rental::{self, RentalService, Stage};
+use dbc::wallet::{DerivationPath, SigningKey};
 use dbc::ErrorCode;
 use dbc_sandbox::fault_proxy::FaultProxy;
 use dbc_sandbox::js::JsEnv;
 use dbc_sandbox::lagging::start_lagging;
-use dbc::wallet::{DerivationPath, SigningKey};
 use dbc_sandbox::{Sandbox, SandboxConfig};
 use std::sync::Arc;
 use std::time::Duration;
@@ -37,15 +37,21 @@ async fn lagging_nodes_dropped_sockets_and_failover_never_lose_or_double_pay() {
 }
 
 async fn connect(url: &str) -> ChainClient {
-    dbc::chain::client::connect("practice", url, None, Default::default(), None).await.unwrap_or_else(|e| panic!("connect {url}: {e}")).0
+    dbc::chain::client::connect("practice", url, None, Default::default(), None)
+        .await
+        .unwrap_or_else(|e| panic!("connect {url}: {e}"))
+        .0
 }
 
 async fn service(data_dir: &std::path::Path, url: &str) -> RentalService {
-    RentalService::open(data_dir, connect(url).await, Arc::new(NonceTracker::new())).await.expect("open the rental service")
+    RentalService::open(data_dir, connect(url).await, Arc::new(NonceTracker::new()))
+        .await
+        .expect("open the rental service")
 }
 
 fn idle_machines(m: &Market) -> Vec<String> {
-    let mut v: Vec<&market::Machine> = m.machines.iter().filter(|x| x.status == MachineStatus::Idle && x.gpu_count >= 2).collect();
+    let mut v: Vec<&market::Machine> =
+        m.machines.iter().filter(|x| x.status == MachineStatus::Idle && x.gpu_count >= 2).collect();
     v.sort_by_key(|x| std::cmp::Reverse(x.gpu_count));
     v.into_iter().map(|x| x.id.clone()).collect()
 }
@@ -79,7 +85,10 @@ async fn run(sandbox: &Sandbox, data_dir: &std::path::Path) {
     let lag = start_lagging(&js, &real_url, fork_at, &data_dir.join("lagging")).await.expect("a lagging fork starts");
     let lagging = service(data_dir, &lag.url()).await;
     assert_eq!(lagging.book().path(), real.book().path(), "the same chain, the same journal");
-    assert!(lagging.client().best_block().await.unwrap().0 < placed.order.as_ref().unwrap().rent_start, "the fork is behind the rent");
+    assert!(
+        lagging.client().best_block().await.unwrap().0 < placed.order.as_ref().unwrap().rent_start,
+        "the fork is behind the rent"
+    );
 
     // After a rent: the lagging node does not show the order; nothing moves.
     let seen = lagging.sync(&who).await.unwrap();
@@ -141,21 +150,29 @@ async fn run(sandbox: &Sandbox, data_dir: &std::path::Path) {
     cut.renew(&key, &m, &again.id, 300, |_| {}).await.expect_err("the answer is lost");
     let renewed = real.renew(&key, &m, &again.id, 300, |_| {}).await.expect("the retry settles the renewal");
     assert_eq!(renewed.added_blocks, 300);
-    assert_eq!(rent::order(&client, again.rent_id().unwrap()).await.unwrap().unwrap().rent_end, end_before + 300, "renewed once");
+    assert_eq!(
+        rent::order(&client, again.rent_id().unwrap()).await.unwrap().unwrap().rent_end,
+        end_before + 300,
+        "renewed once"
+    );
     assert_eq!(nonce(&client, &who).await, nonce_before + 1, "renewed once, signed once");
     drop(proxy);
 
     // ---- failover from a dead endpoint to a live one while the VM is created ----
     let dead = FaultProxy::start(&real_url).await.unwrap();
     let live = FaultProxy::start(&real_url).await.unwrap();
-    let profile = NetworkProfile { network: "practice".into(), endpoints: vec![dead.url(), live.url()], expected_genesis: None };
+    let profile =
+        NetworkProfile { network: "practice".into(), endpoints: vec![dead.url(), live.url()], expected_genesis: None };
     let manager = ChainManager::start(profile, ManagerConfig::default());
     let first = manager.wait_connected(Duration::from_secs(30)).await.expect("connected");
     assert_eq!(first.endpoint(), dead.url(), "starts on the first endpoint");
     let svc = RentalService::open(data_dir, first, Arc::new(NonceTracker::new())).await.unwrap();
     let vm_rental = svc.place(&key, &m, &idle[2], 1, 600, |_| {}).await.expect("place for the VM");
     let compute = dbc::compute::ComputeClient::new(sandbox.client_url().expect("the simulator runs")).unwrap();
-    let opts = rental::VmOptions { poll: dbc::compute::PollOptions { interval: Duration::from_secs(1), ..Default::default() }, ..Default::default() };
+    let opts = rental::VmOptions {
+        poll: dbc::compute::PollOptions { interval: Duration::from_secs(1), ..Default::default() },
+        ..Default::default()
+    };
     let mut polls = 0u32;
     let create = rental::create_vm(svc.book(), &vm_rental.id, &compute, key.clone(), None, &opts, |e| {
         if matches!(e, rental::VmEvent::Poll(_)) {
@@ -183,7 +200,11 @@ async fn run(sandbox: &Sandbox, data_dir: &std::path::Path) {
     let after = RentalService::open(data_dir, failed_over, Arc::new(NonceTracker::new())).await.unwrap();
     let list = after.sync(&who).await.expect("sync through the live endpoint");
     let r = list.iter().find(|r| r.id == vm_rental.id).unwrap();
-    assert_eq!((r.stage, r.vm.as_ref().unwrap().task_id.as_str()), (Stage::VmReady, detail.task_id.as_str()), "the flow goes on");
+    assert_eq!(
+        (r.stage, r.vm.as_ref().unwrap().task_id.as_str()),
+        (Stage::VmReady, detail.task_id.as_str()),
+        "the flow goes on"
+    );
     let machine = compute.rented(&idle[2], dbc::compute::Auth::new(key.clone(), r.rent_id().unwrap())).unwrap();
     assert_eq!(machine.tasks().await.unwrap().len(), 1, "one VM");
     manager.shutdown();

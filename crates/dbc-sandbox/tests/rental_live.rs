@@ -9,7 +9,7 @@ mod common;
 use dbc::chain::rent::{self, OrderStatus, CONFIRM_WINDOW_BLOCKS};
 use dbc::chain::tx::{self, TxOptions};
 use dbc::chain::{account, ChainClient, NonceTracker};
-use dbc::market::{self, Market, MachineStatus};
+use dbc::market::{self, MachineStatus, Market};
 use dbc::rental::{self, ChainCtx, PendingCall, PendingTx, Rental, RentalBook, Stage};
 use dbc_sandbox::seed::accounts::keypair_from_uri;
 use dbc_sandbox::{Role, Sandbox, SandboxConfig};
@@ -29,7 +29,8 @@ async fn rent_confirm_renew_lapse_end_and_resume() {
 }
 
 fn idle_machines(m: &Market) -> Vec<String> {
-    let mut v: Vec<&market::Machine> = m.machines.iter().filter(|x| x.status == MachineStatus::Idle && x.gpu_count >= 2).collect();
+    let mut v: Vec<&market::Machine> =
+        m.machines.iter().filter(|x| x.status == MachineStatus::Idle && x.gpu_count >= 2).collect();
     v.sort_by_key(|x| std::cmp::Reverse(x.gpu_count));
     v.into_iter().map(|x| x.id.clone()).collect()
 }
@@ -39,7 +40,9 @@ async fn best(client: &ChainClient) -> u32 {
 }
 
 async fn run(sandbox: &Sandbox, data_dir: &std::path::Path) {
-    let (client, _) = dbc::chain::client::connect("practice", sandbox.chain_url(), None, Default::default(), None).await.expect("connect");
+    let (client, _) = dbc::chain::client::connect("practice", sandbox.chain_url(), None, Default::default(), None)
+        .await
+        .expect("connect");
     let renter = sandbox.accounts().iter().find(|a| a.role == Role::Renter).expect("a renter account");
     let key = keypair_from_uri(&renter.uri);
     let who = subxt::utils::AccountId32(key.public_key().0);
@@ -62,10 +65,16 @@ async fn run(sandbox: &Sandbox, data_dir: &std::path::Path) {
     let after_place = account::balance(&client, &who).await.unwrap();
     assert_eq!(after_place.reserved, before.reserved + quote.rent);
     let order = rent::order(&client, facts.rent_id).await.unwrap().expect("order on chain");
-    assert_eq!((order.status, order.gpu_num, order.machine_id.as_str()), (OrderStatus::WaitingVerifying, 1, idle[0].as_str()));
+    assert_eq!(
+        (order.status, order.gpu_num, order.machine_id.as_str()),
+        (OrderStatus::WaitingVerifying, 1, idle[0].as_str())
+    );
     // A second order for the same machine while this one awaits confirmation
     // (a retry, a double click) is refused before signing.
-    assert_eq!(rental::place(&ctx, &key, &idle[0], &quote, |_| {}).await.unwrap_err().code, dbc::ErrorCode::RentalInProgress);
+    assert_eq!(
+        rental::place(&ctx, &key, &idle[0], &quote, |_| {}).await.unwrap_err().code,
+        dbc::ErrorCode::RentalInProgress
+    );
     // A confirm twice or a renewal before confirming is refused before signing.
     assert_eq!(
         rental::renew(&ctx, &key, &placed.id, 300, |_, _| Ok(0), |_| {}).await.unwrap_err().code,
@@ -82,7 +91,8 @@ async fn run(sandbox: &Sandbox, data_dir: &std::path::Path) {
     );
 
     let relet_quote = m.quote(&idle[0], 1, 300).unwrap();
-    let (renewed, paid) = rental::renew(&ctx, &key, &placed.id, 300, |_, _| Ok(relet_quote.rent), |_| {}).await.expect("renew");
+    let (renewed, paid) =
+        rental::renew(&ctx, &key, &placed.id, 300, |_, _| Ok(relet_quote.rent), |_| {}).await.expect("renew");
     assert_eq!(paid.blocks, 300);
     assert_eq!(paid.paid, relet_quote.rent, "the Relet event pays the formula's price");
     assert_eq!(renewed.order.as_ref().unwrap().rent_end, facts.rent_end + 300);
@@ -104,7 +114,10 @@ async fn run(sandbox: &Sandbox, data_dir: &std::path::Path) {
     let after_lapse = account::balance(&client, &who).await.unwrap();
     assert_eq!(after_lapse.reserved, before_lapse.reserved, "the reserve came back");
     let spent = before_lapse.free - after_lapse.free;
-    assert!(spent >= quote2.order_fee && spent < quote2.order_fee + dbc::units::DBC, "only the order fee and a tx fee are gone: {spent}");
+    assert!(
+        spent >= quote2.order_fee && spent < quote2.order_fee + dbc::units::DBC,
+        "only the order fee and a tx fee are gone: {spent}"
+    );
     assert_eq!(
         rental::confirm(&ctx, &key, &unconfirmed.id, |_| {}).await.unwrap_err().code,
         dbc::ErrorCode::WrongRentalState
@@ -134,8 +147,11 @@ async fn run(sandbox: &Sandbox, data_dir: &std::path::Path) {
     let quote4 = m.quote(&idle[3], 1, 300).unwrap();
     let journaled = journal_only(&ctx, &key, &idle[3], &quote4).await;
     let p = journaled.pending.clone().unwrap();
-    let prepared = tx::from_encoded(&client, hex::decode(&p.bytes).unwrap(), who, p.nonce, p.fee_estimate).await.unwrap();
-    tx::submit(&client, &nonces, prepared, &TxOptions::default(), |_| {}).await.expect("sent behind the journal's back");
+    let prepared =
+        tx::from_encoded(&client, hex::decode(&p.bytes).unwrap(), who, p.nonce, p.fee_estimate).await.unwrap();
+    tx::submit(&client, &nonces, prepared, &TxOptions::default(), |_| {})
+        .await
+        .expect("sent behind the journal's back");
     assert_eq!(book.get(&journaled.id).unwrap().stage, Stage::Placing);
     let synced = rental::sync(&ctx, &who).await.unwrap();
     let r4 = synced.iter().find(|r| r.id == journaled.id).unwrap();
@@ -149,9 +165,22 @@ async fn run(sandbox: &Sandbox, data_dir: &std::path::Path) {
 
 /// Sign a rent and write it to the journal as `place` does, without sending:
 /// the state a crash between the two leaves behind.
-async fn journal_only(ctx: &ChainCtx<'_>, key: &subxt_signer::sr25519::Keypair, machine: &str, quote: &market::Quote) -> Rental {
+async fn journal_only(
+    ctx: &ChainCtx<'_>,
+    key: &subxt_signer::sr25519::Keypair,
+    machine: &str,
+    quote: &market::Quote,
+) -> Rental {
     let best = ctx.client.best_block().await.unwrap().0;
-    let prepared = tx::prepare(ctx.client, ctx.nonces, key, &rent::rent_call(machine, quote.gpus, quote.blocks), &TxOptions::default()).await.unwrap();
+    let prepared = tx::prepare(
+        ctx.client,
+        ctx.nonces,
+        key,
+        &rent::rent_call(machine, quote.gpus, quote.blocks),
+        &TxOptions::default(),
+    )
+    .await
+    .unwrap();
     let r = Rental {
         id: format!("crash-{}", prepared.nonce),
         account: dbc::wallet::format_address(&subxt::utils::AccountId32(key.public_key().0)),

@@ -18,10 +18,7 @@ async fn serve(body: &'static [u8]) -> (String, Arc<AtomicUsize>) {
             h.fetch_add(1, Ordering::SeqCst);
             let mut buf = [0u8; 4096];
             let _ = s.read(&mut buf).await;
-            let head = format!(
-                "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
-                body.len()
-            );
+            let head = format!("HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", body.len());
             let _ = s.write_all(head.as_bytes()).await;
             let _ = s.write_all(body).await;
         }
@@ -50,11 +47,7 @@ async fn downloads_checks_and_caches() {
     assert_eq!(std::fs::read(&got.path).unwrap(), GOOD);
     let again = spec::resolve(&src).await.unwrap();
     assert_eq!(again.origin, SpecOrigin::Cached);
-    assert_eq!(
-        hits.load(Ordering::SeqCst),
-        1,
-        "the cache is used, no second download"
-    );
+    assert_eq!(hits.load(Ordering::SeqCst), 1, "the cache is used, no second download");
 
     // A damaged cache is replaced by a fresh download.
     std::fs::write(&src.cache, b"garbage").unwrap();
@@ -76,16 +69,8 @@ async fn a_download_with_another_hash_is_refused() {
 #[tokio::test]
 async fn unreachable_download_says_so() {
     let d = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let src = sources(
-        d.path(),
-        &format!("http://127.0.0.1:{port}/x.json"),
-        spec::SPEC_SHA256,
-    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let src = sources(d.path(), &format!("http://127.0.0.1:{port}/x.json"), spec::SPEC_SHA256);
     let e = spec::resolve(&src).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::SpecUnavailable, "{e:?}");
 }

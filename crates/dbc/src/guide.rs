@@ -60,13 +60,9 @@ impl ChecklistItem {
 impl std::str::FromStr for ChecklistItem {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
-        ChecklistItem::ALL
-            .into_iter()
-            .find(|i| i.as_str() == s)
-            .ok_or_else(|| {
-                Error::invalid_argument(format!("unknown checklist item {s:?}"))
-                    .with_data(json!({ "value": s }))
-            })
+        ChecklistItem::ALL.into_iter().find(|i| i.as_str() == s).ok_or_else(|| {
+            Error::invalid_argument(format!("unknown checklist item {s:?}")).with_data(json!({ "value": s }))
+        })
     }
 }
 
@@ -91,18 +87,10 @@ impl Checklist {
     fn from_marks(rent_key: &str, marks: &BTreeMap<String, bool>) -> Self {
         let items: Vec<ChecklistEntry> = ChecklistItem::ALL
             .into_iter()
-            .map(|id| ChecklistEntry {
-                id,
-                done: marks.get(id.as_str()).copied().unwrap_or(false),
-            })
+            .map(|id| ChecklistEntry { id, done: marks.get(id.as_str()).copied().unwrap_or(false) })
             .collect();
         let done = items.iter().filter(|e| e.done).count();
-        Checklist {
-            rent_key: rent_key.to_string(),
-            total: items.len(),
-            items,
-            done,
-        }
+        Checklist { rent_key: rent_key.to_string(), total: items.len(), items, done }
     }
 
     pub fn is_done(&self, item: ChecklistItem) -> bool {
@@ -118,18 +106,12 @@ pub fn rental_key(network: &str, rent_id: u64) -> String {
 
 /// Keys are short and plain: letters, digits and `: . _ -`, 1 to 100.
 fn check_key(key: &str) -> Result<()> {
-    let ok = !key.is_empty()
-        && key.len() <= 100
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b":._-".contains(&b));
+    let ok =
+        !key.is_empty() && key.len() <= 100 && key.bytes().all(|b| b.is_ascii_alphanumeric() || b":._-".contains(&b));
     if ok {
         Ok(())
     } else {
-        Err(
-            Error::invalid_argument(format!("invalid rental key {key:?}"))
-                .with_data(json!({ "value": key })),
-        )
+        Err(Error::invalid_argument(format!("invalid rental key {key:?}")).with_data(json!({ "value": key })))
     }
 }
 
@@ -155,9 +137,7 @@ pub struct ChecklistStore {
 
 impl ChecklistStore {
     pub fn new(data_dir: &Path) -> Self {
-        ChecklistStore {
-            path: data_dir.join(CHECKLIST_FILE),
-        }
+        ChecklistStore { path: data_dir.join(CHECKLIST_FILE) }
     }
 
     pub fn path(&self) -> &Path {
@@ -168,10 +148,7 @@ impl ChecklistStore {
     pub fn get(&self, rent_key: &str) -> Result<Checklist> {
         check_key(rent_key)?;
         let file = self.read()?;
-        Ok(Checklist::from_marks(
-            rent_key,
-            file.rentals.get(rent_key).unwrap_or(&BTreeMap::new()),
-        ))
+        Ok(Checklist::from_marks(rent_key, file.rentals.get(rent_key).unwrap_or(&BTreeMap::new())))
     }
 
     /// Mark `item` done or not done for `rent_key`, save, and return the list.
@@ -192,19 +169,13 @@ impl ChecklistStore {
         let bytes = match std::fs::read(&self.path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(FileV1 {
-                    version: VERSION,
-                    ..Default::default()
-                })
+                return Ok(FileV1 { version: VERSION, ..Default::default() })
             }
             Err(e) => return Err(Error::io(&self.path, &e)),
         };
         serde_json::from_slice(&bytes).map_err(|e| {
-            Error::new(
-                ErrorCode::StorageCorrupt,
-                format!("{}: {e}", self.path.display()),
-            )
-            .with_data(json!({ "path": self.path.display().to_string() }))
+            Error::new(ErrorCode::StorageCorrupt, format!("{}: {e}", self.path.display()))
+                .with_data(json!({ "path": self.path.display().to_string() }))
         })
     }
 }
@@ -219,61 +190,37 @@ mod tests {
         let store = ChecklistStore::new(dir.path());
         let fresh = store.get(GENERAL_KEY).unwrap();
         assert_eq!((fresh.done, fresh.total), (0, 5));
-        assert_eq!(
-            fresh.items.iter().map(|e| e.id).collect::<Vec<_>>(),
-            ChecklistItem::ALL.to_vec()
-        );
+        assert_eq!(fresh.items.iter().map(|e| e.id).collect::<Vec<_>>(), ChecklistItem::ALL.to_vec());
         assert!(!store.path().exists(), "reading writes nothing");
 
         let key = rental_key("practice", 42);
         assert_eq!(key, "practice:42");
         let l = store.set(&key, ChecklistItem::DriverChecked, true).unwrap();
         assert!(l.is_done(ChecklistItem::DriverChecked));
-        store
-            .set(&key, ChecklistItem::FirstLaunchDone, true)
-            .unwrap();
-        let l = store
-            .set(&key, ChecklistItem::DriverChecked, false)
-            .unwrap();
+        store.set(&key, ChecklistItem::FirstLaunchDone, true).unwrap();
+        let l = store.set(&key, ChecklistItem::DriverChecked, false).unwrap();
         assert_eq!(l.done, 1);
 
         // A new store (a restart) reads the same; other rentals are untouched.
         let again = ChecklistStore::new(dir.path());
         let l = again.get(&key).unwrap();
-        assert!(
-            l.is_done(ChecklistItem::FirstLaunchDone) && !l.is_done(ChecklistItem::DriverChecked)
-        );
+        assert!(l.is_done(ChecklistItem::FirstLaunchDone) && !l.is_done(ChecklistItem::DriverChecked));
         assert_eq!(again.get(&rental_key("mainnet", 42)).unwrap().done, 0);
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            assert_eq!(
-                std::fs::metadata(store.path())
-                    .unwrap()
-                    .permissions()
-                    .mode()
-                    & 0o777,
-                0o600
-            );
+            assert_eq!(std::fs::metadata(store.path()).unwrap().permissions().mode() & 0o777, 0o600);
         }
     }
 
     #[test]
     fn serialized_for_the_ui() {
         let dir = tempfile::tempdir().unwrap();
-        let l = ChecklistStore::new(dir.path())
-            .set("mainnet:7", ChecklistItem::Audio2faceInstalled, true)
-            .unwrap();
+        let l = ChecklistStore::new(dir.path()).set("mainnet:7", ChecklistItem::Audio2faceInstalled, true).unwrap();
         let v = serde_json::to_value(&l).unwrap();
         assert_eq!(v["rentKey"], "mainnet:7");
-        assert_eq!(
-            v["items"][2],
-            json!({"id": "audio2face-installed", "done": true})
-        );
-        assert_eq!(
-            (v["done"].clone(), v["total"].clone()),
-            (json!(1), json!(5))
-        );
+        assert_eq!(v["items"][2], json!({"id": "audio2face-installed", "done": true}));
+        assert_eq!((v["done"].clone(), v["total"].clone()), (json!(1), json!(5)));
     }
 
     #[test]
@@ -291,16 +238,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = ChecklistStore::new(dir.path());
         for key in ["", "../etc", "a b", "x\n", &"k".repeat(101)] {
+            assert_eq!(store.get(key).unwrap_err().code, ErrorCode::InvalidArgument, "{key:?}");
             assert_eq!(
-                store.get(key).unwrap_err().code,
-                ErrorCode::InvalidArgument,
-                "{key:?}"
-            );
-            assert_eq!(
-                store
-                    .set(key, ChecklistItem::DriverChecked, true)
-                    .unwrap_err()
-                    .code,
+                store.set(key, ChecklistItem::DriverChecked, true).unwrap_err().code,
                 ErrorCode::InvalidArgument
             );
         }
@@ -311,29 +251,16 @@ mod tests {
     fn unknown_items_from_a_newer_version_survive_and_a_corrupt_file_is_left_alone() {
         let dir = tempfile::tempdir().unwrap();
         let store = ChecklistStore::new(dir.path());
-        std::fs::write(
-            store.path(),
-            r#"{"version":1,"rentals":{"general":{"future-step":true}}}"#,
-        )
-        .unwrap();
-        store
-            .set(GENERAL_KEY, ChecklistItem::TestAudioPlayed, true)
-            .unwrap();
-        let raw: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(store.path()).unwrap()).unwrap();
+        std::fs::write(store.path(), r#"{"version":1,"rentals":{"general":{"future-step":true}}}"#).unwrap();
+        store.set(GENERAL_KEY, ChecklistItem::TestAudioPlayed, true).unwrap();
+        let raw: serde_json::Value = serde_json::from_slice(&std::fs::read(store.path()).unwrap()).unwrap();
         assert_eq!(raw["rentals"]["general"]["future-step"], true);
         assert_eq!(raw["rentals"]["general"]["test-audio-played"], true);
 
         std::fs::write(store.path(), "{not json").unwrap();
+        assert_eq!(store.get(GENERAL_KEY).unwrap_err().code, ErrorCode::StorageCorrupt);
         assert_eq!(
-            store.get(GENERAL_KEY).unwrap_err().code,
-            ErrorCode::StorageCorrupt
-        );
-        assert_eq!(
-            store
-                .set(GENERAL_KEY, ChecklistItem::DriverChecked, true)
-                .unwrap_err()
-                .code,
+            store.set(GENERAL_KEY, ChecklistItem::DriverChecked, true).unwrap_err().code,
             ErrorCode::StorageCorrupt
         );
         assert_eq!(std::fs::read_to_string(store.path()).unwrap(), "{not json");

@@ -54,22 +54,14 @@ impl Probe for SystemProbe {
     fn find_program(&self, program: &str) -> Option<PathBuf> {
         let path = std::env::var_os("PATH").unwrap_or_default();
         let dirs = search_dirs(&path, std::env::var_os("SystemRoot").as_deref(), cfg!(windows));
-        let names: Vec<String> = if cfg!(windows) {
-            vec![format!("{program}.exe"), program.to_string()]
-        } else {
-            vec![program.to_string()]
-        };
-        dirs.iter()
-            .flat_map(|d| names.iter().map(move |n| d.join(n)))
-            .find(|p| is_executable(p))
+        let names: Vec<String> =
+            if cfg!(windows) { vec![format!("{program}.exe"), program.to_string()] } else { vec![program.to_string()] };
+        dirs.iter().flat_map(|d| names.iter().map(move |n| d.join(n))).find(|p| is_executable(p))
     }
 
     fn has_mac_app(&self, name: &str) -> bool {
         let bundle = format!("{name}.app");
-        let mut roots = vec![
-            PathBuf::from("/Applications"),
-            PathBuf::from("/System/Applications"),
-        ];
+        let mut roots = vec![PathBuf::from("/Applications"), PathBuf::from("/System/Applications")];
         if let Some(home) = dirs::home_dir() {
             roots.push(home.join("Applications"));
         }
@@ -121,9 +113,7 @@ pub struct FakeProbe {
 #[cfg(test)]
 impl Probe for FakeProbe {
     fn find_program(&self, program: &str) -> Option<PathBuf> {
-        self.programs
-            .contains(&program)
-            .then(|| PathBuf::from("/fake/bin").join(program))
+        self.programs.contains(&program).then(|| PathBuf::from("/fake/bin").join(program))
     }
     fn has_mac_app(&self, name: &str) -> bool {
         self.mac_apps.contains(&name)
@@ -147,14 +137,9 @@ mod tests {
     fn finds_real_programs_on_path_only_when_executable() {
         let probe = SystemProbe;
         if cfg!(unix) {
-            assert!(
-                probe.find_program("sh").is_some(),
-                "sh is on every Unix PATH"
-            );
+            assert!(probe.find_program("sh").is_some(), "sh is on every Unix PATH");
         }
-        assert!(probe
-            .find_program("surely-not-a-program-dbc-rent")
-            .is_none());
+        assert!(probe.find_program("surely-not-a-program-dbc-rent").is_none());
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("not-exec");
         std::fs::write(&file, "x").unwrap();

@@ -33,23 +33,14 @@ pub const ALLOWED_HOSTS: &[&str] = &[
 /// Hosts shared by everyone, where only some owners' pages may be opened:
 /// the first path segment (the GitHub organization or Hugging Face owner)
 /// must be one of these, compared without case.
-pub const ALLOWED_OWNERS: &[(&str, &[&str])] = &[
-    (
-        "github.com",
-        &["nvidia", "nvidia-omniverse", "deepbrainchain"],
-    ),
-    ("huggingface.co", &["nvidia"]),
-];
+pub const ALLOWED_OWNERS: &[(&str, &[&str])] =
+    &[("github.com", &["nvidia", "nvidia-omniverse", "deepbrainchain"]), ("huggingface.co", &["nvidia"])];
 
 /// Longer links are not ours.
 const MAX_URL_LEN: usize = 2048;
 
 fn refused(url: &str, why: &str) -> Error {
-    Error::new(
-        ErrorCode::LinkNotAllowed,
-        format!("link refused ({why}): {url}"),
-    )
-    .with_data(json!({ "url": url }))
+    Error::new(ErrorCode::LinkNotAllowed, format!("link refused ({why}): {url}")).with_data(json!({ "url": url }))
 }
 
 /// Check `raw` against the allowlist and return it parsed. Refused: other
@@ -82,11 +73,7 @@ pub fn check_external_url(raw: &str) -> Result<Url> {
         return Ok(url);
     }
     if let Some((_, owners)) = ALLOWED_OWNERS.iter().find(|(h, _)| *h == host) {
-        let owner = url
-            .path_segments()
-            .and_then(|mut s| s.next())
-            .unwrap_or("")
-            .to_ascii_lowercase();
+        let owner = url.path_segments().and_then(|mut s| s.next()).unwrap_or("").to_ascii_lowercase();
         if owners.contains(&owner.as_str()) {
             return Ok(url);
         }
@@ -131,7 +118,14 @@ fn shell_execute(url: &str) -> std::result::Result<(), String> {
     // SAFETY: both strings are NUL-terminated UTF-16 that outlive the call;
     // the null window, parameters and directory are allowed by the API.
     let code = unsafe {
-        ShellExecuteW(std::ptr::null_mut(), verb.as_ptr(), file.as_ptr(), std::ptr::null(), std::ptr::null(), SW_SHOWNORMAL)
+        ShellExecuteW(
+            std::ptr::null_mut(),
+            verb.as_ptr(),
+            file.as_ptr(),
+            std::ptr::null(),
+            std::ptr::null(),
+            SW_SHOWNORMAL,
+        )
     } as isize;
     if code > 32 {
         Ok(())
@@ -164,11 +158,8 @@ pub fn open_external_with(os: Os, probe: &dyn Probe, raw: &str) -> Result<()> {
 fn open_external_within(os: Os, probe: &dyn Probe, raw: &str, verdict: std::time::Duration) -> Result<()> {
     let url = check_external_url(raw)?;
     let unavailable = |why: String| {
-        Error::new(
-            ErrorCode::BrowserUnavailable,
-            format!("cannot open a browser ({why}): {url}"),
-        )
-        .with_data(json!({ "url": url.as_str() }))
+        Error::new(ErrorCode::BrowserUnavailable, format!("cannot open a browser ({why}): {url}"))
+            .with_data(json!({ "url": url.as_str() }))
     };
     let (program, args) = match opener_for(os, probe, &url).ok_or_else(|| unavailable("no opener found".into()))? {
         Opener::Program(program, args) => (program, args),
@@ -193,17 +184,17 @@ fn open_external_within(os: Os, probe: &dyn Probe, raw: &str, verdict: std::time
         match child.try_wait() {
             Ok(Some(status)) if status.success() => return Ok(()),
             Ok(Some(status)) => return Err(unavailable(format!("{} exited with {status}", program.display()))),
-            Ok(None) if std::time::Instant::now() < deadline => std::thread::sleep(std::time::Duration::from_millis(25)),
+            Ok(None) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(25))
+            }
             // Still running (it handed the link over and waits), or unknowable.
             Ok(None) | Err(_) => break,
         }
     }
     // Reap a long-running opener off the caller's thread.
-    let _ = std::thread::Builder::new()
-        .name("link-opener-reaper".into())
-        .spawn(move || {
-            let _ = child.wait();
-        });
+    let _ = std::thread::Builder::new().name("link-opener-reaper".into()).spawn(move || {
+        let _ = child.wait();
+    });
     Ok(())
 }
 
@@ -236,23 +227,13 @@ mod tests {
     /// button would only ever show an error.
     #[test]
     fn every_link_in_the_ui_guide_is_allowed() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../ui/src/lib/guide-links.ts");
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/guide-links.ts");
         let source = std::fs::read_to_string(&path).unwrap();
-        let urls: Vec<&str> = source
-            .split('\'')
-            .filter(|s| s.starts_with("https://") || s.starts_with("http:"))
-            .collect();
-        assert!(
-            urls.len() >= 10,
-            "found only {urls:?} in {}",
-            path.display()
-        );
+        let urls: Vec<&str> =
+            source.split('\'').filter(|s| s.starts_with("https://") || s.starts_with("http:")).collect();
+        assert!(urls.len() >= 10, "found only {urls:?} in {}", path.display());
         for url in urls {
-            assert!(
-                check_external_url(url).is_ok(),
-                "{url} is in the guide but not on the allowlist"
-            );
+            assert!(check_external_url(url).is_ok(), "{url} is in the guide but not on the allowlist");
         }
     }
 
@@ -289,28 +270,31 @@ mod tests {
             assert!(e.data.unwrap()["url"].is_string());
         }
         let long = format!("https://github.com/NVIDIA/{}", "a".repeat(3000));
-        assert_eq!(
-            check_external_url(&long).unwrap_err().code,
-            ErrorCode::LinkNotAllowed
-        );
+        assert_eq!(check_external_url(&long).unwrap_err().code, ErrorCode::LinkNotAllowed);
     }
 
     #[test]
     fn openers_per_os_take_the_url_as_one_argument() {
         let url = check_external_url("https://github.com/NVIDIA/Audio2Face-3D").unwrap();
-        let p = |progs: &[&'static str]| FakeProbe {
-            programs: progs.to_vec(),
-            mac_apps: vec![],
-        };
+        let p = |progs: &[&'static str]| FakeProbe { programs: progs.to_vec(), mac_apps: vec![] };
         let program = |o: Option<Opener>| match o {
             Some(Opener::Program(prog, args)) => (prog.file_name().unwrap().to_str().unwrap().to_string(), args),
             other => panic!("not a program: {other:?}"),
         };
-        assert_eq!(program(opener_for(Os::Linux, &p(&["xdg-open", "gio"]), &url)), ("xdg-open".into(), vec![OsString::from(url.as_str())]));
-        assert_eq!(program(opener_for(Os::Linux, &p(&["gio"]), &url)), ("gio".into(), vec![OsString::from("open"), OsString::from(url.as_str())]));
+        assert_eq!(
+            program(opener_for(Os::Linux, &p(&["xdg-open", "gio"]), &url)),
+            ("xdg-open".into(), vec![OsString::from(url.as_str())])
+        );
+        assert_eq!(
+            program(opener_for(Os::Linux, &p(&["gio"]), &url)),
+            ("gio".into(), vec![OsString::from("open"), OsString::from(url.as_str())])
+        );
         assert_eq!(program(opener_for(Os::Macos, &p(&["open"]), &url)).0, "open");
         // Windows: the shell's URL handler, never `explorer` and never a program from PATH.
-        assert_eq!(opener_for(Os::Windows, &p(&["explorer"]), &url), Some(Opener::ShellExecute(url.as_str().to_string())));
+        assert_eq!(
+            opener_for(Os::Windows, &p(&["explorer"]), &url),
+            Some(Opener::ShellExecute(url.as_str().to_string()))
+        );
         assert_eq!(opener_for(Os::Windows, &p(&[]), &url), Some(Opener::ShellExecute(url.as_str().to_string())));
         assert!(opener_for(Os::Linux, &p(&[]), &url).is_none());
     }
@@ -330,7 +314,10 @@ mod tests {
     #[cfg(unix)]
     fn opener(dir: &std::path::Path, body: &str) -> ScriptProbe {
         use std::os::unix::fs::PermissionsExt;
-        let path = dir.join(format!("opener-{:x}", body.bytes().fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)))));
+        let path = dir.join(format!(
+            "opener-{:x}",
+            body.bytes().fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)))
+        ));
         std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
         ScriptProbe(path)
@@ -342,13 +329,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let url = "https://github.com/NVIDIA/Audio2Face-3D";
         // xdg-open's "no method available for opening" exit code.
-        let e = open_external_within(Os::Linux, &opener(dir.path(), "exit 3"), url, Duration::from_secs(5)).unwrap_err();
+        let e =
+            open_external_within(Os::Linux, &opener(dir.path(), "exit 3"), url, Duration::from_secs(5)).unwrap_err();
         assert_eq!(e.code, ErrorCode::BrowserUnavailable);
         assert_eq!(e.data.unwrap()["url"], url);
         assert!(open_external_within(Os::Linux, &opener(dir.path(), "exit 0"), url, Duration::from_secs(5)).is_ok());
         // Still running at the deadline: handed over to a browser that stays open.
         let t = std::time::Instant::now();
-        assert!(open_external_within(Os::Linux, &opener(dir.path(), "sleep 5; exit 3"), url, Duration::from_millis(300)).is_ok());
+        assert!(open_external_within(
+            Os::Linux,
+            &opener(dir.path(), "sleep 5; exit 3"),
+            url,
+            Duration::from_millis(300)
+        )
+        .is_ok());
         assert!(t.elapsed() < Duration::from_secs(2));
     }
 
@@ -358,17 +352,11 @@ mod tests {
     fn refused_before_any_opener_is_looked_for() {
         let none = FakeProbe::default();
         assert_eq!(
-            open_external_with(Os::Linux, &none, "https://evil.example/")
-                .unwrap_err()
-                .code,
+            open_external_with(Os::Linux, &none, "https://evil.example/").unwrap_err().code,
             ErrorCode::LinkNotAllowed
         );
-        let e = open_external_with(Os::Linux, &none, "https://github.com/NVIDIA/Audio2Face-3D")
-            .unwrap_err();
+        let e = open_external_with(Os::Linux, &none, "https://github.com/NVIDIA/Audio2Face-3D").unwrap_err();
         assert_eq!(e.code, ErrorCode::BrowserUnavailable);
-        assert_eq!(
-            e.data.unwrap()["url"],
-            "https://github.com/NVIDIA/Audio2Face-3D"
-        );
+        assert_eq!(e.data.unwrap()["url"], "https://github.com/NVIDIA/Audio2Face-3D");
     }
 }

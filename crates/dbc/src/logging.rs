@@ -103,8 +103,7 @@ pub fn init(log_dir: &Path, app: &str, stderr: bool) -> Result<LogGuard> {
     let filter = env_filter();
     let file_layer = tracing_subscriber::fmt::layer().json().with_writer(Redacting(writer));
     let stderr_layer = stderr.then(|| {
-        tracing_subscriber::fmt::layer()
-            .with_writer(Redacting(std::io::stderr.with_max_level(tracing::Level::WARN)))
+        tracing_subscriber::fmt::layer().with_writer(Redacting(std::io::stderr.with_max_level(tracing::Level::WARN)))
     });
     tracing_subscriber::registry()
         .with(filter)
@@ -178,7 +177,12 @@ mod tests {
             panic!("boom password=hunter2 bottom drive obey lake curtain smoke basket hold race lonely fit walk");
         }
         let out = std::process::Command::new(std::env::current_exe().unwrap())
-            .args(["--exact", "logging::tests::the_panic_hook_scrubs_what_it_prints", "--nocapture", "--test-threads=1"])
+            .args([
+                "--exact",
+                "logging::tests::the_panic_hook_scrubs_what_it_prints",
+                "--nocapture",
+                "--test-threads=1",
+            ])
             .env("DBC_PANIC_CHILD", "1")
             .env_remove("RUST_BACKTRACE")
             .output()

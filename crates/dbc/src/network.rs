@@ -99,7 +99,13 @@ mod tests {
 
     #[test]
     fn unencrypted_remote_nodes_need_an_explicit_yes() {
-        for ok in ["wss://info.dbcwallet.io", "ws://127.0.0.1:9944", "ws://localhost:9944/", "ws://192.168.1.5:9944", "ws://[::1]:9944"] {
+        for ok in [
+            "wss://info.dbcwallet.io",
+            "ws://127.0.0.1:9944",
+            "ws://localhost:9944/",
+            "ws://192.168.1.5:9944",
+            "ws://[::1]:9944",
+        ] {
             assert!(check_node_transport(ok, false).is_ok(), "{ok}");
         }
         let e = check_node_transport("ws://116.31.89.150:9944", false).unwrap_err();

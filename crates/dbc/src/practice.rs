@@ -72,7 +72,10 @@ mod tests {
         )
         .unwrap();
         let p = require_running(d.path()).unwrap();
-        assert_eq!((p.chain.as_str(), p.client.as_deref(), p.pid), ("ws://127.0.0.1:9944", Some("http://127.0.0.1:5000"), 7));
+        assert_eq!(
+            (p.chain.as_str(), p.client.as_deref(), p.pid),
+            ("ws://127.0.0.1:9944", Some("http://127.0.0.1:5000"), 7)
+        );
         std::fs::write(state_path(d.path()), b"garbage").unwrap();
         assert_eq!(running(d.path()).unwrap_err().code, ErrorCode::StorageCorrupt);
     }

@@ -45,10 +45,41 @@ fn nasty_string() -> impl Strategy<Value = String> {
 fn key() -> impl Strategy<Value = String> {
     prop_oneof![
         prop::sample::select(vec![
-            "task_id", "os", "ssh_ip", "rdp_port", "vnc_port", "ssh_port", "status", "user_name", "login_password",
-            "vnc_password", "cpu_cores", "gpu_count", "mem_size", "desc", "rent_order", "node_id", "name", "version",
-            "cpu", "gpu", "mem", "disk_data", "images", "image_name", "image_name:", "path", "size", "free", "cores",
-            "gpu_count", "gpu_used", "type", "errcode", "message", "log_content",
+            "task_id",
+            "os",
+            "ssh_ip",
+            "rdp_port",
+            "vnc_port",
+            "ssh_port",
+            "status",
+            "user_name",
+            "login_password",
+            "vnc_password",
+            "cpu_cores",
+            "gpu_count",
+            "mem_size",
+            "desc",
+            "rent_order",
+            "node_id",
+            "name",
+            "version",
+            "cpu",
+            "gpu",
+            "mem",
+            "disk_data",
+            "images",
+            "image_name",
+            "image_name:",
+            "path",
+            "size",
+            "free",
+            "cores",
+            "gpu_count",
+            "gpu_used",
+            "type",
+            "errcode",
+            "message",
+            "log_content",
         ])
         .prop_map(str::to_string),
         "[a-z_:]{1,12}",
@@ -68,14 +99,19 @@ fn json_value() -> impl Strategy<Value = Value> {
     leaf.prop_recursive(4, 96, 10, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..10).prop_map(Value::Array),
-            prop::collection::btree_map(key(), inner, 0..12).prop_map(|m| Value::Object(m.into_iter().collect::<Map<_, _>>())),
+            prop::collection::btree_map(key(), inner, 0..12)
+                .prop_map(|m| Value::Object(m.into_iter().collect::<Map<_, _>>())),
         ]
     })
 }
 
 /// A VM detail with every field present in some shape, Windows mostly.
 fn task_detail_like() -> impl Strategy<Value = Value> {
-    (prop::collection::btree_map(key(), json_value(), 0..16), nasty_string(), prop_oneof![Just("windows"), Just("win10"), Just("linux")])
+    (
+        prop::collection::btree_map(key(), json_value(), 0..16),
+        nasty_string(),
+        prop_oneof![Just("windows"), Just("win10"), Just("linux")],
+    )
         .prop_map(|(m, id, os)| {
             let mut o: Map<String, Value> = m.into_iter().collect();
             o.entry("task_id").or_insert(json!(id));
@@ -85,7 +121,13 @@ fn task_detail_like() -> impl Strategy<Value = Value> {
 }
 
 fn ctx() -> Ctx {
-    Ctx { url: "http://127.0.0.1:5002".into(), route: "/api/v1/tasks/x".into(), machine_id: Some("ab".repeat(32)), rent_id: Some(7), task_id: Some("x".into()) }
+    Ctx {
+        url: "http://127.0.0.1:5002".into(),
+        route: "/api/v1/tasks/x".into(),
+        machine_id: Some("ab".repeat(32)),
+        rent_id: Some(7),
+        task_id: Some("x".into()),
+    }
 }
 
 /// One clean line: nothing a log, a journal or the UI could be fooled by.
@@ -157,7 +199,8 @@ fn check_built(t: &RdpTarget) {
                 _ => assert!(ty == "s" || value.parse::<u64>().is_ok(), "{line:?}"),
             }
         }
-        let found = crate::rdp::FoundClient { client: crate::rdp::RdpClient::Xfreerdp, program: "/usr/bin/xfreerdp".into() };
+        let found =
+            crate::rdp::FoundClient { client: crate::rdp::RdpClient::Xfreerdp, program: "/usr/bin/xfreerdp".into() };
         let file = Path::new("/home/me/.local/share/app.dbcrent.desktop/rdp/x.rdp");
         let plan = crate::rdp::plan(&found, t, &o, file);
         for a in plan.args_lossy() {

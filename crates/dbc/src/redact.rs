@@ -80,7 +80,11 @@ const MNEMONIC_RUN: usize = 12;
 /// Whether the text between two words only separates them: whitespace,
 /// light punctuation, or JSON escapes of line breaks and tabs.
 fn separates(gap: &str) -> bool {
-    gap.replace("\\n", " ").replace("\\r", " ").replace("\\t", " ").chars().all(|c| c.is_whitespace() || matches!(c, ',' | '"' | '\'' | '-'))
+    gap.replace("\\n", " ")
+        .replace("\\r", " ")
+        .replace("\\t", " ")
+        .chars()
+        .all(|c| c.is_whitespace() || matches!(c, ',' | '"' | '\'' | '-'))
 }
 
 /// Blank runs of at least 12 consecutive BIP-39 words (any case) separated
@@ -220,10 +224,7 @@ mod tests {
     fn mnemonics_in_any_case_and_split_by_line_breaks() {
         let upper = DEV.to_uppercase();
         assert_eq!(scrub(&format!("words {upper} 42")), "words [redacted] 42");
-        let title: Vec<String> = DEV
-            .split(' ')
-            .map(|w| w[..1].to_uppercase() + &w[1..])
-            .collect();
+        let title: Vec<String> = DEV.split(' ').map(|w| w[..1].to_uppercase() + &w[1..]).collect();
         assert_eq!(scrub(&title.join(" ")), "[redacted]");
         let lines = DEV.replace(' ', "\n");
         assert_eq!(scrub(&lines), "[redacted]");
@@ -233,7 +234,8 @@ mod tests {
         assert_eq!(scrub(&mixed), "[redacted]");
         // Inside a JSON line the breaks are escapes: still one run, and the
         // line stays valid JSON.
-        let json_line = serde_json::json!({"fields": {"message": DEV.replace(' ', "\n").to_uppercase(), "n": 1}}).to_string();
+        let json_line =
+            serde_json::json!({"fields": {"message": DEV.replace(' ', "\n").to_uppercase(), "n": 1}}).to_string();
         let out = scrub(&json_line);
         assert!(!out.to_lowercase().contains("lonely"), "{out}");
         assert_eq!(serde_json::from_str::<serde_json::Value>(&out).unwrap()["fields"]["n"], 1);

@@ -133,8 +133,10 @@ pub fn normalize_compute_clients(list: &[String]) -> Result<Vec<String>> {
 /// Check reminder lead times (minutes): each from 1 minute to 60 days.
 pub fn validate_reminder_leads(leads: &[u32]) -> Result<Vec<u32>> {
     if let Some(bad) = leads.iter().find(|m| **m == 0 || **m > MAX_REMINDER_LEAD_MINUTES) {
-        return Err(Error::invalid_argument(format!("a reminder lead time is from 1 minute to 60 days, not {bad} minutes"))
-            .with_data(serde_json::json!({ "value": bad.to_string() })));
+        return Err(Error::invalid_argument(format!(
+            "a reminder lead time is from 1 minute to 60 days, not {bad} minutes"
+        ))
+        .with_data(serde_json::json!({ "value": bad.to_string() })));
     }
     let mut v = leads.to_vec();
     v.sort_unstable_by(|a, b| b.cmp(a));
@@ -184,8 +186,14 @@ impl SettingsStore {
                     .unwrap_or(0);
                 let aside = self.path.with_file_name(format!("settings.corrupt-{stamp}.json"));
                 std::fs::rename(&self.path, &aside).map_err(|e| {
-                    Error::new(ErrorCode::StorageCorrupt, format!("{} is unreadable ({parse_err}) and could not be moved aside: {e}", self.path.display()))
-                        .with_data(serde_json::json!({ "path": self.path.display().to_string() }))
+                    Error::new(
+                        ErrorCode::StorageCorrupt,
+                        format!(
+                            "{} is unreadable ({parse_err}) and could not be moved aside: {e}",
+                            self.path.display()
+                        ),
+                    )
+                    .with_data(serde_json::json!({ "path": self.path.display().to_string() }))
                 })?;
                 tracing::warn!(path = %self.path.display(), moved_to = %aside.display(), error = %parse_err, "settings file unreadable; using defaults");
                 Ok(Loaded { settings: Settings::default(), quarantined: Some(aside) })
@@ -240,7 +248,10 @@ mod tests {
         let custom = NetworkChoice::Custom("ws://116.31.89.150:9944/".into());
         assert_eq!(s.check_node_transport(&custom).unwrap_err().code, crate::ErrorCode::InsecureNodeUrl);
         s.mainnet_endpoints = vec!["wss://info.dbcwallet.io/".into(), "ws://8.8.8.8:9944/".into()];
-        assert_eq!(s.check_node_transport(&NetworkChoice::Mainnet).unwrap_err().code, crate::ErrorCode::InsecureNodeUrl);
+        assert_eq!(
+            s.check_node_transport(&NetworkChoice::Mainnet).unwrap_err().code,
+            crate::ErrorCode::InsecureNodeUrl
+        );
         s.allow_insecure_node("ws://116.31.89.150:9944").unwrap();
         s.allow_insecure_node("ws://8.8.8.8:9944").unwrap();
         assert!(s.check_node_transport(&custom).is_ok());
@@ -274,14 +285,18 @@ mod tests {
 
     #[test]
     fn compute_clients_and_reminder_leads() {
-        let list = ["", " http://10.0.0.5:5052/api/v1/ ", "http://10.0.0.5:5052", "http://127.0.0.1:5002"].map(String::from);
+        let list =
+            ["", " http://10.0.0.5:5052/api/v1/ ", "http://10.0.0.5:5052", "http://127.0.0.1:5002"].map(String::from);
         assert_eq!(normalize_compute_clients(&list).unwrap(), ["http://10.0.0.5:5052", "http://127.0.0.1:5002"]);
         let bad = normalize_compute_clients(&["ftp://x".into()]).unwrap_err();
         assert_eq!(bad.code, ErrorCode::InvalidClientUrl);
         assert_eq!(Settings::default().reminder_leads(), [1440, 60]);
         assert_eq!(validate_reminder_leads(&[60, 1440, 60]).unwrap(), [1440, 60]);
         assert_eq!(validate_reminder_leads(&[0]).unwrap_err().code, ErrorCode::InvalidArgument);
-        assert_eq!(validate_reminder_leads(&[MAX_REMINDER_LEAD_MINUTES + 1]).unwrap_err().code, ErrorCode::InvalidArgument);
+        assert_eq!(
+            validate_reminder_leads(&[MAX_REMINDER_LEAD_MINUTES + 1]).unwrap_err().code,
+            ErrorCode::InvalidArgument
+        );
         let off = Settings { reminder_leads_minutes: Some(vec![]), ..Settings::default() };
         assert!(off.reminder_leads().is_empty(), "an empty list turns reminders off");
         // Older settings files have neither field.

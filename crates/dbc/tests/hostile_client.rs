@@ -37,7 +37,11 @@ enum Answer {
 }
 
 fn http(status: u16, content_type: &str, body: &[u8]) -> Answer {
-    let mut out = format!("HTTP/1.1 {status} X\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", body.len()).into_bytes();
+    let mut out = format!(
+        "HTTP/1.1 {status} X\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
     out.extend_from_slice(body);
     Answer::Raw(out)
 }
@@ -106,7 +110,6 @@ impl Server {
     fn requests(&self) -> Vec<Seen> {
         self.seen.lock().unwrap().clone()
     }
-
 }
 
 impl Drop for Server {
@@ -237,7 +240,8 @@ async fn a_5_mib_task_detail_is_refused() {
 }
 
 fn trickle(body: &[u8]) -> Answer {
-    let head = format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n", body.len()).into_bytes();
+    let head = format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n", body.len())
+        .into_bytes();
     Answer::Trickle { head, body: body.to_vec(), pause: Duration::from_secs(1) }
 }
 
@@ -258,14 +262,21 @@ async fn a_trickling_answer_is_cut_and_named() {
 /// one request, no search, no resend; the caller hears within the deadline.
 #[tokio::test]
 async fn a_trickling_create_is_not_retried() {
-    let s = Server::start(|_| trickle(br#"{"errcode":0,"message":{"task_id":"DbcRentHostile0000001","status":"creating"}}"#)).await;
+    let s = Server::start(|_| {
+        trickle(br#"{"errcode":0,"message":{"task_id":"DbcRentHostile0000001","status":"creating"}}"#)
+    })
+    .await;
     let started = Instant::now();
     let mut events = Vec::new();
     let e = machine(&s).create_task(&plan(), &fast_create(), |ev| events.push(ev)).await.unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
     assert_eq!(e.code, ErrorCode::ComputeTimeout);
     assert_eq!(data(&e, "stage"), "reading");
-    assert_eq!(s.requests().iter().map(|r| r.path.as_str()).collect::<Vec<_>>(), ["/api/v1/tasks/start"], "sent once, not searched for or resent");
+    assert_eq!(
+        s.requests().iter().map(|r| r.path.as_str()).collect::<Vec<_>>(),
+        ["/api/v1/tasks/start"],
+        "sent once, not searched for or resent"
+    );
     assert_eq!(events.len(), 1, "{events:?}");
 }
 
@@ -273,7 +284,10 @@ async fn a_trickling_create_is_not_retried() {
 #[tokio::test]
 async fn a_trickling_create_fails_within_two_minutes_with_default_timeouts() {
     let s = Server::start(|_| trickle(&[b' '; 200])).await;
-    let m = ComputeClient::new(&s.url()).unwrap().rented(MACHINE, Auth::new(dbc::wallet::SigningKey::fee_estimator(), 42)).unwrap();
+    let m = ComputeClient::new(&s.url())
+        .unwrap()
+        .rented(MACHINE, Auth::new(dbc::wallet::SigningKey::fee_estimator(), 42))
+        .unwrap();
     let started = Instant::now();
     let e = m.create_task(&plan(), &CreateOptions::default(), |_| {}).await.unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(120), "{:?}", started.elapsed());
@@ -283,7 +297,10 @@ async fn a_trickling_create_fails_within_two_minutes_with_default_timeouts() {
 
 #[tokio::test]
 async fn a_trickling_poll_ends_the_wait() {
-    let s = Server::start(|_| trickle(&serde_json::to_vec(&json!({"errcode":0,"message":detail(json!({"status":"creating"}))})).unwrap())).await;
+    let s = Server::start(|_| {
+        trickle(&serde_json::to_vec(&json!({"errcode":0,"message":detail(json!({"status":"creating"}))})).unwrap())
+    })
+    .await;
     let opts = PollOptions { give_up_after: Duration::from_secs(60), ..fast_poll() };
     let e = machine(&s).wait_until_running(TASK, &opts, |_| {}).await.unwrap_err();
     assert_eq!((e.code, data(&e, "stage").as_str()), (ErrorCode::ComputeTimeout, Some("reading")));
@@ -308,7 +325,8 @@ async fn deeply_nested_objects_inside_a_valid_envelope_are_a_bad_reply() {
 
 #[tokio::test]
 async fn an_html_500_is_an_http_error() {
-    let s = Server::start(|_| http(500, "text/html", b"<html><body><h1>500 Internal Server Error</h1></body></html>")).await;
+    let s = Server::start(|_| http(500, "text/html", b"<html><body><h1>500 Internal Server Error</h1></body></html>"))
+        .await;
     let e = client(&s).version().await.unwrap_err();
     assert_eq!(e.code, ErrorCode::ComputeHttp);
     assert_eq!(data(&e, "status"), 500);
@@ -337,7 +355,8 @@ async fn a_non_numeric_errcode_is_a_bad_reply() {
 
 #[tokio::test]
 async fn a_short_body_is_a_broken_reading() {
-    let s = Server::start(|_| Answer::Raw(b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n{\"errcode\"".to_vec())).await;
+    let s =
+        Server::start(|_| Answer::Raw(b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n{\"errcode\"".to_vec())).await;
     let e = client(&s).version().await.unwrap_err();
     assert_eq!(e.code, ErrorCode::ComputeUnreachable, "{e:?}");
     assert_eq!(data(&e, "stage"), "reading");
@@ -411,7 +430,14 @@ async fn a_hostile_location_is_cleaned() {
 
 #[tokio::test]
 async fn injected_ssh_ips_are_refused() {
-    for bad in ["1.2.3.4;rm -rf /", "1.2.3.4\nfull address:s:evil.example", "$(curl evil)", "-oProxyCommand=x", "user@203.0.113.7", "203.0.113.7:3389"] {
+    for bad in [
+        "1.2.3.4;rm -rf /",
+        "1.2.3.4\nfull address:s:evil.example",
+        "$(curl evil)",
+        "-oProxyCommand=x",
+        "user@203.0.113.7",
+        "203.0.113.7:3389",
+    ] {
         let s = detail_server(json!({ "ssh_ip": bad })).await;
         let e = machine(&s).task(TASK).await.unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidRdpHost, "{bad:?}");

@@ -30,7 +30,11 @@ fn a_planted_client_in_the_working_directory_is_never_found() {
 
     for name in ["xfreerdp3", "xfreerdp", "remmina", "xdg-open"] {
         if let Some(found) = SystemProbe.find_program(name) {
-            assert!(found.is_absolute() && !found.starts_with(work.path()), "{name}: the planted one was found: {}", found.display());
+            assert!(
+                found.is_absolute() && !found.starts_with(work.path()),
+                "{name}: the planted one was found: {}",
+                found.display()
+            );
         }
     }
     match dbc::rdp::client::detect(Os::Linux, &SystemProbe) {

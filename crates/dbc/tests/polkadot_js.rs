@@ -55,7 +55,8 @@ fn addresses_match_polkadot_js() {
         format!("{DEV}//DBC//0///p@ss w0rd"),
     ];
     let answer = polkadot_js(json!({ "op": "addresses", "uris": uris }));
-    let theirs: Vec<String> = answer["addresses"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
+    let theirs: Vec<String> =
+        answer["addresses"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
     assert_eq!(theirs[0], "5DfhGyQdFobKM8NsWvEeAKk5EQQgYe9AydgJ7rMB6E1EqRzV");
     assert_eq!(theirs[1], "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY");
     for (uri, expected) in uris.iter().zip(&theirs) {
@@ -70,7 +71,9 @@ fn addresses_match_polkadot_js() {
 
 #[test]
 fn we_open_a_polkadot_js_keystore() {
-    let answer = polkadot_js(json!({ "op": "toJson", "uri": format!("{DEV}//json-test"), "password": "their password", "name": "From JS" }));
+    let answer = polkadot_js(
+        json!({ "op": "toJson", "uri": format!("{DEV}//json-test"), "password": "their password", "name": "From JS" }),
+    );
     let text = answer["json"].to_string();
     let imported = keystore_json::import(&text, "their password").unwrap();
     assert_eq!(imported.key.address(), answer["address"].as_str().unwrap());
@@ -81,9 +84,12 @@ fn we_open_a_polkadot_js_keystore() {
 
 #[test]
 fn polkadot_js_opens_our_keystore() {
-    let key = SigningKey::from_phrase(&mnemonic::parse(DEV).unwrap(), &DerivationPath::parse("//export/1").unwrap()).unwrap();
+    let key =
+        SigningKey::from_phrase(&mnemonic::parse(DEV).unwrap(), &DerivationPath::parse("//export/1").unwrap()).unwrap();
     let text = keystore_json::export(&key, "our password", "Exported", 1_700_000_000_000).unwrap();
-    let answer = polkadot_js(json!({ "op": "decode", "json": serde_json::from_str::<Value>(&text).unwrap(), "password": "our password" }));
+    let answer = polkadot_js(
+        json!({ "op": "decode", "json": serde_json::from_str::<Value>(&text).unwrap(), "password": "our password" }),
+    );
     assert_eq!(answer["address"].as_str().unwrap(), key.address());
     assert_eq!(answer["publicKey"].as_str().unwrap(), format!("0x{}", hex::encode(key.public_key())));
     assert_eq!(answer["locked"], false, "decodePkcs8 unlocked the secret key");

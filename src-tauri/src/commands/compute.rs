@@ -25,12 +25,7 @@ pub(crate) fn client_for(state: &AppState, asked: Option<&str>, r: &Rental) -> R
 
 pub(crate) fn practice_client(state: &AppState, settings: &dbc::settings::Settings) -> Option<String> {
     (settings.network == dbc::network::NetworkChoice::Practice)
-        .then(|| {
-            dbc::practice::running(&state.data_dir)
-                .ok()
-                .flatten()
-                .and_then(|p| p.client)
-        })
+        .then(|| dbc::practice::running(&state.data_dir).ok().flatten().and_then(|p| p.client))
         .flatten()
 }
 

@@ -5,9 +5,9 @@
 //! never go back to the webview, except the one explicit reveal of the VNC
 //! password for the VNC fallback.
 
+use crate::blocking::blocking;
 use crate::clipboard::{self, CLEAR_SECRET_AFTER};
 use crate::connect::{Field, Login, LoginView, Scope};
-use crate::blocking::blocking;
 use crate::guard::guarded_async;
 use crate::AppState;
 use dbc::compute::rdp_reachable;
@@ -27,11 +27,7 @@ const CHECK_TIMEOUT: Duration = Duration::from_millis(2500);
 pub(crate) async fn current_scope(state: &AppState) -> Scope {
     let status = state.network.status();
     let account = crate::connect::active_account(&state.wallet).await;
-    Scope {
-        network: status.network,
-        genesis: status.genesis_hash,
-        account,
-    }
+    Scope { network: status.network, genesis: status.genesis_hash, account }
 }
 
 /// Why rental `id` has no login here: unknown, or known but not unlocked.
@@ -54,19 +50,12 @@ async fn locked_or_unknown(state: &AppState, id: &str) -> Error {
 }
 
 fn not_found(id: &str) -> Error {
-    Error::new(
-        ErrorCode::RentalNotFound,
-        format!("no rental {id} in this network's journal"),
-    )
-    .with_data(serde_json::json!({ "rentId": id }))
+    Error::new(ErrorCode::RentalNotFound, format!("no rental {id} in this network's journal"))
+        .with_data(serde_json::json!({ "rentId": id }))
 }
 
 /// Run `f` on rental `id`'s unlocked login.
-async fn with_login<T>(
-    state: &AppState,
-    id: &str,
-    f: impl FnOnce(&Login) -> Result<T>,
-) -> Result<T> {
+async fn with_login<T>(state: &AppState, id: &str, f: impl FnOnce(&Login) -> Result<T>) -> Result<T> {
     let scope = current_scope(state).await;
     match state.connect.with_login(id, &scope, f) {
         Some(result) => result,
@@ -89,11 +78,7 @@ fn parse_options(options: serde_json::Value) -> Result<RdpOptions> {
 /// password unlocks the key that signs the request) and keep it for 30
 /// minutes. Returns it without the passwords.
 #[tauri::command]
-pub async fn connect_unlock(
-    state: tauri::State<'_, AppState>,
-    id: String,
-    password: String,
-) -> Result<LoginView> {
+pub async fn connect_unlock(state: tauri::State<'_, AppState>, id: String, password: String) -> Result<LoginView> {
     let password = SecretString::from(password);
     guarded_async("connect_unlock", async {
         let (book, _) = state.rentals.book_or_last(&state.network).await?;
@@ -115,10 +100,7 @@ pub async fn connect_unlock(
 
 /// The login of rental `id` if it is unlocked (`null` when it must be unlocked).
 #[tauri::command]
-pub async fn connect_login(
-    state: tauri::State<'_, AppState>,
-    id: String,
-) -> Result<Option<LoginView>> {
+pub async fn connect_login(state: tauri::State<'_, AppState>, id: String) -> Result<Option<LoginView>> {
     guarded_async("connect_login", async {
         let scope = current_scope(&state).await;
         Ok(state.connect.with_login(&id, &scope, Login::view))
@@ -142,22 +124,10 @@ pub async fn connect_check(state: tauri::State<'_, AppState>, id: String) -> Res
         let target = with_login(&state, &id, |l| l.running_endpoint().cloned()).await?;
         let address = target.address();
         match rdp_reachable(&target.host(), target.port(), CHECK_TIMEOUT).await {
-            Ok(()) => Ok(Reachability {
-                address,
-                reachable: true,
-                reason: None,
-            }),
+            Ok(()) => Ok(Reachability { address, reachable: true, reason: None }),
             Err(e) if e.code == ErrorCode::RdpUnreachable => {
-                let reason = e
-                    .data
-                    .as_ref()
-                    .and_then(|d| d["reason"].as_str())
-                    .map(str::to_string);
-                Ok(Reachability {
-                    address,
-                    reachable: false,
-                    reason,
-                })
+                let reason = e.data.as_ref().and_then(|d| d["reason"].as_str()).map(str::to_string);
+                Ok(Reachability { address, reachable: false, reason })
             }
             Err(e) => Err(e),
         }
@@ -177,10 +147,8 @@ pub async fn connect_launch(
 ) -> Result<Launched> {
     guarded_async("connect_launch", async {
         let options = parse_options(options)?;
-        let (target, password) = with_login(&state, &id, |l| {
-            Ok((l.running_endpoint()?.clone(), l.rdp_password()?.clone()))
-        })
-        .await?;
+        let (target, password) =
+            with_login(&state, &id, |l| Ok((l.running_endpoint()?.clone(), l.rdp_password()?.clone()))).await?;
         let data_dir = state.data_dir.clone();
         blocking(move || dbc::rdp::launch(&target, &password, &options, &data_dir)).await
     })
@@ -232,25 +200,12 @@ pub struct Copied {
 /// `vncPassword`) of rental `id`'s login to the clipboard. A password is
 /// cleared 30 s later if the clipboard still holds it.
 #[tauri::command]
-pub async fn connect_copy(
-    state: tauri::State<'_, AppState>,
-    id: String,
-    field: String,
-) -> Result<Copied> {
+pub async fn connect_copy(state: tauri::State<'_, AppState>, id: String, field: String) -> Result<Copied> {
     guarded_async("connect_copy", async {
         let which: Field = field.parse()?;
         let text = with_login(&state, &id, |l| l.value(which)).await?;
-        clipboard::copy(
-            state.connect.clipboard(),
-            text,
-            which.is_secret(),
-            CLEAR_SECRET_AFTER,
-        )
-        .await?;
-        Ok(Copied {
-            field,
-            clears_in_secs: which.is_secret().then_some(CLEAR_SECRET_AFTER.as_secs()),
-        })
+        clipboard::copy(state.connect.clipboard(), text, which.is_secret(), CLEAR_SECRET_AFTER).await?;
+        Ok(Copied { field, clears_in_secs: which.is_secret().then_some(CLEAR_SECRET_AFTER.as_secs()) })
     })
     .await
 }
@@ -266,11 +221,7 @@ pub struct Revealed {
 /// and not every viewer takes a paste). Only that field: the Windows
 /// password is copied, never shown.
 #[tauri::command]
-pub async fn connect_reveal(
-    state: tauri::State<'_, AppState>,
-    id: String,
-    field: String,
-) -> Result<Revealed> {
+pub async fn connect_reveal(state: tauri::State<'_, AppState>, id: String, field: String) -> Result<Revealed> {
     guarded_async("connect_reveal", async {
         if field.parse::<Field>()? != Field::VncPassword {
             return Err(Error::invalid_argument(format!(
@@ -280,10 +231,7 @@ pub async fn connect_reveal(
         }
         let value = with_login(&state, &id, |l| l.value(Field::VncPassword)).await?;
         // The one place a secret goes to the webview, on an explicit click.
-        Ok(Revealed {
-            field,
-            value: (*value).clone(),
-        })
+        Ok(Revealed { field, value: (*value).clone() })
     })
     .await
 }

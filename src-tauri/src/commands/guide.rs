@@ -20,13 +20,8 @@ pub async fn open_external(url: String) -> dbc::Result<()> {
 
 /// The checklist of one rental (`rentKey`: `<network>:<rent id>` or `general`).
 #[tauri::command]
-pub fn checklist_get(
-    state: tauri::State<'_, AppState>,
-    rent_key: String,
-) -> dbc::Result<Checklist> {
-    guarded("checklist_get", || {
-        ChecklistStore::new(&state.data_dir).get(&rent_key)
-    })
+pub fn checklist_get(state: tauri::State<'_, AppState>, rent_key: String) -> dbc::Result<Checklist> {
+    guarded("checklist_get", || ChecklistStore::new(&state.data_dir).get(&rent_key))
 }
 
 /// Tick or untick one item and return the saved checklist.

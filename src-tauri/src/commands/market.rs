@@ -12,12 +12,7 @@ use tauri::ipc::Response;
 #[tauri::command]
 pub fn market_snapshot(state: tauri::State<'_, AppState>) -> dbc::Result<Response> {
     guarded("market_snapshot", || {
-        Ok(Response::new(
-            state
-                .market
-                .latest()
-                .map_or_else(|| "null".to_string(), |p| p.json.clone()),
-        ))
+        Ok(Response::new(state.market.latest().map_or_else(|| "null".to_string(), |p| p.json.clone())))
     })
 }
 
@@ -44,15 +39,8 @@ pub async fn market_quote(
 ) -> dbc::Result<QuoteView> {
     guarded_async("market_quote", async {
         let blocks = market::rules::hours_to_blocks(&hours)?;
-        let (quote, at_block) = state
-            .market
-            .quote(&state.network, &machine_id, gpus, blocks)
-            .await?;
-        Ok(QuoteView {
-            total: quote.total().to_string(),
-            at_block,
-            quote,
-        })
+        let (quote, at_block) = state.market.quote(&state.network, &machine_id, gpus, blocks).await?;
+        Ok(QuoteView { total: quote.total().to_string(), at_block, quote })
     })
     .await
 }

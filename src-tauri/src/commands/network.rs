@@ -93,14 +93,19 @@ pub async fn set_mainnet_endpoints(
     allow_insecure: Option<bool>,
 ) -> dbc::Result<NetworkSettings> {
     guarded_async("set_mainnet_endpoints", async {
-        let cleaned: Vec<String> = endpoints.iter().map(|e| e.trim()).filter(|e| !e.is_empty()).map(str::to_string).collect();
+        let cleaned: Vec<String> =
+            endpoints.iter().map(|e| e.trim()).filter(|e| !e.is_empty()).map(str::to_string).collect();
         let defaults = dbc::chain::NetworkProfile::mainnet().endpoints;
         let list = if cleaned.is_empty() {
             Vec::new()
         } else {
             // Validate the whole list the same way the connection will.
             let checked = dbc::chain::NetworkProfile::mainnet_with_endpoints(&cleaned)?;
-            if checked.endpoints == defaults { Vec::new() } else { checked.endpoints }
+            if checked.endpoints == defaults {
+                Vec::new()
+            } else {
+                checked.endpoints
+            }
         };
         let remember = check_or_allow(&state, &list, allow_insecure == Some(true))?;
         let next = state.update_settings(|s| {

@@ -9,7 +9,10 @@ use tauri::ipc::Channel;
 /// Start the practice network (or join one already running), switch the app
 /// to it and report each stage on `on_progress`.
 #[tauri::command]
-pub async fn start_practice(state: tauri::State<'_, AppState>, on_progress: Channel<PracticeProgress>) -> dbc::Result<PracticeInfo> {
+pub async fn start_practice(
+    state: tauri::State<'_, AppState>,
+    on_progress: Channel<PracticeProgress>,
+) -> dbc::Result<PracticeInfo> {
     guarded_async("start_practice", async {
         let started = Instant::now();
         let report = move |stage: &'static str| {
@@ -45,11 +48,20 @@ pub struct FundResult {
 
 /// "Get practice DBC": a real signed transfer from the practice faucet.
 #[tauri::command]
-pub async fn practice_fund(state: tauri::State<'_, AppState>, address: String, amount: String) -> dbc::Result<FundResult> {
+pub async fn practice_fund(
+    state: tauri::State<'_, AppState>,
+    address: String,
+    amount: String,
+) -> dbc::Result<FundResult> {
     guarded_async("practice_fund", async {
         let planck = dbc::units::parse_dbc(&amount)?;
         let (receipt, free) = state.network.practice_fund(&address, planck).await?;
-        Ok(FundResult { address: receipt.to, amount: receipt.amount_planck, block_hash: receipt.block_hash, free: free.to_string() })
+        Ok(FundResult {
+            address: receipt.to,
+            amount: receipt.amount_planck,
+            block_hash: receipt.block_hash,
+            free: free.to_string(),
+        })
     })
     .await
 }

@@ -35,21 +35,12 @@ fn status_sink(channel: Channel<TxStatus>) -> impl FnMut(TxStatus) + Send {
 /// Every rental of the active account, after settling what was in flight
 /// and reconciling with the chain. Offline, the last list (with `syncError`).
 #[tauri::command]
-pub async fn rentals_list(
-    state: tauri::State<'_, AppState>,
-) -> Result<Option<Arc<RentalsSnapshot>>> {
+pub async fn rentals_list(state: tauri::State<'_, AppState>) -> Result<Option<Arc<RentalsSnapshot>>> {
     guarded_async("rentals_list", async {
-        match state
-            .rentals
-            .sync(&state.network, &state.wallet, true)
-            .await
-        {
+        match state.rentals.sync(&state.network, &state.wallet, true).await {
             Ok(s) => Ok(s),
             Err(e) => match state.rentals.latest() {
-                Some(last) => Ok(Some(Arc::new(RentalsSnapshot {
-                    sync_error: Some(e),
-                    ..(*last).clone()
-                }))),
+                Some(last) => Ok(Some(Arc::new(RentalsSnapshot { sync_error: Some(e), ..(*last).clone() }))),
                 None => Err(e),
             },
         }
@@ -109,28 +100,15 @@ pub async fn rental_create_vm(
         let (book, _) = state.rentals.book_or_last(&state.network).await?;
         let r = rental::chain_steps::find(&book, &id)?;
         let compute = client_for(&state, client_url.as_deref(), &r)?;
-        let image = image
-            .map(|i| i.trim().to_string())
-            .filter(|i| !i.is_empty());
+        let image = image.map(|i| i.trim().to_string()).filter(|i| !i.is_empty());
         let key = signing_key(&state, Some(r.account.clone()), password).await?;
-        let result = rental::create_vm(
-            &book,
-            &r.id,
-            &compute,
-            key,
-            image,
-            &VmOptions::default(),
-            move |e| {
-                let _ = on_event.send(e);
-            },
-        )
+        let result = rental::create_vm(&book, &r.id, &compute, key, image, &VmOptions::default(), move |e| {
+            let _ = on_event.send(e);
+        })
         .await;
         state.rentals.publish_after(&state.network, &r.account).await;
         let (rental, detail) = result?;
-        Ok(VmCreated {
-            rental,
-            status: detail.status.as_str().to_string(),
-        })
+        Ok(VmCreated { rental, status: detail.status.as_str().to_string() })
     })
     .await
 }
@@ -149,11 +127,7 @@ pub struct VerifyLogin {
 }
 
 #[tauri::command]
-pub async fn rental_vm_detail(
-    state: tauri::State<'_, AppState>,
-    id: String,
-    password: String,
-) -> Result<VerifyLogin> {
+pub async fn rental_vm_detail(state: tauri::State<'_, AppState>, id: String, password: String) -> Result<VerifyLogin> {
     let password = SecretString::from(password);
     guarded_async("rental_vm_detail", async {
         let (book, _) = state.rentals.book_or_last(&state.network).await?;
@@ -168,7 +142,14 @@ pub async fn rental_vm_detail(
         let scope = crate::commands::connect::current_scope(&state).await;
         state.connect.remember(scope, crate::connect::Login::from_detail(&rental, &d)?);
         let password = login.password.as_ref().ok().filter(|_| login.running).map(|p| p.expose_secret().to_string());
-        Ok(VerifyLogin { status: login.vm_status.clone(), host: login.host.clone(), port: login.rdp_port, user: login.user.clone(), password, rental })
+        Ok(VerifyLogin {
+            status: login.vm_status.clone(),
+            host: login.host.clone(),
+            port: login.rdp_port,
+            user: login.user.clone(),
+            password,
+            rental,
+        })
     })
     .await
 }
@@ -186,10 +167,7 @@ pub async fn rental_check_rdp(state: tauri::State<'_, AppState>, id: String) -> 
     guarded_async("rental_check_rdp", async {
         let (book, _) = state.rentals.book_or_last(&state.network).await?;
         let r = rental::chain_steps::find(&book, &id)?;
-        let (host, port) =
-            r.vm.as_ref()
-                .map(|v| (v.host.clone().unwrap_or_default(), v.rdp_port))
-                .unwrap_or_default();
+        let (host, port) = r.vm.as_ref().map(|v| (v.host.clone().unwrap_or_default(), v.rdp_port)).unwrap_or_default();
         rdp_reachable(&host, port, RDP_CHECK_TIMEOUT).await?;
         Ok(RdpCheck { host, port })
     })
@@ -218,11 +196,7 @@ pub async fn rental_confirm(
 
 /// The quote for renewing rental `id` by `blocks`, with the horizon cap applied.
 #[tauri::command]
-pub async fn rental_renew_quote(
-    state: tauri::State<'_, AppState>,
-    id: String,
-    blocks: u32,
-) -> Result<RenewQuote> {
+pub async fn rental_renew_quote(state: tauri::State<'_, AppState>, id: String, blocks: u32) -> Result<RenewQuote> {
     guarded_async("rental_renew_quote", async {
         rental::service::check_renewal_blocks(blocks)?;
         let svc = state.rentals.service(&state.network).await?;

@@ -37,10 +37,7 @@ pub fn rental_settings(state: tauri::State<'_, AppState>) -> Result<RentalSettin
 /// Save the DBC client list (each URL checked and normalized; nothing is
 /// saved when one is bad).
 #[tauri::command]
-pub fn set_compute_clients(
-    state: tauri::State<'_, AppState>,
-    clients: Vec<String>,
-) -> Result<RentalSettings> {
+pub fn set_compute_clients(state: tauri::State<'_, AppState>, clients: Vec<String>) -> Result<RentalSettings> {
     guarded("set_compute_clients", || {
         let list = dbc::settings::normalize_compute_clients(&clients)?;
         let next = state.update_settings(|s| s.compute_clients = list)?;
@@ -50,10 +47,7 @@ pub fn set_compute_clients(
 
 /// Save the reminder lead times, minutes before a rental ends (empty: none).
 #[tauri::command]
-pub fn set_reminder_leads(
-    state: tauri::State<'_, AppState>,
-    minutes: Vec<u32>,
-) -> Result<RentalSettings> {
+pub fn set_reminder_leads(state: tauri::State<'_, AppState>, minutes: Vec<u32>) -> Result<RentalSettings> {
     guarded("set_reminder_leads", || {
         let leads = dbc::settings::validate_reminder_leads(&minutes)?;
         let next = state.update_settings(|s| s.reminder_leads_minutes = Some(leads))?;

@@ -24,14 +24,8 @@ async fn main() {
     let data = tempfile::tempdir().unwrap();
     let mut cfg = SandboxConfig::chain_only(data.path().to_path_buf(), MACHINES);
     cfg.block_time = Some(Duration::from_secs(6));
-    let sandbox = Sandbox::start(cfg)
-        .await
-        .expect("the practice network starts (make sandbox-deps)");
-    std::fs::write(
-        data.path().join("settings.json"),
-        r#"{"network":{"kind":"practice"}}"#,
-    )
-    .unwrap();
+    let sandbox = Sandbox::start(cfg).await.expect("the practice network starts (make sandbox-deps)");
+    std::fs::write(data.path().join("settings.json"), r#"{"network":{"kind":"practice"}}"#).unwrap();
 
     // First run: the list from the chain, saved to the cache.
     let s = Session::start("bench", Launch::locale("en_US.UTF-8").data_dir(data.path())).await;
@@ -49,10 +43,7 @@ async fn main() {
             .unwrap_or(false)
     };
     while !saved(&cache_dir) {
-        assert!(
-            Instant::now() < deadline,
-            "the app never saved the market cache"
-        );
+        assert!(Instant::now() < deadline, "the app never saved the market cache");
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     s.close().await;
@@ -87,18 +78,11 @@ async fn main() {
         .unwrap_or(0.0);
     let deadline = Instant::now() + Duration::from_secs(60);
     let paint = loop {
-        let v = s
-            .client
-            .execute("return window.__dbcMarketPaint || null;", vec![])
-            .await
-            .unwrap();
+        let v = s.client.execute("return window.__dbcMarketPaint || null;", vec![]).await.unwrap();
         if !v.is_null() {
             break v;
         }
-        assert!(
-            Instant::now() < deadline,
-            "the Machine step never painted rows"
-        );
+        assert!(Instant::now() < deadline, "the Machine step never painted rows");
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     s.close().await;
@@ -107,18 +91,11 @@ async fn main() {
     let ms = paint["ms"].as_f64().unwrap_or(f64::NAN);
     let from_click = ms - clicked;
     println!("market paint ({MACHINES} machines, debug app, Xvfb):");
-    println!(
-        "  source of the first rows : {}",
-        paint["source"].as_str().unwrap_or("?")
-    );
+    println!("  source of the first rows : {}", paint["source"].as_str().unwrap_or("?"));
     println!("  rows painted             : {}", paint["rows"]);
     println!(
         "  from the click on Machine: {from_click:.0} ms (budget {BUDGET_MS:.0} ms: {})",
-        if from_click <= BUDGET_MS {
-            "ok"
-        } else {
-            "OVER"
-        }
+        if from_click <= BUDGET_MS { "ok" } else { "OVER" }
     );
     println!("  from window document start: {ms:.0} ms (includes WebKit start-up and the WebDriver session)");
     println!("  for scale, click to frame on the Wallet step: {baseline:.0} ms");

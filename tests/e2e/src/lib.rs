@@ -26,7 +26,8 @@ pub fn app_binary() -> PathBuf {
     if let Some(p) = std::env::var_os("DBC_RENT_APP") {
         return PathBuf::from(p);
     }
-    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target"));
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target"));
     target.join("debug").join("dbc-rent-app")
 }
 
@@ -225,7 +226,11 @@ impl Session {
 
     /// An attribute of the element, if set.
     pub async fn attr(&self, testid: &str, name: &str) -> Option<String> {
-        self.wait(testid).await.attr(name).await.unwrap_or_else(|e| panic!("[{}] attr {name} of {testid}: {e}", self.spec))
+        self.wait(testid)
+            .await
+            .attr(name)
+            .await
+            .unwrap_or_else(|e| panic!("[{}] attr {name} of {testid}: {e}", self.spec))
     }
 
     pub async fn exists(&self, testid: &str) -> bool {
@@ -263,7 +268,13 @@ impl Session {
     }
 
     /// [`Session::wait_text`] with an explicit timeout.
-    pub async fn wait_text_for(&self, testid: &str, what: &str, timeout: Duration, pred: impl Fn(&str) -> bool) -> String {
+    pub async fn wait_text_for(
+        &self,
+        testid: &str,
+        what: &str,
+        timeout: Duration,
+        pred: impl Fn(&str) -> bool,
+    ) -> String {
         let deadline = Instant::now() + timeout;
         loop {
             let t = self.text(testid).await;

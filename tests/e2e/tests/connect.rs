@@ -52,7 +52,8 @@ async fn connect_logs_in_to_the_vms_rdp_server_with_its_password() {
     let data = tempfile::tempdir().unwrap();
     let mut cfg = SandboxConfig::new(data.path().to_path_buf());
     cfg.vm_boot_secs = 2;
-    let sandbox = std::sync::Arc::new(Sandbox::start(cfg).await.expect("the practice network starts (make sandbox-deps)"));
+    let sandbox =
+        std::sync::Arc::new(Sandbox::start(cfg).await.expect("the practice network starts (make sandbox-deps)"));
     let (dir, sb) = (data.path().to_path_buf(), sandbox.clone());
     // Run the spec as its own task so a failure still stops the practice network below.
     let result = tokio::spawn(async move { spec(&sb, &dir).await }).await;
@@ -98,7 +99,10 @@ async fn spec(sandbox: &Sandbox, data: &Path) {
     s.click("connect-copy-address").await;
     wait_clipboard(&mut clipboard, "the address", Duration::from_secs(10), |t| t == Some(address.as_str())).await;
     s.click("connect-copy-password").await;
-    wait_clipboard(&mut clipboard, "the VM password", Duration::from_secs(10), |t| t == Some(prepared.vm_password.as_str())).await;
+    wait_clipboard(&mut clipboard, "the VM password", Duration::from_secs(10), |t| {
+        t == Some(prepared.vm_password.as_str())
+    })
+    .await;
     let copied_at = Instant::now();
     assert!(s.text("connect-copy-note").await.contains("30 s"));
 
@@ -164,7 +168,10 @@ async fn spec(sandbox: &Sandbox, data: &Path) {
     assert!(s.text("connect-vnc-address").await.starts_with("127.0.0.1:"));
     assert_eq!(s.attr("connect-vnc-password", "data-hidden").await.as_deref(), Some("true"));
     s.click("connect-vnc-reveal").await;
-    s.wait_text_for("connect-vnc-password", "the VNC password", Duration::from_secs(10), |t| t == prepared.vnc_password).await;
+    s.wait_text_for("connect-vnc-password", "the VNC password", Duration::from_secs(10), |t| {
+        t == prepared.vnc_password
+    })
+    .await;
     s.scroll_to("connect-vnc").await;
     s.screenshot("vnc", "zh").await;
 
@@ -175,7 +182,10 @@ async fn spec(sandbox: &Sandbox, data: &Path) {
     s.wait_text_for("connect-address", "the unlocked login", Duration::from_secs(20), |t| t == address).await;
     wait_state(&s, "unreachable").await;
     s.click("connect-vnc-reveal").await;
-    s.wait_text_for("connect-vnc-password", "the VNC password", Duration::from_secs(10), |t| t == prepared.vnc_password).await;
+    s.wait_text_for("connect-vnc-password", "the VNC password", Duration::from_secs(10), |t| {
+        t == prepared.vnc_password
+    })
+    .await;
     s.scroll_to("connect-vnc").await;
     s.screenshot("vnc", "en").await;
     s.close().await;
@@ -186,25 +196,43 @@ async fn prepare(sandbox: &Sandbox, data: &Path) -> Prepared {
     let password = SecretString::from(PASSWORD.to_string());
     let wallet = Wallet::open(data).unwrap();
     let phrase = SecretString::from(DEV.to_string());
-    let account = wallet.import_mnemonic(Some("Renter"), &phrase, Some("//connect-e2e"), &password, StoreKind::EncryptedFile).unwrap();
+    let account = wallet
+        .import_mnemonic(Some("Renter"), &phrase, Some("//connect-e2e"), &password, StoreKind::EncryptedFile)
+        .unwrap();
     sandbox.fund(&account.address, 50_000).await.expect("faucet");
 
-    let (client, _) = dbc::chain::client::connect("practice", sandbox.chain_url(), None, Default::default(), None).await.expect("connect to the practice chain");
+    let (client, _) = dbc::chain::client::connect("practice", sandbox.chain_url(), None, Default::default(), None)
+        .await
+        .expect("connect to the practice chain");
     let book = RentalBook::open(data, &dbc::chain::identity::identity(&client).await.unwrap()).unwrap();
     let nonces = NonceTracker::new();
     let ctx = ChainCtx { client: &client, nonces: &nonces, book: &book, opts: TxOptions::default() };
     let market = dbc::market::load_all(&client).await.unwrap();
-    let machine = market.machines.iter().find(|m| m.status == MachineStatus::Idle && m.gpu_count >= 1).expect("an idle machine").id.clone();
+    let machine = market
+        .machines
+        .iter()
+        .find(|m| m.status == MachineStatus::Idle && m.gpu_count >= 1)
+        .expect("an idle machine")
+        .id
+        .clone();
     let quote = market.quote(&machine, 1, 600).unwrap();
     let key = wallet.signing_key(&account.id, &password).unwrap();
     let placed = rental::place(&ctx, &key, &machine, &quote, |_| {}).await.expect("rent");
     let compute = ComputeClient::new(sandbox.client_url().expect("the DBC client simulator")).unwrap();
     let vm_key = wallet.signing_key(&account.id, &password).unwrap();
-    let (_, detail) = rental::create_vm(&book, &placed.id, &compute, vm_key, None, &VmOptions::default(), |_| {}).await.expect("the VM");
+    let (_, detail) = rental::create_vm(&book, &placed.id, &compute, vm_key, None, &VmOptions::default(), |_| {})
+        .await
+        .expect("the VM");
     let confirmed = rental::confirm(&ctx, &key, &placed.id, |_| {}).await.expect("confirm");
     let login = detail.rdp_login().expect("a running Windows VM with a login");
     assert_eq!(login.host, "127.0.0.1");
-    eprintln!("rental {} (order {}) on {machine}: RDP {}:{}", confirmed.id, confirmed.rent_id().unwrap(), login.host, login.port);
+    eprintln!(
+        "rental {} (order {}) on {machine}: RDP {}:{}",
+        confirmed.id,
+        confirmed.rent_id().unwrap(),
+        login.host,
+        login.port
+    );
     Prepared {
         rental_id: confirmed.id.clone(),
         rent_id: confirmed.rent_id().unwrap(),
@@ -223,7 +251,8 @@ async fn selected(s: &Session, testid: &str) -> String {
 
 /// Process `pid` runs (a zombie waiting to be reaped does not count).
 fn alive(pid: u32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| stat.rsplit(')').next().is_some_and(|rest| !rest.trim_start().starts_with('Z')))
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .is_ok_and(|stat| stat.rsplit(')').next().is_some_and(|rest| !rest.trim_start().starts_with('Z')))
 }
 
 /// Wait until the RDP indicator shows `state`.
@@ -234,12 +263,21 @@ async fn wait_state(s: &Session, state: &str) {
         if now.as_deref() == Some(state) {
             return;
         }
-        assert!(Instant::now() < deadline, "the RDP status never became {state}; last {now:?}: {}", s.text("connect-rdp-status").await);
+        assert!(
+            Instant::now() < deadline,
+            "the RDP status never became {state}; last {now:?}: {}",
+            s.text("connect-rdp-status").await
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
 
-async fn wait_clipboard(clip: &mut arboard::Clipboard, what: &str, timeout: Duration, pred: impl Fn(Option<&str>) -> bool) {
+async fn wait_clipboard(
+    clip: &mut arboard::Clipboard,
+    what: &str,
+    timeout: Duration,
+    pred: impl Fn(Option<&str>) -> bool,
+) {
     let deadline = Instant::now() + timeout;
     loop {
         let text = clip.get_text().ok();
@@ -263,7 +301,8 @@ async fn logged_in(data: &Path, port: u16, pid: u32) {
             return;
         }
         if !alive || Instant::now() > deadline {
-            let log = std::fs::read_to_string(data.join("rdp").join(format!("vm-127-0-0-1-{port}.log"))).unwrap_or_default();
+            let log =
+                std::fs::read_to_string(data.join("rdp").join(format!("vm-127-0-0-1-{port}.log"))).unwrap_or_default();
             let tail: Vec<&str> = log.lines().rev().take(30).collect();
             panic!(
                 "xfreerdp (pid {pid}, alive: {alive}) did not log in to the RDP server on {port}: server session {}, windows {:?}\nclient log (last lines, newest first):\n{}",
@@ -301,12 +340,16 @@ async fn wrong_password_is_refused(port: u16, password: &str, home: &Path) {
 
 /// The shadow server serving `port`.
 fn shadow_pid(port: u16) -> Option<u32> {
-    processes_mentioning(&format!("/port:{port}")).into_iter().find(|pid| process_args(*pid).first().is_some_and(|a| a.ends_with("freerdp-shadow-cli")))
+    processes_mentioning(&format!("/port:{port}"))
+        .into_iter()
+        .find(|pid| process_args(*pid).first().is_some_and(|a| a.ends_with("freerdp-shadow-cli")))
 }
 
 fn process_args(pid: u32) -> Vec<String> {
     std::fs::read(format!("/proc/{pid}/cmdline"))
-        .map(|b| b.split(|c| *c == 0).filter(|a| !a.is_empty()).map(|a| String::from_utf8_lossy(a).into_owned()).collect())
+        .map(|b| {
+            b.split(|c| *c == 0).filter(|a| !a.is_empty()).map(|a| String::from_utf8_lossy(a).into_owned()).collect()
+        })
         .unwrap_or_default()
 }
 
@@ -346,8 +389,14 @@ fn server_session(port: u16, pid: u32) -> bool {
     let Some(server) = shadow_pid(port) else { return false };
     let (server_fds, client_fds) = (socket_inodes(server), socket_inodes(pid));
     let conns = established();
-    let client_ports: HashSet<u16> = conns.iter().filter(|(_, remote, inode)| *remote == port && client_fds.contains(inode)).map(|(local, _, _)| *local).collect();
-    conns.iter().any(|(local, remote, inode)| *local == port && server_fds.contains(inode) && client_ports.contains(remote))
+    let client_ports: HashSet<u16> = conns
+        .iter()
+        .filter(|(_, remote, inode)| *remote == port && client_fds.contains(inode))
+        .map(|(local, _, _)| *local)
+        .collect();
+    conns
+        .iter()
+        .any(|(local, remote, inode)| *local == port && server_fds.contains(inode) && client_ports.contains(remote))
 }
 
 /// The names of the top-level windows on this display.

@@ -17,27 +17,19 @@ const AGREE_WITHIN: Duration = Duration::from_secs(60);
 /// Machines, GPUs and idle GPUs as the core counts them, read from the
 /// practice chain the app started (its URL in `practice/state.json`).
 async fn chain_counters(data: &Path, f: &Filter) -> (usize, u64, u64) {
-    let state: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(data.join("practice/state.json")).expect("practice/state.json"),
-    )
-    .unwrap();
+    let state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(data.join("practice/state.json")).expect("practice/state.json")).unwrap();
     let url = state["chain"].as_str().expect("chain url").to_string();
     let (client, _) = dbc::chain::client::connect("practice", &url, None, Default::default(), None)
         .await
         .expect("connect to the practice chain");
-    let market = dbc::market::load_all(&client)
-        .await
-        .expect("load the market");
+    let market = dbc::market::load_all(&client).await.expect("load the market");
     let c = filter::counters(&filter::list(&market, f, SortKey::PricePerGpuHour));
     (c.machines, c.gpus, c.idle_gpus)
 }
 
 fn number(text: &str) -> u64 {
-    text.chars()
-        .filter(char::is_ascii_digit)
-        .collect::<String>()
-        .parse()
-        .unwrap_or(u64::MAX)
+    text.chars().filter(char::is_ascii_digit).collect::<String>().parse().unwrap_or(u64::MAX)
 }
 
 async fn app_counters(s: &Session) -> (usize, u64, u64) {
@@ -57,10 +49,7 @@ async fn counters_agree(s: &Session, data: &Path, f: &Filter, what: &str) -> (us
         if app == chain {
             return app;
         }
-        assert!(
-            Instant::now() < deadline,
-            "[{what}] the app shows {app:?}, the chain has {chain:?}"
-        );
+        assert!(Instant::now() < deadline, "[{what}] the app shows {app:?}, the chain has {chain:?}");
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }
@@ -87,10 +76,7 @@ async fn visible_rows(s: &Session) -> Vec<(String, Option<u128>, String)> {
         .iter()
         .map(|r| {
             let id = r[0].as_str().unwrap().to_string();
-            let planck = r[1]
-                .as_str()
-                .filter(|p| !p.is_empty())
-                .map(|p| p.parse().unwrap());
+            let planck = r[1].as_str().filter(|p| !p.is_empty()).map(|p| p.parse().unwrap());
             (id, planck, r[2].as_str().unwrap_or_default().to_string())
         })
         .collect()
@@ -99,43 +85,16 @@ async fn visible_rows(s: &Session) -> Vec<(String, Option<u128>, String)> {
 #[tokio::test(flavor = "multi_thread")]
 async fn lists_filters_sorts_and_rents_from_the_chain() {
     let data = tempfile::tempdir().unwrap();
-    std::fs::write(
-        data.path().join("settings.json"),
-        r#"{"network":{"kind":"practice"}}"#,
-    )
-    .unwrap();
-    let s = Session::start(
-        "market",
-        Launch::locale("en_US.UTF-8").data_dir(data.path()),
-    )
-    .await;
-    s.wait_text_for("status-connection", "connected", PRACTICE_START, |t| {
-        t.ends_with("Connected")
-    })
-    .await;
+    std::fs::write(data.path().join("settings.json"), r#"{"network":{"kind":"practice"}}"#).unwrap();
+    let s = Session::start("market", Launch::locale("en_US.UTF-8").data_dir(data.path())).await;
+    s.wait_text_for("status-connection", "connected", PRACTICE_START, |t| t.ends_with("Connected")).await;
 
     // The list from the chain (a fresh data dir has no cached copy).
     s.click("nav-machine").await;
     s.wait_for("market-live", Duration::from_secs(60)).await;
-    assert!(
-        !s.exists("market-cached").await,
-        "read from the chain: not marked cached"
-    );
-    assert_eq!(
-        s.attr("market-filter-status", "value").await.as_deref(),
-        Some("idle"),
-        "idle is the default"
-    );
-    let idle = counters_agree(
-        &s,
-        data.path(),
-        &Filter {
-            idle_only: true,
-            ..Filter::default()
-        },
-        "idle",
-    )
-    .await;
+    assert!(!s.exists("market-cached").await, "read from the chain: not marked cached");
+    assert_eq!(s.attr("market-filter-status", "value").await.as_deref(), Some("idle"), "idle is the default");
+    let idle = counters_agree(&s, data.path(), &Filter { idle_only: true, ..Filter::default() }, "idle").await;
     assert!(idle.0 > 0 && idle.2 > 0, "{idle:?}");
     s.screenshot("list", "en").await;
 
@@ -159,18 +118,11 @@ async fn lists_filters_sorts_and_rents_from_the_chain() {
     let narrowed = counters_agree(
         &s,
         data.path(),
-        &Filter {
-            idle_only: true,
-            gpu_model: Some(model.clone()),
-            ..Filter::default()
-        },
+        &Filter { idle_only: true, gpu_model: Some(model.clone()), ..Filter::default() },
         "one model",
     )
     .await;
-    assert!(
-        narrowed.0 > 0 && narrowed.0 < idle.0,
-        "{model}: {narrowed:?} of {idle:?}"
-    );
+    assert!(narrowed.0 > 0 && narrowed.0 < idle.0, "{model}: {narrowed:?} of {idle:?}");
     for (id, _, text) in visible_rows(&s).await {
         assert!(text.contains(&model), "row {id} is not a {model}: {text}");
     }
@@ -182,21 +134,14 @@ async fn lists_filters_sorts_and_rents_from_the_chain() {
     let rows = visible_rows(&s).await;
     assert!(rows.len() >= 5, "{rows:?}");
     let prices: Vec<u128> = rows.iter().map(|r| r.1.expect("a priced row")).collect();
-    assert!(
-        prices.windows(2).all(|w| w[0] <= w[1]),
-        "not ascending: {prices:?}"
-    );
+    assert!(prices.windows(2).all(|w| w[0] <= w[1]), "not ascending: {prices:?}");
 
     // A row opens its details; Rent this carries it into the Rent step.
     let (id, _, _) = rows[0].clone();
     s.click(&format!("machine-row-{id}")).await;
     s.wait("machine-detail").await;
     assert_eq!(s.text("machine-detail-id").await, id);
-    assert_eq!(
-        s.attr("machine-rent-this", "disabled").await,
-        None,
-        "an idle machine can be rented"
-    );
+    assert_eq!(s.attr("machine-rent-this", "disabled").await, None, "an idle machine can be rented");
     s.screenshot("detail", "en").await;
     s.click("machine-rent-this").await;
     s.wait("screen-rent").await;

@@ -32,17 +32,24 @@ async fn offline_mainnet_offers_practice_which_starts_and_funds() {
     assert!(s.text("practice-client-url").await.contains("http://127.0.0.1:"));
 
     // The status bar is live: connected, runtime 400, and the best block moves.
-    s.wait_text_for("status-connection", "connected", Duration::from_secs(30), |t| t.to_lowercase().contains("connected") && !t.to_lowercase().contains("not")).await;
+    s.wait_text_for("status-connection", "connected", Duration::from_secs(30), |t| {
+        t.to_lowercase().contains("connected") && !t.to_lowercase().contains("not")
+    })
+    .await;
     assert!(s.text("status-network").await.to_lowercase().contains("practice"));
     assert!(s.text("status-spec").await.contains("400"));
     let first = s.text("status-block").await;
-    s.wait_text_for("status-block", "a newer block", Duration::from_secs(30), |t| t != first && t.chars().any(|c| c.is_ascii_digit())).await;
+    s.wait_text_for("status-block", "a newer block", Duration::from_secs(30), |t| {
+        t != first && t.chars().any(|c| c.is_ascii_digit())
+    })
+    .await;
 
     // Get practice DBC: pick Bob from the account list, send 250 DBC.
     s.click("practice-account-bob").await;
     s.type_into("faucet-amount", "250").await;
     s.click("faucet-submit").await;
-    let result = s.wait_text_for("faucet-result", "a faucet receipt", Duration::from_secs(60), |t| t.contains("250")).await;
+    let result =
+        s.wait_text_for("faucet-result", "a faucet receipt", Duration::from_secs(60), |t| t.contains("250")).await;
     assert!(result.contains("0x"), "the block hash is shown: {result}");
     s.scroll_to("faucet-result").await;
     s.screenshot("practice-funded", "en").await;

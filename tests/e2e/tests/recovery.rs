@@ -89,7 +89,10 @@ async fn the_app_follows_the_practice_network_through_down_and_up() {
     }
     // Following the new chain's heads, not only connected to it.
     let block = s.text("status-block").await;
-    s.wait_text_for("status-block", "a newer block", Duration::from_secs(30), |t| t != block && t.chars().any(|c| c.is_ascii_digit())).await;
+    s.wait_text_for("status-block", "a newer block", Duration::from_secs(30), |t| {
+        t != block && t.chars().any(|c| c.is_ascii_digit())
+    })
+    .await;
     s.screenshot("back", "zh").await;
 
     // ---- the faucet in Chinese: every refusal in Chinese words ----

@@ -20,9 +20,7 @@ const VM: Duration = Duration::from_secs(150);
 /// "1 h 20 min left (until block 1,234)", "2 h left (…)", "59 min left (…)" -> minutes left.
 fn minutes_left(text: &str) -> u32 {
     let head = text.split('(').next().unwrap_or_default();
-    let mut nums = head
-        .split(|c: char| !c.is_ascii_digit())
-        .filter_map(|s| s.parse::<u32>().ok());
+    let mut nums = head.split(|c: char| !c.is_ascii_digit()).filter_map(|s| s.parse::<u32>().ok());
     let mut next = || nums.next().unwrap_or(0);
     let days = if head.contains(" d") { next() } else { 0 };
     let hours = if head.contains(" h") { next() } else { 0 };
@@ -37,24 +35,11 @@ async fn rent_create_vm_confirm_and_renew() {
     // The practice network with a 3-second VM boot, started here; the app joins it.
     let mut cfg = SandboxConfig::new(data.path().to_path_buf());
     cfg.vm_boot_secs = 3;
-    let sandbox = Sandbox::start(cfg)
-        .await
-        .expect("the practice network starts");
-    std::fs::write(
-        data.path().join("settings.json"),
-        r#"{"network":{"kind":"practice"}}"#,
-    )
-    .unwrap();
+    let sandbox = Sandbox::start(cfg).await.expect("the practice network starts");
+    std::fs::write(data.path().join("settings.json"), r#"{"network":{"kind":"practice"}}"#).unwrap();
 
-    let s = Session::start(
-        "rental",
-        Launch::locale("en_US.UTF-8").data_dir(data.path()),
-    )
-    .await;
-    s.wait_text_for("status-connection", "connected", CHAIN, |t| {
-        t.ends_with("Connected")
-    })
-    .await;
+    let s = Session::start("rental", Launch::locale("en_US.UTF-8").data_dir(data.path())).await;
+    s.wait_text_for("status-connection", "connected", CHAIN, |t| t.ends_with("Connected")).await;
 
     // A new wallet: the encrypted file (no OS keyring under Xvfb), backed up later.
     s.click("nav-wallet").await;
@@ -68,8 +53,7 @@ async fn rent_create_vm_confirm_and_renew() {
     s.type_into("create-password", PASSWORD).await;
     s.type_into("create-password-confirm", PASSWORD).await;
     s.click("create-finish").await;
-    s.wait_for("wallet-account-0", Duration::from_secs(30))
-        .await;
+    s.wait_for("wallet-account-0", Duration::from_secs(30)).await;
     let address = s.text("receive-address").await;
 
     // Practice DBC from the faucet.
@@ -78,13 +62,7 @@ async fn rent_create_vm_confirm_and_renew() {
     s.type_into("faucet-address", &address).await;
     s.type_into("faucet-amount", "500").await;
     s.click("faucet-submit").await;
-    s.wait_text_for(
-        "faucet-result",
-        "a faucet receipt",
-        Duration::from_secs(60),
-        |t| t.contains("500"),
-    )
-    .await;
+    s.wait_text_for("faucet-result", "a faucet receipt", Duration::from_secs(60), |t| t.contains("500")).await;
 
     // An idle machine from the chain's list: Rent this.
     s.click("nav-machine").await;
@@ -101,18 +79,8 @@ async fn rent_create_vm_confirm_and_renew() {
     // Rent 1 GPU for 1 hour: the quote, the balance, then the order on chain.
     s.type_into("rent-gpus", "1").await;
     s.type_into("rent-hours", "1").await;
-    let total = s
-        .wait_text_for(
-            "rent-quote-total",
-            "a quote",
-            Duration::from_secs(30),
-            |t| t.contains("DBC"),
-        )
-        .await;
-    assert!(
-        s.text("rent-quote-order-fee").await.starts_with("10 DBC"),
-        "the 10 DBC order fee is shown"
-    );
+    let total = s.wait_text_for("rent-quote-total", "a quote", Duration::from_secs(30), |t| t.contains("DBC")).await;
+    assert!(s.text("rent-quote-order-fee").await.starts_with("10 DBC"), "the 10 DBC order fee is shown");
     s.wait("rent-balance").await;
     s.type_into("rent-password", PASSWORD).await;
     s.screenshot("rent-quote", "en").await;
@@ -120,75 +88,42 @@ async fn rent_create_vm_confirm_and_renew() {
     s.wait_for("rent-result", Duration::from_secs(90)).await;
     let rent_id = s.text("rent-result-id").await;
     assert!(rent_id.parse::<u64>().is_ok(), "rent id {rent_id:?}");
-    assert!(
-        s.exists("rent-status-inBlock").await || s.exists("rent-status-finalized").await,
-        "statuses streamed"
-    );
-    let left: u32 = s
-        .attr("confirm-countdown", "data-blocks-left")
-        .await
-        .unwrap()
-        .parse()
-        .unwrap();
-    assert!(
-        (100..=150).contains(&left),
-        "a fresh confirm window: {left} blocks left"
-    );
+    assert!(s.exists("rent-status-inBlock").await || s.exists("rent-status-finalized").await, "statuses streamed");
+    let left: u32 = s.attr("confirm-countdown", "data-blocks-left").await.unwrap().parse().unwrap();
+    assert!((100..=150).contains(&left), "a fresh confirm window: {left} blocks left");
     s.scroll_to("rent-result").await;
     s.screenshot("rent-placed", "en").await;
     eprintln!("rented {machine_id} as order {rent_id}; quote {total}");
 
     // Quit and start again: the app resumes the rental at the Virtual machine step.
     s.close().await;
-    let s = Session::start(
-        "rental",
-        Launch::locale("en_US.UTF-8").data_dir(data.path()),
-    )
-    .await;
+    let s = Session::start("rental", Launch::locale("en_US.UTF-8").data_dir(data.path())).await;
     s.wait_for("screen-vm", CHAIN).await;
-    assert!(
-        s.text("rental-rent-id").await.contains(&rent_id),
-        "the same rental"
-    );
+    assert!(s.text("rental-rent-id").await.contains(&rent_id), "the same rental");
     s.screenshot("resumed", "en").await;
 
     // The VM, through the practice network's own DBC client.
-    s.wait_for("vm-client-practice", Duration::from_secs(10))
-        .await;
+    s.wait_for("vm-client-practice", Duration::from_secs(10)).await;
     s.click("vm-test-connection").await;
     s.wait_for("vm-test-result", Duration::from_secs(30)).await;
     s.type_into("vm-password", PASSWORD).await;
     s.click("vm-create").await;
-    s.wait_for("vm-event-planned", Duration::from_secs(60))
+    s.wait_for("vm-event-planned", Duration::from_secs(60)).await;
+    s.wait_text_for("vm-status", "creating", Duration::from_secs(60), |t| !t.is_empty() && t != "not created yet")
         .await;
-    s.wait_text_for("vm-status", "creating", Duration::from_secs(60), |t| {
-        !t.is_empty() && t != "not created yet"
-    })
-    .await;
     s.screenshot("vm-creating", "en").await;
     s.wait_for("vm-ready", VM).await;
-    assert_eq!(
-        s.attr("vm-status", "data-status").await.as_deref(),
-        Some("running")
-    );
+    assert_eq!(s.attr("vm-status", "data-status").await.as_deref(), Some("running"));
     s.screenshot("vm-ready", "en").await;
 
     // Verify: the login (password hidden until revealed), the RDP port answers.
     s.click("vm-next-confirm").await;
     s.wait("screen-confirm").await;
-    assert_eq!(
-        s.attr("confirm-open", "disabled").await.as_deref(),
-        Some("true"),
-        "no confirm before the check"
-    );
+    assert_eq!(s.attr("confirm-open", "disabled").await.as_deref(), Some("true"), "no confirm before the check");
     s.type_into("vm-login-account-password", PASSWORD).await;
     s.click("vm-login-unlock").await;
-    s.wait_for("vm-password-reveal", Duration::from_secs(30))
-        .await;
-    assert_eq!(
-        s.attr("vm-login-password", "data-hidden").await.as_deref(),
-        Some("true")
-    );
+    s.wait_for("vm-password-reveal", Duration::from_secs(30)).await;
+    assert_eq!(s.attr("vm-login-password", "data-hidden").await.as_deref(), Some("true"));
     // The VM password, for the log audit at the end (shown, read, hidden again).
     s.click("vm-password-reveal").await;
     let vm_password = s.text("vm-login-password").await;
@@ -204,10 +139,7 @@ async fn rent_create_vm_confirm_and_renew() {
     // Confirm: the dialog says the rent becomes non-refundable.
     s.click("confirm-open").await;
     s.wait("confirm-dialog").await;
-    assert!(s
-        .text("confirm-dialog-warning")
-        .await
-        .contains("not refundable"));
+    assert!(s.text("confirm-dialog-warning").await.contains("not refundable"));
     s.type_into("confirm-password", PASSWORD).await;
     s.screenshot("confirm-dialog", "en").await;
     s.click("confirm-accept").await;
@@ -218,28 +150,18 @@ async fn rent_create_vm_confirm_and_renew() {
     s.click("confirm-next-rentals").await;
     s.wait("screen-rentals").await;
     let stage_id = format!("rental-stage-{rent_id}");
-    s.wait_text_for(&stage_id, "active", Duration::from_secs(30), |t| {
-        t == "Active"
-    })
-    .await;
+    s.wait_text_for(&stage_id, "active", Duration::from_secs(30), |t| t == "Active").await;
     let time_id = format!("rental-time-left-{rent_id}");
     let before = minutes_left(&s.text(&time_id).await);
-    assert!(
-        (50..=60).contains(&before),
-        "about an hour left: {before} min"
-    );
-    assert!(s
-        .text(&format!("rental-vm-{rent_id}"))
-        .await
-        .contains("running"));
+    assert!((50..=60).contains(&before), "about an hour left: {before} min");
+    assert!(s.text(&format!("rental-vm-{rent_id}")).await.contains("running"));
     s.screenshot("rentals", "en").await;
 
     // Renew by an hour: quoted, paid, and the time left grows.
     s.click(&format!("rental-renew-{rent_id}")).await;
     s.wait("renew-dialog").await;
     s.type_into("renew-hours", "1").await;
-    s.wait_for("renew-quote-total", Duration::from_secs(30))
-        .await;
+    s.wait_for("renew-quote-total", Duration::from_secs(30)).await;
     s.type_into("renew-password", PASSWORD).await;
     s.screenshot("renew", "en").await;
     s.click("renew-submit").await;
@@ -247,10 +169,7 @@ async fn rent_create_vm_confirm_and_renew() {
     s.screenshot("renewed", "en").await;
     s.click("renew-close").await;
     let after = minutes_left(
-        &s.wait_text_for(&time_id, "an hour more", Duration::from_secs(30), |t| {
-            minutes_left(t) >= before + 55
-        })
-        .await,
+        &s.wait_text_for(&time_id, "an hour more", Duration::from_secs(30), |t| minutes_left(t) >= before + 55).await,
     );
     assert!(after <= before + 61, "{before} -> {after}");
 
@@ -273,8 +192,7 @@ async fn rent_create_vm_confirm_and_renew() {
     s.wait(&format!("rental-row-{rent_id}")).await;
     s.screenshot("rentals", "zh").await;
     s.click(&format!("rental-renew-{rent_id}")).await;
-    s.wait_for("renew-quote-total", Duration::from_secs(30))
-        .await;
+    s.wait_for("renew-quote-total", Duration::from_secs(30)).await;
     s.screenshot("renew", "zh").await;
     s.click("renew-cancel").await;
     s.click("nav-confirm").await;
@@ -286,18 +204,13 @@ async fn rent_create_vm_confirm_and_renew() {
     // Another idle machine (the first one's free GPU is ours now): the Rent step's quote.
     s.click("nav-machine").await;
     s.wait_for("market-live", CHAIN).await;
-    let other = s
-        .testids_with_prefix("machine-row-")
-        .await
-        .into_iter()
-        .find(|r| *r != row)
-        .expect("another idle machine");
+    let other =
+        s.testids_with_prefix("machine-row-").await.into_iter().find(|r| *r != row).expect("another idle machine");
     s.click(&other).await;
     s.wait("machine-detail").await;
     s.screenshot("machine", "zh").await;
     s.click("machine-rent-this").await;
-    s.wait_for("rent-quote-total", Duration::from_secs(30))
-        .await;
+    s.wait_for("rent-quote-total", Duration::from_secs(30)).await;
     s.screenshot("rent-quote", "zh").await;
     s.select("rent-unit", "days").await;
     s.type_into("rent-hours", "61").await;

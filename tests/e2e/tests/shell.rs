@@ -4,7 +4,8 @@
 
 use dbc_e2e::{has_cjk, Launch, Session};
 
-const SCREENS: [&str; 9] = ["wallet", "machine", "rent", "vm", "confirm", "connect", "omniverse", "rentals", "settings"];
+const SCREENS: [&str; 9] =
+    ["wallet", "machine", "rent", "vm", "confirm", "connect", "omniverse", "rentals", "settings"];
 
 /// Visit every screen through the rail; return each screen's title.
 async fn visit_all(s: &Session, lang: &str) -> Vec<String> {

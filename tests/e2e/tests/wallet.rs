@@ -32,7 +32,11 @@ async fn pool_button(s: &Session, word: &str) -> String {
 
 /// Planck shown as "1,234.5 DBC"-like text → the number before "DBC".
 fn dbc_number(text: &str) -> f64 {
-    let digits: String = text.chars().take_while(|c| !c.is_alphabetic() || *c == '.').filter(|c| c.is_ascii_digit() || *c == '.').collect();
+    let digits: String = text
+        .chars()
+        .take_while(|c| !c.is_alphabetic() || *c == '.')
+        .filter(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
     digits.parse().unwrap_or(f64::NAN)
 }
 
@@ -112,7 +116,8 @@ async fn create_back_up_fund_and_send() {
     s.click("faucet-submit").await;
     s.wait_text_for("faucet-result", "a faucet receipt", Duration::from_secs(60), |t| t.contains("500")).await;
     s.click("nav-wallet").await;
-    let funded = s.wait_text_for("balance-transferable", "500 DBC", Duration::from_secs(60), |t| dbc_number(t) == 500.0).await;
+    let funded =
+        s.wait_text_for("balance-transferable", "500 DBC", Duration::from_secs(60), |t| dbc_number(t) == 500.0).await;
     s.scroll_to("wallet-balance").await;
     s.screenshot("funded", "en").await;
 
@@ -130,7 +135,9 @@ async fn create_back_up_fund_and_send() {
     s.scroll_to("send-result").await;
     s.screenshot("sent", "en").await;
     let after = s
-        .wait_text_for("balance-transferable", "the balance after sending", Duration::from_secs(60), |t| (dbc_number(t) - 487.5).abs() < 0.01)
+        .wait_text_for("balance-transferable", "the balance after sending", Duration::from_secs(60), |t| {
+            (dbc_number(t) - 487.5).abs() < 0.01
+        })
         .await;
     assert_ne!(funded, after);
 

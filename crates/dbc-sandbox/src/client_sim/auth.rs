@@ -45,11 +45,7 @@ pub fn verify_sign(sign: &str, message: &str, wallet: &str) -> bool {
     let Ok(sig) = <[u8; 64]>::try_from(bytes.as_slice()) else {
         return false;
     };
-    sr25519::verify(
-        &sr25519::Signature(sig),
-        message.as_bytes(),
-        &sr25519::PublicKey(account.0),
-    )
+    sr25519::verify(&sr25519::Signature(sig), message.as_bytes(), &sr25519::PublicKey(account.0))
 }
 
 #[cfg(test)]
@@ -66,63 +62,34 @@ mod tests {
         let alice = dev::alice();
         let nonce = "E1dVegezDhPMpQGkF75wMx19gGtCgHbzCsUDgRvvMzeUU7nvwOKaKC7";
         let sig = hex::encode(alice.sign(nonce.as_bytes()).0);
-        assert_eq!(
-            ss58(&alice),
-            "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY"
-        );
+        assert_eq!(ss58(&alice), "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY");
         assert_eq!(check_nonce(&ss58(&alice), nonce, &sig), Ok(()));
-        assert_eq!(
-            check_nonce(&ss58(&alice), nonce, &format!("0x{sig}")),
-            Ok(())
-        );
+        assert_eq!(check_nonce(&ss58(&alice), nonce, &format!("0x{sig}")), Ok(()));
     }
 
     #[test]
     fn tampered_nonce_other_wallet_and_garbage_fail() {
         let alice = dev::alice();
         let sig = hex::encode(alice.sign(b"nonce-1").0);
-        assert_eq!(
-            check_nonce(&ss58(&alice), "nonce-2", &sig),
-            Err(NonceError::VerifyFailed)
-        );
-        assert_eq!(
-            check_nonce(&ss58(&dev::bob()), "nonce-1", &sig),
-            Err(NonceError::VerifyFailed)
-        );
-        assert_eq!(
-            check_nonce("not-an-address", "nonce-1", &sig),
-            Err(NonceError::VerifyFailed)
-        );
-        assert_eq!(
-            check_nonce(&ss58(&alice), "nonce-1", "zz"),
-            Err(NonceError::VerifyFailed)
-        );
-        assert_eq!(
-            check_nonce(&ss58(&alice), "", &sig),
-            Err(NonceError::NonceEmpty)
-        );
+        assert_eq!(check_nonce(&ss58(&alice), "nonce-2", &sig), Err(NonceError::VerifyFailed));
+        assert_eq!(check_nonce(&ss58(&dev::bob()), "nonce-1", &sig), Err(NonceError::VerifyFailed));
+        assert_eq!(check_nonce("not-an-address", "nonce-1", &sig), Err(NonceError::VerifyFailed));
+        assert_eq!(check_nonce(&ss58(&alice), "nonce-1", "zz"), Err(NonceError::VerifyFailed));
+        assert_eq!(check_nonce(&ss58(&alice), "", &sig), Err(NonceError::NonceEmpty));
         assert_eq!(check_nonce("", "n", &sig), Err(NonceError::WalletEmpty));
-        assert_eq!(
-            check_nonce(&ss58(&alice), "n", ""),
-            Err(NonceError::SignEmpty)
-        );
+        assert_eq!(check_nonce(&ss58(&alice), "n", ""), Err(NonceError::SignEmpty));
     }
 
     /// compute-api.md §2.6: the public dev phrase without derivation.
     #[test]
     fn dev_phrase_address_matches_compute_api_example() {
         use std::str::FromStr;
-        let uri = subxt_signer::SecretUri::from_str(
-            "bottom drive obey lake curtain smoke basket hold race lonely fit walk",
-        )
-        .unwrap();
+        let uri =
+            subxt_signer::SecretUri::from_str("bottom drive obey lake curtain smoke basket hold race lonely fit walk")
+                .unwrap();
         let k = sr25519::Keypair::from_uri(&uri).unwrap();
         assert_eq!(ss58(&k), "5DfhGyQdFobKM8NsWvEeAKk5EQQgYe9AydgJ7rMB6E1EqRzV");
         let sig = hex::encode(k.sign(b"abc").0);
-        assert!(verify_sign(
-            &sig,
-            "abc",
-            "5DfhGyQdFobKM8NsWvEeAKk5EQQgYe9AydgJ7rMB6E1EqRzV"
-        ));
+        assert!(verify_sign(&sig, "abc", "5DfhGyQdFobKM8NsWvEeAKk5EQQgYe9AydgJ7rMB6E1EqRzV"));
     }
 }

@@ -84,11 +84,7 @@ impl MemoryChain {
         Self::default()
     }
     pub fn put_machine(&self, m: MachineView) {
-        self.inner
-            .lock()
-            .unwrap()
-            .machines
-            .insert(m.machine_id.clone(), m);
+        self.inner.lock().unwrap().machines.insert(m.machine_id.clone(), m);
     }
     pub fn set_machine_status(&self, machine_id: &str, status: &str) {
         if let Some(m) = self.inner.lock().unwrap().machines.get_mut(machine_id) {
@@ -121,14 +117,7 @@ impl ChainView for MemoryChain {
     fn machines(&self) -> BoxFuture<'_, Result<Vec<MachineView>>> {
         Box::pin(async move {
             self.check()?;
-            Ok(self
-                .inner
-                .lock()
-                .unwrap()
-                .machines
-                .values()
-                .cloned()
-                .collect())
+            Ok(self.inner.lock().unwrap().machines.values().cloned().collect())
         })
     }
     fn machine<'a>(&'a self, machine_id: &'a str) -> BoxFuture<'a, Result<Option<MachineView>>> {
@@ -170,22 +159,13 @@ impl PracticeChain {
             subxt::rpcs::RpcClient::from_insecure_url(url).await
         }
         .map_err(|e| {
-            Error::new(
-                ErrorCode::NetworkUnreachable,
-                format!("cannot connect to {url}: {e}"),
-            )
-            .with_data(serde_json::json!({"network": "practice", "endpoint": url}))
+            Error::new(ErrorCode::NetworkUnreachable, format!("cannot connect to {url}: {e}"))
+                .with_data(serde_json::json!({"network": "practice", "endpoint": url}))
         })?;
-        let backend = subxt::backend::LegacyBackend::<subxt::SubstrateConfig>::builder()
-            .storage_page_size(1000)
-            .build(rpc);
-        let api = Api::from_backend(Arc::new(backend))
-            .await
-            .map_err(|e| rpc_err(url, e))?;
-        Ok(PracticeChain {
-            api,
-            endpoint: url.to_string(),
-        })
+        let backend =
+            subxt::backend::LegacyBackend::<subxt::SubstrateConfig>::builder().storage_page_size(1000).build(rpc);
+        let api = Api::from_backend(Arc::new(backend)).await.map_err(|e| rpc_err(url, e))?;
+        Ok(PracticeChain { api, endpoint: url.to_string() })
     }
 
     async fn at(
@@ -196,16 +176,12 @@ impl PracticeChain {
             subxt::client::OnlineClientAtBlockImpl<subxt::SubstrateConfig>,
         >,
     > {
-        self.api
-            .at_current_block()
-            .await
-            .map_err(|e| rpc_err(&self.endpoint, e))
+        self.api.at_current_block().await.map_err(|e| rpc_err(&self.endpoint, e))
     }
 }
 
 fn rpc_err(endpoint: &str, e: impl std::fmt::Display) -> Error {
-    Error::new(ErrorCode::ChainRpc, format!("{endpoint}: {e}"))
-        .with_data(serde_json::json!({"endpoint": endpoint}))
+    Error::new(ErrorCode::ChainRpc, format!("{endpoint}: {e}")).with_data(serde_json::json!({"endpoint": endpoint}))
 }
 
 #[derive(scale_decode::DecodeAsType)]
@@ -271,27 +247,14 @@ impl ChainView for PracticeChain {
     fn machines(&self) -> BoxFuture<'_, Result<Vec<MachineView>>> {
         Box::pin(async move {
             let at = self.at().await?;
-            let addr = subxt::dynamic::storage::<(Vec<u8>,), RawMachineInfo>(
-                "OnlineProfile",
-                "MachinesInfo",
-            );
-            let mut it = at
-                .storage()
-                .iter(addr, ())
-                .await
-                .map_err(|e| rpc_err(&self.endpoint, e))?;
+            let addr = subxt::dynamic::storage::<(Vec<u8>,), RawMachineInfo>("OnlineProfile", "MachinesInfo");
+            let mut it = at.storage().iter(addr, ()).await.map_err(|e| rpc_err(&self.endpoint, e))?;
             let mut out = Vec::new();
             while let Some(kv) = it.next().await {
                 let kv = kv.map_err(|e| rpc_err(&self.endpoint, e))?;
-                let key_id = kv
-                    .key()
-                    .ok()
-                    .and_then(|k| k.part(0))
-                    .and_then(|p| p.decode_as::<Vec<u8>>().ok().flatten());
-                let raw = kv
-                    .value()
-                    .decode()
-                    .map_err(|e| rpc_err(&self.endpoint, e))?;
+                let key_id =
+                    kv.key().ok().and_then(|k| k.part(0)).and_then(|p| p.decode_as::<Vec<u8>>().ok().flatten());
+                let raw = kv.value().decode().map_err(|e| rpc_err(&self.endpoint, e))?;
                 out.push(machine_from_raw(key_id, raw));
             }
             Ok(out)
@@ -301,10 +264,7 @@ impl ChainView for PracticeChain {
     fn machine<'a>(&'a self, machine_id: &'a str) -> BoxFuture<'a, Result<Option<MachineView>>> {
         Box::pin(async move {
             let at = self.at().await?;
-            let addr = subxt::dynamic::storage::<(Vec<u8>,), RawMachineInfo>(
-                "OnlineProfile",
-                "MachinesInfo",
-            );
+            let addr = subxt::dynamic::storage::<(Vec<u8>,), RawMachineInfo>("OnlineProfile", "MachinesInfo");
             let v = at
                 .storage()
                 .try_fetch(addr, (machine_id.as_bytes().to_vec(),))
@@ -314,10 +274,7 @@ impl ChainView for PracticeChain {
                 None => Ok(None),
                 Some(v) => {
                     let raw = v.decode().map_err(|e| rpc_err(&self.endpoint, e))?;
-                    Ok(Some(machine_from_raw(
-                        Some(machine_id.as_bytes().to_vec()),
-                        raw,
-                    )))
+                    Ok(Some(machine_from_raw(Some(machine_id.as_bytes().to_vec()), raw)))
                 }
             }
         })
@@ -327,11 +284,7 @@ impl ChainView for PracticeChain {
         Box::pin(async move {
             let at = self.at().await?;
             let addr = subxt::dynamic::storage::<(u64,), RawRentOrder>("RentMachine", "RentInfo");
-            let v = at
-                .storage()
-                .try_fetch(addr, (rent_id,))
-                .await
-                .map_err(|e| rpc_err(&self.endpoint, e))?;
+            let v = at.storage().try_fetch(addr, (rent_id,)).await.map_err(|e| rpc_err(&self.endpoint, e))?;
             let Some(v) = v else { return Ok(None) };
             let raw = v.decode().map_err(|e| rpc_err(&self.endpoint, e))?;
             Ok(Some(RentOrderView {

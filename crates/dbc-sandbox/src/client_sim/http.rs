@@ -29,10 +29,7 @@ pub(crate) fn router(sim: Arc<Sim>) -> Router {
 fn respond(status: StatusCode, body: String) -> Response {
     (
         status,
-        [
-            (header::CONTENT_TYPE, "application/json"),
-            (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
-        ],
+        [(header::CONTENT_TYPE, "application/json"), (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")],
         format!("{body}\r\n"),
     )
         .into_response()
@@ -54,20 +51,13 @@ fn bad(code: i64, message: impl Into<String>) -> Response {
 
 /// A stub or unsimulated route: the request object is destroyed unanswered (`http:24-34`).
 fn unhandled() -> Response {
-    rest_err(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        RPC_RESPONSE_ERROR,
-        "Unhandled request",
-    )
+    rest_err(StatusCode::INTERNAL_SERVER_ERROR, RPC_RESPONSE_ERROR, "Unhandled request")
 }
 
 /// `util::split_path`: drop the query, split on '/', skip empty parts.
 fn split_path(p: &str) -> Vec<String> {
     let p = p.split('?').next().unwrap_or("");
-    p.split('/')
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect()
+    p.split('/').filter(|s| !s.is_empty()).map(str::to_string).collect()
 }
 
 fn query_kvs(uri: &str) -> Vec<(String, String)> {
@@ -101,12 +91,8 @@ fn parse_body(raw: &[u8], params_prefix: &str) -> Result<Body, Response> {
     if raw.is_empty() {
         return Err(bad(RPC_INVALID_PARAMS, "http request body is empty"));
     }
-    let doc: Value = serde_json::from_slice(raw).map_err(|e| {
-        bad(
-            RPC_INVALID_PARAMS,
-            format!("json parse error: {}({})", e, e.column().saturating_sub(1)),
-        )
-    })?;
+    let doc: Value = serde_json::from_slice(raw)
+        .map_err(|e| bad(RPC_INVALID_PARAMS, format!("json parse error: {}({})", e, e.column().saturating_sub(1))))?;
     let Some(doc) = doc.as_object() else {
         return Err(bad(RPC_INVALID_PARAMS, "invalid json"));
     };
@@ -194,16 +180,10 @@ impl Body {
 }
 
 async fn handle(State(sim): State<Arc<Sim>>, method: Method, uri: Uri, body: Bytes) -> Response {
-    let full = uri
-        .path_and_query()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| uri.path().to_string());
+    let full = uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| uri.path().to_string());
     if full == format!("{REST_API_URI}/") {
         let v = json!({"errcode": 0, "message": {"client_version": sim.cfg.client_version}});
-        return respond(
-            StatusCode::OK,
-            serde_json::to_string_pretty(&v).expect("json"),
-        );
+        return respond(StatusCode::OK, serde_json::to_string_pretty(&v).expect("json"));
     }
     const PREFIXES: &[&str] = &[
         "/tasks",
@@ -224,11 +204,7 @@ async fn handle(State(sim): State<Arc<Sim>>, method: Method, uri: Uri, body: Byt
         let whole = format!("{REST_API_URI}{p}");
         full.strip_prefix(&whole).map(|rest| (*p, rest.to_string()))
     }) else {
-        return rest_err(
-            StatusCode::NOT_FOUND,
-            RPC_METHOD_NOT_FOUND,
-            format!("not support uri:{full}"),
-        );
+        return rest_err(StatusCode::NOT_FOUND, RPC_METHOD_NOT_FOUND, format!("not support uri:{full}"));
     };
     let post = method == Method::POST;
     match prefix {
@@ -270,22 +246,12 @@ async fn tasks(sim: Arc<Sim>, post: bool, sub: &str, raw: &[u8]) -> Response {
     let mut req_extra = NodeReq::default();
     match op {
         Op::Restart => {
-            let fr = query_kvs(sub)
-                .into_iter()
-                .find(|(k, _)| k == "force_reboot")
-                .map(|(_, v)| v)
-                .unwrap_or_default();
-            req_extra.force_reboot =
-                fr == "true" || (!fr.is_empty() && fr.parse::<i64>().unwrap_or(0) != 0);
+            let fr = query_kvs(sub).into_iter().find(|(k, _)| k == "force_reboot").map(|(_, v)| v).unwrap_or_default();
+            req_extra.force_reboot = fr == "true" || (!fr.is_empty() && fr.parse::<i64>().unwrap_or(0) != 0);
         }
         Op::Logs => {
             let q = query_kvs(sub);
-            let get = |k: &str| {
-                q.iter()
-                    .find(|(a, _)| a == k)
-                    .map(|(_, v)| v.clone())
-                    .unwrap_or_default()
-            };
+            let get = |k: &str| q.iter().find(|(a, _)| a == k).map(|(_, v)| v.clone()).unwrap_or_default();
             let (flag, mut lines) = (get("flag"), get("line_num"));
             let flag = if flag.is_empty() {
                 lines = "100".into();
@@ -344,12 +310,7 @@ async fn images(sim: Arc<Sim>, post: bool, sub: &str, raw: &[u8]) -> Response {
         Ok(b) => b,
         Err(r) => return r,
     };
-    let image_server = body
-        .additional
-        .get("image_server")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
+    let image_server = body.additional.get("image_server").and_then(Value::as_str).unwrap_or("").to_string();
     // The simulated client knows no image server.
     if !body.has_peer() || !image_server.is_empty() {
         return bad(RPC_INVALID_PARAMS, "image_server not exist");
@@ -407,11 +368,7 @@ async fn forward(sim: Arc<Sim>, op: Op, req: NodeReq) -> Response {
             if unescaped_json_breaks(&answer) {
                 // The node writes desc/passwords/log lines without escaping: a quote or
                 // backslash makes its JSON invalid and the client gives up (§1.2).
-                return rest_err(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    -1,
-                    "response parse error",
-                );
+                return rest_err(StatusCode::INTERNAL_SERVER_ERROR, -1, "response parse error");
             }
             respond(StatusCode::OK, answer.to_string())
         }
@@ -427,16 +384,12 @@ fn unescaped_json_breaks(v: &Value) -> bool {
     }
     match v.get("message") {
         Some(Value::Object(m)) => {
-            ["desc", "login_password"]
-                .iter()
-                .any(|k| m.get(*k).and_then(Value::as_str).is_some_and(bad))
+            ["desc", "login_password"].iter().any(|k| m.get(*k).and_then(Value::as_str).is_some_and(bad))
                 || m.get("log_content")
                     .and_then(Value::as_array)
                     .is_some_and(|a| a.iter().filter_map(Value::as_str).any(bad))
         }
-        Some(Value::Array(a)) => a
-            .iter()
-            .any(|t| t.get("desc").and_then(Value::as_str).is_some_and(bad)),
+        Some(Value::Array(a)) => a.iter().any(|t| t.get("desc").and_then(Value::as_str).is_some_and(bad)),
         Some(Value::String(s)) => bad(s),
         _ => false,
     }
@@ -448,18 +401,12 @@ mod tests {
 
     #[test]
     fn split_path_like_the_client() {
-        assert_eq!(
-            split_path("/logs/abc?flag=tail&line_num=5"),
-            vec!["logs", "abc"]
-        );
+        assert_eq!(split_path("/logs/abc?flag=tail&line_num=5"), vec!["logs", "abc"]);
         assert!(split_path("").is_empty());
         assert!(split_path("/").is_empty());
         assert_eq!(
             query_kvs("/x?flag=head&line_num=3&bad"),
-            vec![
-                ("flag".into(), "head".into()),
-                ("line_num".into(), "3".into())
-            ]
+            vec![("flag".into(), "head".into()), ("line_num".into(), "3".into())]
         );
     }
 }

@@ -53,18 +53,10 @@ pub struct SimImage {
 
 impl SimImage {
     pub fn new(name: &str, size_gb: u64) -> Self {
-        SimImage {
-            name: name.to_string(),
-            size_gb,
-            fails: false,
-        }
+        SimImage { name: name.to_string(), size_gb, fails: false }
     }
     pub fn failing(name: &str, size_gb: u64) -> Self {
-        SimImage {
-            name: name.to_string(),
-            size_gb,
-            fails: true,
-        }
+        SimImage { name: name.to_string(), size_gb, fails: true }
     }
 }
 
@@ -90,11 +82,7 @@ impl NodeResources {
         NodeResources {
             name: format!("sim-{}", &m.machine_id.get(..8).unwrap_or(&m.machine_id)),
             os: "Ubuntu 20.04.6 LTS".into(),
-            cpu_type: if m.cpu_type.is_empty() {
-                "AMD EPYC 7542 32-Core Processor".into()
-            } else {
-                m.cpu_type.clone()
-            },
+            cpu_type: if m.cpu_type.is_empty() { "AMD EPYC 7542 32-Core Processor".into() } else { m.cpu_type.clone() },
             cpu_cores: or(m.cpu_core_num as u64, 64) as u32,
             physical_cpus: 2,
             cpu_mhz: or(m.cpu_rate, 2900),
@@ -173,26 +161,14 @@ impl ClientSim {
     /// Read the machines on `chain`, bind 127.0.0.1 and serve.
     pub async fn start(config: ClientSimConfig, chain: Arc<dyn ChainView>) -> Result<ClientSim> {
         if config.images.iter().any(|i| !i.name.ends_with(".qcow2")) {
-            return Err(Error::invalid_argument(
-                "client simulator images must end in .qcow2",
-            ));
+            return Err(Error::invalid_argument("client simulator images must end in .qcow2"));
         }
         let sim = Arc::new_cyclic(|me| node::Sim::new(config.clone(), chain, me.clone()));
         sim.refresh_nodes().await?;
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port))
-            .await
-            .map_err(|e| {
-                Error::new(
-                    ErrorCode::Io,
-                    format!(
-                        "client simulator cannot listen on 127.0.0.1:{}: {e}",
-                        config.port
-                    ),
-                )
-            })?;
-        let addr = listener
-            .local_addr()
-            .map_err(|e| Error::new(ErrorCode::Io, e.to_string()))?;
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port)).await.map_err(|e| {
+            Error::new(ErrorCode::Io, format!("client simulator cannot listen on 127.0.0.1:{}: {e}", config.port))
+        })?;
+        let addr = listener.local_addr().map_err(|e| Error::new(ErrorCode::Io, e.to_string()))?;
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let app = http::router(sim.clone());
         let server = tokio::spawn(async move {
@@ -212,13 +188,7 @@ impl ClientSim {
             }
         });
         tracing::info!(%addr, nodes = sim.node_list().len(), rdp = ?sim.rdp.kind(), "client simulator listening");
-        Ok(ClientSim {
-            sim,
-            addr,
-            shutdown: Some(tx),
-            server: Some(server),
-            sweeper,
-        })
+        Ok(ClientSim { sim, addr, shutdown: Some(tx), server: Some(server), sweeper })
     }
 
     /// `http://127.0.0.1:<port>`, the base URL (routes live under `/api/v1/`).

@@ -156,28 +156,17 @@ impl Node {
     }
     fn disk_free_gb(&self) -> u64 {
         let used: u64 = self.tasks.iter().map(|t| t.disk_gb).sum();
-        self.res
-            .data_disk_gb
-            .saturating_sub(DISK_SYSTEM_GB)
-            .saturating_sub(used)
+        self.res.data_disk_gb.saturating_sub(DISK_SYSTEM_GB).saturating_sub(used)
     }
     fn mem_used_gb(&self, exclude: &str) -> u64 {
-        self.tasks
-            .iter()
-            .filter(|t| t.id != exclude && t.domain_running())
-            .map(|t| t.mem_gb)
-            .sum()
+        self.tasks.iter().filter(|t| t.id != exclude && t.domain_running()).map(|t| t.mem_gb).sum()
     }
     /// Host free memory as `/proc/meminfo` would show it: 95 % of RAM minus running VMs.
     fn mem_free_gb(&self) -> u64 {
         (self.res.mem_gb * 95 / 100).saturating_sub(self.mem_used_gb(""))
     }
     fn cores_used(&self, exclude: &str) -> u32 {
-        self.tasks
-            .iter()
-            .filter(|t| t.id != exclude && t.domain_running())
-            .map(|t| t.cpu_cores)
-            .sum()
+        self.tasks.iter().filter(|t| t.id != exclude && t.domain_running()).map(|t| t.cpu_cores).sum()
     }
     fn gpus_in_use(&self, exclude: &str) -> HashSet<u32> {
         self.tasks
@@ -188,11 +177,7 @@ impl Node {
     }
     /// `check_port_conflict`: ports of VMs whose domain is running.
     fn port_conflict(&self, port: u16, exclude: &str) -> Option<String> {
-        for t in self
-            .tasks
-            .iter()
-            .filter(|t| t.id != exclude && t.domain_running())
-        {
+        for t in self.tasks.iter().filter(|t| t.id != exclude && t.domain_running()) {
             if t.vnc_port == port {
                 return Some(format!("port conflict, exist vnc_port = {port}"));
             }
@@ -235,10 +220,7 @@ fn ok_str() -> Value {
 
 /// `JSON_PARSE_STRING`: the value if it is a JSON string, else "" (numbers are ignored).
 fn s(add: &Map<String, Value>, key: &str) -> String {
-    add.get(key)
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string()
+    add.get(key).and_then(Value::as_str).unwrap_or("").to_string()
 }
 
 /// C `atoi`: leading whitespace, optional sign, digits; 0 when none.
@@ -249,11 +231,7 @@ fn atoi(v: &str) -> i64 {
         Some(b'+') => (false, &t[1..]),
         _ => (false, t),
     };
-    let digits: String = rest
-        .chars()
-        .take_while(|c| c.is_ascii_digit())
-        .take(18)
-        .collect();
+    let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).take(18).collect();
     let n: i64 = digits.parse().unwrap_or(0);
     if neg {
         -n
@@ -285,9 +263,7 @@ fn create_task_id() -> String {
     use rand::Rng;
     const B58: &[u8] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
     let mut rng = rand::thread_rng();
-    (0..22)
-        .map(|_| B58[rng.gen_range(0..B58.len())] as char)
-        .collect()
+    (0..22).map(|_| B58[rng.gen_range(0..B58.len())] as char).collect()
 }
 
 /// Node-local time, `%Y-%m-%d %H:%M:%S` (and `.%f` for log lines).
@@ -353,11 +329,7 @@ impl Sim {
     }
 
     fn resources_for(&self, m: &MachineView) -> NodeResources {
-        self.cfg
-            .resources
-            .get(&m.machine_id)
-            .cloned()
-            .unwrap_or_else(|| NodeResources::from_machine(m))
+        self.cfg.resources.get(&m.machine_id).cloned().unwrap_or_else(|| NodeResources::from_machine(m))
     }
 
     /// Re-read the machines on the chain and serve each as a node (never forgets one).
@@ -376,13 +348,7 @@ impl Sim {
                 None => {
                     st.nodes.insert(
                         m.machine_id.clone(),
-                        Node {
-                            machine: m,
-                            res,
-                            tasks: Vec::new(),
-                            miner_busy: false,
-                            miner_vms_stop_after: None,
-                        },
+                        Node { machine: m, res, tasks: Vec::new(), miner_busy: false, miner_vms_stop_after: None },
                     );
                 }
             }
@@ -400,30 +366,14 @@ impl Sim {
     }
 
     pub fn node_list(&self) -> Vec<(String, String)> {
-        self.state
-            .lock()
-            .unwrap()
-            .nodes
-            .values()
-            .map(|n| (n.machine.machine_id.clone(), n.res.name.clone()))
-            .collect()
+        self.state.lock().unwrap().nodes.values().map(|n| (n.machine.machine_id.clone(), n.res.name.clone())).collect()
     }
 
     pub fn node_delay(&self, machine_id: &str) -> Duration {
-        self.state
-            .lock()
-            .unwrap()
-            .delays
-            .get(machine_id)
-            .copied()
-            .unwrap_or(self.cfg.node_delay)
+        self.state.lock().unwrap().delays.get(machine_id).copied().unwrap_or(self.cfg.node_delay)
     }
     pub fn set_node_delay(&self, machine_id: &str, d: Duration) {
-        self.state
-            .lock()
-            .unwrap()
-            .delays
-            .insert(machine_id.to_string(), d);
+        self.state.lock().unwrap().delays.insert(machine_id.to_string(), d);
     }
     pub fn set_miner_vms_running(&self, machine_id: &str, stop_after: Duration) {
         if let Some(n) = self.state.lock().unwrap().nodes.get_mut(machine_id) {
@@ -446,11 +396,7 @@ impl Sim {
             _ => return Err(fail("query machine_status failed")),
         };
         // UpdateRentOrder: refresh the cached order (kept when the chain drops it).
-        let order_id: Option<u64> = if is_digits(&req.rent_order) {
-            req.rent_order.parse().ok()
-        } else {
-            None
-        };
+        let order_id: Option<u64> = if is_digits(&req.rent_order) { req.rent_order.parse().ok() } else { None };
         let order = match order_id {
             Some(id) => match self.chain.rent_order(id).await {
                 Ok(Some(o)) => {
@@ -510,13 +456,8 @@ impl Sim {
         if matches!(op, Op::Create | Op::Start | Op::Restart) {
             // found_other_running_domains: wait for the owner's VMs to stop (at
             // most 20 s, then they are destroyed); afterwards they stay off.
-            let wait = self
-                .state
-                .lock()
-                .unwrap()
-                .nodes
-                .get_mut(&req.machine_id)
-                .and_then(|n| n.miner_vms_stop_after.take());
+            let wait =
+                self.state.lock().unwrap().nodes.get_mut(&req.machine_id).and_then(|n| n.miner_vms_stop_after.take());
             if let Some(d) = wait {
                 tokio::time::sleep(d.min(MINER_VMS_WAIT)).await;
             }
@@ -545,17 +486,11 @@ impl Sim {
             return reply(E_DEFAULT, "node not found");
         };
         let r = &n.res;
-        let gpu_used: usize = n
-            .tasks
-            .iter()
-            .filter(|t| t.status != "closed" && !t.status.ends_with("error"))
-            .map(|t| t.gpus.len())
-            .sum();
+        let gpu_used: usize =
+            n.tasks.iter().filter(|t| t.status != "closed" && !t.status.ends_with("error")).map(|t| t.gpus.len()).sum();
         let mem_used = n.mem_used_gb("");
         let cores_used = n.cores_used("");
-        let disk_used = r
-            .data_disk_gb
-            .saturating_sub(n.disk_free_gb() + DISK_SYSTEM_GB);
+        let disk_used = r.data_disk_gb.saturating_sub(n.disk_free_gb() + DISK_SYSTEM_GB);
         let pct = |a: u64, b: u64| {
             if b == 0 {
                 "0.00%".to_string()
@@ -612,11 +547,7 @@ impl Sim {
 
     fn detail(&self, machine_id: &str, wallet: &str, task_id: &str) -> Value {
         let st = self.state.lock().unwrap();
-        let t = st
-            .nodes
-            .get(machine_id)
-            .and_then(|n| n.task(task_id))
-            .filter(|t| t.wallet == wallet);
+        let t = st.nodes.get(machine_id).and_then(|n| n.task(task_id)).filter(|t| t.wallet == wallet);
         let Some(t) = t else {
             return reply(E_DEFAULT, "task_id not exist");
         };
@@ -661,24 +592,13 @@ impl Sim {
 
     fn create(&self, req: &NodeReq, wallet: &str) -> Value {
         let mut st = self.state.lock().unwrap();
-        let order = req
-            .rent_order
-            .parse::<u64>()
-            .ok()
-            .and_then(|id| st.orders.get(&id).cloned());
-        let all_ids: HashSet<String> = st
-            .nodes
-            .values()
-            .flat_map(|n| n.tasks.iter().map(|t| t.id.clone()))
-            .collect();
+        let order = req.rent_order.parse::<u64>().ok().and_then(|id| st.orders.get(&id).cloned());
+        let all_ids: HashSet<String> = st.nodes.values().flat_map(|n| n.tasks.iter().map(|t| t.id.clone())).collect();
         let Some(node) = st.nodes.get_mut(&req.machine_id) else {
             return reply(E_DEFAULT, "node not found");
         };
         if node.miner_busy {
-            return reply(
-                E_DEFAULT,
-                "create task failed, please try again in a minute",
-            );
+            return reply(E_DEFAULT, "create task failed, please try again in a minute");
         }
         let add = &req.additional;
         let e = |m: &str| reply(ERR_ERROR, m.to_string());
@@ -732,12 +652,8 @@ impl Sim {
             Vec::new()
         } else {
             let used = node.gpus_in_use("");
-            let free: Vec<u32> = order_gpu_index
-                .iter()
-                .copied()
-                .filter(|g| !used.contains(g))
-                .take(gpu_count as usize)
-                .collect();
+            let free: Vec<u32> =
+                order_gpu_index.iter().copied().filter(|g| !used.contains(g)).take(gpu_count as usize).collect();
             if free.len() != gpu_count as usize {
                 return e("allocate gpu failed");
             }
@@ -751,9 +667,7 @@ impl Sim {
         }
         let os = os.to_lowercase();
         if !(is_linux(&os) || is_windows(&os)) {
-            return e(&format!(
-                "unsupported operation system: {os} (usage: 'linux' 'windows')"
-            ));
+            return e(&format!("unsupported operation system: {os} (usage: 'linux' 'windows')"));
         }
         let mut bios = s(add, "bios_mode");
         if bios.is_empty() {
@@ -761,9 +675,7 @@ impl Sim {
         }
         let bios = bios.to_lowercase();
         if !matches!(bios.as_str(), "legacy" | "uefi" | "pxe") {
-            return e(&format!(
-                "unsupported bios mode: {bios} (usage: 'legacy(default)'、'uefi'、'pxe')"
-            ));
+            return e(&format!("unsupported bios mode: {bios} (usage: 'legacy(default)'、'uefi'、'pxe')"));
         }
         let image_name = s(add, "image_name");
         if image_name.is_empty() {
@@ -772,16 +684,8 @@ impl Sim {
         if !image_name.ends_with(".qcow2") || image_name.len() <= ".qcow2".len() {
             return e("'image_name' extension name is invalid");
         }
-        let Some(image) = self
-            .cfg
-            .images
-            .iter()
-            .find(|i| i.name == image_name)
-            .cloned()
-        else {
-            return e(&format!(
-                "'image_name' is not exist (path:/data/{image_name})"
-            ));
+        let Some(image) = self.cfg.images.iter().find(|i| i.name == image_name).cloned() else {
+            return e(&format!("'image_name' is not exist (path:/data/{image_name})"));
         };
         let public_ip = s(add, "public_ip");
         if !public_ip.is_empty() {
@@ -852,9 +756,7 @@ impl Sim {
             disk_gb = d as u64;
             let data_file = s(add, "data_file_name");
             if !data_file.is_empty() {
-                return e(&format!(
-                    "data_file_name is not exist, path: /data/{data_file}"
-                ));
+                return e(&format!("data_file_name is not exist, path: /data/{data_file}"));
             }
         }
         let network_name = s(add, "network_name");
@@ -904,40 +806,22 @@ impl Sim {
             ),
         };
         task.log("info", format!("rent order: {}", req.rent_order));
-        task.log(
-            "info",
-            format!("vcpus: {cpu_cores}, sockets: 1, cores: {cpu_cores}, threads: 1"),
-        );
+        task.log("info", format!("vcpus: {cpu_cores}, sockets: 1, cores: {cpu_cores}, threads: 1"));
         task.log("info", format!("mem: {}KB", mem_gb * 1024 * 1024));
         task.log("info", format!("bios mode: {bios}, os: {os}"));
         task.log(
             "info",
             format!("create vm, cmd: qemu-img create -f qcow2 -F qcow2 -b /data/{image_name} {}, result: ", task.vda),
         );
-        task.log(
-            "info",
-            format!(
-                "create data: qemu-img create -f qcow2 {} {disk_gb}G, result: ",
-                task.vdb
-            ),
-        );
-        task.log(
-            "info",
-            format!("vnc port: {vnc_port}, password: {}", task.vnc_password),
-        );
+        task.log("info", format!("create data: qemu-img create -f qcow2 {} {disk_gb}G, result: ", task.vdb));
+        task.log("info", format!("vnc port: {vnc_port}, password: {}", task.vnc_password));
         let reply_v = reply(
             ERR_SUCCESS,
             json!({"task_id": task.id, "create_time": local_time(now, false), "desc": task.desc, "status": "creating"}),
         );
         node.tasks.push(task);
         drop(st);
-        self.schedule(
-            &req.machine_id,
-            &task_id,
-            0,
-            self.cfg.boot_time,
-            Next::CreateDone { fails: image.fails },
-        );
+        self.schedule(&req.machine_id, &task_id, 0, self.cfg.boot_time, Next::CreateDone { fails: image.fails });
         reply_v
     }
 
@@ -960,13 +844,7 @@ impl Sim {
             t.epoch += 1;
             let epoch = t.epoch;
             drop(st);
-            self.schedule(
-                &req.machine_id,
-                &req.task_id,
-                epoch,
-                self.cfg.op_time,
-                Next::Started,
-            );
+            self.schedule(&req.machine_id, &req.task_id, epoch, self.cfg.op_time, Next::Started);
             ok_str()
         } else {
             reply(ERR_ERROR, "task is running")
@@ -975,11 +853,7 @@ impl Sim {
 
     fn stop(&self, req: &NodeReq) -> Value {
         let mut st = self.state.lock().unwrap();
-        let Some(t) = st
-            .nodes
-            .get_mut(&req.machine_id)
-            .and_then(|n| n.task_mut(&req.task_id))
-        else {
+        let Some(t) = st.nodes.get_mut(&req.machine_id).and_then(|n| n.task_mut(&req.task_id)) else {
             return reply(ERR_ERROR, "task not exist");
         };
         if t.domain == Domain::ShutOff {
@@ -989,13 +863,7 @@ impl Sim {
         t.epoch += 1;
         let epoch = t.epoch;
         drop(st);
-        self.schedule(
-            &req.machine_id,
-            &req.task_id,
-            epoch,
-            self.cfg.op_time,
-            Next::PoweredOff,
-        );
+        self.schedule(&req.machine_id, &req.task_id, epoch, self.cfg.op_time, Next::PoweredOff);
         ok_str()
     }
 
@@ -1020,54 +888,31 @@ impl Sim {
             t.domain = Domain::ShutOff;
         }
         drop(st);
-        self.schedule(
-            &req.machine_id,
-            &req.task_id,
-            epoch,
-            self.cfg.op_time,
-            Next::Restarted,
-        );
+        self.schedule(&req.machine_id, &req.task_id, epoch, self.cfg.op_time, Next::Restarted);
         ok_str()
     }
 
     fn delete(&self, req: &NodeReq) -> Value {
         let mut st = self.state.lock().unwrap();
-        let Some(t) = st
-            .nodes
-            .get_mut(&req.machine_id)
-            .and_then(|n| n.task_mut(&req.task_id))
-        else {
+        let Some(t) = st.nodes.get_mut(&req.machine_id).and_then(|n| n.task_mut(&req.task_id)) else {
             return reply(ERR_ERROR, "task not exist");
         };
         t.status = "deleting";
         t.epoch += 1;
         let epoch = t.epoch;
         drop(st);
-        self.schedule(
-            &req.machine_id,
-            &req.task_id,
-            epoch,
-            self.cfg.op_time,
-            Next::Deleted,
-        );
+        self.schedule(&req.machine_id, &req.task_id, epoch, self.cfg.op_time, Next::Deleted);
         ok_str()
     }
 
     fn logs(&self, req: &NodeReq) -> Value {
         let st = self.state.lock().unwrap();
-        let Some(t) = st
-            .nodes
-            .get(&req.machine_id)
-            .and_then(|n| n.task(&req.task_id))
-        else {
+        let Some(t) = st.nodes.get(&req.machine_id).and_then(|n| n.task(&req.task_id)) else {
             return reply(ERR_ERROR, "task not exist");
         };
         let n = req.log_lines.min(t.logs.len());
-        let lines: Vec<&String> = if req.log_tail {
-            t.logs[t.logs.len() - n..].iter().collect()
-        } else {
-            t.logs[..n].iter().collect()
-        };
+        let lines: Vec<&String> =
+            if req.log_tail { t.logs[t.logs.len() - n..].iter().collect() } else { t.logs[..n].iter().collect() };
         // Output is capped at 8 KiB (def:21), whole lines only.
         let mut total = 0;
         let mut out = Vec::new();
@@ -1118,11 +963,7 @@ impl Sim {
                     t.status = "running";
                     match next {
                         Next::CreateDone { .. } => {
-                            t.user_name = if is_windows(&t.os) {
-                                "Administrator".into()
-                            } else {
-                                "dbc".into()
-                            };
+                            t.user_name = if is_windows(&t.os) { "Administrator".into() } else { "dbc".into() };
                             t.log("info", "create task successful");
                         }
                         Next::Started => t.log("info", "start task successful"),
@@ -1146,11 +987,7 @@ impl Sim {
         if let Some((port, password)) = open {
             let ep = self.rdp.open(port, &password).await;
             let mut st = self.state.lock().unwrap();
-            let Some(t) = st
-                .nodes
-                .get_mut(machine_id)
-                .and_then(|n| n.task_mut(task_id))
-            else {
+            let Some(t) = st.nodes.get_mut(machine_id).and_then(|n| n.task_mut(task_id)) else {
                 return;
             };
             if t.epoch != epoch || t.domain != Domain::Running {
@@ -1158,10 +995,7 @@ impl Sim {
             }
             match ep {
                 Ok(ep) => t.rdp = Some(ep),
-                Err(e) => t.log(
-                    "error",
-                    format!("rdp endpoint on port {port} failed: {}", e.message),
-                ),
+                Err(e) => t.log("error", format!("rdp endpoint on port {port} failed: {}", e.message)),
             }
         }
     }
@@ -1174,13 +1008,7 @@ impl Sim {
             st.nodes
                 .values()
                 .flat_map(|n| {
-                    n.tasks.iter().map(move |t| {
-                        (
-                            n.machine.machine_id.clone(),
-                            t.id.clone(),
-                            t.rent_order.clone(),
-                        )
-                    })
+                    n.tasks.iter().map(move |t| (n.machine.machine_id.clone(), t.id.clone(), t.rent_order.clone()))
                 })
                 .collect()
         };
@@ -1246,9 +1074,7 @@ impl Sim {
                 t.status = "closed";
             }
             t.rdp = None;
-            let end_s = rent_end
-                .map(|e| e.to_string())
-                .unwrap_or_else(|| "0".into());
+            let end_s = rent_end.map(|e| e.to_string()).unwrap_or_else(|| "0".into());
             t.log(
                 "info",
                 format!("stop task and machine status:{machine_status}, order id:{order}, cur block:{block}, task rent end:{end_s}"),
@@ -1285,11 +1111,7 @@ impl Sim {
     /// For tests and diagnostics: the RDP kind of a task's open endpoint.
     pub fn rdp_kind_of(&self, task_id: &str) -> Option<super::rdp::RdpKind> {
         let st = self.state.lock().unwrap();
-        st.nodes
-            .values()
-            .flat_map(|n| n.tasks.iter())
-            .find(|t| t.id == task_id)
-            .and_then(|t| t.rdp.as_ref()?.kind())
+        st.nodes.values().flat_map(|n| n.tasks.iter()).find(|t| t.id == task_id).and_then(|t| t.rdp.as_ref()?.kind())
     }
 }
 

@@ -49,16 +49,12 @@ pub enum RdpKind {
 
 /// True when `freerdp-shadow-cli`, `Xvfb` and `winpr-hash` are on PATH.
 pub fn real_rdp_available() -> bool {
-    ["freerdp-shadow-cli", "Xvfb", "winpr-hash"]
-        .iter()
-        .all(|b| which(b).is_some())
+    ["freerdp-shadow-cli", "Xvfb", "winpr-hash"].iter().all(|b| which(b).is_some())
 }
 
 fn which(bin: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|d| d.join(bin))
-        .find(|p| p.is_file())
+    std::env::split_paths(&path).map(|d| d.join(bin)).find(|p| p.is_file())
 }
 
 /// A child process in its own process group; the group is terminated on drop.
@@ -117,19 +113,9 @@ pub struct RdpHost {
 impl RdpHost {
     pub fn new(mode: RdpMode) -> Self {
         let real = matches!(mode, RdpMode::Auto | RdpMode::RealOnly) && real_rdp_available();
-        let dir = std::env::temp_dir().join(format!(
-            "dbc-client-sim-{}-{:08x}",
-            std::process::id(),
-            rand::random::<u32>()
-        ));
-        RdpHost {
-            mode,
-            real,
-            xvfb: Mutex::new(None),
-            dir,
-            seq: StdMutex::new(0),
-            closed: Default::default(),
-        }
+        let dir =
+            std::env::temp_dir().join(format!("dbc-client-sim-{}-{:08x}", std::process::id(), rand::random::<u32>()));
+        RdpHost { mode, real, xvfb: Mutex::new(None), dir, seq: StdMutex::new(0), closed: Default::default() }
     }
 
     /// The kind of endpoint new VMs get, `None` when endpoints are off.
@@ -164,10 +150,7 @@ impl RdpHost {
             return Err(Error::new(ErrorCode::Io, "client simulator stopped"));
         }
         match self.kind() {
-            None => Ok(RdpEndpoint {
-                kind: None,
-                inner: Inner::None,
-            }),
+            None => Ok(RdpEndpoint { kind: None, inner: Inner::None }),
             Some(RdpKind::PlainTcp) => plain(port).await,
             Some(RdpKind::FreerdpShadow) => match self.shadow(port, password).await {
                 Ok(ep) => Ok(ep),
@@ -187,42 +170,24 @@ impl RdpHost {
             }
         }
         let mut cmd = Command::new("Xvfb");
-        cmd.args([
-            "-displayfd",
-            "1",
-            "-screen",
-            "0",
-            "1280x800x24",
-            "-nolisten",
-            "tcp",
-            "-noreset",
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
+        cmd.args(["-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp", "-noreset"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
         let mut proc = GroupChild::spawn(&mut cmd).map_err(|e| io_err("start Xvfb", &e))?;
-        let stdout = proc
-            .child
-            .stdout
-            .take()
-            .ok_or_else(|| Error::internal("Xvfb stdout"))?;
+        let stdout = proc.child.stdout.take().ok_or_else(|| Error::internal("Xvfb stdout"))?;
         let mut lines = tokio::io::BufReader::new(stdout).lines();
         let line = tokio::time::timeout(Duration::from_secs(15), lines.next_line())
             .await
             .map_err(|_| Error::new(ErrorCode::Io, "Xvfb did not report a display within 15 s"))?
             .map_err(|e| io_err("read Xvfb display", &e))?
             .ok_or_else(|| Error::new(ErrorCode::Io, "Xvfb exited before reporting a display"))?;
-        let display: u32 = line
-            .trim()
-            .parse()
-            .map_err(|_| Error::new(ErrorCode::Io, format!("Xvfb printed {line:?}")))?;
+        let display: u32 =
+            line.trim().parse().map_err(|_| Error::new(ErrorCode::Io, format!("Xvfb printed {line:?}")))?;
         if self.is_closed() {
             return Err(Error::new(ErrorCode::Io, "client simulator stopped"));
         }
-        *guard = Some(Xvfb {
-            _proc: proc,
-            display,
-        });
+        *guard = Some(Xvfb { _proc: proc, display });
         Ok(display)
     }
 
@@ -247,8 +212,7 @@ impl RdpHost {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null());
-        let mut proc =
-            GroupChild::spawn(&mut cmd).map_err(|e| io_err("start freerdp-shadow-cli", &e))?;
+        let mut proc = GroupChild::spawn(&mut cmd).map_err(|e| io_err("start freerdp-shadow-cli", &e))?;
         let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
         loop {
             if proc.exited() {
@@ -258,10 +222,7 @@ impl RdpHost {
                     format!("freerdp-shadow-cli exited (port {port} busy or no display)"),
                 ));
             }
-            if TcpStream::connect((Ipv4Addr::LOCALHOST, port))
-                .await
-                .is_ok()
-            {
+            if TcpStream::connect((Ipv4Addr::LOCALHOST, port)).await.is_ok() {
                 break;
             }
             if tokio::time::Instant::now() > deadline {
@@ -273,13 +234,7 @@ impl RdpHost {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        Ok(RdpEndpoint {
-            kind: Some(RdpKind::FreerdpShadow),
-            inner: Inner::Shadow {
-                _proc: Box::new(proc),
-                sam,
-            },
-        })
+        Ok(RdpEndpoint { kind: Some(RdpKind::FreerdpShadow), inner: Inner::Shadow { _proc: Box::new(proc), sam } })
     }
 }
 
@@ -303,18 +258,12 @@ async fn sam_line(user: &str, password: &str) -> Result<String> {
         .output()
         .await
         .map_err(|e| io_err("run winpr-hash", &e))?;
-    let line = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .find(|l| l.starts_with(user))
-        .map(str::to_string);
+    let line = String::from_utf8_lossy(&out.stdout).lines().find(|l| l.starts_with(user)).map(str::to_string);
     match line {
         Some(l) if out.status.success() => Ok(format!("{l}\n")),
         _ => Err(Error::new(
             ErrorCode::Io,
-            format!(
-                "winpr-hash failed: {}",
-                String::from_utf8_lossy(&out.stderr).trim()
-            ),
+            format!("winpr-hash failed: {}", String::from_utf8_lossy(&out.stderr).trim()),
         )),
     }
 }
@@ -359,19 +308,13 @@ async fn plain(port: u16) -> Result<RdpEndpoint> {
             while conns.try_join_next().is_some() {}
         }
     });
-    Ok(RdpEndpoint {
-        kind: Some(RdpKind::PlainTcp),
-        inner: Inner::Plain(task),
-    })
+    Ok(RdpEndpoint { kind: Some(RdpKind::PlainTcp), inner: Inner::Plain(task) })
 }
 
 enum Inner {
     None,
     Plain(JoinHandle<()>),
-    Shadow {
-        _proc: Box<GroupChild>,
-        sam: PathBuf,
-    },
+    Shadow { _proc: Box<GroupChild>, sam: PathBuf },
 }
 
 /// An open endpoint; closing it (drop) stops the listener or the shadow server.

@@ -81,16 +81,7 @@ pub fn derived(name: &str, role: Role, label: &str, dbc: u128) -> Account {
 
 fn mk(name: &str, role: Role, uri: String, keypair: Keypair, dbc: u128) -> Account {
     let address = keypair.public_key().to_account_id().to_string();
-    Account {
-        info: PracticeAccount {
-            name: name.into(),
-            role,
-            uri,
-            address,
-            genesis_dbc: dbc,
-        },
-        keypair,
-    }
+    Account { info: PracticeAccount { name: name.into(), role, uri, address, genesis_dbc: dbc }, keypair }
 }
 
 /// Sudo, faucet, renters and the fee pot: the accounts a user meets.
@@ -109,16 +100,7 @@ pub fn main_accounts() -> Vec<Account> {
 }
 
 pub fn tenants(count: usize) -> Vec<Account> {
-    (1..=count)
-        .map(|i| {
-            derived(
-                &format!("Tenant{i}"),
-                Role::Tenant,
-                &format!("tenant/{i}"),
-                5_000_000,
-            )
-        })
-        .collect()
+    (1..=count).map(|i| derived(&format!("Tenant{i}"), Role::Tenant, &format!("tenant/{i}"), 5_000_000)).collect()
 }
 
 /// `(stash, controller)` pairs.
@@ -126,18 +108,8 @@ pub fn operators(count: usize) -> Vec<(Account, Account)> {
     (1..=count)
         .map(|i| {
             (
-                derived(
-                    &format!("Stash{i}"),
-                    Role::Stash,
-                    &format!("stash/{i}"),
-                    50_000,
-                ),
-                derived(
-                    &format!("Controller{i}"),
-                    Role::Controller,
-                    &format!("controller/{i}"),
-                    1_000,
-                ),
+                derived(&format!("Stash{i}"), Role::Stash, &format!("stash/{i}"), 50_000),
+                derived(&format!("Controller{i}"), Role::Controller, &format!("controller/{i}"), 1_000),
             )
         })
         .collect()

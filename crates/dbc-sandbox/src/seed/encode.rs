@@ -22,10 +22,7 @@ pub struct StorageWriter<'m> {
 
 impl<'m> StorageWriter<'m> {
     pub fn new(md: &'m Metadata) -> Self {
-        StorageWriter {
-            md,
-            entries: BTreeMap::new(),
-        }
+        StorageWriter { md, entries: BTreeMap::new() }
     }
 
     pub fn metadata(&self) -> &Metadata {
@@ -34,25 +31,20 @@ impl<'m> StorageWriter<'m> {
 
     /// The full key of `pallet.entry[keys…]`.
     pub fn key(&self, pallet: &str, entry: &str, keys: Vec<Value>) -> Result<Vec<u8>> {
-        subxt::ext::frame_decode::storage::encode_storage_key(
-            pallet,
-            entry,
-            keys,
-            self.md,
-            self.md.types(),
-        )
-        .map_err(|e| Error::internal(format!("encoding the key of {pallet}.{entry}: {e}")))
+        subxt::ext::frame_decode::storage::encode_storage_key(pallet, entry, keys, self.md, self.md.types())
+            .map_err(|e| Error::internal(format!("encoding the key of {pallet}.{entry}: {e}")))
     }
 
     /// SCALE bytes of `value` as `pallet.entry`'s value type (completed first).
     pub fn value(&self, pallet: &str, entry: &str, value: Value) -> Result<Vec<u8>> {
         use subxt::ext::frame_decode::storage::StorageTypeInfo;
-        let info = self.md.storage_info(pallet, entry).map_err(|e| {
-            Error::internal(format!("{pallet}.{entry} is not in the metadata: {e}"))
-        })?;
+        let info = self
+            .md
+            .storage_info(pallet, entry)
+            .map_err(|e| Error::internal(format!("{pallet}.{entry} is not in the metadata: {e}")))?;
         let ty = info.value_id;
-        let full = complete(self.md.types(), ty, value)
-            .map_err(|e| Error::internal(format!("{pallet}.{entry}: {e}")))?;
+        let full =
+            complete(self.md.types(), ty, value).map_err(|e| Error::internal(format!("{pallet}.{entry}: {e}")))?;
         let mut out = Vec::new();
         scale_value::scale::encode_as_type(&full, ty, self.md.types(), &mut out)
             .map_err(|e| Error::internal(format!("encoding the value of {pallet}.{entry}: {e}")))?;
@@ -81,14 +73,8 @@ impl<'m> StorageWriter<'m> {
 }
 
 /// `value` with every missing field of type `ty` filled with zeros.
-pub fn complete(
-    types: &PortableRegistry,
-    ty: u32,
-    value: Value,
-) -> std::result::Result<Value, String> {
-    let t = types
-        .resolve(ty)
-        .ok_or_else(|| format!("type {ty} not in registry"))?;
+pub fn complete(types: &PortableRegistry, ty: u32, value: Value) -> std::result::Result<Value, String> {
+    let t = types.resolve(ty).ok_or_else(|| format!("type {ty} not in registry"))?;
     match (&t.type_def, value.value) {
         (TypeDef::Composite(c), ValueDef::Composite(Composite::Named(given))) => {
             let mut given: Vec<(String, Value)> = given;
@@ -96,67 +82,44 @@ pub fn complete(
             for f in &c.fields {
                 let name = f.name.clone().unwrap_or_default();
                 let v = match given.iter().position(|(n, _)| *n == name) {
-                    Some(i) => complete(types, f.ty.id, given.remove(i).1)
-                        .map_err(|e| format!("{name}.{e}"))?,
+                    Some(i) => complete(types, f.ty.id, given.remove(i).1).map_err(|e| format!("{name}.{e}"))?,
                     None => zero(types, f.ty.id)?,
                 };
                 out.push((name, v));
             }
             if let Some((n, _)) = given.first() {
-                return Err(format!(
-                    "field `{n}` does not exist in {:?}",
-                    t.path.segments.last()
-                ));
+                return Err(format!("field `{n}` does not exist in {:?}", t.path.segments.last()));
             }
             Ok(Value::named_composite(out))
         }
         // A newtype (AccountId32, H256, Perbill, …) given its inner value directly.
         (TypeDef::Composite(c), other) if c.fields.len() == 1 && !is_single(&other) => {
-            Ok(Value::unnamed_composite([complete(
-                types,
-                c.fields[0].ty.id,
-                Value::without_context(other),
-            )?]))
+            Ok(Value::unnamed_composite([complete(types, c.fields[0].ty.id, Value::without_context(other))?]))
         }
         (TypeDef::Variant(v), ValueDef::Variant(given)) => {
-            let var = v
-                .variants
-                .iter()
-                .find(|x| x.name == given.name)
-                .ok_or_else(|| {
-                    format!(
-                        "variant `{}` does not exist in {:?}",
-                        given.name,
-                        t.path.segments.last()
-                    )
+            let var =
+                v.variants.iter().find(|x| x.name == given.name).ok_or_else(|| {
+                    format!("variant `{}` does not exist in {:?}", given.name, t.path.segments.last())
                 })?;
             let fields: Vec<Value> = match given.values {
                 Composite::Unnamed(vals) => {
                     if vals.len() != var.fields.len() {
-                        return Err(format!(
-                            "variant `{}` takes {} fields",
-                            var.name,
-                            var.fields.len()
-                        ));
+                        return Err(format!("variant `{}` takes {} fields", var.name, var.fields.len()));
                     }
                     vals.into_iter()
                         .zip(&var.fields)
                         .map(|(v, f)| complete(types, f.ty.id, v))
                         .collect::<std::result::Result<_, _>>()?
                 }
-                Composite::Named(_) => {
-                    return Err(format!("give variant `{}` unnamed fields", var.name))
-                }
+                Composite::Named(_) => return Err(format!("give variant `{}` unnamed fields", var.name)),
             };
             Ok(Value::unnamed_variant(given.name, fields))
         }
-        (TypeDef::Sequence(s), ValueDef::Composite(Composite::Unnamed(vals))) => {
-            Ok(Value::unnamed_composite(
-                vals.into_iter()
-                    .map(|v| complete(types, s.type_param.id, v))
-                    .collect::<std::result::Result<Vec<_>, _>>()?,
-            ))
-        }
+        (TypeDef::Sequence(s), ValueDef::Composite(Composite::Unnamed(vals))) => Ok(Value::unnamed_composite(
+            vals.into_iter()
+                .map(|v| complete(types, s.type_param.id, v))
+                .collect::<std::result::Result<Vec<_>, _>>()?,
+        )),
         (_, other) => Ok(Value::without_context(other)),
     }
 }
@@ -167,9 +130,7 @@ fn is_single(v: &ValueDef<()>) -> bool {
 
 /// The zero value of a type.
 pub fn zero(types: &PortableRegistry, ty: u32) -> std::result::Result<Value, String> {
-    let t = types
-        .resolve(ty)
-        .ok_or_else(|| format!("type {ty} not in registry"))?;
+    let t = types.resolve(ty).ok_or_else(|| format!("type {ty} not in registry"))?;
     Ok(match &t.type_def {
         TypeDef::Composite(c) => composite_zero(types, &c.fields)?,
         TypeDef::Variant(v) => {
@@ -179,19 +140,12 @@ pub fn zero(types: &PortableRegistry, ty: u32) -> std::result::Result<Value, Str
                 _ => unreachable!(),
             }
         }
-        TypeDef::Sequence(_) | TypeDef::BitSequence(_) => {
-            Value::unnamed_composite(Vec::<Value>::new())
-        }
+        TypeDef::Sequence(_) | TypeDef::BitSequence(_) => Value::unnamed_composite(Vec::<Value>::new()),
         TypeDef::Array(a) => Value::unnamed_composite(
-            (0..a.len)
-                .map(|_| zero(types, a.type_param.id))
-                .collect::<std::result::Result<Vec<_>, _>>()?,
+            (0..a.len).map(|_| zero(types, a.type_param.id)).collect::<std::result::Result<Vec<_>, _>>()?,
         ),
         TypeDef::Tuple(tu) => Value::unnamed_composite(
-            tu.fields
-                .iter()
-                .map(|f| zero(types, f.id))
-                .collect::<std::result::Result<Vec<_>, _>>()?,
+            tu.fields.iter().map(|f| zero(types, f.id)).collect::<std::result::Result<Vec<_>, _>>()?,
         ),
         TypeDef::Compact(c) => zero(types, c.type_param.id)?,
         TypeDef::Primitive(p) => match p {
@@ -222,10 +176,7 @@ fn composite_zero(
         ))
     } else {
         Ok(Value::unnamed_composite(
-            fields
-                .iter()
-                .map(|f| zero(types, f.ty.id))
-                .collect::<std::result::Result<Vec<_>, _>>()?,
+            fields.iter().map(|f| zero(types, f.ty.id)).collect::<std::result::Result<Vec<_>, _>>()?,
         ))
     }
 }

@@ -40,55 +40,13 @@ pub struct GpuModel {
 }
 
 pub const GPU_MODELS: &[GpuModel] = &[
-    GpuModel {
-        name: "GeForceRTX4090",
-        mem_gb: 24,
-        cuda_cores: 16_384,
-        counts: &[1, 2, 4, 8],
-        weight: 30,
-    },
-    GpuModel {
-        name: "GeForceRTX3090",
-        mem_gb: 24,
-        cuda_cores: 10_496,
-        counts: &[1, 2, 4, 8],
-        weight: 20,
-    },
-    GpuModel {
-        name: "GeForceRTX3080",
-        mem_gb: 10,
-        cuda_cores: 8_704,
-        counts: &[1, 2, 4, 8],
-        weight: 15,
-    },
-    GpuModel {
-        name: "GeForceRTX4080",
-        mem_gb: 16,
-        cuda_cores: 9_728,
-        counts: &[1, 2, 4],
-        weight: 8,
-    },
-    GpuModel {
-        name: "GeForceRTX2080Ti",
-        mem_gb: 11,
-        cuda_cores: 4_352,
-        counts: &[2, 4, 8],
-        weight: 7,
-    },
-    GpuModel {
-        name: "NVIDIA RTX A5000",
-        mem_gb: 24,
-        cuda_cores: 8_192,
-        counts: &[2, 4, 8],
-        weight: 10,
-    },
-    GpuModel {
-        name: "NVIDIA A100",
-        mem_gb: 80,
-        cuda_cores: 6_912,
-        counts: &[4, 8],
-        weight: 10,
-    },
+    GpuModel { name: "GeForceRTX4090", mem_gb: 24, cuda_cores: 16_384, counts: &[1, 2, 4, 8], weight: 30 },
+    GpuModel { name: "GeForceRTX3090", mem_gb: 24, cuda_cores: 10_496, counts: &[1, 2, 4, 8], weight: 20 },
+    GpuModel { name: "GeForceRTX3080", mem_gb: 10, cuda_cores: 8_704, counts: &[1, 2, 4, 8], weight: 15 },
+    GpuModel { name: "GeForceRTX4080", mem_gb: 16, cuda_cores: 9_728, counts: &[1, 2, 4], weight: 8 },
+    GpuModel { name: "GeForceRTX2080Ti", mem_gb: 11, cuda_cores: 4_352, counts: &[2, 4, 8], weight: 7 },
+    GpuModel { name: "NVIDIA RTX A5000", mem_gb: 24, cuda_cores: 8_192, counts: &[2, 4, 8], weight: 10 },
+    GpuModel { name: "NVIDIA A100", mem_gb: 80, cuda_cores: 6_912, counts: &[4, 8], weight: 10 },
 ];
 
 pub struct Place {
@@ -101,96 +59,21 @@ pub struct Place {
 }
 
 pub const PLACES: &[Place] = &[
-    Place {
-        city: "Chengdu",
-        lat: 306_667,
-        lon: 1_040_667,
-        operators: &["China Telecom", "China Unicom"],
-    },
-    Place {
-        city: "Shanghai",
-        lat: 312_304,
-        lon: 1_214_737,
-        operators: &["China Telecom"],
-    },
-    Place {
-        city: "Shenzhen",
-        lat: 225_431,
-        lon: 1_140_579,
-        operators: &["China Mobile", "China Unicom"],
-    },
-    Place {
-        city: "Hong Kong",
-        lat: 223_193,
-        lon: 1_141_694,
-        operators: &["PCCW"],
-    },
-    Place {
-        city: "Singapore",
-        lat: 13_521,
-        lon: 1_038_198,
-        operators: &["Singtel"],
-    },
-    Place {
-        city: "Tokyo",
-        lat: 356_762,
-        lon: 1_396_503,
-        operators: &["NTT"],
-    },
-    Place {
-        city: "Seoul",
-        lat: 375_665,
-        lon: 1_269_780,
-        operators: &["KT"],
-    },
-    Place {
-        city: "Frankfurt",
-        lat: 501_109,
-        lon: 86_821,
-        operators: &["Deutsche Telekom"],
-    },
-    Place {
-        city: "London",
-        lat: 515_072,
-        lon: -1_276,
-        operators: &["BT"],
-    },
-    Place {
-        city: "New York",
-        lat: 407_128,
-        lon: -740_060,
-        operators: &["Verizon"],
-    },
-    Place {
-        city: "Los Angeles",
-        lat: 340_522,
-        lon: -1_182_437,
-        operators: &["AT&T"],
-    },
-    Place {
-        city: "São Paulo",
-        lat: -235_505,
-        lon: -466_333,
-        operators: &["Vivo"],
-    },
-    Place {
-        city: "Sydney",
-        lat: -338_688,
-        lon: 1_512_093,
-        operators: &["Telstra"],
-    },
-    Place {
-        city: "Johannesburg",
-        lat: -262_041,
-        lon: 280_473,
-        operators: &["Vodacom"],
-    },
-    Place {
-        city: "Dubai",
-        lat: 252_048,
-        lon: 552_708,
-        operators: &["Etisalat"],
-    },
+    Place { city: "Chengdu", lat: 306_667, lon: 1_040_667, operators: &["China Telecom", "China Unicom"] },
+    Place { city: "Shanghai", lat: 312_304, lon: 1_214_737, operators: &["China Telecom"] },
+    Place { city: "Shenzhen", lat: 225_431, lon: 1_140_579, operators: &["China Mobile", "China Unicom"] },
+    Place { city: "Hong Kong", lat: 223_193, lon: 1_141_694, operators: &["PCCW"] },
+    Place { city: "Singapore", lat: 13_521, lon: 1_038_198, operators: &["Singtel"] },
+    Place { city: "Tokyo", lat: 356_762, lon: 1_396_503, operators: &["NTT"] },
+    Place { city: "Seoul", lat: 375_665, lon: 1_269_780, operators: &["KT"] },
+    Place { city: "Frankfurt", lat: 501_109, lon: 86_821, operators: &["Deutsche Telekom"] },
+    Place { city: "London", lat: 515_072, lon: -1_276, operators: &["BT"] },
+    Place { city: "New York", lat: 407_128, lon: -740_060, operators: &["Verizon"] },
+    Place { city: "Los Angeles", lat: 340_522, lon: -1_182_437, operators: &["AT&T"] },
+    Place { city: "São Paulo", lat: -235_505, lon: -466_333, operators: &["Vivo"] },
+    Place { city: "Sydney", lat: -338_688, lon: 1_512_093, operators: &["Telstra"] },
+    Place { city: "Johannesburg", lat: -262_041, lon: 280_473, operators: &["Vodacom"] },
+    Place { city: "Dubai", lat: 252_048, lon: 552_708, operators: &["Etisalat"] },
 ];
 
 const CPUS: &[(&str, u32, u64)] = &[
@@ -242,10 +125,9 @@ pub fn machine_secret(rng_seed: u64, i: usize) -> [u8; 32] {
 /// Galaxy Race's calc-point model, ×100 (see the module docs).
 pub fn calc_point(model: &GpuModel, gpus: u32, mem_gb: u64) -> u64 {
     let g = gpus as f64;
-    let v = (25.0 * g
-        + mem_gb as f64 / 3.5
-        + (model.cuda_cores as f64).sqrt() * (model.mem_gb as f64 / 10.0).sqrt() * g)
-        * 1.19;
+    let v =
+        (25.0 * g + mem_gb as f64 / 3.5 + (model.cuda_cores as f64).sqrt() * (model.mem_gb as f64 / 10.0).sqrt() * g)
+            * 1.19;
     (v * 100.0).round() as u64
 }
 
@@ -267,13 +149,8 @@ fn pick<'a, T>(rng: &mut StdRng, items: &'a [T], weight: impl Fn(&T) -> u32) -> 
 pub fn plan(count: usize, owners: usize, rng_seed: u64, base_height: u32) -> Vec<Machine> {
     let mut rng = StdRng::seed_from_u64(rng_seed);
     let mut out = Vec::with_capacity(count);
-    const FORCED: [Status; 5] = [
-        Status::Idle,
-        Status::PartlyRented,
-        Status::FullyRented,
-        Status::Offline,
-        Status::Exited,
-    ];
+    const FORCED: [Status; 5] =
+        [Status::Idle, Status::PartlyRented, Status::FullyRented, Status::Offline, Status::Exited];
     for i in 0..count {
         let mut status = match FORCED.get(i) {
             Some(s) => *s,
@@ -303,15 +180,12 @@ pub fn plan(count: usize, owners: usize, rng_seed: u64, base_height: u32) -> Vec
         }
         let (cpu_type, max_cores, cpu_rate) = CPUS[rng.gen_range(0..CPUS.len())];
         let cpu_core_num = (8 * gpu_num).clamp(8, max_cores).max(max_cores / 2);
-        let mem_num = [32u64, 64, 128][rng.gen_range(0..3)] * gpu_num.max(1) as u64
-            / if gpu_num >= 4 { 2 } else { 1 };
+        let mem_num = [32u64, 64, 128][rng.gen_range(0..3)] * gpu_num.max(1) as u64 / if gpu_num >= 4 { 2 } else { 1 };
         let place = &PLACES[rng.gen_range(0..PLACES.len())];
-        let key = subxt_signer::sr25519::Keypair::from_secret_key(machine_secret(rng_seed, i))
-            .expect("32-byte seed");
+        let key = subxt_signer::sr25519::Keypair::from_secret_key(machine_secret(rng_seed, i)).expect("32-byte seed");
         let id = hex::encode(key.public_key().0);
         let room_no = rng.gen_range(1..=3);
-        let server_room: [u8; 32] =
-            Sha256::digest(format!("server-room/{}/{room_no}", place.city).as_bytes()).into();
+        let server_room: [u8; 32] = Sha256::digest(format!("server-room/{}/{room_no}", place.city).as_bytes()).into();
         let bonding_height = base_height.saturating_sub(rng.gen_range(2_000..400_000));
         let online_height = bonding_height + rng.gen_range(300..3_000);
         let net = [100u64, 200, 500, 1000][rng.gen_range(0..4)];
@@ -357,13 +231,7 @@ mod tests {
 
     #[test]
     fn calc_point_reproduces_the_mainnet_sample() {
-        let m = GpuModel {
-            name: "GeForceRTX2080Ti",
-            mem_gb: 11,
-            cuda_cores: 4352,
-            counts: &[4],
-            weight: 1,
-        };
+        let m = GpuModel { name: "GeForceRTX2080Ti", mem_gb: 11, cuda_cores: 4352, counts: &[4], weight: 1 };
         let cp = calc_point(&m, 4, 471);
         assert!((60_000..61_500).contains(&cp), "{cp} ≈ 60775");
     }
@@ -372,17 +240,8 @@ mod tests {
     fn deterministic_and_covers_every_status() {
         let a = plan(60, 8, 7, 1_000_000);
         let b = plan(60, 8, 7, 1_000_000);
-        assert_eq!(
-            a.iter().map(|m| &m.id).collect::<Vec<_>>(),
-            b.iter().map(|m| &m.id).collect::<Vec<_>>()
-        );
-        for s in [
-            Status::Idle,
-            Status::PartlyRented,
-            Status::FullyRented,
-            Status::Offline,
-            Status::Exited,
-        ] {
+        assert_eq!(a.iter().map(|m| &m.id).collect::<Vec<_>>(), b.iter().map(|m| &m.id).collect::<Vec<_>>());
+        for s in [Status::Idle, Status::PartlyRented, Status::FullyRented, Status::Offline, Status::Exited] {
             assert!(a.iter().any(|m| m.status == s), "{s:?}");
         }
         assert!(a.iter().all(|m| m.id.len() == 64));
@@ -390,9 +249,6 @@ mod tests {
         assert!(models.len() >= 5, "variety of GPU models: {models:?}");
         let cities: std::collections::BTreeSet<_> = a.iter().map(|m| m.city).collect();
         assert!(cities.len() >= 8, "several continents: {cities:?}");
-        assert!(a
-            .iter()
-            .filter(|m| m.status == Status::PartlyRented)
-            .all(|m| m.gpu_num >= 2));
+        assert!(a.iter().filter(|m| m.status == Status::PartlyRented).all(|m| m.gpu_num >= 2));
     }
 }

@@ -48,11 +48,7 @@ pub struct SeedConfig {
 
 impl Default for SeedConfig {
     fn default() -> Self {
-        SeedConfig {
-            machines: 60,
-            rng_seed: DEFAULT_RNG_SEED,
-            base_height: DEFAULT_BASE_HEIGHT,
-        }
+        SeedConfig { machines: 60, rng_seed: DEFAULT_RNG_SEED, base_height: DEFAULT_BASE_HEIGHT }
     }
 }
 
@@ -107,29 +103,17 @@ pub fn build(md: &Metadata, cfg: &SeedConfig, genesis_issuance: u128) -> Result<
     let operators = accounts::operators(cfg.operators());
     let machines = machines::plan(cfg.machines, operators.len(), cfg.rng_seed, cfg.base_height);
     let orders = orders::plan(&machines, tenants.len(), cfg.rng_seed, cfg.base_height);
-    let role = |r: Role| {
-        main.iter()
-            .find(|a| a.info.role == r)
-            .expect("main accounts have every role")
-    };
+    let role = |r: Role| main.iter().find(|a| a.info.role == r).expect("main accounts have every role");
 
     // ---- parameters (chain.md §6) ----
     w.set("Sudo", "Key", vec![], acc(role(Role::Sudo)))?;
-    w.set(
-        "GenericFunc",
-        "FixedTxFee",
-        vec![],
-        n(pricing::FIXED_TX_FEE),
-    )?;
+    w.set("GenericFunc", "FixedTxFee", vec![], n(pricing::FIXED_TX_FEE))?;
     w.set("DBCPriceOCW", "AvgPrice", vec![], n(pricing::AVG_PRICE))?;
     w.set(
         "OnlineProfile",
         "StandardGPUPointPrice",
         vec![],
-        record([
-            ("gpu_point", n(pricing::GPU_POINT)),
-            ("gpu_price", n(pricing::GPU_PRICE)),
-        ]),
+        record([("gpu_point", n(pricing::GPU_POINT)), ("gpu_price", n(pricing::GPU_PRICE))]),
     )?;
     w.set("RentMachine", "RentFeePot", vec![], acc(role(Role::FeePot)))?;
 
@@ -137,18 +121,14 @@ pub fn build(md: &Metadata, cfg: &SeedConfig, genesis_issuance: u128) -> Result<
     let mut reserved: BTreeMap<[u8; 32], u128> = BTreeMap::new();
     for m in &machines {
         if m.status != Status::Exited {
-            *reserved.entry(operators[m.owner].0.bytes()).or_default() +=
-                STAKE_PER_GPU * m.gpu_num as u128;
+            *reserved.entry(operators[m.owner].0.bytes()).or_default() += STAKE_PER_GPU * m.gpu_num as u128;
         }
     }
     for o in orders.iter().filter(|o| !o.confirmed) {
         *reserved.entry(tenants[o.tenant].bytes()).or_default() += o.stake_amount;
     }
     let mut issuance = genesis_issuance;
-    let everyone = main
-        .iter()
-        .chain(&tenants)
-        .chain(operators.iter().flat_map(|(s, c)| [s, c]));
+    let everyone = main.iter().chain(&tenants).chain(operators.iter().flat_map(|(s, c)| [s, c]));
     for a in everyone {
         let free = a.info.genesis_dbc * DBC;
         let res = reserved.get(&a.bytes()).copied().unwrap_or(0);
@@ -160,14 +140,7 @@ pub fn build(md: &Metadata, cfg: &SeedConfig, genesis_issuance: u128) -> Result<
             record([
                 ("providers", n(1u32)),
                 ("consumers", n(u32::from(res > 0))),
-                (
-                    "data",
-                    record([
-                        ("free", n(free)),
-                        ("reserved", n(res)),
-                        ("flags", n(1u128 << 127)),
-                    ]),
-                ),
+                ("data", record([("free", n(free)), ("reserved", n(res)), ("flags", n(1u128 << 127))])),
             ]),
         )?;
     }
@@ -195,20 +168,14 @@ pub fn build(md: &Metadata, cfg: &SeedConfig, genesis_issuance: u128) -> Result<
         let status = match m.status {
             Status::Idle => variant("Online", []),
             Status::PartlyRented | Status::FullyRented => variant("Rented", []),
-            Status::Offline => variant(
-                "StakerReportOffline",
-                [
-                    n(cfg.base_height - 1_000 - (i as u32 % 500)),
-                    variant("Online", []),
-                ],
-            ),
+            Status::Offline => {
+                variant("StakerReportOffline", [n(cfg.base_height - 1_000 - (i as u32 % 500)), variant("Online", [])])
+            }
             Status::Exited => variant("Exit", []),
         };
         let list_name = match m.status {
             Status::Idle => Some("online_machine"),
-            Status::PartlyRented | Status::FullyRented if has_confirmed.contains_key(&i) => {
-                Some("rented_machine")
-            }
+            Status::PartlyRented | Status::FullyRented if has_confirmed.contains_key(&i) => Some("rented_machine"),
             Status::PartlyRented | Status::FullyRented => Some("online_machine"),
             Status::Offline => Some("offline_machine"),
             Status::Exited => None,
@@ -219,27 +186,14 @@ pub fn build(md: &Metadata, cfg: &SeedConfig, genesis_issuance: u128) -> Result<
         let my_orders: Vec<&Order> = orders.iter().filter(|o| o.machine == i).collect();
         let paid: u128 = my_orders.iter().map(|o| o.paid).sum();
         let history_times = (m.online_height % 7) as u64;
-        let history_fee =
-            pricing::rent_fee(m.calc_point, m.gpu_num, m.gpu_num, 14_400) * history_times as u128;
-        let renters: Vec<Value> = confirmed_renters
-            .get(&i)
-            .map(|r| r.iter().map(|t| acc(&tenants[*t])).collect())
-            .unwrap_or_default();
-        let stake = if m.status == Status::Exited {
-            0
-        } else {
-            STAKE_PER_GPU * m.gpu_num as u128
-        };
-        let longitude = if m.lon >= 0 {
-            variant("East", [n(m.lon as u64)])
-        } else {
-            variant("West", [n((-m.lon) as u64)])
-        };
-        let latitude = if m.lat >= 0 {
-            variant("North", [n(m.lat as u64)])
-        } else {
-            variant("South", [n((-m.lat) as u64)])
-        };
+        let history_fee = pricing::rent_fee(m.calc_point, m.gpu_num, m.gpu_num, 14_400) * history_times as u128;
+        let renters: Vec<Value> =
+            confirmed_renters.get(&i).map(|r| r.iter().map(|t| acc(&tenants[*t])).collect()).unwrap_or_default();
+        let stake = if m.status == Status::Exited { 0 } else { STAKE_PER_GPU * m.gpu_num as u128 };
+        let longitude =
+            if m.lon >= 0 { variant("East", [n(m.lon as u64)]) } else { variant("West", [n((-m.lon) as u64)]) };
+        let latitude =
+            if m.lat >= 0 { variant("North", [n(m.lat as u64)]) } else { variant("South", [n((-m.lat) as u64)]) };
         let info = record([
             ("controller", acc(controller)),
             ("machine_stash", acc(stash)),
@@ -252,10 +206,7 @@ pub fn build(md: &Metadata, cfg: &SeedConfig, genesis_issuance: u128) -> Result<
             ("stake_amount", n(stake)),
             ("machine_status", status),
             ("total_rented_duration", n(history_times as u32 * 14_400)),
-            (
-                "total_rented_times",
-                n(history_times + my_orders.iter().filter(|o| o.confirmed).count() as u64),
-            ),
+            ("total_rented_times", n(history_times + my_orders.iter().filter(|o| o.confirmed).count() as u64)),
             ("total_rent_fee", n(history_fee + paid)),
             ("total_burn_fee", n((history_fee + paid) * 3 / 10)),
             (
@@ -288,10 +239,7 @@ pub fn build(md: &Metadata, cfg: &SeedConfig, genesis_issuance: u128) -> Result<
                             ("download_net", n(m.download_net)),
                             ("longitude", longitude),
                             ("latitude", latitude),
-                            (
-                                "telecom_operators",
-                                list(m.operators.iter().map(|o| bytes(o.as_bytes()))),
-                            ),
+                            ("telecom_operators", list(m.operators.iter().map(|o| bytes(o.as_bytes())))),
                             ("is_bare_machine", Value::bool(m.is_bare_machine)),
                         ]),
                     ),
@@ -318,42 +266,18 @@ pub fn build(md: &Metadata, cfg: &SeedConfig, genesis_issuance: u128) -> Result<
     let mut total_stake = 0u128;
     for (oi, (stash, controller)) in operators.iter().enumerate() {
         let mine = &per_owner[oi];
-        let active: Vec<usize> = mine
-            .iter()
-            .copied()
-            .filter(|i| machines[*i].status != Status::Exited)
-            .collect();
-        let online: Vec<usize> = active
-            .iter()
-            .copied()
-            .filter(|i| machines[*i].status != Status::Offline)
-            .collect();
+        let active: Vec<usize> = mine.iter().copied().filter(|i| machines[*i].status != Status::Exited).collect();
+        let online: Vec<usize> = active.iter().copied().filter(|i| machines[*i].status != Status::Offline).collect();
         let gpus: u64 = online.iter().map(|i| machines[*i].gpu_num as u64).sum();
-        let rented: u64 = online
-            .iter()
-            .map(|i| rented_gpus.get(i).copied().unwrap_or(0) as u64)
-            .sum();
+        let rented: u64 = online.iter().map(|i| rented_gpus.get(i).copied().unwrap_or(0) as u64).sum();
         let calc: u64 = online.iter().map(|i| machines[*i].calc_point).sum();
-        let stake: u128 = active
-            .iter()
-            .map(|i| STAKE_PER_GPU * machines[*i].gpu_num as u128)
-            .sum();
+        let stake: u128 = active.iter().map(|i| STAKE_PER_GPU * machines[*i].gpu_num as u128).sum();
         total_gpu += gpus;
         total_rented += rented;
         total_calc += calc;
         total_stake += stake;
-        w.set(
-            "OnlineProfile",
-            "StashController",
-            vec![acc(stash)],
-            acc(controller),
-        )?;
-        w.set(
-            "OnlineProfile",
-            "ControllerStash",
-            vec![acc(controller)],
-            acc(stash),
-        )?;
+        w.set("OnlineProfile", "StashController", vec![acc(stash)], acc(controller))?;
+        w.set("OnlineProfile", "ControllerStash", vec![acc(controller)], acc(stash))?;
         w.set(
             "OnlineProfile",
             "ControllerMachines",
@@ -365,14 +289,8 @@ pub fn build(md: &Metadata, cfg: &SeedConfig, genesis_issuance: u128) -> Result<
             "StashMachines",
             vec![acc(stash)],
             record([
-                (
-                    "total_machine",
-                    list(mine.iter().map(|i| mid(&machines[*i]))),
-                ),
-                (
-                    "online_machine",
-                    list(online.iter().map(|i| mid(&machines[*i]))),
-                ),
+                ("total_machine", list(mine.iter().map(|i| mid(&machines[*i])))),
+                ("online_machine", list(online.iter().map(|i| mid(&machines[*i])))),
                 ("total_calc_points", n(calc)),
                 ("total_gpu_num", n(gpus)),
                 ("total_rented_gpu", n(rented)),
@@ -413,17 +331,7 @@ pub fn build(md: &Metadata, cfg: &SeedConfig, genesis_issuance: u128) -> Result<
                 ("confirm_rent", n(o.confirm_rent)),
                 ("rent_end", n(o.rent_end)),
                 ("stake_amount", n(o.stake_amount)),
-                (
-                    "rent_status",
-                    variant(
-                        if o.confirmed {
-                            "Renting"
-                        } else {
-                            "WaitingVerifying"
-                        },
-                        [],
-                    ),
-                ),
+                ("rent_status", variant(if o.confirmed { "Renting" } else { "WaitingVerifying" }, [])),
                 ("gpu_num", n(o.gpu_num)),
                 ("gpu_index", list(o.gpu_index.iter().map(|g| n(*g)))),
             ]),
@@ -434,37 +342,21 @@ pub fn build(md: &Metadata, cfg: &SeedConfig, genesis_issuance: u128) -> Result<
         mo.1.extend(o.gpu_index.iter().map(|g| n(*g)));
         ending.entry(o.rent_end).or_default().push(n(o.rent_id));
         if o.confirmed {
-            history
-                .entry((o.machine, o.tenant))
-                .or_default()
-                .push(record([
-                    ("rent_id", n(o.rent_id)),
-                    ("rent_start", n(o.confirm_rent)),
-                    ("rent_end", n(o.rent_end)),
-                ]));
+            history.entry((o.machine, o.tenant)).or_default().push(record([
+                ("rent_id", n(o.rent_id)),
+                ("rent_start", n(o.confirm_rent)),
+                ("rent_end", n(o.rent_end)),
+            ]));
         } else {
-            confirming
-                .entry(o.rent_start + orders::CONFIRM_WINDOW)
-                .or_default()
-                .push(n(o.rent_id));
+            confirming.entry(o.rent_start + orders::CONFIRM_WINDOW).or_default().push(n(o.rent_id));
             *user_stake.entry(o.tenant).or_default() += o.stake_amount;
         }
     }
     for (t, ids) in user_orders {
-        w.set(
-            "RentMachine",
-            "UserOrder",
-            vec![acc(&tenants[t])],
-            list(ids),
-        )?;
+        w.set("RentMachine", "UserOrder", vec![acc(&tenants[t])], list(ids))?;
     }
     for (t, s) in user_stake {
-        w.set(
-            "RentMachine",
-            "UserTotalStake",
-            vec![acc(&tenants[t])],
-            n(s),
-        )?;
+        w.set("RentMachine", "UserTotalStake", vec![acc(&tenants[t])], n(s))?;
     }
     for (mi, (ids, used)) in machine_orders {
         w.set(
@@ -481,12 +373,7 @@ pub fn build(md: &Metadata, cfg: &SeedConfig, genesis_issuance: u128) -> Result<
         w.set("RentMachine", "RentEnding", vec![n(h)], list(ids))?;
     }
     for ((mi, t), entries) in history {
-        w.set(
-            "RentMachine",
-            "MachineRenterRentedOrders",
-            vec![mid(&machines[mi]), acc(&tenants[t])],
-            list(entries),
-        )?;
+        w.set("RentMachine", "MachineRenterRentedOrders", vec![mid(&machines[mi]), acc(&tenants[t])], list(entries))?;
     }
     w.set("RentMachine", "NextRentId", vec![], n(orders.len() as u64))?;
 
@@ -506,11 +393,5 @@ pub fn build(md: &Metadata, cfg: &SeedConfig, genesis_issuance: u128) -> Result<
     };
     let mut listed: Vec<PracticeAccount> = main.iter().map(|a| a.info.clone()).collect();
     listed.extend(tenants.iter().map(|a| a.info.clone()));
-    Ok(Seed {
-        entries,
-        accounts: listed,
-        machines,
-        orders,
-        summary,
-    })
+    Ok(Seed { entries, accounts: listed, machines, orders, summary })
 }

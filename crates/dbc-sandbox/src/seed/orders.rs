@@ -73,11 +73,7 @@ pub fn plan(machines: &[Machine], tenants: usize, rng_seed: u64, base: u32) -> V
             } else {
                 let rent_start = base - rng.gen_range(200..20_000);
                 // Remaining time after the base height: order 0 ends within 400 blocks.
-                let remaining = if rent_id == 0 {
-                    rng.gen_range(20..100)
-                } else {
-                    rng.gen_range(300..14_400 * 7)
-                };
+                let remaining = if rent_id == 0 { rng.gen_range(20..100) } else { rng.gen_range(300..14_400 * 7) };
                 let units = (base - rent_start + remaining).div_ceil(HALF_HOUR);
                 let blocks = units * HALF_HOUR;
                 Order {

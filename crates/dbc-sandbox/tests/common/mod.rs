@@ -8,9 +8,9 @@ use std::path::PathBuf;
 
 /// Start the practice network, or fail the test saying how to get it.
 pub async fn start(cfg: SandboxConfig) -> Sandbox {
-    Sandbox::start(cfg)
-        .await
-        .unwrap_or_else(|e| panic!("practice network unavailable (run `make sandbox-deps`): {} ({})", e.message, e.code))
+    Sandbox::start(cfg).await.unwrap_or_else(|e| {
+        panic!("practice network unavailable (run `make sandbox-deps`): {} ({})", e.message, e.code)
+    })
 }
 
 /// Run `body` to its end or its panic (`stop_then_rethrow` comes next).
@@ -47,15 +47,8 @@ pub fn processes_in_group(pgid: u32) -> Vec<u32> {
             continue;
         };
         // fields after ") ": state ppid pgrp ...
-        let rest: Vec<&str> = stat
-            .rsplit(')')
-            .next()
-            .unwrap_or("")
-            .split_whitespace()
-            .collect();
-        if rest.get(2).and_then(|g| g.parse::<u32>().ok()) == Some(pgid)
-            && rest.first() != Some(&"Z")
-        {
+        let rest: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
+        if rest.get(2).and_then(|g| g.parse::<u32>().ok()) == Some(pgid) && rest.first() != Some(&"Z") {
             out.push(pid);
         }
     }

@@ -70,7 +70,10 @@ pub async fn account_info_at_best(client: &ChainClient, who: &AccountId32) -> Re
 
 pub(crate) async fn read_account(
     client: &ChainClient,
-    at: &subxt::client::ClientAtBlock<subxt::SubstrateConfig, subxt::client::OnlineClientAtBlockImpl<subxt::SubstrateConfig>>,
+    at: &subxt::client::ClientAtBlock<
+        subxt::SubstrateConfig,
+        subxt::client::OnlineClientAtBlockImpl<subxt::SubstrateConfig>,
+    >,
     who: &AccountId32,
 ) -> Result<(Balance, u32)> {
     let addr = subxt::dynamic::storage::<(AccountId32,), scale_value::Value>("System", "Account");

@@ -117,7 +117,8 @@ impl ChainClient {
 
     /// The runtime version now (at the best block).
     pub async fn runtime_version(&self) -> Result<RuntimeVersion> {
-        let v = self.rpc.state_get_runtime_version(None).await.map_err(|e| self.rpc_error("state_getRuntimeVersion", e))?;
+        let v =
+            self.rpc.state_get_runtime_version(None).await.map_err(|e| self.rpc_error("state_getRuntimeVersion", e))?;
         Ok(RuntimeVersion { spec_version: v.spec_version, transaction_version: v.transaction_version })
     }
 
@@ -139,7 +140,8 @@ impl ChainClient {
     /// shows there can no longer be reorganized away.
     pub async fn finalized_block(&self) -> Result<(u32, H256)> {
         use subxt::config::Header;
-        let hash = self.rpc.chain_get_finalized_head().await.map_err(|e| self.rpc_error("chain_getFinalizedHead", e))?;
+        let hash =
+            self.rpc.chain_get_finalized_head().await.map_err(|e| self.rpc_error("chain_getFinalizedHead", e))?;
         let header = self
             .rpc
             .chain_get_header(Some(hash))
@@ -191,7 +193,8 @@ pub async fn connect(
             .map_err(|e| unreachable(format!("cannot open the connection: {e}")))?;
         let ws = Arc::new(ws);
         let rpc: Rpc = LegacyRpcMethods::new(RpcClient::new(ws.clone()));
-        let genesis = rpc.genesis_hash().await.map_err(|e| unreachable(format!("chain_getBlockHash(0) failed: {e}")))?;
+        let genesis =
+            rpc.genesis_hash().await.map_err(|e| unreachable(format!("chain_getBlockHash(0) failed: {e}")))?;
         if let Some(expected) = expected_genesis {
             if genesis != expected {
                 return Err(wrong_genesis(endpoint, expected, genesis));
@@ -201,7 +204,12 @@ pub async fn connect(
             .state_get_runtime_version(None)
             .await
             .map_err(|e| unreachable(format!("state_getRuntimeVersion failed: {e}")))?;
-        Ok((ws, rpc, genesis, RuntimeVersion { spec_version: v.spec_version, transaction_version: v.transaction_version }))
+        Ok((
+            ws,
+            rpc,
+            genesis,
+            RuntimeVersion { spec_version: v.spec_version, transaction_version: v.transaction_version },
+        ))
     };
     let (ws, rpc, genesis, runtime) = match tokio::time::timeout(timeouts.connect, attempt).await {
         Ok(r) => r?,

@@ -46,7 +46,11 @@ impl ChainIdentity {
 /// Read the identity of the chain `client` is connected to.
 pub async fn identity(client: &ChainClient) -> Result<ChainIdentity> {
     let genesis = format!("{:?}", client.genesis_hash());
-    let raw = client.rpc().state_get_storage(INSTANCE_KEY, None).await.map_err(|e| client.rpc_error("reading the chain's instance id", e))?;
+    let raw = client
+        .rpc()
+        .state_get_storage(INSTANCE_KEY, None)
+        .await
+        .map_err(|e| client.rpc_error("reading the chain's instance id", e))?;
     Ok(ChainIdentity { genesis, instance: raw.filter(|v| !v.is_empty()).map(hex::encode) })
 }
 

@@ -140,7 +140,14 @@ impl ChainManager {
         let status_tx = Arc::new(status_tx);
         let (client_tx, client_rx) = watch::channel(None);
         let retry = Arc::new(Notify::new());
-        let sup = Supervisor { network: network.to_string(), source, config, status: status_tx.clone(), client: client_tx, retry: retry.clone() };
+        let sup = Supervisor {
+            network: network.to_string(),
+            source,
+            config,
+            status: status_tx.clone(),
+            client: client_tx,
+            retry: retry.clone(),
+        };
         let task = rt.spawn(sup.run());
         ChainManager { status_tx, client_rx, retry, task, network: network.to_string() }
     }
@@ -278,7 +285,8 @@ impl Supervisor {
                     failed_rounds += 1;
                     let wait = self.config.backoff.delay(failed_rounds);
                     let grace = if was_connected { self.config.reconnect_rounds_before_offline.max(1) } else { 1 };
-                    let state = if failed_rounds >= grace { ConnectionState::Offline } else { ConnectionState::Reconnecting };
+                    let state =
+                        if failed_rounds >= grace { ConnectionState::Offline } else { ConnectionState::Reconnecting };
                     tracing::warn!(network = %self.network, rounds = failed_rounds, state = ?state, retry_in_ms = wait.as_millis() as u64, error = %err.message, "no endpoint answered");
                     self.publish(|s| {
                         s.state = state;
@@ -317,7 +325,12 @@ impl Supervisor {
 
     /// Try every endpoint once, starting at `start`. The error is the most
     /// telling one: a wrong genesis beats "unreachable".
-    async fn round(&self, profile: &NetworkProfile, start: usize, cache: Option<&SubstrateConfig>) -> Result<(usize, ChainClient, SubstrateConfig)> {
+    async fn round(
+        &self,
+        profile: &NetworkProfile,
+        start: usize,
+        cache: Option<&SubstrateConfig>,
+    ) -> Result<(usize, ChainClient, SubstrateConfig)> {
         let n = profile.endpoints.len();
         let mut last: Option<Error> = None;
         let mut wrong_chain: Option<Error> = None;
@@ -349,7 +362,12 @@ impl Supervisor {
     }
 
     /// Connect, optionally warm the metadata cache, read the best block.
-    async fn open(&self, profile: &NetworkProfile, endpoint: &str, cache: Option<&SubstrateConfig>) -> Result<(ChainClient, SubstrateConfig)> {
+    async fn open(
+        &self,
+        profile: &NetworkProfile,
+        endpoint: &str,
+        cache: Option<&SubstrateConfig>,
+    ) -> Result<(ChainClient, SubstrateConfig)> {
         let t = self.config.timeouts;
         let (client, config) = client::connect(&profile.network, endpoint, profile.expected_genesis, t, cache).await?;
         if self.config.warm_up {
@@ -385,7 +403,10 @@ impl Supervisor {
             Ok(Err(e)) => return client.rpc_error("chain_subscribeNewHeads", e),
             Err(_) => return client.rpc_error("chain_subscribeNewHeads", "timed out"),
         };
-        let mut health = tokio::time::interval_at(tokio::time::Instant::now() + self.config.health_interval, self.config.health_interval);
+        let mut health = tokio::time::interval_at(
+            tokio::time::Instant::now() + self.config.health_interval,
+            self.config.health_interval,
+        );
         health.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
@@ -442,7 +463,11 @@ mod tests {
     /// Short everything, so a test that fails, fails fast.
     fn quick() -> ManagerConfig {
         ManagerConfig {
-            timeouts: Timeouts { connect: Duration::from_millis(500), request: Duration::from_secs(1), ping: Duration::from_secs(1) },
+            timeouts: Timeouts {
+                connect: Duration::from_millis(500),
+                request: Duration::from_secs(1),
+                ping: Duration::from_secs(1),
+            },
             backoff: Backoff { initial: Duration::from_millis(100), max: Duration::from_millis(400) },
             health_interval: Duration::from_millis(300),
             max_failed_rounds: None,
@@ -608,7 +633,8 @@ mod tests {
         *at.lock().unwrap() = None;
         first.stop();
         let s = wait_for(&m, "offline while nothing runs", |s| {
-            s.state == ConnectionState::Offline && s.last_error.as_ref().is_some_and(|e| e.code == ErrorCode::SandboxNotRunning)
+            s.state == ConnectionState::Offline
+                && s.last_error.as_ref().is_some_and(|e| e.code == ErrorCode::SandboxNotRunning)
         })
         .await;
         assert_eq!(s.network, "practice");
@@ -635,13 +661,15 @@ mod tests {
         };
         // Not running at start: the manager still starts, says why, and keeps looking.
         let settings = crate::settings::Settings::default();
-        let m = crate::chain::manager_with(&crate::network::NetworkChoice::Practice, &settings, dir.path(), quick()).unwrap();
+        let m = crate::chain::manager_with(&crate::network::NetworkChoice::Practice, &settings, dir.path(), quick())
+            .unwrap();
         let s = wait_for(&m, "offline: not running", |s| s.state == ConnectionState::Offline).await;
         assert_eq!(s.last_error.unwrap().code, ErrorCode::SandboxNotRunning);
         let node = FakeNode::start(0, mainnet_genesis(), 400).await;
         write(&node.url());
         let t = Instant::now();
-        let s = wait_for(&m, "connected once state.json names a live node", |s| s.state == ConnectionState::Connected).await;
+        let s = wait_for(&m, "connected once state.json names a live node", |s| s.state == ConnectionState::Connected)
+            .await;
         assert!(t.elapsed() < Duration::from_secs(3), "the local backoff is at most 2 s: {:?}", t.elapsed());
         assert_eq!(Backoff::local().delay(10), Duration::from_secs(2));
         assert_eq!(s.endpoint.as_deref(), Some(node.url().as_str()));

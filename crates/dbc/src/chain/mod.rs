@@ -84,17 +84,22 @@ pub fn manager_with(
         return Ok(ChainManager::start(profile_for(choice, settings, data_dir)?, config));
     }
     let data_dir = data_dir.to_path_buf();
-    let resolve: manager::ResolveProfile = std::sync::Arc::new(move || {
-        NetworkProfile::practice(&crate::practice::require_running(&data_dir)?.chain)
-    });
-    let backoff = Backoff { initial: config.backoff.initial.min(Backoff::local().initial), max: config.backoff.max.min(Backoff::local().max) };
+    let resolve: manager::ResolveProfile =
+        std::sync::Arc::new(move || NetworkProfile::practice(&crate::practice::require_running(&data_dir)?.chain));
+    let backoff = Backoff {
+        initial: config.backoff.initial.min(Backoff::local().initial),
+        max: config.backoff.max.min(Backoff::local().max),
+    };
     Ok(ChainManager::start_resolving("practice", resolve, ManagerConfig { backoff, ..config }))
 }
 
 /// `chain-reply-too-large`: the node listed more than `limit` items of `what`.
 pub fn reply_too_large(endpoint: &str, what: &str, limit: usize) -> crate::Error {
-    crate::Error::new(crate::ErrorCode::ChainReplyTooLarge, format!("the node at {endpoint} lists more than {limit} entries of {what}; refusing to read on"))
-        .with_data(serde_json::json!({ "endpoint": endpoint, "what": what, "limit": limit }))
+    crate::Error::new(
+        crate::ErrorCode::ChainReplyTooLarge,
+        format!("the node at {endpoint} lists more than {limit} entries of {what}; refusing to read on"),
+    )
+    .with_data(serde_json::json!({ "endpoint": endpoint, "what": what, "limit": limit }))
 }
 
 /// Serde for planck amounts as decimal strings: JavaScript numbers cannot

@@ -65,11 +65,7 @@ impl NetworkProfile {
     /// The local practice network at `url` (found by whoever started it).
     /// No genesis pin: chopsticks reports `0x4545…45`.
     pub fn practice(url: &str) -> Result<Self> {
-        Ok(NetworkProfile {
-            network: "practice".into(),
-            endpoints: vec![check_url(url)?],
-            expected_genesis: None,
-        })
+        Ok(NetworkProfile { network: "practice".into(), endpoints: vec![check_url(url)?], expected_genesis: None })
     }
 
     /// Any node the user names. No pin; the status reports its genesis.
@@ -80,7 +76,11 @@ impl NetworkProfile {
     /// The profile for a [`NetworkChoice`]. `practice_url` is required for the
     /// practice network (the caller knows where it listens); `mainnet_endpoints`
     /// overrides the built-in list when the user edited it.
-    pub fn for_choice(choice: &NetworkChoice, practice_url: Option<&str>, mainnet_endpoints: Option<&[String]>) -> Result<Self> {
+    pub fn for_choice(
+        choice: &NetworkChoice,
+        practice_url: Option<&str>,
+        mainnet_endpoints: Option<&[String]>,
+    ) -> Result<Self> {
         match choice {
             NetworkChoice::Mainnet => match mainnet_endpoints {
                 Some(list) => NetworkProfile::mainnet_with_endpoints(list),
@@ -105,9 +105,8 @@ pub fn mainnet_genesis() -> H256 {
 pub fn parse_hash(s: &str) -> Result<H256> {
     let hex_part = s.trim().strip_prefix("0x").unwrap_or(s.trim());
     let bytes = hex::decode(hex_part).map_err(|e| Error::invalid_argument(format!("{s:?} is not a hex hash: {e}")))?;
-    let arr: [u8; 32] = bytes
-        .try_into()
-        .map_err(|_| Error::invalid_argument(format!("{s:?} is not a 32-byte hash")))?;
+    let arr: [u8; 32] =
+        bytes.try_into().map_err(|_| Error::invalid_argument(format!("{s:?} is not a 32-byte hash")))?;
     Ok(H256(arr))
 }
 
@@ -173,12 +172,16 @@ mod tests {
 
     #[test]
     fn edited_mainnet_list_is_validated_deduplicated_and_keeps_the_pin() {
-        let p = NetworkProfile::mainnet_with_endpoints(&["wss://a.example", "wss://a.example/", "ws://10.0.0.2:9944"]).unwrap();
+        let p = NetworkProfile::mainnet_with_endpoints(&["wss://a.example", "wss://a.example/", "ws://10.0.0.2:9944"])
+            .unwrap();
         assert_eq!(p.endpoints, ["wss://a.example", "ws://10.0.0.2:9944"]);
         assert_eq!(p.expected_genesis, Some(mainnet_genesis()));
         let empty: [&str; 0] = [];
         assert_eq!(NetworkProfile::mainnet_with_endpoints(&empty).unwrap_err().code, ErrorCode::InvalidArgument);
-        assert_eq!(NetworkProfile::mainnet_with_endpoints(&["https://x"]).unwrap_err().code, ErrorCode::InvalidArgument);
+        assert_eq!(
+            NetworkProfile::mainnet_with_endpoints(&["https://x"]).unwrap_err().code,
+            ErrorCode::InvalidArgument
+        );
     }
 
     #[test]
@@ -208,7 +211,11 @@ mod tests {
     #[test]
     fn the_ui_knows_mainnets_genesis() {
         // The status bar names a custom node on mainnet's chain "mainnet via custom node".
-        let labels = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../ui/src/lib/labels.ts")).unwrap();
-        assert!(labels.contains(&format!("MAINNET_GENESIS = '{MAINNET_GENESIS}'")), "ui/src/lib/labels.ts has another MAINNET_GENESIS");
+        let labels =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../ui/src/lib/labels.ts")).unwrap();
+        assert!(
+            labels.contains(&format!("MAINNET_GENESIS = '{MAINNET_GENESIS}'")),
+            "ui/src/lib/labels.ts has another MAINNET_GENESIS"
+        );
     }
 }

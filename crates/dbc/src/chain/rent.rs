@@ -155,7 +155,12 @@ pub fn rent_event(events: &ExtrinsicEvents<SubstrateConfig>) -> Option<RentPlace
 
 /// The `ConfirmRent` event of an extrinsic.
 pub fn confirm_event(events: &ExtrinsicEvents<SubstrateConfig>) -> Option<RentPaid> {
-    order_event(events, "ConfirmRent").map(|(rent_id, _, _, gpus, blocks, paid)| RentPaid { rent_id, gpus, blocks, paid })
+    order_event(events, "ConfirmRent").map(|(rent_id, _, _, gpus, blocks, paid)| RentPaid {
+        rent_id,
+        gpus,
+        blocks,
+        paid,
+    })
 }
 
 /// The `Relet` event of an extrinsic; `None` when the horizon capped it to nothing.
@@ -172,7 +177,16 @@ pub fn rent_events_in_block(events: &Events<SubstrateConfig>) -> Vec<(AccountId3
         .filter(|e| e.pallet_name() == "RentMachine" && e.event_name() == "Rent")
         .filter_map(|e| e.decode_fields_unchecked_as::<OrderEventFields>().ok())
         .map(|(rent_id, who, machine, gpus, blocks, reserved)| {
-            (who, RentPlaced { rent_id, machine_id: String::from_utf8_lossy(&machine).into_owned(), gpus, blocks, reserved })
+            (
+                who,
+                RentPlaced {
+                    rent_id,
+                    machine_id: String::from_utf8_lossy(&machine).into_owned(),
+                    gpus,
+                    blocks,
+                    reserved,
+                },
+            )
         })
         .collect()
 }

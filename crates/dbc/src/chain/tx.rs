@@ -23,9 +23,9 @@ use subxt::config::substrate::H256;
 use subxt::config::{SubstrateConfig, SubstrateExtrinsicParamsBuilder};
 use subxt::error::{DispatchError, TransactionEventsError};
 use subxt::extrinsics::ExtrinsicEvents;
+use subxt::transactions::Signer;
 use subxt::transactions::{Payload, SubmittableTransaction, TransactionInBlock, TransactionStatus};
 use subxt::utils::{AccountId32, MultiAddress};
-use subxt::transactions::Signer;
 
 /// Anything that signs DBC transactions: `subxt_signer::sr25519::Keypair`
 /// (dev accounts, the faucet) or a wallet key (`dbc::wallet::SigningKey`,
@@ -139,7 +139,13 @@ impl PreparedTx {
 
 /// Rebuild a [`PreparedTx`] from bytes saved by [`PreparedTx::encoded`].
 /// Sending it again is safe: its nonce makes it valid at most once.
-pub async fn from_encoded(client: &ChainClient, bytes: Vec<u8>, signer: AccountId32, nonce: u64, fee_estimate: u128) -> Result<PreparedTx> {
+pub async fn from_encoded(
+    client: &ChainClient,
+    bytes: Vec<u8>,
+    signer: AccountId32,
+    nonce: u64,
+    fee_estimate: u128,
+) -> Result<PreparedTx> {
     let at = client.api().at_current_block().await.map_err(|e| client.rpc_error("pinning the current block", e))?;
     let tx = at.transactions().from_bytes(bytes);
     Ok(PreparedTx { tx, signer, nonce, fee_estimate })
@@ -175,12 +181,12 @@ pub async fn prepare<C: Payload>(
         if let Some(n) = opts.mortal_blocks {
             params = params.mortal(n);
         }
-        let tx = at
-            .transactions()
-            .create_signed(call, signer, params.build())
-            .await
-            .map_err(|e| Error::new(ErrorCode::ChainRpc, format!("cannot build the transaction: {e}")).with_data(serde_json::json!({ "endpoint": client.endpoint() })))?;
-        let fee = tx.partial_fee_estimate().await.map_err(|e| client.rpc_error("TransactionPaymentApi_query_info", e))?;
+        let tx = at.transactions().create_signed(call, signer, params.build()).await.map_err(|e| {
+            Error::new(ErrorCode::ChainRpc, format!("cannot build the transaction: {e}"))
+                .with_data(serde_json::json!({ "endpoint": client.endpoint() }))
+        })?;
+        let fee =
+            tx.partial_fee_estimate().await.map_err(|e| client.rpc_error("TransactionPaymentApi_query_info", e))?;
         Ok::<_, Error>((tx, fee))
     }
     .await;
@@ -269,8 +275,11 @@ pub async fn submit(
     let ext_hash = hash_hex(&tx.hash());
     let deadline = tokio::time::Instant::now() + opts.timeout;
     let unknown = |why: &str| {
-        Error::new(ErrorCode::TxUnknown, format!("transaction {ext_hash} was sent but {why}; read the chain before retrying"))
-            .with_data(serde_json::json!({ "extrinsicHash": ext_hash }))
+        Error::new(
+            ErrorCode::TxUnknown,
+            format!("transaction {ext_hash} was sent but {why}; read the chain before retrying"),
+        )
+        .with_data(serde_json::json!({ "extrinsicHash": ext_hash }))
     };
 
     let mut progress = match tokio::time::timeout_at(deadline, tx.submit_and_watch()).await {
@@ -415,13 +424,18 @@ fn submit_error(text: &str, ext_hash: &str) -> Error {
     // 1011 (unknown validity), 1012 (temporarily banned) and 1013 (already
     // imported) describe the pool, not this transaction: it may be in a pool
     // or on chain already, so the outcome is unknown and the chain decides.
-    let pool_state = ["1011", "1012", "1013", "temporarily banned", "already imported"].iter().any(|k| lower.contains(k));
-    let node_said_no = !pool_state && ["1010", "1014", "invalid transaction", "priority is too low"].iter().any(|k| lower.contains(k));
+    let pool_state =
+        ["1011", "1012", "1013", "temporarily banned", "already imported"].iter().any(|k| lower.contains(k));
+    let node_said_no =
+        !pool_state && ["1010", "1014", "invalid transaction", "priority is too low"].iter().any(|k| lower.contains(k));
     if node_said_no {
         return invalid(text, ext_hash);
     }
-    Error::new(ErrorCode::TxUnknown, format!("sending transaction {ext_hash} failed: {text}; read the chain before retrying"))
-        .with_data(serde_json::json!({ "extrinsicHash": ext_hash }))
+    Error::new(
+        ErrorCode::TxUnknown,
+        format!("sending transaction {ext_hash} failed: {text}; read the chain before retrying"),
+    )
+    .with_data(serde_json::json!({ "extrinsicHash": ext_hash }))
 }
 
 #[derive(DecodeAsType)]
@@ -468,8 +482,12 @@ async fn read_result(
             .await
             .map_err(|e| client.rpc_error("loading metadata of the inclusion block", e))?
             .metadata();
-        let dispatch = DispatchError::decode_from(bytes, metadata)
-            .map_err(|e| client.rpc_error("decoding the dispatch error", TransactionEventsError::CannotDecodeDispatchError { error: e, bytes: vec![] }))?;
+        let dispatch = DispatchError::decode_from(bytes, metadata).map_err(|e| {
+            client.rpc_error(
+                "decoding the dispatch error",
+                TransactionEventsError::CannotDecodeDispatchError { error: e, bytes: vec![] },
+            )
+        })?;
         return Err(failed(&dispatch, &hash_hex(&block_hash), &ext_hash, block_number, fee_paid));
     }
     Ok(TxOutcome {
@@ -488,7 +506,13 @@ async fn read_result(
 /// `tx-failed` from a dispatch error: `Pallet.Variant` for module errors
 /// (e.g. `RentMachine.OnlyHalfHourAllowed`), the kind otherwise
 /// (`Token.FundsUnavailable`, `BadOrigin`).
-fn failed(e: &DispatchError, block_hash: &str, ext_hash: &str, block_number: Option<u32>, fee_paid: Option<u128>) -> Error {
+fn failed(
+    e: &DispatchError,
+    block_hash: &str,
+    ext_hash: &str,
+    block_number: Option<u32>,
+    fee_paid: Option<u128>,
+) -> Error {
     let mut data = serde_json::json!({
         "blockHash": block_hash,
         "extrinsicHash": ext_hash,
@@ -514,7 +538,11 @@ fn failed(e: &DispatchError, block_hash: &str, ext_hash: &str, block_number: Opt
         }
     };
     data["error"] = name.clone().into();
-    let msg = if docs.trim().is_empty() { format!("the chain rejected the transaction: {name}") } else { format!("the chain rejected the transaction: {name} ({})", docs.trim()) };
+    let msg = if docs.trim().is_empty() {
+        format!("the chain rejected the transaction: {name}")
+    } else {
+        format!("the chain rejected the transaction: {name} ({})", docs.trim())
+    };
     Error::new(ErrorCode::TxFailed, msg).with_data(data)
 }
 
@@ -531,7 +559,10 @@ mod tests {
 
     #[test]
     fn submission_errors_are_classified() {
-        let e = submit_error("User error: Invalid Transaction (1010): Inability to pay some fees (e.g. account balance too low)", "0x1");
+        let e = submit_error(
+            "User error: Invalid Transaction (1010): Inability to pay some fees (e.g. account balance too low)",
+            "0x1",
+        );
         assert_eq!(e.code, ErrorCode::InsufficientBalance);
         let e = submit_error("RPC error: User error: Invalid Transaction (1010) Transaction is outdated", "0x1");
         assert_eq!(e.code, ErrorCode::TxInvalid);
@@ -539,8 +570,14 @@ mod tests {
         assert_eq!(submit_error("Priority is too low: (1 vs 1)", "0x1").code, ErrorCode::TxInvalid);
         assert_eq!(submit_error("restart required: connection closed", "0x1").code, ErrorCode::TxUnknown);
         // The pool's state, not a refusal: the transaction may still land.
-        assert_eq!(submit_error("RPC error: User error: Transaction is temporarily banned (1012)", "0x1").code, ErrorCode::TxUnknown);
-        assert_eq!(submit_error("RPC error: User error: Transaction Already Imported (1013)", "0x1").code, ErrorCode::TxUnknown);
+        assert_eq!(
+            submit_error("RPC error: User error: Transaction is temporarily banned (1012)", "0x1").code,
+            ErrorCode::TxUnknown
+        );
+        assert_eq!(
+            submit_error("RPC error: User error: Transaction Already Imported (1013)", "0x1").code,
+            ErrorCode::TxUnknown
+        );
         // What chopsticks 1.5.1 actually sends for an account that cannot pay the fee:
         let e = submit_error(
             r#"Cannot submit extrinsic: Backend error: RPC error: RPC error: User error: {"invalid":{"payment":null}} (1010)"#,
@@ -548,7 +585,10 @@ mod tests {
         );
         assert_eq!(e.code, ErrorCode::InsufficientBalance);
         assert_eq!(e.data.unwrap()["reason"], r#"{"invalid":{"payment":null}} (1010)"#);
-        let e = submit_error(r#"Cannot submit extrinsic: Backend error: RPC error: RPC error: User error: {"invalid":{"stale":null}} (1010)"#, "0x1");
+        let e = submit_error(
+            r#"Cannot submit extrinsic: Backend error: RPC error: RPC error: User error: {"invalid":{"stale":null}} (1010)"#,
+            "0x1",
+        );
         assert_eq!(e.code, ErrorCode::TxInvalid);
         assert_eq!(e.data.unwrap()["reason"], r#"{"invalid":{"stale":null}} (1010)"#);
     }

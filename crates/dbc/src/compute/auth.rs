@@ -21,9 +21,7 @@ const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01234
 pub fn new_nonce() -> String {
     let mut rng = rand::rngs::OsRng;
     let len = rng.gen_range(NONCE_MIN_LEN..=NONCE_MAX_LEN);
-    (0..len)
-        .map(|_| ALNUM[rng.gen_range(0..ALNUM.len())] as char)
-        .collect()
+    (0..len).map(|_| ALNUM[rng.gen_range(0..ALNUM.len())] as char).collect()
 }
 
 /// `hex(sr25519_sign("substrate", nonce bytes))`, lowercase, no `0x` (the
@@ -57,11 +55,7 @@ impl fmt::Debug for Auth {
 impl Auth {
     pub fn new(key: SigningKey, rent_id: u64) -> Self {
         let wallet = key.address();
-        Auth {
-            key,
-            rent_id,
-            wallet,
-        }
+        Auth { key, rent_id, wallet }
     }
 
     /// The renter's SS58 address (prefix 42), compared as a string with the
@@ -78,11 +72,7 @@ impl Auth {
     pub(crate) fn credentials(&self) -> Credentials {
         let nonce = new_nonce();
         let sign = sign_nonce(&self.key, &nonce);
-        Credentials {
-            wallet: self.wallet.clone(),
-            nonce,
-            sign,
-        }
+        Credentials { wallet: self.wallet.clone(), nonce, sign }
     }
 }
 
@@ -94,11 +84,7 @@ mod tests {
     const DEV: &str = "bottom drive obey lake curtain smoke basket hold race lonely fit walk";
 
     fn dev_key() -> SigningKey {
-        SigningKey::from_phrase(
-            &crate::wallet::mnemonic::parse(DEV).unwrap(),
-            &DerivationPath::root(),
-        )
-        .unwrap()
+        SigningKey::from_phrase(&crate::wallet::mnemonic::parse(DEV).unwrap(), &DerivationPath::root()).unwrap()
     }
 
     #[test]
@@ -118,10 +104,7 @@ mod tests {
     #[test]
     fn signature_verifies_with_schnorrkel_against_the_address_key() {
         let auth = Auth::new(dev_key(), 1234);
-        assert_eq!(
-            auth.wallet(),
-            "5DfhGyQdFobKM8NsWvEeAKk5EQQgYe9AydgJ7rMB6E1EqRzV"
-        );
+        assert_eq!(auth.wallet(), "5DfhGyQdFobKM8NsWvEeAKk5EQQgYe9AydgJ7rMB6E1EqRzV");
         let c = auth.credentials();
         assert_eq!(c.wallet, auth.wallet());
         assert_eq!(c.sign.len(), 128);
@@ -129,16 +112,10 @@ mod tests {
         let account = parse_address(&c.wallet).unwrap();
         let public = schnorrkel::PublicKey::from_bytes(&account.0).unwrap();
         let sig = schnorrkel::Signature::from_bytes(&hex::decode(&c.sign).unwrap()).unwrap();
-        assert!(public
-            .verify_simple(b"substrate", c.nonce.as_bytes(), &sig)
-            .is_ok());
+        assert!(public.verify_simple(b"substrate", c.nonce.as_bytes(), &sig).is_ok());
         // Not over another message, not under another context.
-        assert!(public
-            .verify_simple(b"substrate", b"another nonce", &sig)
-            .is_err());
-        assert!(public
-            .verify_simple(b"polkadot", c.nonce.as_bytes(), &sig)
-            .is_err());
+        assert!(public.verify_simple(b"substrate", b"another nonce", &sig).is_err());
+        assert!(public.verify_simple(b"polkadot", c.nonce.as_bytes(), &sig).is_err());
         // Each request: a new nonce, a new signature.
         let d = auth.credentials();
         assert_ne!((c.nonce, c.sign), (d.nonce, d.sign));
@@ -148,9 +125,6 @@ mod tests {
     fn debug_shows_no_secret() {
         let auth = Auth::new(dev_key(), 7);
         let s = format!("{auth:?}");
-        assert_eq!(
-            s,
-            "Auth(5DfhGyQdFobKM8NsWvEeAKk5EQQgYe9AydgJ7rMB6E1EqRzV, rent order 7)"
-        );
+        assert_eq!(s, "Auth(5DfhGyQdFobKM8NsWvEeAKk5EQQgYe9AydgJ7rMB6E1EqRzV, rent order 7)");
     }
 }

@@ -29,10 +29,7 @@ pub struct Timeouts {
 
 impl Default for Timeouts {
     fn default() -> Self {
-        Timeouts {
-            request: REQUEST_TIMEOUT,
-            connect: CONNECT_TIMEOUT,
-        }
+        Timeouts { request: REQUEST_TIMEOUT, connect: CONNECT_TIMEOUT }
     }
 }
 
@@ -62,10 +59,8 @@ pub fn normalize_machine_id(id: &str) -> Result<String> {
     if t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()) {
         Ok(t)
     } else {
-        Err(
-            Error::invalid_argument(format!("a machine id is 64 hexadecimal digits, not {id:?}"))
-                .with_data(json!({ "field": "machineId" })),
-        )
+        Err(Error::invalid_argument(format!("a machine id is 64 hexadecimal digits, not {id:?}"))
+            .with_data(json!({ "field": "machineId" })))
     }
 }
 
@@ -119,11 +114,7 @@ impl ComputeClient {
     }
 
     pub(crate) fn ctx(&self, route: &str) -> Ctx {
-        Ctx {
-            url: self.base.clone(),
-            route: route.to_string(),
-            ..Ctx::default()
-        }
+        Ctx { url: self.base.clone(), route: route.to_string(), ..Ctx::default() }
     }
 
     /// One request: `GET` without a body, else `POST` with `body` as JSON.
@@ -133,21 +124,14 @@ impl ComputeClient {
         let req = match body {
             None => self.http.get(&url),
             Some(b) => {
-                let bytes = serde_json::to_vec(b)
-                    .map_err(|e| Error::internal(format!("request body: {e}")))?;
-                self.http
-                    .post(&url)
-                    .header(reqwest::header::CONTENT_TYPE, "application/json")
-                    .body(bytes)
+                let bytes = serde_json::to_vec(b).map_err(|e| Error::internal(format!("request body: {e}")))?;
+                self.http.post(&url).header(reqwest::header::CONTENT_TYPE, "application/json").body(bytes)
             }
         };
         // One deadline for the whole exchange, body included (reqwest's own
         // timeout is the same; this one also names the stage).
         let deadline = tokio::time::Instant::now() + self.timeouts.request;
-        let mut resp = req
-            .send()
-            .await
-            .map_err(|e| reply::transport_error(ctx, &e))?;
+        let mut resp = req.send().await.map_err(|e| reply::transport_error(ctx, &e))?;
         let status = resp.status().as_u16();
         if resp.status().is_redirection() {
             let location = resp
@@ -169,14 +153,9 @@ impl ComputeClient {
             if bytes.len() + chunk.len() > MAX_BODY {
                 return Err(Error::new(
                     ErrorCode::ComputeBadReply,
-                    format!(
-                        "the DBC client at {} sent more than {MAX_BODY} bytes",
-                        self.base
-                    ),
+                    format!("the DBC client at {} sent more than {MAX_BODY} bytes", self.base),
                 )
-                .with_data(
-                    json!({ "url": self.base, "route": ctx.route, "reason": "answer too large" }),
-                ));
+                .with_data(json!({ "url": self.base, "route": ctx.route, "reason": "answer too large" })));
             }
             bytes.extend_from_slice(&chunk);
         }
@@ -191,11 +170,7 @@ impl ComputeClient {
     }
 
     /// The POST envelope of every route but the version check.
-    pub(crate) fn envelope(
-        peer: Option<&str>,
-        additional: Map<String, Value>,
-        auth: Option<&Auth>,
-    ) -> Value {
+    pub(crate) fn envelope(peer: Option<&str>, additional: Map<String, Value>, auth: Option<&Auth>) -> Value {
         let mut body = json!({
             "peer_nodes_list": peer.map(|p| vec![p.to_string()]).unwrap_or_default(),
             "additional": Value::Object(additional),
@@ -221,13 +196,9 @@ impl ComputeClient {
     /// `POST /api/v1/mining_nodes` with `[]`: the nodes the client sees now.
     pub async fn node_list(&self) -> Result<Vec<NodeSummary>> {
         let ctx = self.ctx("/api/v1/mining_nodes");
-        let m = self
-            .exchange(&ctx, Some(&Self::envelope(None, Map::new(), None)))
-            .await?;
-        let list = m
-            .get("mining_nodes")
-            .and_then(Value::as_array)
-            .ok_or_else(|| bad_shape(&ctx, "no mining_nodes list"))?;
+        let m = self.exchange(&ctx, Some(&Self::envelope(None, Map::new(), None))).await?;
+        let list =
+            m.get("mining_nodes").and_then(Value::as_array).ok_or_else(|| bad_shape(&ctx, "no mining_nodes list"))?;
         Ok(list.iter().filter_map(NodeSummary::parse).collect())
     }
 
@@ -237,9 +208,7 @@ impl ComputeClient {
         let id = normalize_machine_id(machine_id)?;
         let mut ctx = self.ctx("/api/v1/mining_nodes");
         ctx.machine_id = Some(id.clone());
-        let m = self
-            .exchange(&ctx, Some(&Self::envelope(Some(&id), Map::new(), None)))
-            .await?;
+        let m = self.exchange(&ctx, Some(&Self::envelope(Some(&id), Map::new(), None))).await?;
         NodeInfo::parse(&m).ok_or_else(|| bad_shape(&ctx, "node info is not an object"))
     }
 
@@ -256,30 +225,19 @@ impl ComputeClient {
             )
             .with_data(json!({ "url": self.base, "machineId": id, "nodeMessage": "" }))
         })?;
-        Ok(ConnectionCheck {
-            url: self.base.clone(),
-            client_version,
-            node,
-        })
+        Ok(ConnectionCheck { url: self.base.clone(), client_version, node })
     }
 
     /// The signed routes for one rent order on one machine.
     pub fn rented(&self, machine_id: &str, auth: Auth) -> Result<RentedMachine> {
-        Ok(RentedMachine::new(
-            self.clone(),
-            normalize_machine_id(machine_id)?,
-            auth,
-        ))
+        Ok(RentedMachine::new(self.clone(), normalize_machine_id(machine_id)?, auth))
     }
 }
 
 pub(crate) fn bad_shape(ctx: &Ctx, reason: &str) -> Error {
     Error::new(
         ErrorCode::ComputeBadReply,
-        format!(
-            "the DBC client at {} sent an unexpected answer on {}: {reason}",
-            ctx.url, ctx.route
-        ),
+        format!("the DBC client at {} sent an unexpected answer on {}: {reason}", ctx.url, ctx.route),
     )
     .with_data(json!({ "url": ctx.url, "route": ctx.route, "reason": reason }))
 }
@@ -292,16 +250,9 @@ mod tests {
     fn machine_ids() {
         let id = "58fb618aa482c41114eb3cfdaefd3ba183172da9e25251449d045043fbd37f45";
         assert_eq!(normalize_machine_id(id).unwrap(), id);
-        assert_eq!(
-            normalize_machine_id(&format!("0x{}", id.to_uppercase())).unwrap(),
-            id
-        );
+        assert_eq!(normalize_machine_id(&format!("0x{}", id.to_uppercase())).unwrap(), id);
         for bad in ["", "58fb", &format!("{id}00"), &id.replace('5', "g")] {
-            assert_eq!(
-                normalize_machine_id(bad).unwrap_err().code,
-                ErrorCode::InvalidArgument,
-                "{bad}"
-            );
+            assert_eq!(normalize_machine_id(bad).unwrap_err().code, ErrorCode::InvalidArgument, "{bad}");
         }
     }
 
@@ -324,21 +275,14 @@ mod tests {
 
     #[tokio::test]
     async fn a_closed_port_is_unreachable_with_nothing_sent() {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         // The listener is dropped: the port is closed.
         let c = ComputeClient::new(&format!("http://127.0.0.1:{port}")).unwrap();
         let e = c.version().await.unwrap_err();
         assert_eq!(e.code, ErrorCode::ComputeUnreachable, "{e:?}");
         assert_eq!(e.data.as_ref().unwrap()["stage"], "connect");
         assert!(!reply::maybe_delivered(&e));
-        assert_eq!(
-            ComputeClient::new("localhost:5002").unwrap_err().code,
-            ErrorCode::InvalidClientUrl
-        );
+        assert_eq!(ComputeClient::new("localhost:5002").unwrap_err().code, ErrorCode::InvalidClientUrl);
     }
 
     /// A tiny HTTP server: every connection gets `answer` (in pieces of
@@ -378,9 +322,12 @@ mod tests {
     /// other port never hears from us.
     #[tokio::test]
     async fn redirects_are_reported_and_never_followed() {
-        let (other, other_seen, t2) = serve(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}".to_vec(), 1 << 20, Duration::ZERO).await;
+        let (other, other_seen, t2) =
+            serve(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}".to_vec(), 1 << 20, Duration::ZERO).await;
         for status in [301u16, 302, 303, 307, 308] {
-            let answer = format!("HTTP/1.1 {status} Moved\r\nlocation: http://127.0.0.1:{other}/api/v1/\r\ncontent-length: 0\r\n\r\n");
+            let answer = format!(
+                "HTTP/1.1 {status} Moved\r\nlocation: http://127.0.0.1:{other}/api/v1/\r\ncontent-length: 0\r\n\r\n"
+            );
             let (port, seen, t1) = serve(answer.into_bytes(), 1 << 20, Duration::ZERO).await;
             let c = ComputeClient::new(&format!("http://127.0.0.1:{port}")).unwrap();
             let e = c.node_list().await.unwrap_err();
@@ -456,10 +403,7 @@ mod tests {
                 held.push(s);
             }
         });
-        let t = Timeouts {
-            request: Duration::from_millis(300),
-            connect: Duration::from_secs(2),
-        };
+        let t = Timeouts { request: Duration::from_millis(300), connect: Duration::from_secs(2) };
         let c = ComputeClient::with_timeouts(&format!("http://127.0.0.1:{port}"), t).unwrap();
         let e = c.node_list().await.unwrap_err();
         assert_eq!(e.code, ErrorCode::ComputeTimeout, "{e:?}");

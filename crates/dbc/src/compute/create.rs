@@ -59,20 +59,12 @@ impl Default for CreateOptions {
 
 /// Progress of a create, for the UI.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(
-    tag = "event",
-    rename_all = "kebab-case",
-    rename_all_fields = "camelCase"
-)]
+#[serde(tag = "event", rename_all = "kebab-case", rename_all_fields = "camelCase")]
 pub enum CreateEvent {
     /// A create request goes out (1-based).
     Sending { attempt: u32 },
     /// The node reported `port` taken; the next attempt uses these ports.
-    PortConflict {
-        port: Option<u16>,
-        rdp_port: u16,
-        vnc_port: u16,
-    },
+    PortConflict { port: Option<u16>, rdp_port: u16, vnc_port: u16 },
     /// The machine's owner VMs are still stopping; next attempt after this wait.
     Busy { retry_in_secs: u64 },
     /// No answer; looking for the task id before anything else.
@@ -109,20 +101,13 @@ pub struct CreatedVm {
 
 /// `port conflict, exist rdp_port = 5685` → `Some(5685)`.
 fn conflict_port(msg: &str) -> Option<u16> {
-    let digits: String = msg
-        .chars()
-        .rev()
-        .take_while(char::is_ascii_digit)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
+    let digits: String =
+        msg.chars().rev().take_while(char::is_ascii_digit).collect::<Vec<_>>().into_iter().rev().collect();
     digits.parse().ok()
 }
 
 fn is_port_conflict(e: &Error) -> bool {
-    e.code == ErrorCode::ComputeRefused
-        && node_message(e).is_some_and(|m| m.starts_with("port conflict"))
+    e.code == ErrorCode::ComputeRefused && node_message(e).is_some_and(|m| m.starts_with("port conflict"))
 }
 
 fn is_task_id_taken(e: &Error) -> bool {
@@ -181,11 +166,7 @@ impl RentedMachine {
                 port_tries += 1;
                 plan.repick_ports(&mut rand::rngs::OsRng, &taken);
                 tracing::info!(task = %plan.task_id, ?port, "port conflict; new ports");
-                on_event(CreateEvent::PortConflict {
-                    port,
-                    rdp_port: plan.rdp_port,
-                    vnc_port: plan.vnc_port,
-                });
+                on_event(CreateEvent::PortConflict { port, rdp_port: plan.rdp_port, vnc_port: plan.vnc_port });
                 continue;
             }
             if is_task_id_taken(&err) {
@@ -202,9 +183,7 @@ impl RentedMachine {
                     return Err(err);
                 }
                 busy_tries += 1;
-                on_event(CreateEvent::Busy {
-                    retry_in_secs: opts.busy_backoff.as_secs(),
-                });
+                on_event(CreateEvent::Busy { retry_in_secs: opts.busy_backoff.as_secs() });
                 tokio::time::sleep(opts.busy_backoff).await;
                 continue;
             }
@@ -214,9 +193,7 @@ impl RentedMachine {
             }
             if reply::maybe_delivered(&err) {
                 tracing::info!(task = %plan.task_id, code = %err.code, "create outcome unknown; looking for the task");
-                on_event(CreateEvent::Resolving {
-                    reason: err.message.clone(),
-                });
+                on_event(CreateEvent::Resolving { reason: err.message.clone() });
                 if let Some(d) = self.find_task(&plan.task_id, opts).await? {
                     return Ok(self.found(d, plan, CreatedHow::FoundAfterTimeout, attempts));
                 }
@@ -232,14 +209,7 @@ impl RentedMachine {
     }
 
     fn found(&self, d: TaskDetail, plan: VmPlan, how: CreatedHow, attempts: u32) -> CreatedVm {
-        CreatedVm {
-            task_id: d.task_id.clone(),
-            status: d.status,
-            create_time: d.create_time,
-            plan,
-            how,
-            attempts,
-        }
+        CreatedVm { task_id: d.task_id.clone(), status: d.status, create_time: d.create_time, plan, how, attempts }
     }
 
     /// Look for `task_id` for up to `resolve_window`. `None` if it never
@@ -266,30 +236,17 @@ mod tests {
 
     #[test]
     fn the_conflicting_port_is_read_from_the_message() {
-        assert_eq!(
-            conflict_port("port conflict, exist rdp_port = 5685"),
-            Some(5685)
-        );
-        assert_eq!(
-            conflict_port("port conflict, exist vnc_port = 25901"),
-            Some(25901)
-        );
+        assert_eq!(conflict_port("port conflict, exist rdp_port = 5685"), Some(5685));
+        assert_eq!(conflict_port("port conflict, exist vnc_port = 25901"), Some(25901));
         assert_eq!(conflict_port("port conflict"), None);
         assert_eq!(conflict_port("port conflict, exist rdp_port = 99999"), None);
     }
 
     #[test]
     fn events_serialize_for_the_ui() {
-        let v = serde_json::to_value(CreateEvent::PortConflict {
-            port: Some(1),
-            rdp_port: 20001,
-            vnc_port: 30001,
-        })
-        .unwrap();
-        assert_eq!(
-            v,
-            json!({"event": "port-conflict", "port": 1, "rdpPort": 20001, "vncPort": 30001})
-        );
+        let v = serde_json::to_value(CreateEvent::PortConflict { port: Some(1), rdp_port: 20001, vnc_port: 30001 })
+            .unwrap();
+        assert_eq!(v, json!({"event": "port-conflict", "port": 1, "rdpPort": 20001, "vncPort": 30001}));
         let v = serde_json::to_value(CreateEvent::Busy { retry_in_secs: 60 }).unwrap();
         assert_eq!(v, json!({"event": "busy", "retryInSecs": 60}));
     }

@@ -30,24 +30,16 @@ pub struct RentedMachine {
 /// ids are Base58; committee checks use `vm_check_<ts>`). Ids in answers are
 /// held to the same rule, so a refused one is never kept.
 pub(crate) fn check_task_id(id: &str) -> Result<()> {
-    if !id.is_empty()
-        && id.len() <= 64
-        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-    {
+    if !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
         Ok(())
     } else {
-        Err(Error::invalid_argument(format!("{id:?} is not a task id"))
-            .with_data(json!({ "field": "taskId" })))
+        Err(Error::invalid_argument(format!("{id:?} is not a task id")).with_data(json!({ "field": "taskId" })))
     }
 }
 
 impl RentedMachine {
     pub(crate) fn new(client: ComputeClient, machine_id: String, auth: Auth) -> Self {
-        RentedMachine {
-            client,
-            machine_id,
-            auth,
-        }
+        RentedMachine { client, machine_id, auth }
     }
 
     pub fn client(&self) -> &ComputeClient {
@@ -100,9 +92,7 @@ impl RentedMachine {
     pub async fn tasks(&self) -> Result<Vec<TaskSummary>> {
         let ctx = self.ctx("/api/v1/tasks".into(), None);
         let m = self.signed(&ctx, Map::new()).await?;
-        let list = m
-            .as_array()
-            .ok_or_else(|| bad_shape(&ctx, "the task list is not an array"))?;
+        let list = m.as_array().ok_or_else(|| bad_shape(&ctx, "the task list is not an array"))?;
         Ok(list.iter().filter_map(TaskSummary::parse).collect())
     }
 
@@ -112,8 +102,8 @@ impl RentedMachine {
         check_task_id(task_id)?;
         let ctx = self.ctx(format!("/api/v1/tasks/{task_id}"), Some(task_id));
         let m = self.signed(&ctx, Map::new()).await?;
-        let d = TaskDetail::parse(&m)?
-            .ok_or_else(|| bad_shape(&ctx, "the task detail is not an object with a task_id"))?;
+        let d =
+            TaskDetail::parse(&m)?.ok_or_else(|| bad_shape(&ctx, "the task detail is not an object with a task_id"))?;
         if check_task_id(&d.task_id).is_err() {
             return Err(bad_shape(&ctx, "the task detail's task_id is not a task id"));
         }
@@ -122,10 +112,7 @@ impl RentedMachine {
 
     async fn power(&self, op: &str, task_id: &str, query: &str) -> Result<()> {
         check_task_id(task_id)?;
-        let ctx = self.ctx(
-            format!("/api/v1/tasks/{op}/{task_id}{query}"),
-            Some(task_id),
-        );
+        let ctx = self.ctx(format!("/api/v1/tasks/{op}/{task_id}{query}"), Some(task_id));
         self.signed(&ctx, Map::new()).await.map(|_| ())
     }
 
@@ -143,12 +130,7 @@ impl RentedMachine {
     /// Ask the guest to reboot; `force` destroys and starts it instead (for a
     /// guest that ignores the request). Queued: poll for `running`.
     pub async fn restart(&self, task_id: &str, force: bool) -> Result<()> {
-        self.power(
-            "restart",
-            task_id,
-            if force { "?force_reboot=true" } else { "" },
-        )
-        .await
+        self.power("restart", task_id, if force { "?force_reboot=true" } else { "" }).await
     }
 
     /// Delete the VM **and its disks**; irreversible. Queued: poll until it is gone.
@@ -160,15 +142,9 @@ impl RentedMachine {
     pub async fn logs(&self, task_id: &str, lines: u32) -> Result<Vec<String>> {
         check_task_id(task_id)?;
         let n = lines.clamp(1, MAX_LOG_LINES);
-        let ctx = self.ctx(
-            format!("/api/v1/tasks/logs/{task_id}?flag=tail&line_num={n}"),
-            Some(task_id),
-        );
+        let ctx = self.ctx(format!("/api/v1/tasks/logs/{task_id}?flag=tail&line_num={n}"), Some(task_id));
         let m = self.signed(&ctx, Map::new()).await?;
-        let lines = m
-            .get("log_content")
-            .and_then(Value::as_array)
-            .ok_or_else(|| bad_shape(&ctx, "no log_content"))?;
+        let lines = m.get("log_content").and_then(Value::as_array).ok_or_else(|| bad_shape(&ctx, "no log_content"))?;
         Ok(log_tail(lines, n as usize))
     }
 }

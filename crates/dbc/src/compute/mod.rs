@@ -42,19 +42,13 @@ pub mod types;
 pub mod url;
 
 pub use auth::{new_nonce, sign_nonce, Auth};
-pub use client::{
-    normalize_machine_id, ComputeClient, ConnectionCheck, Timeouts, CONNECT_TIMEOUT,
-    REQUEST_TIMEOUT,
-};
+pub use client::{normalize_machine_id, ComputeClient, ConnectionCheck, Timeouts, CONNECT_TIMEOUT, REQUEST_TIMEOUT};
 pub use create::{CreateEvent, CreateOptions, CreatedHow, CreatedVm};
 pub use machine::RentedMachine;
 pub use plan::{
-    choose_image, new_task_id, plan_vm, sanitize_desc, size_for_share, validate_task_id,
-    PlanRequest, Sizing, VmPlan,
+    choose_image, new_task_id, plan_vm, sanitize_desc, size_for_share, validate_task_id, PlanRequest, Sizing, VmPlan,
 };
 pub use poll::{PollOptions, Progress, Target};
 pub use reach::rdp_reachable;
 pub use reply::node_message;
-pub use types::{
-    ImageInfo, NodeInfo, NodeSummary, RdpLogin, StatusKind, TaskDetail, TaskStatus, TaskSummary,
-};
+pub use types::{ImageInfo, NodeInfo, NodeSummary, RdpLogin, StatusKind, TaskDetail, TaskStatus, TaskSummary};

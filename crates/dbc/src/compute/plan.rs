@@ -66,9 +66,7 @@ pub struct VmPlan {
 pub fn new_task_id() -> String {
     const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     let mut rng = rand::rngs::OsRng;
-    (0..22)
-        .map(|_| ALNUM[rng.gen_range(0..ALNUM.len())] as char)
-        .collect()
+    (0..22).map(|_| ALNUM[rng.gen_range(0..ALNUM.len())] as char).collect()
 }
 
 /// A task id the node accepts at creation: 20–22 ASCII letters or digits.
@@ -76,10 +74,8 @@ pub fn validate_task_id(id: &str) -> Result<()> {
     if (20..=22).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric()) {
         Ok(())
     } else {
-        Err(Error::invalid_argument(format!(
-            "a task id is 20 to 22 letters or digits, not {id:?}"
-        ))
-        .with_data(json!({ "field": "taskId" })))
+        Err(Error::invalid_argument(format!("a task id is 20 to 22 letters or digits, not {id:?}"))
+            .with_data(json!({ "field": "taskId" })))
     }
 }
 
@@ -99,37 +95,20 @@ pub fn sanitize_desc(desc: &str) -> String {
 pub fn choose_image(node: &NodeInfo, wanted: Option<&str>) -> Result<String> {
     let names: Vec<&str> = node.images.iter().map(|i| i.name.as_str()).collect();
     if let Some(w) = wanted.map(str::trim).filter(|w| !w.is_empty()) {
-        return match node
-            .images
-            .iter()
-            .find(|i| i.name == w && i.name.ends_with(".qcow2"))
-        {
+        return match node.images.iter().find(|i| i.name == w && i.name.ends_with(".qcow2")) {
             Some(i) => Ok(i.name.clone()),
             None => Err(Error::new(
                 ErrorCode::ImageNotFound,
-                format!(
-                    "the machine has no image {w:?} (it has: {})",
-                    names.join(", ")
-                ),
+                format!("the machine has no image {w:?} (it has: {})", names.join(", ")),
             )
             .with_data(json!({ "image": w, "images": names.join(", ") }))),
         };
     }
-    node.windows_images()
-        .find(|i| i.name.ends_with(".qcow2"))
-        .map(|i| i.name.clone())
-        .ok_or_else(|| {
-            let list = if names.is_empty() {
-                "none".to_string()
-            } else {
-                names.join(", ")
-            };
-            Error::new(
-                ErrorCode::NoWindowsImage,
-                format!("the machine offers no Windows image (images: {list})"),
-            )
+    node.windows_images().find(|i| i.name.ends_with(".qcow2")).map(|i| i.name.clone()).ok_or_else(|| {
+        let list = if names.is_empty() { "none".to_string() } else { names.join(", ") };
+        Error::new(ErrorCode::NoWindowsImage, format!("the machine offers no Windows image (images: {list})"))
             .with_data(json!({ "images": list }))
-        })
+    })
 }
 
 /// CPU threads, memory and data disk for the rented share.
@@ -146,43 +125,29 @@ pub struct Sizing {
 fn share(total: u64, rented: u32, all: u32) -> u64 {
     let exact = (total as u128 * rented as u128 / all as u128) as u64;
     let node = (total as f32 * (rented as f32 / all as f32)).floor();
-    exact.min(if node.is_finite() && node >= 0.0 {
-        node as u64
-    } else {
-        0
-    })
+    exact.min(if node.is_finite() && node >= 0.0 { node as u64 } else { 0 })
 }
 
 fn no_room(resource: &str, available: u64, message: String) -> Error {
-    Error::new(ErrorCode::VmNoRoom, message)
-        .with_data(json!({ "resource": resource, "available": available }))
+    Error::new(ErrorCode::VmNoRoom, message).with_data(json!({ "resource": resource, "available": available }))
 }
 
 /// Size a VM to `rented_gpus` of the node's GPUs (compute-api.md §7).
 pub fn size_for_share(node: &NodeInfo, rented_gpus: u32) -> Result<Sizing> {
     let all = node.gpu_count;
     if all == 0 {
-        return Err(no_room(
-            "gpu",
-            0,
-            "the machine reports no GPUs, so its share cannot be sized".into(),
-        ));
+        return Err(no_room("gpu", 0, "the machine reports no GPUs, so its share cannot be sized".into()));
     }
     if rented_gpus == 0 || rented_gpus > all {
-        return Err(Error::invalid_argument(format!(
-            "{rented_gpus} rented GPU(s) on a machine with {all}"
-        ))
-        .with_data(json!({ "field": "rentedGpus" })));
+        return Err(Error::invalid_argument(format!("{rented_gpus} rented GPU(s) on a machine with {all}"))
+            .with_data(json!({ "field": "rentedGpus" })));
     }
     let cpu_cores = share(node.cpu_cores as u64, rented_gpus, all) as u32;
     if cpu_cores == 0 {
         return Err(no_room(
             "cpu",
             node.cpu_cores as u64,
-            format!(
-                "the rented share of {} CPU threads is less than one",
-                node.cpu_cores
-            ),
+            format!("the rented share of {} CPU threads is less than one", node.cpu_cores),
         ));
     }
     let mem_cap = share(node.mem_total_gb, rented_gpus, all).min(node.mem_free_gb);
@@ -191,10 +156,7 @@ pub fn size_for_share(node: &NodeInfo, rented_gpus: u32) -> Result<Sizing> {
         return Err(no_room(
             "memory",
             node.mem_free_gb,
-            format!(
-                "only {} GB of memory is free on the machine",
-                node.mem_free_gb
-            ),
+            format!("only {} GB of memory is free on the machine", node.mem_free_gb),
         ));
     }
     // The node caps the data disk at what is free only; the rest of /data
@@ -210,17 +172,10 @@ pub fn size_for_share(node: &NodeInfo, rented_gpus: u32) -> Result<Sizing> {
         return Err(no_room(
             "disk",
             node.data_disk_free_gb,
-            format!(
-                "only {} GB of disk is free on the machine",
-                node.data_disk_free_gb
-            ),
+            format!("only {} GB of disk is free on the machine", node.data_disk_free_gb),
         ));
     }
-    Ok(Sizing {
-        cpu_cores,
-        mem_gb,
-        disk_gb,
-    })
+    Ok(Sizing { cpu_cores, mem_gb, disk_gb })
 }
 
 /// A random RDP and VNC port pair, distinct, none of them in `avoid`.
@@ -267,39 +222,24 @@ impl VmPlan {
     /// What the node would refuse before it gets there (or could not echo).
     pub fn validate(&self) -> Result<()> {
         validate_task_id(&self.task_id)?;
-        let bad = |field: &str, why: String| {
-            Err(Error::invalid_argument(why).with_data(json!({ "field": field })))
-        };
+        let bad = |field: &str, why: String| Err(Error::invalid_argument(why).with_data(json!({ "field": field })));
         if !self.image_name.ends_with(".qcow2") || self.image_name.len() <= ".qcow2".len() {
-            return bad(
-                "imageName",
-                format!("{:?} is not a .qcow2 image name", self.image_name),
-            );
+            return bad("imageName", format!("{:?} is not a .qcow2 image name", self.image_name));
         }
         if sanitize_desc(&self.desc) != self.desc {
             return bad(
                 "desc",
-                "the description may only hold letters, digits, spaces and _-+/@#^[]. (64 at most)"
-                    .into(),
+                "the description may only hold letters, digits, spaces and _-+/@#^[]. (64 at most)".into(),
             );
         }
         if self.cpu_cores == 0 || self.mem_gb == 0 || self.disk_gb == 0 {
-            return bad(
-                "size",
-                "CPU, memory and disk must each be at least 1".into(),
-            );
+            return bad("size", "CPU, memory and disk must each be at least 1".into());
         }
         if self.rdp_port < 1024 {
-            return bad(
-                "rdpPort",
-                format!("RDP port {} is below 1024", self.rdp_port),
-            );
+            return bad("rdpPort", format!("RDP port {} is below 1024", self.rdp_port));
         }
         if self.vnc_port < 5900 {
-            return bad(
-                "vncPort",
-                format!("VNC port {} is below 5900", self.vnc_port),
-            );
+            return bad("vncPort", format!("VNC port {} is below 5900", self.vnc_port));
         }
         if self.rdp_port == self.vnc_port {
             return bad("vncPort", "the RDP and VNC ports must differ".into());
@@ -356,13 +296,7 @@ mod tests {
             mem_free_gb: 470,
             data_disk_total_gb: 3576,
             data_disk_free_gb: 3000,
-            images: images
-                .iter()
-                .map(|n| ImageInfo {
-                    name: n.to_string(),
-                    size: "25G".into(),
-                })
-                .collect(),
+            images: images.iter().map(|n| ImageInfo { name: n.to_string(), size: "25G".into() }).collect(),
         }
     }
 
@@ -372,69 +306,29 @@ mod tests {
 
     #[test]
     fn image_choice() {
-        let n = node(
-            8,
-            &["ubuntu.qcow2", "Win10_ovmf.qcow2", "windows_1909.qcow2"],
-        );
-        assert_eq!(
-            choose_image(&n, None).unwrap(),
-            "Win10_ovmf.qcow2",
-            "first Windows image, any case"
-        );
-        assert_eq!(
-            choose_image(&n, Some("windows_1909.qcow2")).unwrap(),
-            "windows_1909.qcow2"
-        );
+        let n = node(8, &["ubuntu.qcow2", "Win10_ovmf.qcow2", "windows_1909.qcow2"]);
+        assert_eq!(choose_image(&n, None).unwrap(), "Win10_ovmf.qcow2", "first Windows image, any case");
+        assert_eq!(choose_image(&n, Some("windows_1909.qcow2")).unwrap(), "windows_1909.qcow2");
         let e = choose_image(&n, Some("win7.qcow2")).unwrap_err();
         assert_eq!(e.code, ErrorCode::ImageNotFound);
-        assert!(e.data.unwrap()["images"]
-            .as_str()
-            .unwrap()
-            .contains("windows_1909.qcow2"));
+        assert!(e.data.unwrap()["images"].as_str().unwrap().contains("windows_1909.qcow2"));
         let e = choose_image(&node(8, &["ubuntu.qcow2"]), None).unwrap_err();
         assert_eq!(e.code, ErrorCode::NoWindowsImage);
         assert_eq!(e.data.unwrap()["images"], "ubuntu.qcow2");
-        assert_eq!(
-            choose_image(&node(8, &[]), None).unwrap_err().code,
-            ErrorCode::NoWindowsImage
-        );
+        assert_eq!(choose_image(&node(8, &[]), None).unwrap_err().code, ErrorCode::NoWindowsImage);
         // A "win" file that is not a qcow2 image cannot be used.
-        assert_eq!(
-            choose_image(&node(8, &["win.iso"]), None).unwrap_err().code,
-            ErrorCode::NoWindowsImage
-        );
+        assert_eq!(choose_image(&node(8, &["win.iso"]), None).unwrap_err().code, ErrorCode::NoWindowsImage);
     }
 
     #[test]
     fn sizing_follows_the_rented_share() {
         // 1 of 8 GPUs: 64/8 = 8 threads, 503/8 = 62 GB (-1), (3576-350)/8 = 403 GB (-1).
         let s = size_for_share(&node(8, &[]), 1).unwrap();
-        assert_eq!(
-            s,
-            Sizing {
-                cpu_cores: 8,
-                mem_gb: 61,
-                disk_gb: 402
-            }
-        );
+        assert_eq!(s, Sizing { cpu_cores: 8, mem_gb: 61, disk_gb: 402 });
         // 3 of 8: floor(64*3/8)=24, floor(503*3/8)=188, floor(3226*3/8)=1209.
-        assert_eq!(
-            size_for_share(&node(8, &[]), 3).unwrap(),
-            Sizing {
-                cpu_cores: 24,
-                mem_gb: 187,
-                disk_gb: 1208
-            }
-        );
+        assert_eq!(size_for_share(&node(8, &[]), 3).unwrap(), Sizing { cpu_cores: 24, mem_gb: 187, disk_gb: 1208 });
         // The whole machine: all threads, memory capped by what is free, all free disk.
-        assert_eq!(
-            size_for_share(&node(8, &[]), 8).unwrap(),
-            Sizing {
-                cpu_cores: 64,
-                mem_gb: 469,
-                disk_gb: 2999
-            }
-        );
+        assert_eq!(size_for_share(&node(8, &[]), 8).unwrap(), Sizing { cpu_cores: 64, mem_gb: 469, disk_gb: 2999 });
         // Free memory below the share caps it.
         let mut busy = node(2, &[]);
         busy.mem_free_gb = 100;
@@ -460,37 +354,19 @@ mod tests {
 
     #[test]
     fn sizing_errors() {
-        assert_eq!(
-            size_for_share(&node(8, &[]), 0).unwrap_err().code,
-            ErrorCode::InvalidArgument
-        );
-        assert_eq!(
-            size_for_share(&node(8, &[]), 9).unwrap_err().code,
-            ErrorCode::InvalidArgument
-        );
-        assert_eq!(
-            size_for_share(&node(0, &[]), 1).unwrap_err().data.unwrap()["resource"],
-            "gpu"
-        );
+        assert_eq!(size_for_share(&node(8, &[]), 0).unwrap_err().code, ErrorCode::InvalidArgument);
+        assert_eq!(size_for_share(&node(8, &[]), 9).unwrap_err().code, ErrorCode::InvalidArgument);
+        assert_eq!(size_for_share(&node(0, &[]), 1).unwrap_err().data.unwrap()["resource"], "gpu");
         let mut full = node(8, &[]);
         full.mem_free_gb = 1;
         let e = size_for_share(&full, 1).unwrap_err();
-        assert_eq!(
-            (e.code, e.data.unwrap()["resource"].as_str()),
-            (ErrorCode::VmNoRoom, Some("memory"))
-        );
+        assert_eq!((e.code, e.data.unwrap()["resource"].as_str()), (ErrorCode::VmNoRoom, Some("memory")));
         let mut small = node(8, &[]);
         small.cpu_cores = 4;
-        assert_eq!(
-            size_for_share(&small, 1).unwrap_err().data.unwrap()["resource"],
-            "cpu"
-        );
+        assert_eq!(size_for_share(&small, 1).unwrap_err().data.unwrap()["resource"], "cpu");
         let mut nodisk = node(1, &[]);
         nodisk.data_disk_free_gb = 0;
-        assert_eq!(
-            size_for_share(&nodisk, 1).unwrap_err().data.unwrap()["resource"],
-            "disk"
-        );
+        assert_eq!(size_for_share(&nodisk, 1).unwrap_err().data.unwrap()["resource"], "disk");
     }
 
     #[test]
@@ -503,22 +379,11 @@ mod tests {
             assert_ne!(rdp, vnc);
         }
         let n = node(8, &["win.qcow2"]);
-        let mut p = plan_vm(
-            &n,
-            &PlanRequest {
-                rented_gpus: 1,
-                ..Default::default()
-            },
-            &mut r,
-        )
-        .unwrap();
+        let mut p = plan_vm(&n, &PlanRequest { rented_gpus: 1, ..Default::default() }, &mut r).unwrap();
         for _ in 0..500 {
             let before = (p.rdp_port, p.vnc_port);
             p.repick_ports(&mut r, &[20000, 30000]);
-            assert!(
-                p.rdp_port != before.0 && p.vnc_port != before.1,
-                "both ports change"
-            );
+            assert!(p.rdp_port != before.0 && p.vnc_port != before.1, "both ports change");
             assert!(p.rdp_port != 20000 && p.vnc_port != 30000);
             p.validate().unwrap();
         }
@@ -532,18 +397,8 @@ mod tests {
             validate_task_id(&id).unwrap();
         }
         assert_ne!(new_task_id(), new_task_id());
-        for bad in [
-            "",
-            "short",
-            "DbcWin7Kj9k7Bteh2E88cA1",
-            "DbcWin7Kj9k7Bteh2E88c-",
-            "DbcWin7Kj9k7Bteh2E88cé",
-        ] {
-            assert_eq!(
-                validate_task_id(bad).unwrap_err().code,
-                ErrorCode::InvalidArgument,
-                "{bad}"
-            );
+        for bad in ["", "short", "DbcWin7Kj9k7Bteh2E88cA1", "DbcWin7Kj9k7Bteh2E88c-", "DbcWin7Kj9k7Bteh2E88cé"] {
+            assert_eq!(validate_task_id(bad).unwrap_err().code, ErrorCode::InvalidArgument, "{bad}");
         }
         validate_task_id("DbcWin7Kj9k7Bteh2E88").unwrap(); // 20
     }
@@ -571,55 +426,25 @@ mod tests {
         );
         assert_eq!((p.gpu_count, p.cpu_cores, p.mem_gb), (2, 16, 124));
         let add = p.additional();
-        assert!(
-            add.values().all(Value::is_string),
-            "every value a string: {add:?}"
-        );
+        assert!(add.values().all(Value::is_string), "every value a string: {add:?}");
         assert_eq!(add["operation_system"], "windows");
         assert_eq!(add["bios_mode"], "uefi");
         assert_eq!(add["gpu_count"], "2");
         assert_eq!(add["rdp_port"], p.rdp_port.to_string());
         assert!(!add.contains_key("ssh_port"), "no ssh_port for Windows");
-        for k in [
-            "task_id",
-            "image_name",
-            "desc",
-            "vnc_port",
-            "cpu_cores",
-            "mem_size",
-            "disk_size",
-        ] {
+        for k in ["task_id", "image_name", "desc", "vnc_port", "cpu_cores", "mem_size", "disk_size"] {
             assert!(add.contains_key(k), "{k}");
         }
         // A bad caller-chosen id is refused.
-        let bad = PlanRequest {
-            task_id: Some("x".into()),
-            ..req
-        };
-        assert_eq!(
-            plan_vm(&n, &bad, &mut rng()).unwrap_err().code,
-            ErrorCode::InvalidArgument
-        );
+        let bad = PlanRequest { task_id: Some("x".into()), ..req };
+        assert_eq!(plan_vm(&n, &bad, &mut rng()).unwrap_err().code, ErrorCode::InvalidArgument);
     }
 
     #[test]
     fn validate_catches_hand_edited_plans() {
         let n = node(8, &["win.qcow2"]);
-        let good = plan_vm(
-            &n,
-            &PlanRequest {
-                rented_gpus: 1,
-                ..Default::default()
-            },
-            &mut rng(),
-        )
-        .unwrap();
-        let field = |p: &VmPlan| {
-            p.validate().unwrap_err().data.unwrap()["field"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        };
+        let good = plan_vm(&n, &PlanRequest { rented_gpus: 1, ..Default::default() }, &mut rng()).unwrap();
+        let field = |p: &VmPlan| p.validate().unwrap_err().data.unwrap()["field"].as_str().unwrap().to_string();
         let mut p = good.clone();
         p.rdp_port = 80;
         assert_eq!(field(&p), "rdpPort");

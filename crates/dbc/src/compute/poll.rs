@@ -27,11 +27,7 @@ pub struct PollOptions {
 
 impl Default for PollOptions {
     fn default() -> Self {
-        PollOptions {
-            interval: Duration::from_secs(10),
-            give_up_after: Duration::from_secs(30 * 60),
-            log_lines: 50,
-        }
+        PollOptions { interval: Duration::from_secs(10), give_up_after: Duration::from_secs(30 * 60), log_lines: 50 }
     }
 }
 
@@ -76,9 +72,7 @@ impl RentedMachine {
         opts: &PollOptions,
         on_progress: impl FnMut(Progress),
     ) -> Result<TaskDetail> {
-        let d = self
-            .wait_for(task_id, Target::Running, opts, on_progress)
-            .await?;
+        let d = self.wait_for(task_id, Target::Running, opts, on_progress).await?;
         d.ok_or_else(|| Error::internal("a running task has a detail"))
     }
 
@@ -97,17 +91,16 @@ impl RentedMachine {
             polls += 1;
             let answer = self.task(task_id).await;
             let elapsed = start.elapsed();
-            let progress =
-                |status: Option<TaskStatus>, changed: bool, error: Option<Error>| Progress {
-                    task_id: task_id.to_string(),
-                    kind: status.as_ref().map(TaskStatus::kind),
-                    status,
-                    changed,
-                    elapsed_secs: elapsed.as_secs(),
-                    elapsed,
-                    polls,
-                    error,
-                };
+            let progress = |status: Option<TaskStatus>, changed: bool, error: Option<Error>| Progress {
+                task_id: task_id.to_string(),
+                kind: status.as_ref().map(TaskStatus::kind),
+                status,
+                changed,
+                elapsed_secs: elapsed.as_secs(),
+                elapsed,
+                polls,
+                error,
+            };
             match answer {
                 Ok(d) => {
                     let changed = last.as_ref() != Some(&d.status);
@@ -117,12 +110,8 @@ impl RentedMachine {
                     last = Some(d.status.clone());
                     on_progress(progress(Some(d.status.clone()), changed, None));
                     match (d.status.kind(), target) {
-                        (StatusKind::Running, Target::Running) | (StatusKind::Off, Target::Off) => {
-                            return Ok(Some(d))
-                        }
-                        (StatusKind::Failed, _) => {
-                            return Err(self.failed(&d, opts.log_lines).await)
-                        }
+                        (StatusKind::Running, Target::Running) | (StatusKind::Off, Target::Off) => return Ok(Some(d)),
+                        (StatusKind::Failed, _) => return Err(self.failed(&d, opts.log_lines).await),
                         _ => {}
                     }
                 }
@@ -142,7 +131,9 @@ impl RentedMachine {
                     ErrorCode::VmWaitTimeout,
                     format!("virtual machine {task_id} is still {status:?} after {} min", elapsed.as_secs() / 60),
                 )
-                .with_data(json!({ "taskId": task_id, "status": status, "minutes": elapsed.as_secs() / 60, "target": target })));
+                .with_data(
+                    json!({ "taskId": task_id, "status": status, "minutes": elapsed.as_secs() / 60, "target": target }),
+                ));
             }
             let left = opts.give_up_after.saturating_sub(elapsed);
             tokio::time::sleep(opts.interval.min(left.max(Duration::from_millis(1)))).await;

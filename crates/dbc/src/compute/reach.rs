@@ -24,9 +24,7 @@ pub async fn rdp_reachable(host: &str, port: u16, timeout: Duration) -> Result<(
     let checked = crate::rdp::check_host(host.trim())?;
     match tokio::time::timeout(timeout, tokio::net::TcpStream::connect((checked.as_str(), port))).await {
         Ok(Ok(_stream)) => Ok(()),
-        Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
-            Err(fail("refused".into()))
-        }
+        Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => Err(fail("refused".into())),
         Ok(Err(e)) => Err(fail(e.to_string())),
         Err(_) => Err(fail("timeout".into())),
     }
@@ -40,22 +38,12 @@ mod tests {
     async fn open_and_closed_ports() {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
-        rdp_reachable("127.0.0.1", port, Duration::from_secs(5))
-            .await
-            .unwrap();
+        rdp_reachable("127.0.0.1", port, Duration::from_secs(5)).await.unwrap();
         drop(listener);
-        let e = rdp_reachable("127.0.0.1", port, Duration::from_secs(5))
-            .await
-            .unwrap_err();
+        let e = rdp_reachable("127.0.0.1", port, Duration::from_secs(5)).await.unwrap_err();
         assert_eq!(e.code, ErrorCode::RdpUnreachable);
         assert_eq!(e.data.unwrap()["reason"], "refused");
-        assert_eq!(
-            rdp_reachable("", 3389, Duration::from_secs(1))
-                .await
-                .unwrap_err()
-                .code,
-            ErrorCode::RdpUnreachable
-        );
+        assert_eq!(rdp_reachable("", 3389, Duration::from_secs(1)).await.unwrap_err().code, ErrorCode::RdpUnreachable);
     }
 
     /// Whatever a DBC client put in `ssh_ip` is checked before any connect.

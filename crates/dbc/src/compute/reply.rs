@@ -98,19 +98,13 @@ pub(crate) fn interpret(ctx: &Ctx, status: u16, body: &[u8]) -> Result<Value, Er
             };
             Err(ctx.err(
                 ErrorCode::ComputeBadReply,
-                format!(
-                    "the DBC client at {} sent an answer that cannot be read: {reason}",
-                    ctx.url
-                ),
+                format!("the DBC client at {} sent an answer that cannot be read: {reason}", ctx.url),
                 json!({ "status": status, "reason": reason }),
             ))
         }
         (_, None) => Err(ctx.err(
             ErrorCode::ComputeHttp,
-            format!(
-                "the DBC client at {} answered HTTP {status} on {}",
-                ctx.url, ctx.route
-            ),
+            format!("the DBC client at {} answered HTTP {status} on {}", ctx.url, ctx.route),
             json!({ "status": status, "nodeMessage": "" }),
         )),
     }
@@ -144,11 +138,7 @@ fn node_refusal(ctx: &Ctx, errcode: i64, msg: &str) -> Error {
             extra,
         );
     }
-    ctx.err(
-        ErrorCode::ComputeRefused,
-        format!("the machine refused the request: {}", excerpt(msg)),
-        extra,
-    )
+    ctx.err(ErrorCode::ComputeRefused, format!("the machine refused the request: {}", excerpt(msg)), extra)
 }
 
 /// HTTP 400/404/500 with an envelope: the client's own errors.
@@ -172,20 +162,13 @@ fn client_error(ctx: &Ctx, status: u16, errcode: i64, msg: &str) -> Error {
         let id = ctx.machine_id.as_deref().unwrap_or("?");
         return ctx.err(
             ErrorCode::ComputeNodeUnknown,
-            format!(
-                "the DBC client at {} does not see machine {id} (offline, or not announced yet)",
-                ctx.url
-            ),
+            format!("the DBC client at {} does not see machine {id} (offline, or not announced yet)", ctx.url),
             extra,
         );
     }
     ctx.err(
         ErrorCode::ComputeHttp,
-        format!(
-            "the DBC client at {} answered HTTP {status}: {}",
-            ctx.url,
-            excerpt(msg)
-        ),
+        format!("the DBC client at {} answered HTTP {status}: {}", ctx.url, excerpt(msg)),
         extra,
     )
 }
@@ -252,10 +235,7 @@ fn transport_error_at(ctx: &Ctx, err: &reqwest::Error, stage: Option<&str>) -> E
     }
     ctx.err(
         ErrorCode::ComputeUnreachable,
-        format!(
-            "the connection to the DBC client at {} failed: {reason}",
-            ctx.url
-        ),
+        format!("the connection to the DBC client at {} failed: {reason}", ctx.url),
         json!({ "reason": reason, "stage": stage.unwrap_or("exchange") }),
     )
 }
@@ -271,13 +251,12 @@ pub(crate) fn is_stalled(e: &Error) -> bool {
 pub(crate) fn maybe_delivered(e: &Error) -> bool {
     match e.code {
         ErrorCode::ComputeTimeout => true,
-        ErrorCode::ComputeUnreachable => {
-            e.data
-                .as_ref()
-                .and_then(|d| d.get("stage"))
-                .and_then(Value::as_str)
-                .is_some_and(|s| s == "exchange" || s == "reading")
-        }
+        ErrorCode::ComputeUnreachable => e
+            .data
+            .as_ref()
+            .and_then(|d| d.get("stage"))
+            .and_then(Value::as_str)
+            .is_some_and(|s| s == "exchange" || s == "reading"),
         _ => false,
     }
 }
@@ -288,12 +267,9 @@ pub(crate) fn is_transient(e: &Error) -> bool {
     match e.code {
         ErrorCode::ComputeTimeout => !is_stalled(e),
         ErrorCode::ComputeUnreachable | ErrorCode::ComputeNodeUnknown => true,
-        ErrorCode::ComputeHttp => e
-            .data
-            .as_ref()
-            .and_then(|d| d.get("status"))
-            .and_then(Value::as_u64)
-            .is_some_and(|s| s >= 500),
+        ErrorCode::ComputeHttp => {
+            e.data.as_ref().and_then(|d| d.get("status")).and_then(Value::as_u64).is_some_and(|s| s >= 500)
+        }
         _ => false,
     }
 }
@@ -318,98 +294,48 @@ mod tests {
 
     #[test]
     fn success_is_errcode_zero_whatever_the_message() {
-        let v = interpret(
-            &ctx(),
-            200,
-            b"{\"errcode\":0,\"message\":{\"task_id\":\"x\"}}\r\n",
-        )
-        .unwrap();
+        let v = interpret(&ctx(), 200, b"{\"errcode\":0,\"message\":{\"task_id\":\"x\"}}\r\n").unwrap();
         assert_eq!(v["task_id"], "x");
-        assert_eq!(
-            interpret(&ctx(), 200, br#"{"errcode":"0","message":"ok"}"#).unwrap(),
-            "ok"
-        );
-        assert_eq!(
-            interpret(&ctx(), 200, br#"{"errcode":0,"message":[]}"#).unwrap(),
-            json!([])
-        );
+        assert_eq!(interpret(&ctx(), 200, br#"{"errcode":"0","message":"ok"}"#).unwrap(), "ok");
+        assert_eq!(interpret(&ctx(), 200, br#"{"errcode":0,"message":[]}"#).unwrap(), json!([]));
     }
 
     /// compute-api.md §8.4's failure table, row by row.
     #[test]
     fn node_refusals_map_to_specific_codes_with_the_node_message() {
-        let e = err(
-            200,
-            r#"{"errcode":1,"message":"port conflict, exist rdp_port = 23456"}"#,
-        );
+        let e = err(200, r#"{"errcode":1,"message":"port conflict, exist rdp_port = 23456"}"#);
         assert_eq!(e.code, ErrorCode::ComputeRefused);
-        assert_eq!(
-            node_message(&e),
-            Some("port conflict, exist rdp_port = 23456")
-        );
+        assert_eq!(node_message(&e), Some("port conflict, exist rdp_port = 23456"));
         let d = e.data.as_ref().unwrap();
-        assert_eq!(
-            (d["errcode"].as_i64(), d["rentId"].as_str()),
-            (Some(1), Some("42"))
-        );
+        assert_eq!((d["errcode"].as_i64(), d["rentId"].as_str()), (Some(1), Some("42")));
 
-        let e = err(
-            200,
-            r#"{"errcode":1,"message":"gpu_count exceeds number of leases"}"#,
-        );
-        assert_eq!(
-            (e.code, node_message(&e)),
-            (
-                ErrorCode::ComputeRefused,
-                Some("gpu_count exceeds number of leases")
-            )
-        );
+        let e = err(200, r#"{"errcode":1,"message":"gpu_count exceeds number of leases"}"#);
+        assert_eq!((e.code, node_message(&e)), (ErrorCode::ComputeRefused, Some("gpu_count exceeds number of leases")));
 
-        let e = err(
-            200,
-            r#"{"errcode":-3,"message":"check authority failed: wallet not rented"}"#,
-        );
+        let e = err(200, r#"{"errcode":-3,"message":"check authority failed: wallet not rented"}"#);
         assert_eq!(e.code, ErrorCode::ComputeNotAuthorized);
         assert_eq!(e.data.as_ref().unwrap()["reason"], "wallet not rented");
 
-        let e = err(
-            200,
-            r#"{"errcode":-3,"message":"create task failed, please try again in a minute"}"#,
-        );
+        let e = err(200, r#"{"errcode":-3,"message":"create task failed, please try again in a minute"}"#);
         assert_eq!(e.code, ErrorCode::ComputeBusy);
 
         let e = err(200, r#"{"errcode":-3,"message":"task_id not exist"}"#);
         assert_eq!(e.code, ErrorCode::VmNotFound);
         assert_eq!(e.data.as_ref().unwrap()["taskId"], "DbcWin7Kj9k7Bteh2E88cA");
-        assert_eq!(
-            err(200, r#"{"errcode":1,"message":"task not exist"}"#).code,
-            ErrorCode::VmNotFound
-        );
+        assert_eq!(err(200, r#"{"errcode":1,"message":"task not exist"}"#).code, ErrorCode::VmNotFound);
     }
 
     #[test]
     fn client_errors_timeouts_and_unknown_nodes() {
-        let e = err(
-            400,
-            "{\n    \"errcode\": -25,\n    \"message\": \"has no additional\"\n}\r\n",
-        );
-        assert_eq!(
-            (e.code, node_message(&e)),
-            (ErrorCode::ComputeHttp, Some("has no additional"))
-        );
+        let e = err(400, "{\n    \"errcode\": -25,\n    \"message\": \"has no additional\"\n}\r\n");
+        assert_eq!((e.code, node_message(&e)), (ErrorCode::ComputeHttp, Some("has no additional")));
         assert_eq!(e.data.as_ref().unwrap()["status"], 400);
 
-        let e = err(
-            400,
-            r#"{"errcode":-32701,"message":"create node request failed"}"#,
-        );
+        let e = err(400, r#"{"errcode":-32701,"message":"create node request failed"}"#);
         assert_eq!(e.code, ErrorCode::ComputeNodeUnknown);
         assert!(is_transient(&e));
 
-        let e = err(
-            404,
-            r#"{"errcode":-32601,"message":"not support uri:/api/v2/x"}"#,
-        );
+        let e = err(404, r#"{"errcode":-32601,"message":"not support uri:/api/v2/x"}"#);
         assert_eq!(e.code, ErrorCode::ComputeHttp);
         assert!(!is_transient(&e));
 
@@ -426,10 +352,7 @@ mod tests {
         assert!(is_transient(&e), "a 5xx may pass");
 
         let e = err(502, "<html>Bad Gateway</html>");
-        assert_eq!(
-            (e.code, e.data.as_ref().unwrap()["status"].as_u64()),
-            (ErrorCode::ComputeHttp, Some(502))
-        );
+        assert_eq!((e.code, e.data.as_ref().unwrap()["status"].as_u64()), (ErrorCode::ComputeHttp, Some(502)));
     }
 
     /// A 4 MiB refusal is kept once, capped, and quoted briefly.
@@ -470,7 +393,10 @@ mod tests {
         let e = redirect(&ctx(), 307, Some("http://evil.example:9/\r\nSet-Cookie: x"));
         assert_eq!(e.code, ErrorCode::ComputeRedirect);
         let d = e.data.as_ref().unwrap();
-        assert_eq!((d["status"].as_u64(), d["location"].as_str()), (Some(307), Some("http://evil.example:9/  Set-Cookie: x")));
+        assert_eq!(
+            (d["status"].as_u64(), d["location"].as_str()),
+            (Some(307), Some("http://evil.example:9/  Set-Cookie: x"))
+        );
         assert!(!maybe_delivered(&e) && !is_transient(&e));
         let stalled = reading_error(&ctx(), None);
         assert_eq!(stalled.code, ErrorCode::ComputeTimeout);
@@ -486,14 +412,8 @@ mod tests {
         let e = err(200, body);
         assert_eq!(e.code, ErrorCode::ComputeBadReply);
         let all = serde_json::to_string(&e).unwrap();
-        assert!(
-            !all.contains("a\\\"b") && !all.contains("login_password"),
-            "the body is not copied: {all}"
-        );
-        assert_eq!(
-            err(200, r#"{"message":"x"}"#).code,
-            ErrorCode::ComputeBadReply
-        );
+        assert!(!all.contains("a\\\"b") && !all.contains("login_password"), "the body is not copied: {all}");
+        assert_eq!(err(200, r#"{"message":"x"}"#).code, ErrorCode::ComputeBadReply);
         assert_eq!(err(200, "").code, ErrorCode::ComputeBadReply);
     }
 }

@@ -44,9 +44,7 @@ pub(crate) fn uint(v: &Value, key: &str) -> Option<u64> {
 }
 
 fn port(v: &Value, key: &str) -> Option<u16> {
-    uint(v, key)
-        .and_then(|p| u16::try_from(p).ok())
-        .filter(|p| *p != 0)
+    uint(v, key).and_then(|p| u16::try_from(p).ok()).filter(|p| *p != 0)
 }
 
 /// A size as the node prints it (`scale_size`: KiB scaled to K, M or G with
@@ -66,9 +64,7 @@ pub fn parse_size_gb(text: &str) -> Option<u64> {
     }
     let int: u64 = int_part.parse().ok()?;
     // Two decimals are all the node prints; more are ignored (rounded down).
-    let frac2: u64 = format!("{:0<2}", &frac_part[..frac_part.len().min(2)])
-        .parse()
-        .ok()?;
+    let frac2: u64 = format!("{:0<2}", &frac_part[..frac_part.len().min(2)]).parse().ok()?;
     let hundredths = int.checked_mul(100)?.checked_add(frac2)?;
     let gib_hundredths = match unit.to_ascii_uppercase() {
         'K' => return Some(0),
@@ -113,10 +109,7 @@ impl ImageInfo {
     pub(crate) fn parse(v: &Value) -> Option<Self> {
         // `/api/v1/images` on a node spells the key "image_name:" (nrs:2798).
         let name = text(v, "image_name").or_else(|| text(v, "image_name:"))?;
-        Some(ImageInfo {
-            name,
-            size: text(v, "image_size").unwrap_or_default(),
-        })
+        Some(ImageInfo { name, size: text(v, "image_size").unwrap_or_default() })
     }
 
     /// A Windows image: the name contains "win", any case (compute-api.md §4).
@@ -161,11 +154,7 @@ impl NodeInfo {
         let gpu = m.get("gpu").cloned().unwrap_or(Value::Null);
         let mem = m.get("mem").cloned().unwrap_or(Value::Null);
         let size = |v: &Value, k: &str| text(v, k).and_then(|s| parse_size_gb(&s)).unwrap_or(0);
-        let disks: Vec<Value> = m
-            .get("disk_data")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
+        let disks: Vec<Value> = m.get("disk_data").and_then(Value::as_array).cloned().unwrap_or_default();
         let data = disks
             .iter()
             .find(|d| text(d, "path").as_deref() == Some("/data"))
@@ -177,8 +166,7 @@ impl NodeInfo {
             .and_then(Value::as_array)
             .map(|a| a.iter().filter_map(ImageInfo::parse).collect())
             .unwrap_or_default();
-        let small =
-            |v: &Value, k: &str| uint(v, k).and_then(|n| u32::try_from(n).ok()).unwrap_or(0);
+        let small = |v: &Value, k: &str| uint(v, k).and_then(|n| u32::try_from(n).ok()).unwrap_or(0);
         Some(NodeInfo {
             version: text(m, "version").unwrap_or_default(),
             ip_masked: text(m, "ip").unwrap_or_default(),
@@ -233,9 +221,8 @@ impl TaskStatus {
             "creating" => StatusKind::Creating,
             "running" => StatusKind::Running,
             "closed" | "pmsuspend" | "pmsuspended" => StatusKind::Off,
-            "starting" | "restarting" | "resetting" | "deleting" | "being shutdown"
-            | "being poweroff" | "disk resizing" | "disk adding" | "disk deleting"
-            | "snapshot creating" => StatusKind::Transitional,
+            "starting" | "restarting" | "resetting" | "deleting" | "being shutdown" | "being poweroff"
+            | "disk resizing" | "disk adding" | "disk deleting" | "snapshot creating" => StatusKind::Transitional,
             s if s == "error" || s.ends_with(" error") => StatusKind::Failed,
             _ => StatusKind::Unknown,
         }
@@ -339,14 +326,7 @@ pub struct RdpLogin {
 
 impl fmt::Debug for RdpLogin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "RdpLogin({}@{}:{}, password set: {})",
-            self.user,
-            self.host,
-            self.port,
-            self.password.is_some()
-        )
+        write!(f, "RdpLogin({}@{}:{}, password set: {})", self.user, self.host, self.port, self.password.is_some())
     }
 }
 
@@ -375,11 +355,7 @@ impl TaskDetail {
             None => None,
         };
         let ssh_ip = text(m, "ssh_ip").unwrap_or_default().trim().to_string();
-        let ssh_ip = if ssh_ip.is_empty() {
-            ssh_ip
-        } else {
-            crate::rdp::check_host(&ssh_ip)?
-        };
+        let ssh_ip = if ssh_ip.is_empty() { ssh_ip } else { crate::rdp::check_host(&ssh_ip)? };
         Ok(Some(TaskDetail {
             task_id,
             status: TaskStatus(text(m, "status").unwrap_or_default()),
@@ -408,8 +384,7 @@ impl TaskDetail {
     /// `user_name` (`Administrator` when the node shows none). `None` before
     /// `running`, for a non-Windows VM, or without an RDP port or host.
     pub fn rdp_login(&self) -> Option<RdpLogin> {
-        if self.status.kind() != StatusKind::Running || !self.is_windows() || self.ssh_ip.is_empty()
-        {
+        if self.status.kind() != StatusKind::Running || !self.is_windows() || self.ssh_ip.is_empty() {
             return None;
         }
         let user = match self.user_name.as_str() {
@@ -420,12 +395,7 @@ impl TaskDetail {
             "" | NOT_AVAILABLE => None,
             p => Some(p.to_string()),
         };
-        Some(RdpLogin {
-            host: self.ssh_ip.clone(),
-            port: self.rdp_port?,
-            user,
-            password,
-        })
+        Some(RdpLogin { host: self.ssh_ip.clone(), port: self.rdp_port?, user, password })
     }
 }
 
@@ -464,31 +434,14 @@ mod tests {
         let n = NodeInfo::parse(&m).unwrap();
         assert_eq!((n.cpu_cores, n.gpu_count, n.gpu_used), (64, 8, 1));
         assert_eq!((n.mem_total_gb, n.mem_free_gb), (503, 470));
-        assert_eq!(
-            (n.data_disk_total_gb, n.data_disk_free_gb),
-            (3576, 3000),
-            "the /data entry"
-        );
+        assert_eq!((n.data_disk_total_gb, n.data_disk_free_gb), (3576, 3000), "the /data entry");
         assert_eq!(n.images.len(), 2, "both spellings of image_name");
-        assert_eq!(
-            n.windows_images()
-                .map(|i| i.name.as_str())
-                .collect::<Vec<_>>(),
-            ["windows_1909.qcow2"]
-        );
+        assert_eq!(n.windows_images().map(|i| i.name.as_str()).collect::<Vec<_>>(), ["windows_1909.qcow2"]);
         assert_eq!(n.ip_masked, "*.31.*.150");
         // Numbers instead of strings are read the same.
         let m2 = json!({"cpu":{"cores":64},"gpu":{"gpu_count":8},"mem":{"size":"1T","free":"1T"},"disk_data":[],"images":[]});
         let n2 = NodeInfo::parse(&m2).unwrap();
-        assert_eq!(
-            (
-                n2.cpu_cores,
-                n2.gpu_count,
-                n2.mem_total_gb,
-                n2.data_disk_free_gb
-            ),
-            (64, 8, 1024, 0)
-        );
+        assert_eq!((n2.cpu_cores, n2.gpu_count, n2.mem_total_gb, n2.data_disk_free_gb), (64, 8, 1024, 0));
         assert!(NodeInfo::parse(&json!("ok")).is_none());
     }
 
@@ -503,17 +456,11 @@ mod tests {
           "create_time":"2025-01-09 18:00:00","desc":"tauri vm 1","status":"running","rent_order":"RID",
           "disks":[],"interface":[]});
         let d = TaskDetail::parse(&m).unwrap().unwrap();
-        assert_eq!(
-            (d.rdp_port, d.vnc_port, d.ssh_port),
-            (Some(23456), Some(25901), None)
-        );
+        assert_eq!((d.rdp_port, d.vnc_port, d.ssh_port), (Some(23456), Some(25901), None));
         assert_eq!((d.cpu_cores, d.gpu_count), (Some(8), Some(1)));
         assert_eq!(d.status.kind(), StatusKind::Running);
         let login = d.rdp_login().unwrap();
-        assert_eq!(
-            (login.host.as_str(), login.port, login.user.as_str()),
-            ("116.31.89.150", 23456, "Administrator")
-        );
+        assert_eq!((login.host.as_str(), login.port, login.user.as_str()), ("116.31.89.150", 23456, "Administrator"));
         assert_eq!(login.password.as_deref(), Some("Kq8_/x+2[pL@#^aZ"));
         let dbg = format!("{d:?} {login:?}");
         assert!(!dbg.contains("Kq8_"), "Debug hides passwords: {dbg}");
@@ -523,18 +470,11 @@ mod tests {
         let d2 = TaskDetail::parse(&m2).unwrap().unwrap();
         assert_eq!((d2.rdp_port, d2.cpu_cores), (Some(23456), Some(8)));
         let l2 = d2.rdp_login().unwrap();
-        assert_eq!(
-            (l2.user.as_str(), l2.password),
-            ("Administrator", None),
-            "N/A means no password"
-        );
+        assert_eq!((l2.user.as_str(), l2.password), ("Administrator", None), "N/A means no password");
         // Not running yet: no login.
         let m3 = json!({"task_id":"t","os":"windows","ssh_ip":"1.2.3.4","rdp_port":"1","status":"creating"});
         assert!(TaskDetail::parse(&m3).unwrap().unwrap().rdp_login().is_none());
-        assert!(
-            TaskDetail::parse(&json!({"status":"running"})).unwrap().is_none(),
-            "no task id"
-        );
+        assert!(TaskDetail::parse(&json!({"status":"running"})).unwrap().is_none(), "no task id");
     }
 
     #[test]
@@ -544,23 +484,10 @@ mod tests {
         assert_eq!(k("running"), StatusKind::Running);
         assert_eq!(k("closed"), StatusKind::Off);
         assert_eq!(k("pmsuspend"), StatusKind::Off);
-        for s in [
-            "starting",
-            "restarting",
-            "being poweroff",
-            "being shutdown",
-            "deleting",
-            "disk resizing",
-        ] {
+        for s in ["starting", "restarting", "being poweroff", "being shutdown", "deleting", "disk resizing"] {
             assert_eq!(k(s), StatusKind::Transitional, "{s}");
         }
-        for s in [
-            "create error",
-            "start error",
-            "delete error",
-            "error",
-            "create snapshot error",
-        ] {
+        for s in ["create error", "start error", "delete error", "error", "create snapshot error"] {
             assert_eq!(k(s), StatusKind::Failed, "{s}");
         }
         assert_eq!(k("none"), StatusKind::Unknown);
@@ -569,7 +496,10 @@ mod tests {
 
     #[test]
     fn task_summaries() {
-        let t = TaskSummary::parse(&json!({"task_id":"abc","create_time":"2025-01-09 18:00:00","desc":"d","status":"running"})).unwrap();
+        let t = TaskSummary::parse(
+            &json!({"task_id":"abc","create_time":"2025-01-09 18:00:00","desc":"d","status":"running"}),
+        )
+        .unwrap();
         assert_eq!(t.status.kind(), StatusKind::Running);
         assert!(TaskSummary::parse(&json!({"status":"running"})).is_none());
         assert!(

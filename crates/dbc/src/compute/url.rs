@@ -16,11 +16,8 @@ use serde_json::json;
 
 /// `invalid-client-url {value, reason}`.
 fn bad(value: &str, reason: &str) -> Error {
-    Error::new(
-        ErrorCode::InvalidClientUrl,
-        format!("{value:?} is not a DBC client address: {reason}"),
-    )
-    .with_data(json!({ "value": value, "reason": reason }))
+    Error::new(ErrorCode::InvalidClientUrl, format!("{value:?} is not a DBC client address: {reason}"))
+        .with_data(json!({ "value": value, "reason": reason }))
 }
 
 /// Check `input` and return the normalized base, `scheme://host[:port][/prefix]`
@@ -112,15 +109,37 @@ mod tests {
     #[test]
     fn local_hosts_and_private_ranges() {
         for h in [
-            "localhost", "LOCALHOST", "dbc.localhost", "127.0.0.1", "127.8.9.1", "10.0.0.5", "172.16.0.1",
-            "172.31.255.255", "192.168.1.20", "169.254.3.4", "[::1]", "[fd12:3456::1]", "[fc00::1]",
-            "[fe80::1]", "[::ffff:192.168.0.2]",
+            "localhost",
+            "LOCALHOST",
+            "dbc.localhost",
+            "127.0.0.1",
+            "127.8.9.1",
+            "10.0.0.5",
+            "172.16.0.1",
+            "172.31.255.255",
+            "192.168.1.20",
+            "169.254.3.4",
+            "[::1]",
+            "[fd12:3456::1]",
+            "[fc00::1]",
+            "[fe80::1]",
+            "[::ffff:192.168.0.2]",
         ] {
             assert!(is_local_host(h), "{h}");
         }
         for h in [
-            "8.8.8.8", "172.32.0.1", "172.15.255.255", "192.169.0.1", "11.0.0.1", "100.64.0.1",
-            "[2001:db8::1]", "[::ffff:8.8.8.8]", "example.com", "localhost.example.com", "0.0.0.0", "",
+            "8.8.8.8",
+            "172.32.0.1",
+            "172.15.255.255",
+            "192.169.0.1",
+            "11.0.0.1",
+            "100.64.0.1",
+            "[2001:db8::1]",
+            "[::ffff:8.8.8.8]",
+            "example.com",
+            "localhost.example.com",
+            "0.0.0.0",
+            "",
         ] {
             assert!(!is_local_host(h), "{h}");
         }
@@ -145,31 +164,16 @@ mod tests {
 
     #[test]
     fn accepts_and_normalizes() {
-        assert_eq!(
-            normalize_base_url("http://127.0.0.1:5002").unwrap(),
-            "http://127.0.0.1:5002"
-        );
-        assert_eq!(
-            normalize_base_url(" http://127.0.0.1:5002/ ").unwrap(),
-            "http://127.0.0.1:5002"
-        );
-        assert_eq!(
-            normalize_base_url("http://10.0.0.5:5052/api/v1/").unwrap(),
-            "http://10.0.0.5:5052"
-        );
-        assert_eq!(
-            normalize_base_url("https://dbc.example.com/client/").unwrap(),
-            "https://dbc.example.com/client"
-        );
+        assert_eq!(normalize_base_url("http://127.0.0.1:5002").unwrap(), "http://127.0.0.1:5002");
+        assert_eq!(normalize_base_url(" http://127.0.0.1:5002/ ").unwrap(), "http://127.0.0.1:5002");
+        assert_eq!(normalize_base_url("http://10.0.0.5:5052/api/v1/").unwrap(), "http://10.0.0.5:5052");
+        assert_eq!(normalize_base_url("https://dbc.example.com/client/").unwrap(), "https://dbc.example.com/client");
         assert_eq!(
             normalize_base_url("HTTP://Node.Example.com:80").unwrap(),
             "http://node.example.com",
             "default port dropped"
         );
-        assert_eq!(
-            normalize_base_url("http://[::1]:5002").unwrap(),
-            "http://[::1]:5002"
-        );
+        assert_eq!(normalize_base_url("http://[::1]:5002").unwrap(), "http://[::1]:5002");
     }
 
     #[test]

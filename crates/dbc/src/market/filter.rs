@@ -84,7 +84,10 @@ impl Filter {
             && (self.statuses.is_empty() || self.statuses.contains(&m.status))
             && self.id_contains.as_ref().is_none_or(|s| m.id.contains(&s.to_lowercase()))
             && self.region.is_none_or(|r| m.region == Some(r))
-            && self.country.as_ref().is_none_or(|c| m.country.as_ref().is_some_and(|mc| mc.eq_ignore_ascii_case(c.trim())))
+            && self
+                .country
+                .as_ref()
+                .is_none_or(|c| m.country.as_ref().is_some_and(|mc| mc.eq_ignore_ascii_case(c.trim())))
     }
 }
 
@@ -94,7 +97,10 @@ pub fn list<'a>(market: &'a Market, filter: &Filter, sort: SortKey) -> Vec<Listi
         .machines
         .iter()
         .filter(|m| filter.keeps(m))
-        .map(|m| Listing { machine: m, price: MachinePrice::compute(&market.params, m.calc_point, m.gpu_count, m.extra_price_per_gpu) })
+        .map(|m| Listing {
+            machine: m,
+            price: MachinePrice::compute(&market.params, m.calc_point, m.gpu_count, m.extra_price_per_gpu),
+        })
         .collect();
     rows.sort_by(|a, b| order(a, b, sort).then_with(|| a.machine.id.cmp(&b.machine.id)));
     rows
@@ -104,7 +110,11 @@ fn order(a: &Listing, b: &Listing, sort: SortKey) -> std::cmp::Ordering {
     let hour = |l: &Listing| l.price.map(|p| p.planck_per_gpu_hour);
     // Price per calc point of one GPU-hour, compared without division:
     // a/ca < b/cb  <=>  a*cb < b*ca (calc points per GPU, all positive).
-    let per_point = |l: &Listing| l.price.map(|p| (p.planck_per_gpu_hour, u128::from(l.machine.calc_point / u64::from(l.machine.gpu_count.max(1))).max(1)));
+    let per_point = |l: &Listing| {
+        l.price.map(|p| {
+            (p.planck_per_gpu_hour, u128::from(l.machine.calc_point / u64::from(l.machine.gpu_count.max(1))).max(1))
+        })
+    };
     let missing_last = |x: Option<u128>, y: Option<u128>| match (x, y) {
         (Some(x), Some(y)) => x.cmp(&y),
         (Some(_), None) => std::cmp::Ordering::Less,
@@ -120,7 +130,9 @@ fn order(a: &Listing, b: &Listing, sort: SortKey) -> std::cmp::Ordering {
         SortKey::FreeGpus => b.machine.free_gpus.cmp(&a.machine.free_gpus),
         SortKey::CalcPoints => b.machine.calc_point.cmp(&a.machine.calc_point),
         SortKey::GpuMemory => b.machine.gpu_mem_gb.cmp(&a.machine.gpu_mem_gb),
-        SortKey::OnlineSince => missing_last(a.machine.online_height.map(u128::from), b.machine.online_height.map(u128::from)),
+        SortKey::OnlineSince => {
+            missing_last(a.machine.online_height.map(u128::from), b.machine.online_height.map(u128::from))
+        }
     }
 }
 
@@ -138,7 +150,11 @@ pub fn counters(rows: &[Listing]) -> Counters {
         machines: c.machines + 1,
         gpus: c.gpus + u64::from(r.machine.gpu_count),
         idle_gpus: c.idle_gpus
-            + if matches!(r.machine.status, MachineStatus::Idle | MachineStatus::PartlyRented) { u64::from(r.machine.free_gpus) } else { 0 },
+            + if matches!(r.machine.status, MachineStatus::Idle | MachineStatus::PartlyRented) {
+                u64::from(r.machine.free_gpus)
+            } else {
+                0
+            },
     })
 }
 
@@ -225,13 +241,16 @@ mod tests {
         let all = Filter::default();
         // Price per GPU-hour follows calc points per GPU: 3080 (700) < 3090 (900) < 4090 (1400) < A100 (2000).
         assert_eq!(ids(&list(&mk, &all, SortKey::PricePerGpuHour)), ["e5", "b2", "a1", "d4", "c3"]);
-        let prices: Vec<u128> = list(&mk, &all, SortKey::PricePerGpuHour).iter().map(|r| r.price.unwrap().planck_per_gpu_hour).collect();
+        let prices: Vec<u128> =
+            list(&mk, &all, SortKey::PricePerGpuHour).iter().map(|r| r.price.unwrap().planck_per_gpu_hour).collect();
         assert!(prices.windows(2).all(|w| w[0] <= w[1]), "{prices:?}");
         assert_eq!(ids(&list(&mk, &all, SortKey::FreeGpus))[..2], ["a1", "b2"]);
         assert_eq!(ids(&list(&mk, &all, SortKey::CalcPoints))[0], "c3");
         // Price per calc point never decreases along the list (compared exactly, by cross-multiplying).
         let by_point = list(&mk, &all, SortKey::PricePerCalcPoint);
-        let key = |l: &Listing| (l.price.unwrap().planck_per_gpu_hour, u128::from(l.machine.calc_point / u64::from(l.machine.gpu_count)));
+        let key = |l: &Listing| {
+            (l.price.unwrap().planck_per_gpu_hour, u128::from(l.machine.calc_point / u64::from(l.machine.gpu_count)))
+        };
         assert!(by_point.windows(2).all(|w| {
             let ((pa, ca), (pb, cb)) = (key(&w[0]), key(&w[1]));
             pa * cb <= pb * ca
@@ -251,7 +270,8 @@ mod tests {
         let mut mk = market();
         // The chain keeps an exited machine's GPU record, so it may look free.
         mk.machines.push(m("f6", MachineStatus::Exited, "GeForceRTX4090", 2, 2, 2 * 1_400));
-        assert!(!ids(&list(&mk, &Filter { idle_only: true, ..Filter::default() }, SortKey::FreeGpus)).contains(&"f6".to_string()));
+        assert!(!ids(&list(&mk, &Filter { idle_only: true, ..Filter::default() }, SortKey::FreeGpus))
+            .contains(&"f6".to_string()));
         let f = Filter { statuses: vec![MachineStatus::Exited], ..Filter::default() };
         assert_eq!(ids(&list(&mk, &f, SortKey::FreeGpus)), ["f6"]);
         assert_eq!(counters(&list(&mk, &f, SortKey::FreeGpus)).idle_gpus, 0);

@@ -357,10 +357,10 @@ pub(crate) mod tests {
         assert_eq!(serde_json::to_value(MachineStatus::Exited).unwrap(), "exited");
         assert!(!MachineStatus::Exited.rentable_status());
         assert_eq!(s("SomethingNew", 4), MachineStatus::Other);
-        let offline = Value::variant(
-            "StakerReportOffline",
-            Composite::unnamed([Value::u128(5), unit("Online")]),
+        let offline = Value::variant("StakerReportOffline", Composite::unnamed([Value::u128(5), unit("Online")]));
+        assert_eq!(
+            Machine::from_value("z".into(), &machine_value(offline, 4, false), 0).status,
+            MachineStatus::Offline
         );
-        assert_eq!(Machine::from_value("z".into(), &machine_value(offline, 4, false), 0).status, MachineStatus::Offline);
     }
 }

@@ -22,13 +22,21 @@ pub mod rules;
 pub use cache::CachedMarket;
 pub use filter::{Filter, Listing, SortKey};
 pub use load::{load_all, load_at, Market};
-pub use reader::prefetch_metadata;
 pub use machine::{Machine, MachineStatus};
-pub use refresh::{changes_in, follow, refresh, Change, DEFAULT_RESCAN_EVERY};
 pub use price::{MachinePrice, PricingParams, Quote, StandardGpuPointPrice};
+pub use reader::prefetch_metadata;
+pub use refresh::{changes_in, follow, refresh, Change, DEFAULT_RESCAN_EVERY};
 
 /// The `RentMachine.rent_machine` call a [`Quote`] prices: machine id as its
 /// ASCII bytes, GPU count, duration in blocks (chain.md §3, §4.3).
-pub fn rent_machine_call(machine_id: &str, gpus: u32, blocks: u32) -> subxt::tx::DynamicPayload<(subxt::dynamic::Value, u32, u32)> {
-    subxt::dynamic::tx("RentMachine", "rent_machine", (subxt::dynamic::Value::from_bytes(machine_id.as_bytes()), gpus, blocks))
+pub fn rent_machine_call(
+    machine_id: &str,
+    gpus: u32,
+    blocks: u32,
+) -> subxt::tx::DynamicPayload<(subxt::dynamic::Value, u32, u32)> {
+    subxt::dynamic::tx(
+        "RentMachine",
+        "rent_machine",
+        (subxt::dynamic::Value::from_bytes(machine_id.as_bytes()), gpus, blocks),
+    )
 }

@@ -135,7 +135,12 @@ pub struct MachinePrice {
 impl MachinePrice {
     /// `None` when the chain has no price parameters, the machine has no GPU,
     /// or the math overflows (renting it would fail on chain too).
-    pub fn compute(params: &PricingParams, calc_point: u64, total_gpu: u32, extra_per_gpu: Option<u64>) -> Option<Self> {
+    pub fn compute(
+        params: &PricingParams,
+        calc_point: u64,
+        total_gpu: u32,
+        extra_per_gpu: Option<u64>,
+    ) -> Option<Self> {
         let std = params.standard?;
         let avg = params.avg_price?;
         let gpu_day = machine_price(std, calc_point, 1, total_gpu, extra_per_gpu)?;

@@ -104,11 +104,18 @@ impl<'c> BlockReader<'c> {
             // Each page must start after the last key and stay in the map:
             // a node that repeats or wanders would otherwise be followed forever.
             if !page_advances(out.last().map(Vec::as_slice), &page, &prefix) {
-                return Err(self.client.rpc_error(&format!("listing {pallet}.{entry}"), "the node's key pages do not advance within the map"));
+                return Err(self.client.rpc_error(
+                    &format!("listing {pallet}.{entry}"),
+                    "the node's key pages do not advance within the map",
+                ));
             }
             out.extend(page);
             if out.len() > MAX_KEYS {
-                return Err(crate::chain::reply_too_large(self.client.endpoint(), &format!("{pallet}.{entry}"), MAX_KEYS));
+                return Err(crate::chain::reply_too_large(
+                    self.client.endpoint(),
+                    &format!("{pallet}.{entry}"),
+                    MAX_KEYS,
+                ));
             }
             if !full {
                 return Ok(out);

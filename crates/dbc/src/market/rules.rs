@@ -60,10 +60,8 @@ pub fn hours_to_blocks(text: &str) -> Result<u32> {
     }
     // hours * 600 = (whole.frac as an integer) * 600 / 10^len(frac)
     let scale = 10u64.pow(frac.len() as u32);
-    let scaled_blocks = format!("{whole}{frac}")
-        .parse::<u64>()
-        .ok()
-        .and_then(|n| n.checked_mul(u64::from(BLOCKS_PER_HOUR)));
+    let scaled_blocks =
+        format!("{whole}{frac}").parse::<u64>().ok().and_then(|n| n.checked_mul(u64::from(BLOCKS_PER_HOUR)));
     let too_long = || {
         Error::new(ErrorCode::InvalidDuration, format!("{text:?} hours is longer than the chain allows (60 days)"))
             .with_data(json!({ "blocks": u32::MAX, "reason": "too-long" }))

@@ -92,36 +92,21 @@ pub fn install_hint(os: Os) -> &'static str {
 /// Pick the client for `os` from what `probe` finds installed.
 pub fn detect(os: Os, probe: &dyn Probe) -> Result<FoundClient> {
     let found = match os {
-        Os::Windows => probe.find_program("mstsc").map(|program| FoundClient {
-            client: RdpClient::Mstsc,
-            program,
-        }),
+        Os::Windows => probe.find_program("mstsc").map(|program| FoundClient { client: RdpClient::Mstsc, program }),
         Os::Macos => {
             let app = MAC_APPS.iter().any(|a| probe.has_mac_app(a));
             probe
                 .find_program("open")
                 .filter(|_| app)
-                .map(|program| FoundClient {
-                    client: RdpClient::WindowsApp,
-                    program,
-                })
+                .map(|program| FoundClient { client: RdpClient::WindowsApp, program })
         }
         Os::Linux => LINUX_CLIENTS.iter().find_map(|(client, program)| {
-            probe.find_program(program).map(|p| FoundClient {
-                client: *client,
-                program: p,
-            })
+            probe.find_program(program).map(|p| FoundClient { client: *client, program: p })
         }),
     };
     found.ok_or_else(|| {
-        Error::new(
-            ErrorCode::RdpClientMissing,
-            format!(
-                "no Remote Desktop client found; install {}",
-                install_hint(os)
-            ),
-        )
-        .with_data(json!({ "os": os.as_str(), "install": install_hint(os) }))
+        Error::new(ErrorCode::RdpClientMissing, format!("no Remote Desktop client found; install {}", install_hint(os)))
+            .with_data(json!({ "os": os.as_str(), "install": install_hint(os) }))
     })
 }
 
@@ -138,10 +123,7 @@ pub struct LaunchPlan {
 impl LaunchPlan {
     /// The arguments as text, for tests and logs (they hold no secret).
     pub fn args_lossy(&self) -> Vec<String> {
-        self.args
-            .iter()
-            .map(|a| a.to_string_lossy().into_owned())
-            .collect()
+        self.args.iter().map(|a| a.to_string_lossy().into_owned()).collect()
     }
 }
 
@@ -149,12 +131,7 @@ impl LaunchPlan {
 /// `rdp_file` is the already written `.rdp` file the non-FreeRDP clients open
 /// (at [`super::file::rdp_file_path`]: the shared folder is its sibling
 /// `<data dir>/share`; a file elsewhere shares nothing).
-pub fn plan(
-    found: &FoundClient,
-    target: &RdpTarget,
-    options: &RdpOptions,
-    rdp_file: &Path,
-) -> LaunchPlan {
+pub fn plan(found: &FoundClient, target: &RdpTarget, options: &RdpOptions, rdp_file: &Path) -> LaunchPlan {
     let file = || vec![rdp_file.as_os_str().to_owned()];
     let args = match found.client {
         RdpClient::Mstsc | RdpClient::WindowsApp | RdpClient::XdgOpen => file(),
@@ -164,9 +141,7 @@ pub fn plan(
             a
         }
         RdpClient::Xfreerdp3 | RdpClient::Xfreerdp => {
-            let share = (options.drives == DriveRedirect::Home)
-                .then(|| super::file::share_dir_for(rdp_file))
-                .flatten();
+            let share = (options.drives == DriveRedirect::Home).then(|| super::file::share_dir_for(rdp_file)).flatten();
             let mut a: Vec<OsString> = freerdp_args(target, options).into_iter().map(OsString::from).collect();
             a.extend(share.as_deref().and_then(drive_arg));
             a
@@ -209,14 +184,7 @@ fn freerdp_args(target: &RdpTarget, options: &RdpOptions) -> Vec<String> {
     if options.multi_monitor {
         a.push("/multimon".into());
     }
-    a.push(
-        if options.clipboard {
-            "+clipboard"
-        } else {
-            "-clipboard"
-        }
-        .into(),
-    );
+    a.push(if options.clipboard { "+clipboard" } else { "-clipboard" }.into());
     a
 }
 
@@ -242,10 +210,7 @@ mod tests {
     use crate::host::FakeProbe;
 
     fn probe(programs: &[&'static str]) -> FakeProbe {
-        FakeProbe {
-            programs: programs.to_vec(),
-            mac_apps: vec![],
-        }
+        FakeProbe { programs: programs.to_vec(), mac_apps: vec![] }
     }
 
     fn target() -> RdpTarget {
@@ -255,20 +220,12 @@ mod tests {
     #[test]
     fn linux_prefers_freerdp3_then_freerdp_then_remmina_then_xdg_open() {
         let all = ["xdg-open", "remmina", "xfreerdp", "xfreerdp3"];
-        let order = [
-            RdpClient::Xfreerdp3,
-            RdpClient::Xfreerdp,
-            RdpClient::Remmina,
-            RdpClient::XdgOpen,
-        ];
+        let order = [RdpClient::Xfreerdp3, RdpClient::Xfreerdp, RdpClient::Remmina, RdpClient::XdgOpen];
         for (i, want) in order.iter().enumerate() {
             let installed: Vec<&'static str> = all[..all.len() - i].to_vec();
             let found = detect(Os::Linux, &probe(&installed)).unwrap();
             assert_eq!(found.client, *want, "with {installed:?}");
-            assert_eq!(
-                found.program,
-                PathBuf::from("/fake/bin").join(want.as_str())
-            );
+            assert_eq!(found.program, PathBuf::from("/fake/bin").join(want.as_str()));
         }
     }
 
@@ -291,44 +248,25 @@ mod tests {
     #[test]
     fn windows_opens_the_rdp_file_with_mstsc() {
         let found = detect(Os::Windows, &probe(&["mstsc"])).unwrap();
-        let file = Path::new(
-            r"C:\Users\me\AppData\Roaming\app.dbcrent.desktop\rdp\vm-203-0-113-7-40001.rdp",
-        );
+        let file = Path::new(r"C:\Users\me\AppData\Roaming\app.dbcrent.desktop\rdp\vm-203-0-113-7-40001.rdp");
         let p = plan(&found, &target(), &RdpOptions::default(), file);
         assert_eq!(p.client, RdpClient::Mstsc);
         assert_eq!(p.args, vec![file.as_os_str().to_owned()]);
-        assert!(
-            !p.password_on_stdin,
-            "mstsc prompts; no cmdkey with the password in argv"
-        );
+        assert!(!p.password_on_stdin, "mstsc prompts; no cmdkey with the password in argv");
     }
 
     #[test]
     fn macos_needs_windows_app_and_opens_the_file() {
-        let no_app = FakeProbe {
-            programs: vec!["open"],
-            mac_apps: vec![],
-        };
-        assert_eq!(
-            detect(Os::Macos, &no_app).unwrap_err().code,
-            ErrorCode::RdpClientMissing
-        );
+        let no_app = FakeProbe { programs: vec!["open"], mac_apps: vec![] };
+        assert_eq!(detect(Os::Macos, &no_app).unwrap_err().code, ErrorCode::RdpClientMissing);
         for app in MAC_APPS {
-            let p = FakeProbe {
-                programs: vec!["open"],
-                mac_apps: vec![app],
-            };
+            let p = FakeProbe { programs: vec!["open"], mac_apps: vec![app] };
             let found = detect(Os::Macos, &p).unwrap();
             assert_eq!(found.client, RdpClient::WindowsApp);
-            let file =
-                Path::new("/Users/me/Library/Application Support/app.dbcrent.desktop/rdp/x.rdp");
+            let file = Path::new("/Users/me/Library/Application Support/app.dbcrent.desktop/rdp/x.rdp");
             let plan = plan(&found, &target(), &RdpOptions::default(), file);
             assert_eq!(plan.program, PathBuf::from("/fake/bin/open"));
-            assert_eq!(
-                plan.args_lossy(),
-                vec![file.display().to_string()],
-                "a path with spaces stays one argument"
-            );
+            assert_eq!(plan.args_lossy(), vec![file.display().to_string()], "a path with spaces stays one argument");
             assert!(!plan.password_on_stdin);
         }
     }
@@ -336,39 +274,18 @@ mod tests {
     #[test]
     fn remmina_and_xdg_open_get_the_file() {
         let file = Path::new("/home/me/.local/share/app.dbcrent.desktop/rdp/x.rdp");
-        let r = plan(
-            &detect(Os::Linux, &probe(&["remmina"])).unwrap(),
-            &target(),
-            &RdpOptions::default(),
-            file,
-        );
-        assert_eq!(
-            r.args_lossy(),
-            vec!["-c".to_string(), file.display().to_string()]
-        );
-        let x = plan(
-            &detect(Os::Linux, &probe(&["xdg-open"])).unwrap(),
-            &target(),
-            &RdpOptions::default(),
-            file,
-        );
+        let r = plan(&detect(Os::Linux, &probe(&["remmina"])).unwrap(), &target(), &RdpOptions::default(), file);
+        assert_eq!(r.args_lossy(), vec!["-c".to_string(), file.display().to_string()]);
+        let x = plan(&detect(Os::Linux, &probe(&["xdg-open"])).unwrap(), &target(), &RdpOptions::default(), file);
         assert_eq!(x.args_lossy(), vec![file.display().to_string()]);
         assert!(!r.password_on_stdin && !x.password_on_stdin);
     }
 
     #[test]
     fn freerdp_argv_with_default_options() {
-        for (installed, client) in [
-            ("xfreerdp", RdpClient::Xfreerdp),
-            ("xfreerdp3", RdpClient::Xfreerdp3),
-        ] {
+        for (installed, client) in [("xfreerdp", RdpClient::Xfreerdp), ("xfreerdp3", RdpClient::Xfreerdp3)] {
             let found = detect(Os::Linux, &probe(&[installed])).unwrap();
-            let p = plan(
-                &found,
-                &target(),
-                &RdpOptions::default(),
-                Path::new("/unused.rdp"),
-            );
+            let p = plan(&found, &target(), &RdpOptions::default(), Path::new("/unused.rdp"));
             assert_eq!(p.client, client);
             assert!(p.password_on_stdin);
             assert_eq!(
@@ -404,10 +321,11 @@ mod tests {
         assert_eq!(args[0], "/v:[2001:db8::7]:3389");
         assert!(args.contains(&"/f".to_string()) && !args.iter().any(|a| a.starts_with("/size:")));
         assert!(args.contains(&"/multimon".to_string()));
+        assert!(args.contains(&"-clipboard".to_string()) && !args.contains(&"+clipboard".to_string()));
         assert!(
-            args.contains(&"-clipboard".to_string()) && !args.contains(&"+clipboard".to_string())
+            !args.iter().any(|a| a.contains("home-drive") || a.starts_with("/drive")),
+            "{args:?}: no data dir, no share"
         );
-        assert!(!args.iter().any(|a| a.contains("home-drive") || a.starts_with("/drive")), "{args:?}: no data dir, no share");
         assert!(!args.contains(&"/dynamic-resolution".to_string()));
     }
 
@@ -437,45 +355,23 @@ mod tests {
     /// backslash domain, a UPN) stays inside its own argv element.
     #[test]
     fn injection_attempts_never_reach_argv() {
-        let hostile_hosts = [
-            "1.2.3.4;rm -rf /",
-            "$(id)",
-            "`id`",
-            "-oProxyCommand=x",
-            "a b",
-            "h\n/p:x",
-        ];
+        let hostile_hosts = ["1.2.3.4;rm -rf /", "$(id)", "`id`", "-oProxyCommand=x", "a b", "h\n/p:x"];
         for h in hostile_hosts {
-            assert_eq!(
-                RdpTarget::new(h, 3389, "Administrator").unwrap_err().code,
-                ErrorCode::InvalidRdpHost
-            );
+            assert_eq!(RdpTarget::new(h, 3389, "Administrator").unwrap_err().code, ErrorCode::InvalidRdpHost);
         }
         for u in ["admin\n/p:secret", "-admin", "\"admin\"", "a' /p:x '"] {
-            assert_eq!(
-                RdpTarget::new("1.2.3.4", 3389, u).unwrap_err().code,
-                ErrorCode::InvalidRdpUser
-            );
+            assert_eq!(RdpTarget::new("1.2.3.4", 3389, u).unwrap_err().code, ErrorCode::InvalidRdpUser);
         }
         for port in [0u64, 65536] {
-            assert_eq!(
-                RdpTarget::new("1.2.3.4", port, "a").unwrap_err().code,
-                ErrorCode::InvalidRdpPort
-            );
+            assert_eq!(RdpTarget::new("1.2.3.4", port, "a").unwrap_err().code, ErrorCode::InvalidRdpPort);
         }
         let t = RdpTarget::new("1.2.3.4", 3389, "CORP\\first last@x").unwrap();
         let found = detect(Os::Linux, &probe(&["xfreerdp"])).unwrap();
         let args = plan(&found, &t, &RdpOptions::default(), Path::new("/unused.rdp")).args_lossy();
         assert_eq!(args[1], "/u:CORP\\first last@x");
         for a in &args {
-            assert!(
-                a.starts_with('/') || a.starts_with('+') || a.starts_with('-'),
-                "{a}"
-            );
-            assert!(
-                !a.contains('\n') && !a.contains('"') && !a.contains('\''),
-                "{a}"
-            );
+            assert!(a.starts_with('/') || a.starts_with('+') || a.starts_with('-'), "{a}");
+            assert!(!a.contains('\n') && !a.contains('"') && !a.contains('\''), "{a}");
         }
     }
 
@@ -489,21 +385,10 @@ mod tests {
             (Os::Linux, probe(&["remmina"])),
             (Os::Linux, probe(&["xdg-open"])),
             (Os::Windows, probe(&["mstsc"])),
-            (
-                Os::Macos,
-                FakeProbe {
-                    programs: vec!["open"],
-                    mac_apps: vec!["Windows App"],
-                },
-            ),
+            (Os::Macos, FakeProbe { programs: vec!["open"], mac_apps: vec!["Windows App"] }),
         ];
         for (os, pr) in cases {
-            let p = plan(
-                &detect(os, &pr).unwrap(),
-                &target(),
-                &RdpOptions::default(),
-                file,
-            );
+            let p = plan(&detect(os, &pr).unwrap(), &target(), &RdpOptions::default(), file);
             for a in p.args_lossy() {
                 assert!(!a.contains(password), "{a}");
                 assert!(!a.starts_with("/p:") && !a.contains("/pass"), "{a}");

@@ -58,10 +58,7 @@ pub fn rdp_file_contents(target: &RdpTarget, options: &RdpOptions) -> String {
         "prompt for credentials:i:1".to_string(),
         // The VM's certificate is self-signed: warn, let the user decide.
         "authentication level:i:2".to_string(),
-        format!(
-            "screen mode id:i:{}",
-            if options.fullscreen { 2 } else { 1 }
-        ),
+        format!("screen mode id:i:{}", if options.fullscreen { 2 } else { 1 }),
         format!("desktopwidth:i:{}", options.width),
         format!("desktopheight:i:{}", options.height),
         format!("use multimon:i:{}", flag(options.multi_monitor)),
@@ -76,11 +73,7 @@ pub fn rdp_file_contents(target: &RdpTarget, options: &RdpOptions) -> String {
 
 /// Write the `.rdp` file for `target` into `<data_dir>/rdp/` (the folder
 /// 0700, the file 0600, written atomically) and return its path.
-pub fn write_rdp_file(
-    data_dir: &Path,
-    target: &RdpTarget,
-    options: &RdpOptions,
-) -> Result<PathBuf> {
+pub fn write_rdp_file(data_dir: &Path, target: &RdpTarget, options: &RdpOptions) -> Result<PathBuf> {
     options.validate()?;
     let dir = rdp_dir(data_dir);
     crate::paths::ensure_private_dir(&dir).map_err(|e| Error::io(&dir, &e))?;
@@ -104,11 +97,7 @@ mod tests {
             .filter(|l| !l.is_empty())
             .map(|l| {
                 let mut parts = l.splitn(3, ':');
-                let (name, ty, value) = (
-                    parts.next().unwrap(),
-                    parts.next().unwrap(),
-                    parts.next().unwrap(),
-                );
+                let (name, ty, value) = (parts.next().unwrap(), parts.next().unwrap(), parts.next().unwrap());
                 assert!(ty == "s" || ty == "i", "{l}");
                 (name.to_string(), value.to_string())
             })
@@ -116,11 +105,7 @@ mod tests {
     }
 
     fn get(text: &str, name: &str) -> String {
-        settings(text)
-            .into_iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v)
-            .unwrap_or_else(|| panic!("no {name}"))
+        settings(text).into_iter().find(|(n, _)| n == name).map(|(_, v)| v).unwrap_or_else(|| panic!("no {name}"))
     }
 
     #[test]
@@ -131,10 +116,7 @@ mod tests {
         assert_eq!(get(&text, "username"), "Administrator");
         assert_eq!(get(&text, "prompt for credentials"), "1");
         assert_eq!(get(&text, "screen mode id"), "1");
-        assert_eq!(
-            (get(&text, "desktopwidth"), get(&text, "desktopheight")),
-            ("1600".into(), "900".into())
-        );
+        assert_eq!((get(&text, "desktopwidth"), get(&text, "desktopheight")), ("1600".into(), "900".into()));
         assert_eq!(get(&text, "use multimon"), "0");
         assert_eq!(get(&text, "redirectclipboard"), "1");
         assert!(!text.contains("drivestoredirect"), "{text}");
@@ -179,37 +161,18 @@ mod tests {
         let path = write_rdp_file(dir.path(), &target(), &RdpOptions::default()).unwrap();
         assert_eq!(path, dir.path().join("rdp/vm-203-0-113-7-40001.rdp"));
         let text = std::fs::read_to_string(&path).unwrap();
-        assert!(
-            !text.contains(password) && !text.to_lowercase().contains("password"),
-            "{text}"
-        );
+        assert!(!text.contains(password) && !text.to_lowercase().contains("password"), "{text}");
         assert_eq!(get(&text, "full address"), "203.0.113.7:40001");
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            assert_eq!(
-                std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
-                0o600
-            );
-            assert_eq!(
-                std::fs::metadata(path.parent().unwrap())
-                    .unwrap()
-                    .permissions()
-                    .mode()
-                    & 0o777,
-                0o700
-            );
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+            assert_eq!(std::fs::metadata(path.parent().unwrap()).unwrap().permissions().mode() & 0o777, 0o700);
         }
         // Rewritten, not appended, on the next launch.
-        let o = RdpOptions {
-            fullscreen: true,
-            ..Default::default()
-        };
+        let o = RdpOptions { fullscreen: true, ..Default::default() };
         write_rdp_file(dir.path(), &target(), &o).unwrap();
-        assert_eq!(
-            get(&std::fs::read_to_string(&path).unwrap(), "screen mode id"),
-            "2"
-        );
+        assert_eq!(get(&std::fs::read_to_string(&path).unwrap(), "screen mode id"), "2");
     }
 
     #[test]
@@ -233,10 +196,7 @@ mod tests {
     #[test]
     fn bad_options_write_nothing() {
         let dir = tempfile::tempdir().unwrap();
-        let o = RdpOptions {
-            width: 10,
-            ..Default::default()
-        };
+        let o = RdpOptions { width: 10, ..Default::default() };
         assert!(write_rdp_file(dir.path(), &target(), &o).is_err());
         assert!(!dir.path().join("rdp").exists());
     }

@@ -31,20 +31,8 @@ pub struct Launched {
 }
 
 /// Connect to `target` with the client this computer has.
-pub fn launch(
-    target: &RdpTarget,
-    password: &SecretString,
-    options: &RdpOptions,
-    data_dir: &Path,
-) -> Result<Launched> {
-    launch_with(
-        Os::current(),
-        &SystemProbe,
-        target,
-        password,
-        options,
-        data_dir,
-    )
+pub fn launch(target: &RdpTarget, password: &SecretString, options: &RdpOptions, data_dir: &Path) -> Result<Launched> {
+    launch_with(Os::current(), &SystemProbe, target, password, options, data_dir)
 }
 
 /// [`launch`] with the OS and the program lookup given (tests).
@@ -78,11 +66,7 @@ pub fn launch_with(
     let pid = child.id();
     tracing::info!(client = plan.client.as_str(), pid, address = %target.address(), "RDP client started");
     reap_in_background(child, plan.client);
-    Ok(Launched {
-        client: plan.client,
-        pid,
-        rdp_file,
-    })
+    Ok(Launched { client: plan.client, pid, rdp_file })
 }
 
 impl LaunchPlan {
@@ -93,11 +77,7 @@ impl LaunchPlan {
     pub fn command(&self) -> Command {
         let mut cmd = Command::new(&self.program);
         cmd.args(&self.args)
-            .stdin(if self.password_on_stdin {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
+            .stdin(if self.password_on_stdin { Stdio::piped() } else { Stdio::null() })
             .stdout(Stdio::null())
             .stderr(Stdio::null());
         #[cfg(unix)]
@@ -114,11 +94,8 @@ impl LaunchPlan {
 /// then close it. The caller owns the returned child.
 pub fn start(plan: &LaunchPlan, mut cmd: Command, password: &SecretString) -> Result<Child> {
     let failed = |reason: String| {
-        Error::new(
-            ErrorCode::RdpLaunchFailed,
-            format!("could not start {}: {reason}", plan.client.as_str()),
-        )
-        .with_data(json!({ "client": plan.client.as_str(), "reason": reason }))
+        Error::new(ErrorCode::RdpLaunchFailed, format!("could not start {}: {reason}", plan.client.as_str()))
+            .with_data(json!({ "client": plan.client.as_str(), "reason": reason }))
     };
     let mut child = cmd.spawn().map_err(|e| failed(e.to_string()))?;
     if plan.password_on_stdin {
@@ -213,40 +190,21 @@ mod tests {
             "for a in \"$@\"; do echo \"ARG $a\"; done > {o}; read -r pw; echo \"STDIN $pw\" >> {o}; echo \"ENV $(env | grep -c aZ9_)\" >> {o}; echo END >> {o}",
             o = out.display()
         );
-        let probe = ScriptProbe {
-            name: "xfreerdp",
-            path: script(dir.path(), &body),
-        };
+        let probe = ScriptProbe { name: "xfreerdp", path: script(dir.path(), &body) };
         let target = RdpTarget::new("127.0.0.1", 40001, "Administrator").unwrap();
         let password = SecretString::from("aZ9_/+[]@#^xyzQ1".to_string());
         let data = dir.path().join("data");
-        let launched = launch_with(
-            Os::Linux,
-            &probe,
-            &target,
-            &password,
-            &RdpOptions::default(),
-            &data,
-        )
-        .unwrap();
+        let launched = launch_with(Os::Linux, &probe, &target, &password, &RdpOptions::default(), &data).unwrap();
         assert_eq!(launched.client, RdpClient::Xfreerdp);
         assert!(launched.pid > 0);
         assert_eq!(launched.rdp_file, data.join("rdp/vm-127-0-0-1-40001.rdp"));
         let seen = wait_for(&out);
-        assert!(
-            seen.contains("ARG /v:127.0.0.1:40001\n") && seen.contains("ARG /from-stdin:force\n"),
-            "{seen}"
-        );
+        assert!(seen.contains("ARG /v:127.0.0.1:40001\n") && seen.contains("ARG /from-stdin:force\n"), "{seen}");
         assert!(seen.contains("STDIN aZ9_/+[]@#^xyzQ1\n"), "{seen}");
-        assert!(
-            seen.contains("ENV 0\n"),
-            "the password is not in the environment: {seen}"
-        );
+        assert!(seen.contains("ENV 0\n"), "the password is not in the environment: {seen}");
         let args: Vec<_> = seen.lines().filter(|l| l.starts_with("ARG ")).collect();
         assert!(args.iter().all(|a| !a.contains("aZ9_")), "{args:?}");
-        assert!(!std::fs::read_to_string(&launched.rdp_file)
-            .unwrap()
-            .contains("aZ9_"));
+        assert!(!std::fs::read_to_string(&launched.rdp_file).unwrap().contains("aZ9_"));
     }
 
     /// "Share a folder": FreeRDP gets `/drive:DBC-Rent,<data dir>/share`,
@@ -255,7 +213,8 @@ mod tests {
     fn freerdp_shares_the_dedicated_folder_created_on_demand() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("seen.txt");
-        let body = format!("for a in \"$@\"; do echo \"ARG $a\"; done > {o}; read -r pw; echo END >> {o}", o = out.display());
+        let body =
+            format!("for a in \"$@\"; do echo \"ARG $a\"; done > {o}; read -r pw; echo END >> {o}", o = out.display());
         let probe = ScriptProbe { name: "xfreerdp3", path: script(dir.path(), &body) };
         let target = RdpTarget::new("127.0.0.1", 40001, "Administrator").unwrap();
         let password = SecretString::from("aZ9_/+[]@#^xyzQ1".to_string());
@@ -278,27 +237,13 @@ mod tests {
             "for a in \"$@\"; do echo \"ARG $a\"; done > {o}; if read -r x; then echo \"STDIN $x\" >> {o}; fi; echo END >> {o}",
             o = out.display()
         );
-        let probe = ScriptProbe {
-            name: "remmina",
-            path: script(dir.path(), &body),
-        };
+        let probe = ScriptProbe { name: "remmina", path: script(dir.path(), &body) };
         let target = RdpTarget::new("127.0.0.1", 40001, "Administrator").unwrap();
         let password = SecretString::from("aZ9_/+[]@#^xyzQ1".to_string());
-        let launched = launch_with(
-            Os::Linux,
-            &probe,
-            &target,
-            &password,
-            &RdpOptions::default(),
-            dir.path(),
-        )
-        .unwrap();
+        let launched = launch_with(Os::Linux, &probe, &target, &password, &RdpOptions::default(), dir.path()).unwrap();
         assert_eq!(launched.client, RdpClient::Remmina);
         let seen = wait_for(&out);
-        assert_eq!(
-            seen,
-            format!("ARG -c\nARG {}\nEND\n", launched.rdp_file.display())
-        );
+        assert_eq!(seen, format!("ARG -c\nARG {}\nEND\n", launched.rdp_file.display()));
     }
 
     #[test]
@@ -306,56 +251,23 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let target = RdpTarget::new("127.0.0.1", 40001, "Administrator").unwrap();
         let na = SecretString::from("N/A".to_string());
-        let probe = crate::host::FakeProbe {
-            programs: vec!["xfreerdp"],
-            mac_apps: vec![],
-        };
-        let e = launch_with(
-            Os::Linux,
-            &probe,
-            &target,
-            &na,
-            &RdpOptions::default(),
-            dir.path(),
-        )
-        .unwrap_err();
+        let probe = crate::host::FakeProbe { programs: vec!["xfreerdp"], mac_apps: vec![] };
+        let e = launch_with(Os::Linux, &probe, &target, &na, &RdpOptions::default(), dir.path()).unwrap_err();
         assert_eq!(e.code, ErrorCode::VmNoGuestAgent);
         let pw = SecretString::from("secret".to_string());
         let none = crate::host::FakeProbe::default();
-        let e = launch_with(
-            Os::Linux,
-            &none,
-            &target,
-            &pw,
-            &RdpOptions::default(),
-            dir.path(),
-        )
-        .unwrap_err();
+        let e = launch_with(Os::Linux, &none, &target, &pw, &RdpOptions::default(), dir.path()).unwrap_err();
         assert_eq!(e.code, ErrorCode::RdpClientMissing);
-        assert!(
-            !dir.path().join("rdp").exists(),
-            "nothing written when nothing can be started"
-        );
+        assert!(!dir.path().join("rdp").exists(), "nothing written when nothing can be started");
     }
 
     #[test]
     fn a_client_that_cannot_start_is_reported() {
         let dir = tempfile::tempdir().unwrap();
-        let probe = ScriptProbe {
-            name: "xfreerdp",
-            path: dir.path().join("missing-binary"),
-        };
+        let probe = ScriptProbe { name: "xfreerdp", path: dir.path().join("missing-binary") };
         let target = RdpTarget::new("127.0.0.1", 40001, "Administrator").unwrap();
         let pw = SecretString::from("secret".to_string());
-        let e = launch_with(
-            Os::Linux,
-            &probe,
-            &target,
-            &pw,
-            &RdpOptions::default(),
-            dir.path(),
-        )
-        .unwrap_err();
+        let e = launch_with(Os::Linux, &probe, &target, &pw, &RdpOptions::default(), dir.path()).unwrap_err();
         assert_eq!(e.code, ErrorCode::RdpLaunchFailed);
         assert_eq!(e.data.unwrap()["client"], "xfreerdp");
         assert!(!e.message.contains("secret"));

@@ -104,16 +104,8 @@ mod tests {
         assert!(serde_json::from_value::<RdpOptions>(json!({"drives": "everything"})).is_err());
         assert!(RdpOptions::default().validate().is_ok());
         for (w, h) in [(0, 900), (1600, 0), (639, 900), (9000, 900), (1600, 10_000)] {
-            let o = RdpOptions {
-                width: w,
-                height: h,
-                ..Default::default()
-            };
-            assert_eq!(
-                o.validate().unwrap_err().code,
-                crate::ErrorCode::InvalidArgument,
-                "{w}x{h}"
-            );
+            let o = RdpOptions { width: w, height: h, ..Default::default() };
+            assert_eq!(o.validate().unwrap_err().code, crate::ErrorCode::InvalidArgument, "{w}x{h}");
         }
     }
 }

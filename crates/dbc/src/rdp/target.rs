@@ -43,20 +43,12 @@ impl RdpTarget {
     /// Validate host, port and user. The port is taken wide (`u64`) so that
     /// a caller's out-of-range number is refused here, not truncated.
     pub fn new(host: &str, port: u64, user: &str) -> Result<Self> {
-        Ok(RdpTarget {
-            host: parse_host(host)?,
-            port: check_port(port)?,
-            user: check_user(user)?,
-        })
+        Ok(RdpTarget { host: parse_host(host)?, port: check_port(port)?, user: check_user(user)? })
     }
 
     /// From the DBC client's VM detail, where the port is a string of digits.
     pub fn from_vm_login(ssh_ip: &str, rdp_port: &str, user_name: &str) -> Result<Self> {
-        Ok(RdpTarget {
-            host: parse_host(ssh_ip)?,
-            port: parse_port(rdp_port)?,
-            user: check_user(user_name)?,
-        })
+        Ok(RdpTarget { host: parse_host(ssh_ip)?, port: parse_port(rdp_port)?, user: check_user(user_name)? })
     }
 
     /// The host as written in addresses: an IPv6 literal without brackets.
@@ -86,17 +78,8 @@ impl RdpTarget {
 
     /// A file-name-safe name for this endpoint, e.g. `vm-203-0-113-7-3389`.
     pub fn file_stem(&self) -> String {
-        let host: String = self
-            .host()
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() {
-                    c.to_ascii_lowercase()
-                } else {
-                    '-'
-                }
-            })
-            .collect();
+        let host: String =
+            self.host().chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
         format!("vm-{host}-{}", self.port)
     }
 }
@@ -112,9 +95,7 @@ pub fn login_password(password: &str) -> Result<SecretString> {
     }
     if password.chars().any(|c| c.is_control()) {
         // Never echo the value: it is a secret.
-        return Err(Error::invalid_argument(
-            "the VM's login password contains a line break or control character",
-        ));
+        return Err(Error::invalid_argument("the VM's login password contains a line break or control character"));
     }
     Ok(SecretString::from(password.to_string()))
 }
@@ -135,11 +116,8 @@ fn no_guest_agent(field: &str) -> Error {
 }
 
 fn bad_host(host: &str, why: &str) -> Error {
-    Error::new(
-        ErrorCode::InvalidRdpHost,
-        format!("invalid RDP host {host:?}: {why}"),
-    )
-    .with_data(json!({ "host": host }))
+    Error::new(ErrorCode::InvalidRdpHost, format!("invalid RDP host {host:?}: {why}"))
+        .with_data(json!({ "host": host }))
 }
 
 /// Check a host exactly as an [`RdpTarget`]'s and return it as written in
@@ -176,19 +154,10 @@ fn parse_host(raw: &str) -> Result<Host> {
     }
     for label in raw.split('.') {
         if label.is_empty() || label.len() > 63 {
-            return Err(bad_host(
-                raw,
-                "each dot-separated part must be 1 to 63 characters",
-            ));
+            return Err(bad_host(raw, "each dot-separated part must be 1 to 63 characters"));
         }
-        if !label
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        {
-            return Err(bad_host(
-                raw,
-                "only letters, digits, dots and hyphens are allowed",
-            ));
+        if !label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+            return Err(bad_host(raw, "only letters, digits, dots and hyphens are allowed"));
         }
         if label.starts_with('-') || label.ends_with('-') {
             return Err(bad_host(raw, "a part may not start or end with a hyphen"));
@@ -204,11 +173,8 @@ fn parse_host(raw: &str) -> Result<Host> {
 /// `invalid-rdp-port {port, value}`: both name the value that came (`value`
 /// is the name the other "invalid value" errors use).
 fn bad_port(port: &str) -> Error {
-    Error::new(
-        ErrorCode::InvalidRdpPort,
-        format!("invalid RDP port {port:?}: use a number from 1 to 65535"),
-    )
-    .with_data(json!({ "port": port, "value": port }))
+    Error::new(ErrorCode::InvalidRdpPort, format!("invalid RDP port {port:?}: use a number from 1 to 65535"))
+        .with_data(json!({ "port": port, "value": port }))
 }
 
 fn check_port(port: u64) -> Result<u16> {
@@ -227,11 +193,8 @@ pub fn parse_port(raw: &str) -> Result<u16> {
 }
 
 fn bad_user(user: &str, why: &str) -> Error {
-    Error::new(
-        ErrorCode::InvalidRdpUser,
-        format!("invalid RDP user {user:?}: {why}"),
-    )
-    .with_data(json!({ "user": user }))
+    Error::new(ErrorCode::InvalidRdpUser, format!("invalid RDP user {user:?}: {why}"))
+        .with_data(json!({ "user": user }))
 }
 
 /// A Windows account name: letters and digits of any script, and
@@ -254,19 +217,9 @@ fn check_user(user: &str) -> Result<String> {
     if user.starts_with(' ') || user.ends_with(' ') {
         return Err(bad_user(user, "may not start or end with a space"));
     }
-    if let Some(c) = user
-        .chars()
-        .find(|c| !(c.is_alphanumeric() || " ._-@\\$#".contains(*c)))
-    {
-        let shown = if c.is_control() {
-            format!("{:?}", c)
-        } else {
-            c.to_string()
-        };
-        return Err(bad_user(
-            user,
-            &format!("the character {shown} is not allowed"),
-        ));
+    if let Some(c) = user.chars().find(|c| !(c.is_alphanumeric() || " ._-@\\$#".contains(*c))) {
+        let shown = if c.is_control() { format!("{:?}", c) } else { c.to_string() };
+        return Err(bad_user(user, &format!("the character {shown} is not allowed")));
     }
     Ok(user.to_string())
 }
@@ -282,26 +235,17 @@ mod tests {
     #[test]
     fn accepts_ip_literals_and_dns_names() {
         let t = RdpTarget::new("203.0.113.7", 3389, "Administrator").unwrap();
-        assert_eq!(
-            (t.host(), t.port(), t.user()),
-            ("203.0.113.7".to_string(), 3389, "Administrator")
-        );
+        assert_eq!((t.host(), t.port(), t.user()), ("203.0.113.7".to_string(), 3389, "Administrator"));
         assert_eq!(t.address(), "203.0.113.7:3389");
         let v6 = RdpTarget::new("2001:db8::1", 40001, "Administrator").unwrap();
         assert_eq!(v6.address(), "[2001:db8::1]:40001");
-        assert_eq!(
-            RdpTarget::new("[2001:db8::1]", 1, "a").unwrap().host(),
-            "2001:db8::1"
-        );
+        assert_eq!(RdpTarget::new("[2001:db8::1]", 1, "a").unwrap().host(), "2001:db8::1");
         let name = RdpTarget::new("Node-7.Example.com", 65535, "DOMAIN\\user").unwrap();
         assert_eq!(name.address(), "node-7.example.com:65535");
         assert_eq!(name.file_stem(), "vm-node-7-example-com-65535");
         assert_eq!(v6.file_stem(), "vm-2001-db8--1-40001");
         assert!(RdpTarget::new("localhost", 3389, "user@corp.example").is_ok());
-        assert!(
-            RdpTarget::new("a", 3389, "Ärger Müller").is_ok(),
-            "inner spaces and letters of any script"
-        );
+        assert!(RdpTarget::new("a", 3389, "Ärger Müller").is_ok(), "inner spaces and letters of any script");
     }
 
     #[test]
@@ -332,16 +276,10 @@ mod tests {
             assert_eq!(e.data.unwrap()["host"], host);
         }
         let long = format!("{}.com", "a".repeat(64));
-        assert_eq!(
-            code(RdpTarget::new(&long, 3389, "a")),
-            ErrorCode::InvalidRdpHost
-        );
+        assert_eq!(code(RdpTarget::new(&long, 3389, "a")), ErrorCode::InvalidRdpHost);
         let too_long = ["abc"; 64].join(".");
         assert!(too_long.len() > 253);
-        assert_eq!(
-            code(RdpTarget::new(&too_long, 3389, "a")),
-            ErrorCode::InvalidRdpHost
-        );
+        assert_eq!(code(RdpTarget::new(&too_long, 3389, "a")), ErrorCode::InvalidRdpHost);
     }
 
     #[test]
@@ -351,27 +289,12 @@ mod tests {
             assert_eq!(e.code, ErrorCode::InvalidRdpPort, "{port}");
             assert_eq!(e.data.unwrap()["port"], port.to_string());
         }
-        for raw in [
-            "0",
-            "65536",
-            "",
-            "-1",
-            "3389 ",
-            "+80",
-            "0x50",
-            "33 89",
-            "99999999999999999999",
-        ] {
+        for raw in ["0", "65536", "", "-1", "3389 ", "+80", "0x50", "33 89", "99999999999999999999"] {
             assert_eq!(code(parse_port(raw)), ErrorCode::InvalidRdpPort, "{raw:?}");
         }
         assert_eq!(parse_port("65535").unwrap(), 65535);
         assert_eq!(parse_port("00080").unwrap(), 80);
-        assert_eq!(
-            RdpTarget::from_vm_login("1.2.3.4", "5685", "Administrator")
-                .unwrap()
-                .port(),
-            5685
-        );
+        assert_eq!(RdpTarget::from_vm_login("1.2.3.4", "5685", "Administrator").unwrap().port(), 5685);
     }
 
     #[test]
@@ -392,16 +315,9 @@ mod tests {
             "",
             "a:b",
         ] {
-            assert_eq!(
-                code(RdpTarget::new("1.2.3.4", 3389, user)),
-                ErrorCode::InvalidRdpUser,
-                "{user:?}"
-            );
+            assert_eq!(code(RdpTarget::new("1.2.3.4", 3389, user)), ErrorCode::InvalidRdpUser, "{user:?}");
         }
-        assert_eq!(
-            code(RdpTarget::new("1.2.3.4", 3389, &"a".repeat(105))),
-            ErrorCode::InvalidRdpUser
-        );
+        assert_eq!(code(RdpTarget::new("1.2.3.4", 3389, &"a".repeat(105))), ErrorCode::InvalidRdpUser);
     }
 
     #[test]
@@ -422,10 +338,7 @@ mod tests {
         for bad in ["", "line\nbreak", "nul\0"] {
             let e = login_password(bad).unwrap_err();
             assert_eq!(e.code, ErrorCode::InvalidArgument);
-            assert!(
-                bad.is_empty() || !e.message.contains(bad),
-                "the message never repeats the password"
-            );
+            assert!(bad.is_empty() || !e.message.contains(bad), "the message never repeats the password");
         }
         assert!(check_login_password(&SecretString::from("ok".to_string())).is_ok());
     }

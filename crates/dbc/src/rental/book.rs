@@ -73,18 +73,28 @@ impl RentalBook {
         match std::fs::read(path) {
             Ok(bytes) => {
                 let file: File = serde_json::from_slice(&bytes).map_err(|e| {
-                    Error::new(ErrorCode::StorageCorrupt, format!("the rentals journal {} cannot be read ({e}); it was left as it is", path.display()))
-                        .with_data(data())
+                    Error::new(
+                        ErrorCode::StorageCorrupt,
+                        format!("the rentals journal {} cannot be read ({e}); it was left as it is", path.display()),
+                    )
+                    .with_data(data())
                 })?;
                 if file.format != FORMAT {
                     return Err(Error::new(
                         ErrorCode::StorageCorrupt,
-                        format!("the rentals journal {} has format {} (this version reads {FORMAT})", path.display(), file.format),
+                        format!(
+                            "the rentals journal {} has format {} (this version reads {FORMAT})",
+                            path.display(),
+                            file.format
+                        ),
                     )
                     .with_data(data()));
                 }
                 let theirs = ChainIdentity { genesis: file.genesis.to_ascii_lowercase(), instance: file.instance };
-                let ours = ChainIdentity { genesis: self.chain.genesis.to_ascii_lowercase(), instance: self.chain.instance.clone() };
+                let ours = ChainIdentity {
+                    genesis: self.chain.genesis.to_ascii_lowercase(),
+                    instance: self.chain.instance.clone(),
+                };
                 if theirs != ours {
                     return Err(Error::new(
                         ErrorCode::JournalOtherChain,
@@ -134,7 +144,11 @@ impl RentalBook {
 
     /// Add `rental` unless `conflict`, looking at the journal as it is in
     /// the file under the lock, names a reason not to (nothing is written then).
-    pub fn insert_unless(&self, mut rental: Rental, conflict: impl FnOnce(&[Rental]) -> Option<Error>) -> Result<Rental> {
+    pub fn insert_unless(
+        &self,
+        mut rental: Rental,
+        conflict: impl FnOnce(&[Rental]) -> Option<Error>,
+    ) -> Result<Rental> {
         rental.updated_at = now();
         self.locked(|all| {
             if let Some(e) = conflict(all) {
@@ -173,7 +187,12 @@ impl RentalBook {
         let lock_path = self.path.with_extension("json.steps");
         let dir = self.path.parent().unwrap_or(Path::new("."));
         crate::paths::ensure_private_dir(dir).map_err(|e| Error::io(dir, &e))?;
-        let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path).map_err(|e| Error::io(&lock_path, &e))?;
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| Error::io(&lock_path, &e))?;
         let deadline = tokio::time::Instant::now() + patience;
         loop {
             match file.try_lock() {
@@ -192,7 +211,12 @@ impl RentalBook {
         let dir = self.path.parent().unwrap_or(Path::new("."));
         crate::paths::ensure_private_dir(dir).map_err(|e| Error::io(dir, &e))?;
         let lock_path = self.path.with_extension("json.lock");
-        let lock = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path).map_err(|e| Error::io(&lock_path, &e))?;
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| Error::io(&lock_path, &e))?;
         lock.lock().map_err(|e| Error::io(&lock_path, &e))?;
         let mut all = self.read()?;
         let out = f(&mut all)?;
@@ -202,8 +226,14 @@ impl RentalBook {
     }
 
     fn write(&self, rentals: &[Rental]) -> Result<()> {
-        let file = File { format: FORMAT, genesis: self.chain.genesis.clone(), instance: self.chain.instance.clone(), rentals: rentals.to_vec() };
-        let bytes = serde_json::to_vec_pretty(&file).map_err(|e| Error::internal(format!("cannot encode the rentals journal: {e}")))?;
+        let file = File {
+            format: FORMAT,
+            genesis: self.chain.genesis.clone(),
+            instance: self.chain.instance.clone(),
+            rentals: rentals.to_vec(),
+        };
+        let bytes = serde_json::to_vec_pretty(&file)
+            .map_err(|e| Error::internal(format!("cannot encode the rentals journal: {e}")))?;
         crate::paths::write_atomic(&self.path, &bytes).map_err(|e| Error::io(&self.path, &e))
     }
 }
@@ -325,7 +355,11 @@ mod tests {
         let before = std::fs::read(book.path()).unwrap();
         // Another practice chain started afresh: same genesis, another instance.
         let second = ChainIdentity { instance: Some("bb".into()), ..first.clone() };
-        assert_ne!(RentalBook::path_for(dir.path(), &first), RentalBook::path_for(dir.path(), &second), "never the same file");
+        assert_ne!(
+            RentalBook::path_for(dir.path(), &first),
+            RentalBook::path_for(dir.path(), &second),
+            "never the same file"
+        );
         assert!(RentalBook::open(dir.path(), &second).unwrap().all().is_empty());
         // A file copied under the other chain's name is refused, not used.
         std::fs::copy(book.path(), RentalBook::path_for(dir.path(), &second)).unwrap();

@@ -18,7 +18,9 @@
 use super::book::{now, ChainStepGuard, RentalBook};
 use super::decide::{self, Settle};
 use super::record::{OrderFacts, PendingCall, PendingTx, Rental, Stage};
-use crate::chain::rent::{self, AccountSnapshot, Head, OrderStatus, RentOrder, RentPaid, HORIZON_BLOCKS, MIN_RELET_BLOCKS};
+use crate::chain::rent::{
+    self, AccountSnapshot, Head, OrderStatus, RentOrder, RentPaid, HORIZON_BLOCKS, MIN_RELET_BLOCKS,
+};
 use crate::chain::tx::{self, PreparedTx, TxOptions, TxOutcome, TxSigner, TxStatus};
 use crate::chain::{account, ChainClient, NonceTracker};
 use crate::error::{Error, ErrorCode, Result};
@@ -115,7 +117,10 @@ pub async fn place(
 /// order of `machine_id` waiting for confirmation.
 fn in_progress(all: &[Rental], address: &str, machine_id: &str) -> Option<Error> {
     let open = all.iter().find(|r| {
-        r.account == address && (r.pending.is_some() || (r.machine_id == machine_id && r.stage.awaits_confirm()) || r.stage == Stage::Placing)
+        r.account == address
+            && (r.pending.is_some()
+                || (r.machine_id == machine_id && r.stage.awaits_confirm())
+                || r.stage == Stage::Placing)
     })?;
     let id = open.rent_id().map(|n| n.to_string()).unwrap_or_else(|| open.id.clone());
     Some(
@@ -148,8 +153,11 @@ async fn after_rent(ctx: &ChainCtx<'_>, mut rental: Rental, result: Result<TxOut
         Ok(outcome) => {
             let placed = outcome.extrinsic_events.as_ref().and_then(rent::rent_event);
             let Some(placed) = placed else {
-                let err = Error::new(ErrorCode::RentNotPlaced, "the transaction succeeded but the chain placed no order (no RentMachine.Rent event)")
-                    .with_data(serde_json::json!({ "machineId": rental.machine_id }));
+                let err = Error::new(
+                    ErrorCode::RentNotPlaced,
+                    "the transaction succeeded but the chain placed no order (no RentMachine.Rent event)",
+                )
+                .with_data(serde_json::json!({ "machineId": rental.machine_id }));
                 return fail(ctx.book, rental, err);
             };
             // The event proves the order; a failed read must not lose its id.
@@ -185,7 +193,9 @@ async fn after_rent(ctx: &ChainCtx<'_>, mut rental: Rental, result: Result<TxOut
             save(ctx.book, rental)
         }
         // Refused before any block, or failed in one: no order, nothing reserved.
-        Err(e) if matches!(e.code, ErrorCode::TxInvalid | ErrorCode::TxFailed | ErrorCode::InsufficientBalance) => fail(ctx.book, rental, e),
+        Err(e) if matches!(e.code, ErrorCode::TxInvalid | ErrorCode::TxFailed | ErrorCode::InsufficientBalance) => {
+            fail(ctx.book, rental, e)
+        }
         // Sent, outcome unknown: stay `Placing`; `sync` settles it.
         Err(e) => {
             rental.last_error = Some(e.clone());
@@ -205,7 +215,12 @@ fn fail(book: &RentalBook, mut rental: Rental, err: Error) -> Result<Rental> {
 
 /// Confirm the order of rental `id`: the rent becomes non-refundable.
 /// Refused before signing when the window has closed or the order is gone.
-pub async fn confirm(ctx: &ChainCtx<'_>, signer: &impl TxSigner, id: &str, on_status: impl FnMut(TxStatus) + Send) -> Result<Rental> {
+pub async fn confirm(
+    ctx: &ChainCtx<'_>,
+    signer: &impl TxSigner,
+    id: &str,
+    on_status: impl FnMut(TxStatus) + Send,
+) -> Result<Rental> {
     let first = get(ctx.book, id)?;
     let _step = step_or_busy(ctx.book, &first.account, &first.machine_id).await?;
     // Read again under the lock: another process may have confirmed meanwhile.
@@ -226,11 +241,16 @@ pub async fn confirm(ctx: &ChainCtx<'_>, signer: &impl TxSigner, id: &str, on_st
         Some(o) if o.status == OrderStatus::Renting => {
             // Confirmed already (another app, or a result we missed).
             reconcile(ctx.book, rental, &read)?;
-            return Err(Error::new(ErrorCode::WrongRentalState, format!("order {} is already confirmed", facts.rent_id))
-                .with_data(serde_json::json!({ "rentId": facts.rent_id.to_string(), "state": "renting" })));
+            return Err(Error::new(
+                ErrorCode::WrongRentalState,
+                format!("order {} is already confirmed", facts.rent_id),
+            )
+            .with_data(serde_json::json!({ "rentId": facts.rent_id.to_string(), "state": "renting" })));
         }
         // Signed now, included a block or two later: keep that margin.
-        Some(_) if best.saturating_add(CONFIRM_MARGIN_BLOCKS) > facts.confirm_deadline => return Err(window_closed(facts.rent_id)),
+        Some(_) if best.saturating_add(CONFIRM_MARGIN_BLOCKS) > facts.confirm_deadline => {
+            return Err(window_closed(facts.rent_id))
+        }
         Some(_) => {}
     }
     let opts = rental_tx_options(&ctx.opts);
@@ -245,7 +265,12 @@ pub async fn confirm(ctx: &ChainCtx<'_>, signer: &impl TxSigner, id: &str, on_st
     after_confirm(ctx, journaled, back_to, result).await
 }
 
-async fn after_confirm(ctx: &ChainCtx<'_>, mut rental: Rental, back_to: Stage, result: Result<TxOutcome>) -> Result<Rental> {
+async fn after_confirm(
+    ctx: &ChainCtx<'_>,
+    mut rental: Rental,
+    back_to: Stage,
+    result: Result<TxOutcome>,
+) -> Result<Rental> {
     match result {
         Ok(outcome) => {
             let paid = outcome.extrinsic_events.as_ref().and_then(rent::confirm_event);
@@ -314,8 +339,11 @@ pub async fn renew(
         return Err(wrong_state(&rental));
     }
     if blocks < MIN_RELET_BLOCKS {
-        return Err(Error::new(ErrorCode::InvalidDuration, format!("a renewal must add at least {MIN_RELET_BLOCKS} blocks (10 minutes)"))
-            .with_data(serde_json::json!({ "blocks": blocks })));
+        return Err(Error::new(
+            ErrorCode::InvalidDuration,
+            format!("a renewal must add at least {MIN_RELET_BLOCKS} blocks (10 minutes)"),
+        )
+        .with_data(serde_json::json!({ "blocks": blocks })));
     }
     let who: AccountId32 = signer.account_id();
     let read = rent::snapshot(ctx.client, &who, Head::Best).await?;
@@ -410,7 +438,9 @@ async fn sync_locked(ctx: &ChainCtx<'_>, who: &AccountId32) -> Result<Vec<Rental
             // A resend may have moved the chain on: read it again.
             Ok(true) => read = rent::snapshot(ctx.client, who, Head::Best).await?,
             Ok(false) => {}
-            Err(e) => tracing::warn!(rental = %r.id, code = ?e.code, "could not settle a transaction in flight: {}", e.message),
+            Err(e) => {
+                tracing::warn!(rental = %r.id, code = ?e.code, "could not settle a transaction in flight: {}", e.message)
+            }
         }
     }
     for r in ctx.book.all().into_iter().filter(|r| mine(r) && r.pending.is_none()) {
@@ -422,7 +452,9 @@ async fn sync_locked(ctx: &ChainCtx<'_>, who: &AccountId32) -> Result<Vec<Rental
         // An order that a rent of ours still in flight may have placed is
         // left to that rental's settlement, not imported as a stranger.
         let ours_in_flight = placing.iter().any(|r| {
-            r.machine_id == o.machine_id && r.gpus == o.gpu_num && r.pending.as_ref().is_some_and(|p| o.rent_start > p.signed_at_block)
+            r.machine_id == o.machine_id
+                && r.gpus == o.gpu_num
+                && r.pending.as_ref().is_some_and(|p| o.rent_start > p.signed_at_block)
         });
         if !ours_in_flight && ctx.book.by_rent_id(o.rent_id).is_none() {
             ctx.book.put(imported(&address, o, read.at))?;
@@ -464,7 +496,13 @@ fn reconcile(book: &RentalBook, r: Rental, read: &AccountSnapshot) -> Result<Ren
 
 /// Resolve one rental's transaction in flight. `Ok(true)`: the same bytes
 /// were sent again (the chain may have moved).
-async fn settle(ctx: &ChainCtx<'_>, r: &Rental, who: &AccountId32, best: &AccountSnapshot, finalized: &mut Option<AccountSnapshot>) -> Result<bool> {
+async fn settle(
+    ctx: &ChainCtx<'_>,
+    r: &Rental,
+    who: &AccountId32,
+    best: &AccountSnapshot,
+    finalized: &mut Option<AccountSnapshot>,
+) -> Result<bool> {
     let known: Vec<u64> = ctx.book.all().iter().filter_map(|x| x.rent_id()).collect();
     let mut verdict = decide::settle(r, best, finalized.as_ref(), &known);
     if verdict == Settle::NeedsFinalized {
@@ -488,7 +526,9 @@ async fn settle(ctx: &ChainCtx<'_>, r: &Rental, who: &AccountId32, best: &Accoun
             // a resend leaves the step in flight for the next read to decide.
             match (p.call, result) {
                 (PendingCall::Rent, Ok(o)) => after_rent(ctx, r.clone(), Ok(o)).await.map(|_| true),
-                (PendingCall::Confirm, Ok(o)) => after_confirm(ctx, r.clone(), decide::awaiting_stage(r), Ok(o)).await.map(|_| true),
+                (PendingCall::Confirm, Ok(o)) => {
+                    after_confirm(ctx, r.clone(), decide::awaiting_stage(r), Ok(o)).await.map(|_| true)
+                }
                 (PendingCall::Relet { .. }, Ok(o)) => after_relet(ctx, r.clone(), Ok(o)).await.map(|_| true),
                 (_, Err(e)) => {
                     let e = if e.code == ErrorCode::TxFailed { e } else { undecided(e, &p) };
@@ -496,7 +536,9 @@ async fn settle(ctx: &ChainCtx<'_>, r: &Rental, who: &AccountId32, best: &Accoun
                         // Included and failed in a block: the chain's verdict.
                         return match p.call {
                             PendingCall::Rent => after_rent(ctx, r.clone(), Err(e)).await.map(|_| true),
-                            PendingCall::Confirm => after_confirm(ctx, r.clone(), decide::awaiting_stage(r), Err(e)).await.map(|_| true),
+                            PendingCall::Confirm => {
+                                after_confirm(ctx, r.clone(), decide::awaiting_stage(r), Err(e)).await.map(|_| true)
+                            }
                             PendingCall::Relet { .. } => after_relet(ctx, r.clone(), Err(e)).await.map(|_| true),
                         };
                     }
@@ -510,7 +552,8 @@ async fn settle(ctx: &ChainCtx<'_>, r: &Rental, who: &AccountId32, best: &Accoun
 
 /// Send the journaled bytes again.
 async fn resend(ctx: &ChainCtx<'_>, who: &AccountId32, p: &PendingTx) -> Result<TxOutcome> {
-    let bytes = hex::decode(p.bytes.trim_start_matches("0x")).map_err(|e| Error::internal(format!("journaled transaction is not hex: {e}")))?;
+    let bytes = hex::decode(p.bytes.trim_start_matches("0x"))
+        .map_err(|e| Error::internal(format!("journaled transaction is not hex: {e}")))?;
     tracing::info!(tx = %p.extrinsic_hash, nonce = p.nonce, "sending the journaled transaction again (the chain has not seen it)");
     let prepared = tx::from_encoded(ctx.client, bytes, *who, p.nonce, p.fee_estimate).await?;
     tx::submit(ctx.client, ctx.nonces, prepared, &ctx.opts, |_| {}).await
@@ -558,7 +601,12 @@ fn pending(call: PendingCall, prepared: &PreparedTx, best: u32) -> PendingTx {
 /// Journal a transaction in flight for `rental` — only if the journal still
 /// has it as it was read (no other transaction in flight, same stage) — or
 /// hand the nonce back: what is not journaled is never sent.
-fn journal_in_flight(ctx: &ChainCtx<'_>, rental: &Rental, prepared: &PreparedTx, change: impl FnOnce(&mut Rental)) -> Result<Rental> {
+fn journal_in_flight(
+    ctx: &ChainCtx<'_>,
+    rental: &Rental,
+    prepared: &PreparedTx,
+    change: impl FnOnce(&mut Rental),
+) -> Result<Rental> {
     ctx.book
         .try_update(&rental.id, |x| {
             if x.pending.is_some() || x.stage != rental.stage {
@@ -575,9 +623,15 @@ async fn ensure_free(client: &ChainClient, who: &AccountId32, needed: u128) -> R
     if balance.transferable < needed {
         return Err(Error::new(
             ErrorCode::InsufficientBalance,
-            format!("needs {} DBC (rent + order fee + transaction fee), only {} DBC is free", format_dbc(needed), format_dbc(balance.transferable)),
+            format!(
+                "needs {} DBC (rent + order fee + transaction fee), only {} DBC is free",
+                format_dbc(needed),
+                format_dbc(balance.transferable)
+            ),
         )
-        .with_data(serde_json::json!({ "needed": format_dbc(needed), "available": format_dbc(balance.transferable) })));
+        .with_data(
+            serde_json::json!({ "needed": format_dbc(needed), "available": format_dbc(balance.transferable) }),
+        ));
     }
     Ok(())
 }
@@ -618,15 +672,21 @@ fn window_closed(rent_id: u64) -> Error {
 }
 
 fn capped(rent_id: u64) -> Error {
-    Error::new(ErrorCode::ReletCapped, format!("renewing order {rent_id} adds nothing: it already ends 60 days from now"))
-        .with_data(serde_json::json!({ "rentId": rent_id.to_string() }))
+    Error::new(
+        ErrorCode::ReletCapped,
+        format!("renewing order {rent_id} adds nothing: it already ends 60 days from now"),
+    )
+    .with_data(serde_json::json!({ "rentId": rent_id.to_string() }))
 }
 
 fn gone_error(r: &Rental, rent_id: u64) -> Error {
     match r.stage {
         Stage::Lapsed => rent::lapsed(rent_id),
-        _ => Error::new(ErrorCode::OrderNotFound, format!("order {rent_id} is not live on the chain (it is {})", r.stage.as_str()))
-            .with_data(serde_json::json!({ "rentId": rent_id.to_string() })),
+        _ => Error::new(
+            ErrorCode::OrderNotFound,
+            format!("order {rent_id} is not live on the chain (it is {})", r.stage.as_str()),
+        )
+        .with_data(serde_json::json!({ "rentId": rent_id.to_string() })),
     }
 }
 

@@ -127,9 +127,12 @@ pub fn settle(r: &Rental, best: &AccountSnapshot, finalized: Option<&AccountSnap
 
 /// The order a rent in flight placed, if `read` shows it.
 fn placed_by<'a>(r: &Rental, p: &PendingTx, read: &'a AccountSnapshot, known: &[u64]) -> Option<&'a RentOrder> {
-    read.orders
-        .iter()
-        .find(|o| o.machine_id == r.machine_id && o.gpu_num == r.gpus && o.rent_start > p.signed_at_block && !known.contains(&o.rent_id))
+    read.orders.iter().find(|o| {
+        o.machine_id == r.machine_id
+            && o.gpu_num == r.gpus
+            && o.rent_start > p.signed_at_block
+            && !known.contains(&o.rent_id)
+    })
 }
 
 fn nonce_used(p: &PendingTx, read: &AccountSnapshot) -> bool {
@@ -152,7 +155,12 @@ enum Outcome {
 
 /// The verdict that ends an intent without its effect needs a finalized read
 /// showing the same. `effect`: whether a read shows the transaction's effect.
-fn without_effect(p: &PendingTx, best: &AccountSnapshot, finalized: Option<&AccountSnapshot>, effect: impl Fn(&AccountSnapshot) -> bool) -> Outcome {
+fn without_effect(
+    p: &PendingTx,
+    best: &AccountSnapshot,
+    finalized: Option<&AccountSnapshot>,
+    effect: impl Fn(&AccountSnapshot) -> bool,
+) -> Outcome {
     let used = nonce_used(p, best);
     if !used && !expired(p, best) {
         return Outcome::StillPossible;
@@ -165,7 +173,13 @@ fn without_effect(p: &PendingTx, best: &AccountSnapshot, finalized: Option<&Acco
     }
 }
 
-fn settle_rent(r: &Rental, p: &PendingTx, best: &AccountSnapshot, finalized: Option<&AccountSnapshot>, known: &[u64]) -> Settle {
+fn settle_rent(
+    r: &Rental,
+    p: &PendingTx,
+    best: &AccountSnapshot,
+    finalized: Option<&AccountSnapshot>,
+    known: &[u64],
+) -> Settle {
     if let Some(o) = placed_by(r, p, best, known) {
         let mut next = r.clone();
         let fee = r.quote.map(|q| q.order_fee).unwrap_or(0);
@@ -228,12 +242,15 @@ fn settle_confirm(r: &Rental, p: &PendingTx, best: &AccountSnapshot, finalized: 
             seen(&mut next, best);
             Settle::Decided(Box::new(next))
         }
-        Some(_) => match without_effect(p, best, finalized, |f| order(f).is_some_and(|o| o.status == OrderStatus::Renting)) {
+        Some(_) => match without_effect(p, best, finalized, |f| {
+            order(f).is_some_and(|o| o.status == OrderStatus::Renting)
+        }) {
             Outcome::StillPossible => Settle::Resend,
             Outcome::NeverLands => {
                 next.pending = None;
                 next.stage = awaiting_stage(r);
-                next.last_error = Some(Error::new(ErrorCode::TxFailed, "the confirmation sent earlier did not confirm the order"));
+                next.last_error =
+                    Some(Error::new(ErrorCode::TxFailed, "the confirmation sent earlier did not confirm the order"));
                 Settle::Decided(Box::new(next))
             }
             Outcome::Wait(s) => s,
@@ -241,7 +258,13 @@ fn settle_confirm(r: &Rental, p: &PendingTx, best: &AccountSnapshot, finalized: 
     }
 }
 
-fn settle_relet(r: &Rental, p: &PendingTx, old_end: u32, best: &AccountSnapshot, finalized: Option<&AccountSnapshot>) -> Settle {
+fn settle_relet(
+    r: &Rental,
+    p: &PendingTx,
+    old_end: u32,
+    best: &AccountSnapshot,
+    finalized: Option<&AccountSnapshot>,
+) -> Settle {
     let rent_id = r.rent_id().unwrap_or_default();
     let order = |read: &AccountSnapshot| read.orders.iter().find(|o| o.rent_id == rent_id).cloned();
     let mut next = r.clone();
@@ -264,7 +287,8 @@ fn settle_relet(r: &Rental, p: &PendingTx, old_end: u32, best: &AccountSnapshot,
             Outcome::StillPossible => Settle::Resend,
             Outcome::NeverLands => {
                 next.pending = None;
-                next.last_error = Some(Error::new(ErrorCode::TxFailed, "the renewal sent earlier did not extend the order"));
+                next.last_error =
+                    Some(Error::new(ErrorCode::TxFailed, "the renewal sent earlier did not extend the order"));
                 Settle::Decided(Box::new(next))
             }
             Outcome::Wait(s) => s,
@@ -358,7 +382,11 @@ mod tests {
     fn missing_means_lapsed_only_past_the_deadline_and_ended_only_past_the_end() {
         assert_eq!(reconcile(&placed(), &read(1100, 3, vec![])), None, "gone before the deadline proves nothing");
         let lapsed = reconcile(&placed(), &read(1151, 3, vec![])).unwrap();
-        assert_eq!((lapsed.stage, lapsed.seen_at, lapsed.closed_at), (Stage::Lapsed, Some(1151), Some(1150)), "lapsed at its deadline, not its planned end");
+        assert_eq!(
+            (lapsed.stage, lapsed.seen_at, lapsed.closed_at),
+            (Stage::Lapsed, Some(1151), Some(1150)),
+            "lapsed at its deadline, not its planned end"
+        );
         assert_eq!(lapsed.last_error.unwrap().code, ErrorCode::RentLapsed);
         assert_eq!(reconcile(&renting(), &read(1599, 3, vec![])), None);
         let ended = reconcile(&renting(), &read(1600, 3, vec![])).unwrap();
@@ -367,8 +395,10 @@ mod tests {
 
     #[test]
     fn a_lapsed_or_ended_rental_whose_order_shows_up_comes_back() {
-        let lapsed = Rental { stage: Stage::Lapsed, last_error: Some(rent::lapsed(7)), closed_at: Some(1150), ..placed() };
-        let back = reconcile(&lapsed, &read(1010, 3, vec![order(7, 1000, 1600, OrderStatus::WaitingVerifying)])).unwrap();
+        let lapsed =
+            Rental { stage: Stage::Lapsed, last_error: Some(rent::lapsed(7)), closed_at: Some(1150), ..placed() };
+        let back =
+            reconcile(&lapsed, &read(1010, 3, vec![order(7, 1000, 1600, OrderStatus::WaitingVerifying)])).unwrap();
         assert_eq!((back.stage, back.last_error, back.closed_at), (Stage::Placed, None, None));
         let mut with_vm = lapsed.clone();
         with_vm.vm = Some(VmFacts {
@@ -382,9 +412,17 @@ mod tests {
             user: None,
             plan: None,
         });
-        assert_eq!(reconcile(&with_vm, &read(1010, 3, vec![order(7, 1000, 1600, OrderStatus::WaitingVerifying)])).unwrap().stage, Stage::VmReady);
+        assert_eq!(
+            reconcile(&with_vm, &read(1010, 3, vec![order(7, 1000, 1600, OrderStatus::WaitingVerifying)]))
+                .unwrap()
+                .stage,
+            Stage::VmReady
+        );
         let ended = Rental { stage: Stage::Ended, ..renting() };
-        assert_eq!(reconcile(&ended, &read(1300, 3, vec![order(7, 1000, 1600, OrderStatus::Renting)])).unwrap().stage, Stage::Renting);
+        assert_eq!(
+            reconcile(&ended, &read(1300, 3, vec![order(7, 1000, 1600, OrderStatus::Renting)])).unwrap().stage,
+            Stage::Renting
+        );
     }
 
     #[test]
@@ -396,17 +434,30 @@ mod tests {
         assert_eq!(reconcile(&renewed, &read(1020, 3, vec![order(7, 1000, 1600, OrderStatus::Renting)])), None);
         let extended = reconcile(&renting(), &read(1020, 3, vec![order(7, 1000, 2200, OrderStatus::Renting)])).unwrap();
         assert_eq!(extended.order.unwrap().rent_end, 2200);
-        assert_eq!(reconcile(&renting(), &read(1020, 3, vec![order(7, 1000, 1600, OrderStatus::Renting)])), None, "nothing new: no write");
+        assert_eq!(
+            reconcile(&renting(), &read(1020, 3, vec![order(7, 1000, 1600, OrderStatus::Renting)])),
+            None,
+            "nothing new: no write"
+        );
     }
 
     #[test]
     fn a_rent_in_flight_is_found_resent_or_failed_only_on_finalized_evidence() {
-        let placing = in_flight(Rental { stage: Stage::Placing, order: None, seen_at: Some(990), ..placed() }, PendingCall::Rent, 3, 990);
-        let found = settle(&placing, &read(1001, 4, vec![order(7, 1000, 1600, OrderStatus::WaitingVerifying)]), None, &[]);
+        let placing = in_flight(
+            Rental { stage: Stage::Placing, order: None, seen_at: Some(990), ..placed() },
+            PendingCall::Rent,
+            3,
+            990,
+        );
+        let found =
+            settle(&placing, &read(1001, 4, vec![order(7, 1000, 1600, OrderStatus::WaitingVerifying)]), None, &[]);
         let Settle::Decided(r) = found else { panic!("{found:?}") };
         assert_eq!((r.stage, r.rent_id(), r.pending), (Stage::Placed, Some(7), None));
         // An order of the same machine the journal knows already is not this one.
-        assert_eq!(settle(&placing, &read(1001, 3, vec![order(7, 1000, 1600, OrderStatus::WaitingVerifying)]), None, &[7]), Settle::Resend);
+        assert_eq!(
+            settle(&placing, &read(1001, 3, vec![order(7, 1000, 1600, OrderStatus::WaitingVerifying)]), None, &[7]),
+            Settle::Resend
+        );
         // Not seen, nonce unused, still valid: the same bytes again.
         assert_eq!(settle(&placing, &read(1001, 3, vec![]), None, &[]), Settle::Resend);
         // A read older than its signing block decides nothing.
@@ -414,39 +465,68 @@ mod tests {
         // Nonce used, no order: only a finalized read may say "not placed".
         assert_eq!(settle(&placing, &read(1001, 4, vec![]), None, &[]), Settle::NeedsFinalized);
         assert_eq!(settle(&placing, &read(1001, 4, vec![]), Some(&finalized(999, 3, vec![])), &[]), Settle::Undecided);
-        let Settle::Decided(failed) = settle(&placing, &read(1001, 4, vec![]), Some(&finalized(1001, 4, vec![])), &[]) else { panic!() };
+        let Settle::Decided(failed) = settle(&placing, &read(1001, 4, vec![]), Some(&finalized(1001, 4, vec![])), &[])
+        else {
+            panic!()
+        };
         assert_eq!((failed.stage, failed.last_error.unwrap().code), (Stage::Failed, ErrorCode::RentNotPlaced));
         // Expired unused (finalized past its mortality): never placed.
         assert_eq!(settle(&placing, &read(1100, 3, vec![]), None, &[]), Settle::NeedsFinalized);
-        let Settle::Decided(expired) = settle(&placing, &read(1100, 3, vec![]), Some(&finalized(1060, 3, vec![])), &[]) else { panic!() };
+        let Settle::Decided(expired) = settle(&placing, &read(1100, 3, vec![]), Some(&finalized(1060, 3, vec![])), &[])
+        else {
+            panic!()
+        };
         assert_eq!(expired.stage, Stage::Failed);
     }
 
     #[test]
     fn a_confirm_in_flight_is_settled_by_the_order_status() {
         let confirming = in_flight(Rental { stage: Stage::Confirming, ..placed() }, PendingCall::Confirm, 4, 1010);
-        let Settle::Decided(r) = settle(&confirming, &read(1012, 5, vec![order(7, 1000, 1600, OrderStatus::Renting)]), None, &[]) else { panic!() };
+        let Settle::Decided(r) =
+            settle(&confirming, &read(1012, 5, vec![order(7, 1000, 1600, OrderStatus::Renting)]), None, &[])
+        else {
+            panic!()
+        };
         assert_eq!((r.stage, r.pending), (Stage::Renting, None));
-        assert_eq!(settle(&confirming, &read(1012, 4, vec![order(7, 1000, 1600, OrderStatus::WaitingVerifying)]), None, &[]), Settle::Resend);
-        assert_eq!(settle(&confirming, &read(1100, 4, vec![]), None, &[]), Settle::Undecided, "gone before the deadline: undecided");
+        assert_eq!(
+            settle(&confirming, &read(1012, 4, vec![order(7, 1000, 1600, OrderStatus::WaitingVerifying)]), None, &[]),
+            Settle::Resend
+        );
+        assert_eq!(
+            settle(&confirming, &read(1100, 4, vec![]), None, &[]),
+            Settle::Undecided,
+            "gone before the deadline: undecided"
+        );
         let Settle::Decided(lapsed) = settle(&confirming, &read(1151, 5, vec![]), None, &[]) else { panic!() };
         assert_eq!(lapsed.stage, Stage::Lapsed);
         let used = read(1012, 5, vec![order(7, 1000, 1600, OrderStatus::WaitingVerifying)]);
         assert_eq!(settle(&confirming, &used, None, &[]), Settle::NeedsFinalized);
-        let Settle::Decided(back) = settle(&confirming, &used, Some(&finalized(1012, 5, used.orders.clone())), &[]) else { panic!() };
+        let Settle::Decided(back) = settle(&confirming, &used, Some(&finalized(1012, 5, used.orders.clone())), &[])
+        else {
+            panic!()
+        };
         assert_eq!((back.stage, back.last_error.unwrap().code), (Stage::Placed, ErrorCode::TxFailed));
     }
 
     #[test]
     fn a_renewal_in_flight_never_moves_the_end_back() {
         let renewing = in_flight(renting(), PendingCall::Relet { blocks: 300, old_end: 1600 }, 5, 1200);
-        let Settle::Decided(r) = settle(&renewing, &read(1202, 6, vec![order(7, 1000, 1900, OrderStatus::Renting)]), None, &[]) else { panic!() };
+        let Settle::Decided(r) =
+            settle(&renewing, &read(1202, 6, vec![order(7, 1000, 1900, OrderStatus::Renting)]), None, &[])
+        else {
+            panic!()
+        };
         assert_eq!((r.order.unwrap().rent_end, r.pending), (1900, None));
-        assert_eq!(settle(&renewing, &read(1202, 5, vec![order(7, 1000, 1600, OrderStatus::Renting)]), None, &[]), Settle::Resend);
+        assert_eq!(
+            settle(&renewing, &read(1202, 5, vec![order(7, 1000, 1600, OrderStatus::Renting)]), None, &[]),
+            Settle::Resend
+        );
         assert_eq!(settle(&renewing, &read(1190, 5, vec![]), None, &[]), Settle::Undecided, "a lagging node");
         let used = read(1202, 6, vec![order(7, 1000, 1600, OrderStatus::Renting)]);
         assert_eq!(settle(&renewing, &used, None, &[]), Settle::NeedsFinalized);
-        let Settle::Decided(r) = settle(&renewing, &used, Some(&finalized(1202, 6, used.orders.clone())), &[]) else { panic!() };
+        let Settle::Decided(r) = settle(&renewing, &used, Some(&finalized(1202, 6, used.orders.clone())), &[]) else {
+            panic!()
+        };
         assert_eq!((r.order.unwrap().rent_end, r.pending, r.stage), (1600, None, Stage::Renting));
     }
 }

@@ -92,8 +92,11 @@ impl VmLogin {
     }
 
     fn not_running(&self) -> Error {
-        Error::new(ErrorCode::WrongRentalState, format!("the VM of rental {} is {}, not running: start it first", self.name(), self.vm_status))
-            .with_data(serde_json::json!({ "rentId": self.name(), "state": self.vm_status }))
+        Error::new(
+            ErrorCode::WrongRentalState,
+            format!("the VM of rental {} is {}, not running: start it first", self.name(), self.vm_status),
+        )
+        .with_data(serde_json::json!({ "rentId": self.name(), "state": self.vm_status }))
     }
 
     /// The Windows password, or why there is none. Without one (no guest

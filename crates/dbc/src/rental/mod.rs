@@ -31,5 +31,6 @@ use crate::error::{Error, ErrorCode};
 
 /// `rental-not-found`: no rental `id` (local id or rent id) in the journal.
 pub fn rental_not_found(id: &str) -> Error {
-    Error::new(ErrorCode::RentalNotFound, format!("no rental {id} in this network's journal")).with_data(serde_json::json!({ "rentId": id }))
+    Error::new(ErrorCode::RentalNotFound, format!("no rental {id} in this network's journal"))
+        .with_data(serde_json::json!({ "rentId": id }))
 }

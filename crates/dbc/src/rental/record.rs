@@ -66,7 +66,10 @@ pub enum PendingCall {
     Rent,
     Confirm,
     /// `old_end`: the order's `rent_end` before; a larger one means it landed.
-    Relet { blocks: u32, old_end: u32 },
+    Relet {
+        blocks: u32,
+        old_end: u32,
+    },
 }
 
 /// A signed transaction written down before it was sent.

@@ -8,8 +8,8 @@
 //! delivers them (the app as a desktop notification and a banner).
 
 use super::record::{Rental, Stage};
-use crate::units::BLOCKS_PER_MINUTE;
 use crate::error::{Error, Result};
+use crate::units::BLOCKS_PER_MINUTE;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -19,11 +19,7 @@ pub const CONFIRM_WARNING_MINUTES: u32 = 5;
 
 /// What a reminder is about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(
-    tag = "kind",
-    rename_all = "kebab-case",
-    rename_all_fields = "camelCase"
-)]
+#[serde(tag = "kind", rename_all = "kebab-case", rename_all_fields = "camelCase")]
 pub enum ReminderKind {
     /// The rental ends soon; `lead_minutes` is the lead time that was crossed.
     Expiry { lead_minutes: u32 },
@@ -54,13 +50,7 @@ pub struct Reminder {
 /// rental gets no "24 hours left" reminder the moment it starts), and when
 /// several are due at once (the app was closed) only the shortest fires:
 /// the others are returned as `also_fired` so they are never shown late.
-pub fn due(
-    scope: &str,
-    rentals: &[Rental],
-    best: u32,
-    leads_minutes: &[u32],
-    fired: &BTreeSet<String>,
-) -> Due {
+pub fn due(scope: &str, rentals: &[Rental], best: u32, leads_minutes: &[u32], fired: &BTreeSet<String>) -> Due {
     let mut out = Due::default();
     for r in rentals {
         let Some(o) = r.order.as_ref() else { continue };
@@ -75,9 +65,7 @@ pub fn due(
         match r.stage {
             Stage::Renting => {
                 let left = o.rent_end.saturating_sub(best);
-                let length = o
-                    .rent_end
-                    .saturating_sub(o.confirmed_at.unwrap_or(o.rent_start));
+                let length = o.rent_end.saturating_sub(o.confirmed_at.unwrap_or(o.rent_start));
                 if left == 0 {
                     continue;
                 }
@@ -91,10 +79,8 @@ pub fn due(
                     .collect();
                 crossed.sort_unstable();
                 crossed.dedup();
-                let keys: Vec<(u32, String)> = crossed
-                    .iter()
-                    .map(|m| (*m, format!("{scope}:{}:end:{m}:{}", o.rent_id, o.rent_end)))
-                    .collect();
+                let keys: Vec<(u32, String)> =
+                    crossed.iter().map(|m| (*m, format!("{scope}:{}:end:{m}:{}", o.rent_id, o.rent_end))).collect();
                 if keys.iter().all(|(_, k)| fired.contains(k)) {
                     continue;
                 }
@@ -103,29 +89,19 @@ pub fn due(
                     if !fired.contains(&key) {
                         out.reminders.push(Reminder {
                             key,
-                            kind: ReminderKind::Expiry {
-                                lead_minutes: shortest,
-                            },
+                            kind: ReminderKind::Expiry { lead_minutes: shortest },
                             blocks_left: left,
                             ..base
                         });
                     }
-                    out.also_fired
-                        .extend(keys.map(|(_, k)| k).filter(|k| !fired.contains(k)));
+                    out.also_fired.extend(keys.map(|(_, k)| k).filter(|k| !fired.contains(k)));
                 }
             }
             Stage::Placed | Stage::VmCreating | Stage::VmReady => {
                 let left = o.confirm_deadline.saturating_sub(best);
                 let key = format!("{scope}:{}:confirm", o.rent_id);
-                if left > 0
-                    && left <= CONFIRM_WARNING_MINUTES * BLOCKS_PER_MINUTE
-                    && !fired.contains(&key)
-                {
-                    out.reminders.push(Reminder {
-                        key,
-                        blocks_left: left,
-                        ..base
-                    });
+                if left > 0 && left <= CONFIRM_WARNING_MINUTES * BLOCKS_PER_MINUTE && !fired.contains(&key) {
+                    out.reminders.push(Reminder { key, blocks_left: left, ..base });
                 }
             }
             _ => {}
@@ -150,10 +126,7 @@ impl Due {
 
     /// Every key to remember.
     pub fn keys(&self) -> impl Iterator<Item = &String> {
-        self.reminders
-            .iter()
-            .map(|r| &r.key)
-            .chain(self.also_fired.iter())
+        self.reminders.iter().map(|r| &r.key).chain(self.also_fired.iter())
     }
 }
 
@@ -173,9 +146,7 @@ const MAX_KEPT: usize = 2_000;
 
 impl FiredStore {
     pub fn new(data_dir: &Path) -> Self {
-        FiredStore {
-            path: data_dir.join("reminders.json"),
-        }
+        FiredStore { path: data_dir.join("reminders.json") }
     }
 
     /// The fired keys; a damaged file counts as empty (at worst a reminder
@@ -198,8 +169,8 @@ impl FiredStore {
                 kept.remove(&k);
             }
         }
-        let bytes = serde_json::to_vec_pretty(&FiredFile { fired: kept })
-            .map_err(|e| Error::internal(e.to_string()))?;
+        let bytes =
+            serde_json::to_vec_pretty(&FiredFile { fired: kept }).map_err(|e| Error::internal(e.to_string()))?;
         crate::paths::write_atomic(&self.path, &bytes).map_err(|e| Error::io(&self.path, &e))
     }
 }
@@ -251,57 +222,30 @@ mod tests {
         let r = vec![rental(Stage::Renting, 1_000, 1_000 + 72 * HOUR)];
         let end = 1_000 + 72 * HOUR;
         let mut fired = BTreeSet::new();
-        assert!(
-            due("g", &r, end - 24 * HOUR - 1, &leads, &fired).is_empty(),
-            "one block before the 24 h mark"
-        );
+        assert!(due("g", &r, end - 24 * HOUR - 1, &leads, &fired).is_empty(), "one block before the 24 h mark");
         let d = due("g", &r, end - 24 * HOUR, &leads, &fired);
         assert_eq!(keys(&d), [format!("g:42:end:1440:{end}")]);
-        assert_eq!(
-            d.reminders[0].kind,
-            ReminderKind::Expiry { lead_minutes: 1440 }
-        );
+        assert_eq!(d.reminders[0].kind, ReminderKind::Expiry { lead_minutes: 1440 });
         assert_eq!(d.reminders[0].blocks_left, 24 * HOUR);
         fired.extend(d.keys().cloned());
-        assert!(
-            due("g", &r, end - 24 * HOUR + 5, &leads, &fired).is_empty(),
-            "fired once"
-        );
+        assert!(due("g", &r, end - 24 * HOUR + 5, &leads, &fired).is_empty(), "fired once");
         let d = due("g", &r, end - 59 * 10, &leads, &fired);
-        assert_eq!(
-            d.reminders[0].kind,
-            ReminderKind::Expiry { lead_minutes: 60 }
-        );
+        assert_eq!(d.reminders[0].kind, ReminderKind::Expiry { lead_minutes: 60 });
         assert_eq!(d.reminders[0].blocks_left, 590, "59 minutes left");
         fired.extend(d.keys().cloned());
         assert!(due("g", &r, end - 1, &leads, &fired).is_empty());
-        assert!(
-            due("g", &r, end, &leads, &BTreeSet::new()).is_empty(),
-            "ended: nothing to remind"
-        );
+        assert!(due("g", &r, end, &leads, &BTreeSet::new()).is_empty(), "ended: nothing to remind");
     }
 
     #[test]
     fn a_renewal_arms_the_reminders_again() {
         let r = vec![rental(Stage::Renting, 0, 3 * HOUR)];
-        let fired: BTreeSet<String> = due("g", &r, 2 * HOUR + 10, &[60], &BTreeSet::new())
-            .keys()
-            .cloned()
-            .collect();
+        let fired: BTreeSet<String> = due("g", &r, 2 * HOUR + 10, &[60], &BTreeSet::new()).keys().cloned().collect();
         assert_eq!(fired.len(), 1);
         let mut renewed = r.clone();
         renewed[0].order.as_mut().unwrap().rent_end = 6 * HOUR;
-        assert!(
-            due("g", &renewed, 2 * HOUR + 10, &[60], &fired).is_empty(),
-            "far from the new end"
-        );
-        assert_eq!(
-            due("g", &renewed, 5 * HOUR + 10, &[60], &fired)
-                .reminders
-                .len(),
-            1,
-            "a new end, a new reminder"
-        );
+        assert!(due("g", &renewed, 2 * HOUR + 10, &[60], &fired).is_empty(), "far from the new end");
+        assert_eq!(due("g", &renewed, 5 * HOUR + 10, &[60], &fired).reminders.len(), 1, "a new end, a new reminder");
     }
 
     #[test]
@@ -317,10 +261,7 @@ mod tests {
         let r = vec![rental(Stage::Renting, 0, 72 * HOUR)];
         let d = due("g", &r, 72 * HOUR - 300, &[1440, 60], &BTreeSet::new());
         assert_eq!(d.reminders.len(), 1);
-        assert_eq!(
-            d.reminders[0].kind,
-            ReminderKind::Expiry { lead_minutes: 60 }
-        );
+        assert_eq!(d.reminders[0].kind, ReminderKind::Expiry { lead_minutes: 60 });
         assert_eq!(d.also_fired, [format!("g:42:end:1440:{}", 72 * HOUR)]);
     }
 
@@ -328,38 +269,16 @@ mod tests {
     fn the_confirm_window_warns_with_five_minutes_left_while_unconfirmed() {
         for stage in [Stage::Placed, Stage::VmCreating, Stage::VmReady] {
             let r = vec![rental(stage, 1_000, 1_000 + HOUR)];
-            assert!(
-                due("g", &r, 1_000 + 99, &[], &BTreeSet::new()).is_empty(),
-                "51 blocks left: not yet"
-            );
+            assert!(due("g", &r, 1_000 + 99, &[], &BTreeSet::new()).is_empty(), "51 blocks left: not yet");
             let d = due("g", &r, 1_000 + 100, &[], &BTreeSet::new());
             assert_eq!(d.reminders.len(), 1, "{stage:?}");
-            assert_eq!(
-                (d.reminders[0].kind.clone(), d.reminders[0].blocks_left),
-                (ReminderKind::ConfirmWindow, 50)
-            );
+            assert_eq!((d.reminders[0].kind.clone(), d.reminders[0].blocks_left), (ReminderKind::ConfirmWindow, 50));
             assert_eq!(d.reminders[0].key, "g:42:confirm");
-            assert!(
-                due("g", &r, 1_000 + 150, &[], &BTreeSet::new()).is_empty(),
-                "closed: too late to remind"
-            );
+            assert!(due("g", &r, 1_000 + 150, &[], &BTreeSet::new()).is_empty(), "closed: too late to remind");
         }
-        for stage in [
-            Stage::Confirming,
-            Stage::Lapsed,
-            Stage::Ended,
-            Stage::Failed,
-            Stage::Placing,
-        ] {
+        for stage in [Stage::Confirming, Stage::Lapsed, Stage::Ended, Stage::Failed, Stage::Placing] {
             assert!(
-                due(
-                    "g",
-                    &[rental(stage, 1_000, 1_000 + HOUR)],
-                    1_120,
-                    &[60],
-                    &BTreeSet::new()
-                )
-                .is_empty(),
+                due("g", &[rental(stage, 1_000, 1_000 + HOUR)], 1_120, &[60], &BTreeSet::new()).is_empty(),
                 "{stage:?}"
             );
         }

@@ -135,12 +135,22 @@ impl RentalService {
             .book
             .all()
             .into_iter()
-            .filter(|r| r.account == address && r.machine_id == machine_id && r.gpus == gpus && r.blocks == blocks && r.stage == Stage::Placing)
+            .filter(|r| {
+                r.account == address
+                    && r.machine_id == machine_id
+                    && r.gpus == gpus
+                    && r.blocks == blocks
+                    && r.stage == Stage::Placing
+            })
             .map(|r| r.id)
             .collect();
         if !in_flight.is_empty() {
             self.sync(&who).await?;
-            if let Some(done) = in_flight.iter().filter_map(|id| self.book.get(id)).find(|r| r.pending.is_none() && r.order.is_some() && r.stage.is_live()) {
+            if let Some(done) = in_flight
+                .iter()
+                .filter_map(|id| self.book.get(id))
+                .find(|r| r.pending.is_none() && r.order.is_some() && r.stage.is_live())
+            {
                 return Ok(done);
             }
         }
@@ -148,7 +158,12 @@ impl RentalService {
     }
 
     /// Confirm rental `id` (local or rent id): the rent becomes non-refundable.
-    pub async fn confirm(&self, signer: &impl TxSigner, id: &str, on_status: impl FnMut(TxStatus) + Send) -> Result<Rental> {
+    pub async fn confirm(
+        &self,
+        signer: &impl TxSigner,
+        id: &str,
+        on_status: impl FnMut(TxStatus) + Send,
+    ) -> Result<Rental> {
         let before = chain_steps::find(&self.book, id)?;
         if before.pending.as_ref().is_some_and(|p| p.call == PendingCall::Confirm) {
             // A confirmation already in flight (its answer was lost): settle
@@ -172,7 +187,12 @@ impl RentalService {
         let order = chain_rent::order(&self.client, rent_id).await?.ok_or_else(|| order_not_found(rent_id))?;
         let adds = relet_blocks(best, order.rent_end, blocks);
         let rent = if adds == 0 { 0 } else { renewal_price(market, &r.machine_id)?(order.gpu_num, adds)? };
-        let fee = tx::estimate_fee(&self.client, &crate::wallet::SigningKey::fee_estimator(), &chain_rent::relet_call(rent_id, blocks)).await?;
+        let fee = tx::estimate_fee(
+            &self.client,
+            &crate::wallet::SigningKey::fee_estimator(),
+            &chain_rent::relet_call(rent_id, blocks),
+        )
+        .await?;
         let who = crate::wallet::parse_address(&r.account)?;
         let (balance, _) = crate::chain::account::account_info_at_best(&self.client, &who).await?;
         let total = rent.saturating_add(fee);
@@ -216,7 +236,8 @@ impl RentalService {
                 return Ok(Renewed { rental: now, added_blocks: added, paid });
             }
         }
-        let (rental, RentPaid { blocks: added, paid, .. }) = chain_steps::renew(&self.ctx(), signer, &r.id, blocks, price, on_status).await?;
+        let (rental, RentPaid { blocks: added, paid, .. }) =
+            chain_steps::renew(&self.ctx(), signer, &r.id, blocks, price, on_status).await?;
         Ok(Renewed { rental, added_blocks: added, paid })
     }
 }
@@ -239,17 +260,22 @@ pub fn renewal_price(market: &Market, machine_id: &str) -> Result<impl Fn(u32, u
     let machine = market.machine(machine_id).cloned().ok_or_else(|| rules::unknown_machine(machine_id))?;
     let params = market.params;
     Ok(move |gpus: u32, adds: u32| {
-        price::rent_fee(&params, machine.calc_point, machine.gpu_count, gpus, adds, machine.extra_price_per_gpu).ok_or_else(no_price)
+        price::rent_fee(&params, machine.calc_point, machine.gpu_count, gpus, adds, machine.extra_price_per_gpu)
+            .ok_or_else(no_price)
     })
 }
 
 /// `chain-rpc`: the chain lacks the parameters its price formula needs.
 pub fn no_price() -> Error {
-    Error::new(ErrorCode::ChainRpc, "the chain has no usable price parameters (StandardGPUPointPrice, AvgPrice, FixedTxFee)")
+    Error::new(
+        ErrorCode::ChainRpc,
+        "the chain has no usable price parameters (StandardGPUPointPrice, AvgPrice, FixedTxFee)",
+    )
 }
 
 fn order_not_found(rent_id: u64) -> Error {
-    Error::new(ErrorCode::OrderNotFound, format!("order {rent_id} is not on the chain")).with_data(serde_json::json!({ "rentId": rent_id.to_string() }))
+    Error::new(ErrorCode::OrderNotFound, format!("order {rent_id} is not on the chain"))
+        .with_data(serde_json::json!({ "rentId": rent_id.to_string() }))
 }
 
 /// `wrong-rental-state`: rental `r` cannot be `what` in its stage.
@@ -274,7 +300,9 @@ impl TimeLeft {
         let o = r.order.as_ref();
         TimeLeft {
             blocks_left: o.filter(|_| r.stage.is_live()).map(|o| o.rent_end.saturating_sub(best)),
-            confirm_blocks_left: o.filter(|_| r.stage.awaits_confirm()).map(|o| o.confirm_deadline.saturating_sub(best)),
+            confirm_blocks_left: o
+                .filter(|_| r.stage.awaits_confirm())
+                .map(|o| o.confirm_deadline.saturating_sub(best)),
         }
     }
 
@@ -320,8 +348,11 @@ pub fn choose_client(r: &Rental, from: &ClientSources<'_>) -> Result<String> {
         .or_else(|| from.env.as_deref().and_then(nonempty))
         .or_else(|| from.configured.iter().find_map(|u| nonempty(u)))
         .ok_or_else(|| {
-            Error::new(ErrorCode::InvalidClientUrl, "no DBC client address is set: add one in Settings, or pass --client http://HOST:PORT")
-                .with_data(serde_json::json!({ "value": "", "reason": "none set" }))
+            Error::new(
+                ErrorCode::InvalidClientUrl,
+                "no DBC client address is set: add one in Settings, or pass --client http://HOST:PORT",
+            )
+            .with_data(serde_json::json!({ "value": "", "reason": "none set" }))
         })
 }
 
@@ -376,10 +407,19 @@ mod tests {
         let configured = vec!["http://mine:5002".to_string()];
         let stored = rental(Some("http://stored:5002"));
         let fresh = rental(None);
-        let all = ClientSources { asked: Some("http://asked:1"), practice: Some("http://practice:2".into()), env: Some("http://env:3".into()), configured: &configured };
+        let all = ClientSources {
+            asked: Some("http://asked:1"),
+            practice: Some("http://practice:2".into()),
+            env: Some("http://env:3".into()),
+            configured: &configured,
+        };
         assert_eq!(choose_client(&stored, &all).unwrap(), "http://asked:1");
         let no_ask = ClientSources { asked: Some("  "), ..all.clone() };
-        assert_eq!(choose_client(&stored, &no_ask).unwrap(), "http://practice:2", "the practice network's own client first");
+        assert_eq!(
+            choose_client(&stored, &no_ask).unwrap(),
+            "http://practice:2",
+            "the practice network's own client first"
+        );
         let mainnet = ClientSources { practice: None, ..no_ask.clone() };
         assert_eq!(choose_client(&stored, &mainnet).unwrap(), "http://stored:5002", "then the VM's own client");
         assert_eq!(choose_client(&fresh, &mainnet).unwrap(), "http://env:3");

@@ -90,7 +90,12 @@ pub async fn create_vm(
             let from = r.stage;
             let machine = machine_of(&r, client, key)?;
             let plan = machine
-                .plan(&PlanRequest { rented_gpus: r.gpus, image, task_id: None, desc: Some(format!("DBC Rent order {}", r.rent_id().unwrap_or_default())) })
+                .plan(&PlanRequest {
+                    rented_gpus: r.gpus,
+                    image,
+                    task_id: None,
+                    desc: Some(format!("DBC Rent order {}", r.rent_id().unwrap_or_default())),
+                })
                 .await?;
             let facts = VmFacts {
                 client_url: client.base_url().to_string(),
@@ -244,7 +249,12 @@ fn record_into(r: &mut Rental, d: &TaskDetail) {
 
 /// The VM's detail now (status, login incl. password), read from the client
 /// it was created through; the journal keeps the status, host and ports.
-pub async fn vm_detail(book: &RentalBook, id: &str, client: &ComputeClient, key: SigningKey) -> Result<(Rental, TaskDetail)> {
+pub async fn vm_detail(
+    book: &RentalBook,
+    id: &str,
+    client: &ComputeClient,
+    key: SigningKey,
+) -> Result<(Rental, TaskDetail)> {
     let r = super::chain_steps::find(book, id)?;
     let task_id = vm_of(&r)?.task_id.clone();
     let d = machine_of(&r, client, key)?.task(&task_id).await?;
@@ -275,7 +285,11 @@ impl std::str::FromStr for PowerOp {
             "stop" => PowerOp::Stop,
             "restart" => PowerOp::Restart,
             "delete" => PowerOp::Delete,
-            other => return Err(Error::invalid_argument(format!("unknown VM operation {other:?}: use start, stop, restart or delete"))),
+            other => {
+                return Err(Error::invalid_argument(format!(
+                    "unknown VM operation {other:?}: use start, stop, restart or delete"
+                )))
+            }
         })
     }
 }
@@ -332,8 +346,8 @@ pub async fn vm_power(
 mod tests {
     use super::*;
     use crate::compute::CreateEvent;
-    use std::time::Duration;
     use serde_json::json;
+    use std::time::Duration;
 
     /// The shapes ui/src/lib/rentals/types.ts reads.
     #[test]
@@ -356,11 +370,8 @@ mod tests {
             serde_json::to_value(&sending).unwrap(),
             json!({"step": "create", "event": "sending", "attempt": 2})
         );
-        let conflict = VmEvent::Create(CreateEvent::PortConflict {
-            port: Some(20001),
-            rdp_port: 20002,
-            vnc_port: 6002,
-        });
+        let conflict =
+            VmEvent::Create(CreateEvent::PortConflict { port: Some(20001), rdp_port: 20002, vnc_port: 6002 });
         assert_eq!(
             serde_json::to_value(&conflict).unwrap(),
             json!({"step": "create", "event": "port-conflict", "port": 20001, "rdpPort": 20002, "vncPort": 6002})

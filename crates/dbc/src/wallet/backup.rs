@@ -46,7 +46,12 @@ impl BackupCheck {
         let list = bip39::Language::English.word_list();
         let mut decoys: Vec<&str> = list.iter().copied().filter(|w| !self.words.iter().any(|p| p == w)).collect();
         decoys.shuffle(rng);
-        let mut pool: Vec<String> = self.words.iter().cloned().chain(decoys.into_iter().take(decoy_count(self.words.len())).map(str::to_string)).collect();
+        let mut pool: Vec<String> = self
+            .words
+            .iter()
+            .cloned()
+            .chain(decoys.into_iter().take(decoy_count(self.words.len())).map(str::to_string))
+            .collect();
         pool.shuffle(rng);
         pool
     }

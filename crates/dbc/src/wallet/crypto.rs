@@ -52,17 +52,23 @@ impl KdfParams {
 /// Refuse a new password shorter than [`MIN_PASSWORD_CHARS`] with `weak-password {min}`.
 pub fn check_new_password(password: &str) -> Result<()> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(Error::new(ErrorCode::WeakPassword, format!("the app password needs at least {MIN_PASSWORD_CHARS} characters"))
-            .with_data(json!({ "min": MIN_PASSWORD_CHARS })));
+        return Err(Error::new(
+            ErrorCode::WeakPassword,
+            format!("the app password needs at least {MIN_PASSWORD_CHARS} characters"),
+        )
+        .with_data(json!({ "min": MIN_PASSWORD_CHARS })));
     }
     Ok(())
 }
 
 fn derive_key(password: &str, salt: &[u8], params: KdfParams) -> Result<Zeroizing<[u8; 32]>> {
-    let p = argon2::Params::new(params.m_kib, params.t, params.p, Some(32)).map_err(|e| Error::internal(format!("argon2 params: {e}")))?;
+    let p = argon2::Params::new(params.m_kib, params.t, params.p, Some(32))
+        .map_err(|e| Error::internal(format!("argon2 params: {e}")))?;
     let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, p);
     let mut key = Zeroizing::new([0u8; 32]);
-    argon.hash_password_into(password.as_bytes(), salt, key.as_mut()).map_err(|e| Error::internal(format!("argon2: {e}")))?;
+    argon
+        .hash_password_into(password.as_bytes(), salt, key.as_mut())
+        .map_err(|e| Error::internal(format!("argon2: {e}")))?;
     Ok(key)
 }
 
@@ -96,8 +102,11 @@ pub fn seal_with(plaintext: &[u8], password: &str, params: KdfParams) -> Result<
 }
 
 fn corrupt(why: &str) -> Error {
-    Error::new(ErrorCode::StorageCorrupt, format!("the stored secret is not in a format this version understands: {why}"))
-        .with_data(json!({ "path": "secret" }))
+    Error::new(
+        ErrorCode::StorageCorrupt,
+        format!("the stored secret is not in a format this version understands: {why}"),
+    )
+    .with_data(json!({ "path": "secret" }))
 }
 
 /// Decrypt a blob from [`seal`]. `wrong-password` when the tag does not
@@ -121,7 +130,9 @@ pub fn open(blob: &[u8], password: &str) -> Result<Zeroizing<Vec<u8>>> {
     cipher
         .decrypt(Nonce::from_slice(nonce), Payload { msg: &blob[HEADER_LEN..], aad: &blob[..HEADER_LEN] })
         .map(Zeroizing::new)
-        .map_err(|_| Error::new(ErrorCode::WrongPassword, "the app password is wrong (or the stored secret was altered)"))
+        .map_err(|_| {
+            Error::new(ErrorCode::WrongPassword, "the app password is wrong (or the stored secret was altered)")
+        })
 }
 
 #[cfg(test)]

@@ -62,7 +62,8 @@ impl DerivationPath {
         if !path.starts_with('/') {
             return Err(bad("it must start with / or //"));
         }
-        let uri = SecretUri::from_str(path).map_err(|_| bad("use //hard and /soft parts, then an optional ///password"))?;
+        let uri =
+            SecretUri::from_str(path).map_err(|_| bad("use //hard and /soft parts, then an optional ///password"))?;
         let password = uri.password.map(|p| Zeroizing::new(p.expose_secret().to_string())).filter(|p| !p.is_empty());
         Ok(DerivationPath { junctions: uri.junctions, password })
     }
@@ -113,7 +114,9 @@ impl SigningKey {
         let root = mini.expand(ExpansionMode::Ed25519);
         let derived = junctions.iter().fold(root, |acc, j| match j {
             DeriveJunction::Soft(cc) => acc.derived_key_simple(ChainCode(*cc), []).0,
-            DeriveJunction::Hard(cc) => acc.hard_derive_mini_secret_key(Some(ChainCode(*cc)), b"").0.expand(ExpansionMode::Ed25519),
+            DeriveJunction::Hard(cc) => {
+                acc.hard_derive_mini_secret_key(Some(ChainCode(*cc)), b"").0.expand(ExpansionMode::Ed25519)
+            }
         });
         Ok(SigningKey(derived.to_keypair()))
     }
@@ -128,8 +131,10 @@ impl SigningKey {
     /// From the 64-byte secret key as polkadot.js keeps it in PKCS8 (the
     /// "ed25519 bytes" layout of schnorrkel's secret key).
     pub fn from_ed25519_secret(bytes: &[u8]) -> Result<Self> {
-        let secret = schnorrkel::SecretKey::from_ed25519_bytes(bytes)
-            .map_err(|e| Error::new(ErrorCode::InvalidKeystore, format!("the secret key is not valid: {e}")).with_data(json!({ "reason": "bad secret key" })))?;
+        let secret = schnorrkel::SecretKey::from_ed25519_bytes(bytes).map_err(|e| {
+            Error::new(ErrorCode::InvalidKeystore, format!("the secret key is not valid: {e}"))
+                .with_data(json!({ "reason": "bad secret key" }))
+        })?;
         Ok(SigningKey(secret.to_keypair()))
     }
 
@@ -224,7 +229,8 @@ mod tests {
     const DEV: &str = "bottom drive obey lake curtain smoke basket hold race lonely fit walk";
 
     fn from_uri(phrase: &str, path: &str) -> SigningKey {
-        SigningKey::from_phrase(&crate::wallet::mnemonic::parse(phrase).unwrap(), &DerivationPath::parse(path).unwrap()).unwrap()
+        SigningKey::from_phrase(&crate::wallet::mnemonic::parse(phrase).unwrap(), &DerivationPath::parse(path).unwrap())
+            .unwrap()
     }
 
     fn subxt_address(uri: &str) -> String {
@@ -270,7 +276,12 @@ mod tests {
 
     #[test]
     fn seeds_are_checked() {
-        for bad in ["", "0x12", "e5be9a5092b81bca64be81d212e7f2f9eba183bb7a90954f7b76361f6edb5c0a", &format!("0x{}", "zz".repeat(32))] {
+        for bad in [
+            "",
+            "0x12",
+            "e5be9a5092b81bca64be81d212e7f2f9eba183bb7a90954f7b76361f6edb5c0a",
+            &format!("0x{}", "zz".repeat(32)),
+        ] {
             assert_eq!(parse_seed(bad).unwrap_err().code, ErrorCode::InvalidSeed, "{bad}");
         }
     }

@@ -35,7 +35,8 @@ const ALLOWED_PARAMS: &[(u32, u32, u32)] =
     &[(1 << 13, 10, 8), (1 << 14, 5, 8), (1 << 15, 3, 8), (1 << 15, 1, 8), (1 << 16, 2, 8), (1 << 17, 1, 8)];
 
 fn invalid(reason: &str) -> Error {
-    Error::new(ErrorCode::InvalidKeystore, format!("this is not a JSON keystore we can open: {reason}")).with_data(json!({ "reason": reason }))
+    Error::new(ErrorCode::InvalidKeystore, format!("this is not a JSON keystore we can open: {reason}"))
+        .with_data(json!({ "reason": reason }))
 }
 
 /// What an imported file holds: the key and the name polkadot.js gave it.
@@ -46,9 +47,11 @@ pub struct Imported {
 }
 
 fn scrypt_key(password: &str, salt: &[u8], (n, p, r): (u32, u32, u32)) -> Result<Zeroizing<[u8; 32]>> {
-    let params = scrypt::Params::new(n.trailing_zeros() as u8, r, p, 32).map_err(|e| invalid(&format!("scrypt parameters: {e}")))?;
+    let params = scrypt::Params::new(n.trailing_zeros() as u8, r, p, 32)
+        .map_err(|e| invalid(&format!("scrypt parameters: {e}")))?;
     let mut key = Zeroizing::new([0u8; 32]);
-    scrypt::scrypt(password.as_bytes(), salt, &params, key.as_mut()).map_err(|e| Error::internal(format!("scrypt: {e}")))?;
+    scrypt::scrypt(password.as_bytes(), salt, &params, key.as_mut())
+        .map_err(|e| Error::internal(format!("scrypt: {e}")))?;
     Ok(key)
 }
 
@@ -75,11 +78,16 @@ pub fn import(json_text: &str, password: &str) -> Result<Imported> {
     if !content.iter().any(|c| c == "sr25519") {
         return Err(invalid("not an sr25519 account (DBC accounts are sr25519)"));
     }
-    if encoding.get("version").and_then(Value::as_str) != Some("3") || !kind.iter().any(|t| t == "scrypt") || !kind.iter().any(|t| t == "xsalsa20-poly1305") {
+    if encoding.get("version").and_then(Value::as_str) != Some("3")
+        || !kind.iter().any(|t| t == "scrypt")
+        || !kind.iter().any(|t| t == "xsalsa20-poly1305")
+    {
         return Err(invalid("unsupported encryption (expected version 3, scrypt + xsalsa20-poly1305)"));
     }
     let encoded = v.get("encoded").and_then(Value::as_str).ok_or_else(|| invalid("no \"encoded\" field"))?;
-    let bytes = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).map_err(|_| invalid("\"encoded\" is not base64"))?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .map_err(|_| invalid("\"encoded\" is not base64"))?;
     if bytes.len() < PARAMS_END + NONCE_LEN + 16 {
         return Err(invalid("\"encoded\" is too short"));
     }
@@ -91,11 +99,10 @@ pub fn import(json_text: &str, password: &str) -> Result<Imported> {
     let key = scrypt_key(password, &bytes[..SALT_LEN], params)?;
     let cipher = XSalsa20Poly1305::new(Key::from_slice(key.as_ref()));
     let nonce = Nonce::from_slice(&bytes[PARAMS_END..PARAMS_END + NONCE_LEN]);
-    let plain = Zeroizing::new(
-        cipher
-            .decrypt(nonce, &bytes[PARAMS_END + NONCE_LEN..])
-            .map_err(|_| Error::new(ErrorCode::WrongJsonPassword, "the password does not open this JSON keystore file"))?,
-    );
+    let plain =
+        Zeroizing::new(cipher.decrypt(nonce, &bytes[PARAMS_END + NONCE_LEN..]).map_err(|_| {
+            Error::new(ErrorCode::WrongJsonPassword, "the password does not open this JSON keystore file")
+        })?);
     if plain.len() != PKCS8_LEN || plain[..16] != PKCS8_HEADER || plain[80..85] != PKCS8_DIVIDER {
         return Err(invalid("the decrypted key is not in the pkcs8 layout"));
     }
@@ -105,12 +112,15 @@ pub fn import(json_text: &str, password: &str) -> Result<Imported> {
     }
     if let Some(addr) = v.get("address").and_then(Value::as_str) {
         // The file may show the address in any network's format: compare keys.
-        let same = std::str::FromStr::from_str(addr).map(|a: subxt::utils::AccountId32| a == signing.account_id()).unwrap_or(false);
+        let same = std::str::FromStr::from_str(addr)
+            .map(|a: subxt::utils::AccountId32| a == signing.account_id())
+            .unwrap_or(false);
         if !same {
             return Err(invalid("the address does not match the key"));
         }
     }
-    let name = v.pointer("/meta/name").and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    let name =
+        v.pointer("/meta/name").and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
     Ok(Imported { key: signing, name })
 }
 
@@ -183,8 +193,14 @@ mod tests {
             assert_eq!(e.code, ErrorCode::InvalidKeystore, "{text}");
             assert!(got.contains(reason), "{got} vs {reason}");
         }
-        let other = ALICE_JSON.replace("5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY", "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty");
-        assert!(import(&other, "whoisalice").unwrap_err().data.unwrap()["reason"].as_str().unwrap().contains("address"));
+        let other = ALICE_JSON.replace(
+            "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY",
+            "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty",
+        );
+        assert!(import(&other, "whoisalice").unwrap_err().data.unwrap()["reason"]
+            .as_str()
+            .unwrap()
+            .contains("address"));
     }
 
     #[test]

@@ -111,8 +111,11 @@ pub fn check_words(phrase: &str, answers: &[(usize, String)]) -> Result<()> {
     for (position, word) in answers {
         let expected = position.checked_sub(1).and_then(|i| words.get(i));
         if expected.is_none_or(|w| *w != word.trim().to_lowercase()) {
-            return Err(Error::new(ErrorCode::BackupMismatch, format!("word {position} does not match the recovery phrase"))
-                .with_data(json!({ "position": position })));
+            return Err(Error::new(
+                ErrorCode::BackupMismatch,
+                format!("word {position} does not match the recovery phrase"),
+            )
+            .with_data(json!({ "position": position })));
         }
     }
     Ok(())

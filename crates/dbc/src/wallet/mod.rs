@@ -67,7 +67,10 @@ impl SecretPayload {
     }
 
     fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        serde_json::from_slice(bytes).map_err(|_| Error::new(ErrorCode::StorageCorrupt, "the stored secret has an unknown layout").with_data(json!({ "path": "secret" })))
+        serde_json::from_slice(bytes).map_err(|_| {
+            Error::new(ErrorCode::StorageCorrupt, "the stored secret has an unknown layout")
+                .with_data(json!({ "path": "secret" }))
+        })
     }
 
     fn key(&self) -> Result<SigningKey> {
@@ -80,7 +83,10 @@ impl SecretPayload {
                 SigningKey::from_seed(&bytes, &DerivationPath::parse(derivation)?)
             }
             SecretPayload::Pkcs8 { secret } => {
-                let bytes = Zeroizing::new(hex::decode(secret).map_err(|_| Error::new(ErrorCode::StorageCorrupt, "the stored key is not hex"))?);
+                let bytes = Zeroizing::new(
+                    hex::decode(secret)
+                        .map_err(|_| Error::new(ErrorCode::StorageCorrupt, "the stored key is not hex"))?,
+                );
                 SigningKey::from_ed25519_secret(&bytes)
             }
         }
@@ -110,7 +116,11 @@ impl Wallet {
     /// The wallet of `data_dir`. Refuses (`storage-corrupt`) an account
     /// list it cannot read, leaving it untouched. Opens no secret store yet.
     pub fn open(data_dir: &Path) -> Result<Self> {
-        let w = Wallet { data_dir: data_dir.to_path_buf(), registry: Registry::new(&wallet_dir(data_dir)), stores: Mutex::new(HashMap::new()) };
+        let w = Wallet {
+            data_dir: data_dir.to_path_buf(),
+            registry: Registry::new(&wallet_dir(data_dir)),
+            stores: Mutex::new(HashMap::new()),
+        };
         w.registry.load()?;
         Ok(w)
     }
@@ -175,7 +185,13 @@ impl Wallet {
     /// Create an account from new recovery words (12 or 24). The words come
     /// back once, here; the account starts as not backed up. `password`
     /// (the app password, 8+ characters) seals the secret in `store`.
-    pub fn create(&self, name: Option<&str>, words: WordCount, password: &SecretString, store: StoreKind) -> Result<Created> {
+    pub fn create(
+        &self,
+        name: Option<&str>,
+        words: WordCount,
+        password: &SecretString,
+        store: StoreKind,
+    ) -> Result<Created> {
         let phrase = mnemonic::generate(words);
         let account = self.create_from_words(name, &phrase, false, password, store)?;
         Ok(Created { account, mnemonic: phrase })
@@ -185,7 +201,14 @@ impl Wallet {
     /// (the desktop flow shows the words first and asks for the name and
     /// password after the backup check). `backed_up` records whether the
     /// user passed that check or chose "back up later".
-    pub fn create_from_words(&self, name: Option<&str>, phrase: &str, backed_up: bool, password: &SecretString, store: StoreKind) -> Result<Account> {
+    pub fn create_from_words(
+        &self,
+        name: Option<&str>,
+        phrase: &str,
+        backed_up: bool,
+        password: &SecretString,
+        store: StoreKind,
+    ) -> Result<Account> {
         let key = SigningKey::from_phrase(&mnemonic::parse(phrase)?, &DerivationPath::root())?;
         let payload = SecretPayload::Mnemonic { phrase: phrase.to_string(), derivation: String::new() };
         self.add(name, &key, &payload, AccountSource::Created, backed_up, password, store)
@@ -204,12 +227,22 @@ impl Wallet {
         let m = mnemonic::parse(phrase.expose_secret())?;
         let derivation = derivation.unwrap_or("").trim();
         let key = SigningKey::from_phrase(&m, &DerivationPath::parse(derivation)?)?;
-        let payload = SecretPayload::Mnemonic { phrase: mnemonic::normalize(phrase.expose_secret()).to_string(), derivation: derivation.to_string() };
+        let payload = SecretPayload::Mnemonic {
+            phrase: mnemonic::normalize(phrase.expose_secret()).to_string(),
+            derivation: derivation.to_string(),
+        };
         self.add(name, &key, &payload, AccountSource::Mnemonic, true, password, store)
     }
 
     /// Import a raw seed (`0x` + 64 hex), with an optional derivation.
-    pub fn import_seed(&self, name: Option<&str>, seed: &SecretString, derivation: Option<&str>, password: &SecretString, store: StoreKind) -> Result<Account> {
+    pub fn import_seed(
+        &self,
+        name: Option<&str>,
+        seed: &SecretString,
+        derivation: Option<&str>,
+        password: &SecretString,
+        store: StoreKind,
+    ) -> Result<Account> {
         let bytes = keys::parse_seed(seed.expose_secret())?;
         let derivation = derivation.unwrap_or("").trim();
         let key = SigningKey::from_seed(&bytes, &DerivationPath::parse(derivation)?)?;
@@ -219,7 +252,14 @@ impl Wallet {
 
     /// Import a polkadot.js JSON keystore opened with `json_password`; the
     /// name defaults to the one in the file.
-    pub fn import_json(&self, name: Option<&str>, json_text: &str, json_password: &SecretString, password: &SecretString, store: StoreKind) -> Result<Account> {
+    pub fn import_json(
+        &self,
+        name: Option<&str>,
+        json_text: &str,
+        json_password: &SecretString,
+        password: &SecretString,
+        store: StoreKind,
+    ) -> Result<Account> {
         crypto::check_new_password(password.expose_secret())?;
         let imported = keystore_json::import(json_text, json_password.expose_secret())?;
         let payload = SecretPayload::Pkcs8 { secret: hex::encode(imported.key.to_ed25519_secret().as_ref()) };
@@ -241,8 +281,11 @@ impl Wallet {
         let payload = self.unseal(&acc, password)?;
         let key = payload.key()?;
         if key.address() != acc.address {
-            return Err(Error::new(ErrorCode::StorageCorrupt, format!("the stored secret of {} gives another address", acc.name))
-                .with_data(json!({ "path": self.registry.path().display().to_string() })));
+            return Err(Error::new(
+                ErrorCode::StorageCorrupt,
+                format!("the stored secret of {} gives another address", acc.name),
+            )
+            .with_data(json!({ "path": self.registry.path().display().to_string() })));
         }
         Ok(key)
     }
@@ -325,7 +368,8 @@ impl Wallet {
         // (another process may have added the same key or name meanwhile).
         let unlisted = |file: &RegistryFile| -> Result<String> {
             if file.accounts.iter().any(|a| a.address == address) {
-                return Err(Error::new(ErrorCode::AccountExists, format!("{address} is already in the wallet")).with_data(json!({ "address": address })));
+                return Err(Error::new(ErrorCode::AccountExists, format!("{address} is already in the wallet"))
+                    .with_data(json!({ "address": address })));
             }
             match name {
                 Some(n) => check_name(file, n, None),
@@ -339,7 +383,16 @@ impl Wallet {
         store.put(&id, &sealed)?;
         let listed = self.registry.update(|file| {
             let name = unlisted(file)?;
-            let account = Account { id: id.clone(), name, address: address.clone(), source, backed_up, created_at: now_secs(), store: kind, active: true };
+            let account = Account {
+                id: id.clone(),
+                name,
+                address: address.clone(),
+                source,
+                backed_up,
+                created_at: now_secs(),
+                store: kind,
+                active: true,
+            };
             file.accounts.push(account.clone());
             file.active = Some(id.clone());
             Ok(account)
@@ -365,7 +418,10 @@ fn no_active() -> Error {
 }
 
 fn no_mnemonic() -> Error {
-    Error::new(ErrorCode::MnemonicUnavailable, "this account was imported from a seed or a JSON file: it has no recovery words to show")
+    Error::new(
+        ErrorCode::MnemonicUnavailable,
+        "this account was imported from a seed or a JSON file: it has no recovery words to show",
+    )
 }
 
 fn find_in<'a>(file: &'a RegistryFile, query: &str) -> Result<&'a Account> {
@@ -378,7 +434,8 @@ fn find_in<'a>(file: &'a RegistryFile, query: &str) -> Result<&'a Account> {
             if file.accounts.is_empty() {
                 return no_active();
             }
-            Error::new(ErrorCode::AccountNotFound, format!("no account named or with the address {q:?}")).with_data(json!({ "value": q }))
+            Error::new(ErrorCode::AccountNotFound, format!("no account named or with the address {q:?}"))
+                .with_data(json!({ "value": q }))
         })
 }
 
@@ -389,11 +446,14 @@ fn check_name(file: &RegistryFile, name: &str, except_id: Option<&str>) -> Resul
     let stripped = crate::text::strip_bidi(name);
     let name = stripped.trim();
     if name.is_empty() || name.chars().count() > MAX_NAME_CHARS || name.chars().any(char::is_control) {
-        return Err(Error::invalid_argument(format!("an account name has 1 to {MAX_NAME_CHARS} characters")).with_data(json!({ "value": name })));
+        return Err(Error::invalid_argument(format!("an account name has 1 to {MAX_NAME_CHARS} characters"))
+            .with_data(json!({ "value": name })));
     }
-    let taken = file.accounts.iter().any(|a| Some(a.id.as_str()) != except_id && a.name.to_lowercase() == name.to_lowercase());
+    let taken =
+        file.accounts.iter().any(|a| Some(a.id.as_str()) != except_id && a.name.to_lowercase() == name.to_lowercase());
     if taken {
-        return Err(Error::new(ErrorCode::AccountNameTaken, format!("another account is already named {name:?}")).with_data(json!({ "name": name })));
+        return Err(Error::new(ErrorCode::AccountNameTaken, format!("another account is already named {name:?}"))
+            .with_data(json!({ "name": name })));
     }
     Ok(name.to_string())
 }

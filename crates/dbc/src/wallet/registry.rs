@@ -86,12 +86,17 @@ impl Registry {
     pub fn load(&self) -> Result<RegistryFile> {
         let bytes = match std::fs::read(&self.path) {
             Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(RegistryFile { version: VERSION, ..Default::default() }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(RegistryFile { version: VERSION, ..Default::default() })
+            }
             Err(e) => return Err(Error::io(&self.path, &e)),
         };
         let corrupt = |why: String| {
-            Error::new(ErrorCode::StorageCorrupt, format!("{} is unreadable ({why}); it was left untouched", self.path.display()))
-                .with_data(json!({ "path": self.path.display().to_string() }))
+            Error::new(
+                ErrorCode::StorageCorrupt,
+                format!("{} is unreadable ({why}); it was left untouched", self.path.display()),
+            )
+            .with_data(json!({ "path": self.path.display().to_string() }))
         };
         let mut file: RegistryFile = serde_json::from_slice(&bytes).map_err(|e| corrupt(e.to_string()))?;
         if file.version != VERSION {

@@ -95,17 +95,25 @@ fn platform_store() -> Result<Arc<CredentialStore>> {
     {
         zbus_secret_service_keyring_store::Store::new().map(|s| s as Arc<CredentialStore>).map_err(|e| {
             let text = e.to_string();
-            let hint = if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() { "no D-Bus session bus" } else { "the Secret Service did not answer" };
+            let hint = if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
+                "no D-Bus session bus"
+            } else {
+                "the Secret Service did not answer"
+            };
             unavailable(format!("{hint}: {text}"))
         })
     }
     #[cfg(target_os = "macos")]
     {
-        apple_native_keyring_store::keychain::Store::new().map(|s| s as Arc<CredentialStore>).map_err(|e| unavailable(e.to_string()))
+        apple_native_keyring_store::keychain::Store::new()
+            .map(|s| s as Arc<CredentialStore>)
+            .map_err(|e| unavailable(e.to_string()))
     }
     #[cfg(target_os = "windows")]
     {
-        windows_native_keyring_store::Store::new().map(|s| s as Arc<CredentialStore>).map_err(|e| unavailable(e.to_string()))
+        windows_native_keyring_store::Store::new()
+            .map(|s| s as Arc<CredentialStore>)
+            .map_err(|e| unavailable(e.to_string()))
     }
     #[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
     {
@@ -142,7 +150,8 @@ impl OsKeyringStore {
         match Self::open() {
             Ok(_) => KeyringStatus { state: "available", reason: None },
             Err(e) => {
-                let reason = e.data.as_ref().and_then(|d| d["reason"].as_str()).map(str::to_string).or(Some(e.message.clone()));
+                let reason =
+                    e.data.as_ref().and_then(|d| d["reason"].as_str()).map(str::to_string).or(Some(e.message.clone()));
                 let state = if e.code == ErrorCode::KeyringLocked { "locked" } else { "unavailable" };
                 KeyringStatus { state, reason }
             }
@@ -231,12 +240,17 @@ impl EncryptedFileStore {
     fn read(&self) -> Result<SecretsFile> {
         let bytes = match std::fs::read(&self.path) {
             Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(SecretsFile { version: FILE_VERSION, ..Default::default() }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(SecretsFile { version: FILE_VERSION, ..Default::default() })
+            }
             Err(e) => return Err(Error::io(&self.path, &e)),
         };
         let corrupt = |why: String| {
-            Error::new(ErrorCode::StorageCorrupt, format!("{} is unreadable ({why}); it was left untouched", self.path.display()))
-                .with_data(json!({ "path": self.path.display().to_string() }))
+            Error::new(
+                ErrorCode::StorageCorrupt,
+                format!("{} is unreadable ({why}); it was left untouched", self.path.display()),
+            )
+            .with_data(json!({ "path": self.path.display().to_string() }))
         };
         let file: SecretsFile = serde_json::from_slice(&bytes).map_err(|e| corrupt(e.to_string()))?;
         if file.version != FILE_VERSION {
@@ -282,8 +296,11 @@ impl SecretStore for EncryptedFileStore {
         let file = self.read()?;
         let text = file.secrets.get(id).ok_or_else(|| missing(StoreKind::EncryptedFile))?;
         base64::engine::general_purpose::STANDARD.decode(text).map(Zeroizing::new).map_err(|_| {
-            Error::new(ErrorCode::StorageCorrupt, format!("{}: the entry of account {id} is not base64", self.path.display()))
-                .with_data(json!({ "path": self.path.display().to_string() }))
+            Error::new(
+                ErrorCode::StorageCorrupt,
+                format!("{}: the entry of account {id} is not base64", self.path.display()),
+            )
+            .with_data(json!({ "path": self.path.display().to_string() }))
         })
     }
 
@@ -419,7 +436,12 @@ pub(crate) mod tests {
         }
         let empty = tempfile::tempdir().unwrap();
         let out = std::process::Command::new(std::env::current_exe().unwrap())
-            .args(["--exact", "wallet::secret_store::tests::keyring_without_dbus_is_unavailable_with_a_reason", "--nocapture", "--test-threads=1"])
+            .args([
+                "--exact",
+                "wallet::secret_store::tests::keyring_without_dbus_is_unavailable_with_a_reason",
+                "--nocapture",
+                "--test-threads=1",
+            ])
             .env("DBC_KEYRING_CHILD", "1")
             .env_remove("DBUS_SESSION_BUS_ADDRESS")
             .env_remove("DISPLAY")
@@ -453,6 +475,10 @@ pub(crate) mod tests {
         assert_eq!(c.account.store, StoreKind::OsKeyring);
         assert_eq!(w.signing_key(&c.account.id, &pw).unwrap().address(), c.account.address);
         w.remove(&c.account.id, &pw).unwrap();
-        assert_eq!(store.get(&c.account.id).unwrap_err().code, ErrorCode::SecretMissing, "removed from the keyring too");
+        assert_eq!(
+            store.get(&c.account.id).unwrap_err().code,
+            ErrorCode::SecretMissing,
+            "removed from the keyring too"
+        );
     }
 }

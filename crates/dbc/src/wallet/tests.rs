@@ -28,7 +28,13 @@ impl SecretStore for MemoryStore {
         Ok(())
     }
     fn get(&self, id: &str) -> Result<Zeroizing<Vec<u8>>> {
-        self.0.lock().unwrap().get(id).cloned().map(Zeroizing::new).ok_or_else(|| Error::new(ErrorCode::SecretMissing, "x"))
+        self.0
+            .lock()
+            .unwrap()
+            .get(id)
+            .cloned()
+            .map(Zeroizing::new)
+            .ok_or_else(|| Error::new(ErrorCode::SecretMissing, "x"))
     }
     fn delete(&self, id: &str) -> Result<()> {
         self.0.lock().unwrap().remove(id);
@@ -99,7 +105,10 @@ fn imports_mnemonic_paths_seed_and_json() {
     assert_eq!(s.source, AccountSource::Seed);
     assert_eq!(w.signing_key("seed", &p).unwrap().address(), s.address);
     assert_eq!(w.reveal_mnemonic("seed", &p).unwrap_err().code, ErrorCode::MnemonicUnavailable);
-    assert_eq!(w.import_seed(None, &pw("0x1234"), None, &p, StoreKind::OsKeyring).unwrap_err().code, ErrorCode::InvalidSeed);
+    assert_eq!(
+        w.import_seed(None, &pw("0x1234"), None, &p, StoreKind::OsKeyring).unwrap_err().code,
+        ErrorCode::InvalidSeed
+    );
 
     // Export Alice and import the file into another wallet.
     let json_text = w.export_json("alice", &p, &pw("json password")).unwrap();
@@ -285,7 +294,9 @@ fn concurrent_changes_keep_the_list_whole() {
 fn account_names_lose_bidi_controls() {
     let d = tempfile::tempdir().unwrap();
     let w = keyring_wallet(d.path());
-    let acc = w.import_mnemonic(Some("Sav\u{202E}ings\u{2066}"), &pw(DEV), None, &pw("app password"), StoreKind::OsKeyring).unwrap();
+    let acc = w
+        .import_mnemonic(Some("Sav\u{202E}ings\u{2066}"), &pw(DEV), None, &pw("app password"), StoreKind::OsKeyring)
+        .unwrap();
     assert_eq!(acc.name, "Savings");
     let renamed = w.rename(&acc.id, "\u{200F}Main\u{200E} \u{202B}x\u{202C}").unwrap();
     assert_eq!(renamed.name, "Main x");
@@ -293,6 +304,14 @@ fn account_names_lose_bidi_controls() {
         assert_eq!(w.rename(&acc.id, only_bidi).unwrap_err().code, ErrorCode::InvalidArgument, "{only_bidi:?}");
     }
     // Stripped before the uniqueness check, too.
-    let e = w.import_seed(Some("M\u{202E}ain x"), &pw(&format!("0x{}", "11".repeat(32))), None, &pw("app password"), StoreKind::OsKeyring).unwrap_err();
+    let e = w
+        .import_seed(
+            Some("M\u{202E}ain x"),
+            &pw(&format!("0x{}", "11".repeat(32))),
+            None,
+            &pw("app password"),
+            StoreKind::OsKeyring,
+        )
+        .unwrap_err();
     assert_eq!(e.code, ErrorCode::AccountNameTaken);
 }
