@@ -10,27 +10,30 @@ let calls: Array<[string, unknown]>;
 let language: string;
 
 function mockBackend(overrides: Record<string, (args: unknown) => unknown> = {}) {
-  mockIPC((cmd, args) => {
-    calls.push([cmd, args]);
-    if (overrides[cmd]) return overrides[cmd](args);
-    switch (cmd) {
-      case 'app_info':
-        return { version: '0.1.0', dataDir: '/home/u/.local/share/dbc-rent', logDir: '/home/u/.local/share/dbc-rent/logs' };
-      case 'get_settings':
-        return { language, network: 'mainnet' };
-      case 'set_language':
-        language = (args as { language: string }).language;
-        return { language, network: 'mainnet' };
-      case 'network_status':
-        return { network: 'mainnet', state: 'not-connected', endpoint: null, bestBlock: null, specVersion: null };
-      case 'get_network_settings':
-        return { choice: { kind: 'mainnet' }, mainnetEndpoints: ['wss://a.example'], defaultMainnetEndpoints: ['wss://a.example'] };
-      case 'practice_status':
-        return { running: false, ownedByApp: false, chain: null, client: null, accounts: [] };
-      default:
-        throw { code: 'internal', message: `unexpected command ${cmd}` };
-    }
-  }, { shouldMockEvents: true });
+  mockIPC(
+    (cmd, args) => {
+      calls.push([cmd, args]);
+      if (overrides[cmd]) return overrides[cmd](args);
+      switch (cmd) {
+        case 'app_info':
+          return { version: '0.1.0', dataDir: '/home/u/.local/share/dbc-rent', logDir: '/home/u/.local/share/dbc-rent/logs' };
+        case 'get_settings':
+          return { language, network: 'mainnet' };
+        case 'set_language':
+          language = (args as { language: string }).language;
+          return { language, network: 'mainnet' };
+        case 'network_status':
+          return { network: 'mainnet', state: 'not-connected', endpoint: null, bestBlock: null, specVersion: null };
+        case 'get_network_settings':
+          return { choice: { kind: 'mainnet' }, mainnetEndpoints: ['wss://a.example'], defaultMainnetEndpoints: ['wss://a.example'] };
+        case 'practice_status':
+          return { running: false, ownedByApp: false, chain: null, client: null, accounts: [] };
+        default:
+          throw { code: 'internal', message: `unexpected command ${cmd}` };
+      }
+    },
+    { shouldMockEvents: true },
+  );
 }
 
 beforeEach(() => {

@@ -34,7 +34,16 @@ function rentalOf(rentId: number, vmStatus: string | null, stage: Rental['stage'
     vm:
       vmStatus === null
         ? null
-        : { clientUrl: 'http://127.0.0.1:5002', taskId: `task${rentId}`, image: 'win10', rdpPort: 40000 + rentId, vncPort: 6000 + rentId, status: vmStatus, host: '127.0.0.1', user: 'Administrator' },
+        : {
+            clientUrl: 'http://127.0.0.1:5002',
+            taskId: `task${rentId}`,
+            image: 'win10',
+            rdpPort: 40000 + rentId,
+            vncPort: 6000 + rentId,
+            status: vmStatus,
+            host: '127.0.0.1',
+            user: 'Administrator',
+          },
     pending: null,
     lastError: null,
     createdAt: rentId,
@@ -165,7 +174,7 @@ describe('Connect step', () => {
     expect(text('connect-none')).toContain('No rental has a virtual machine yet');
     await fireEvent.click(button('connect-go-rentals'));
     expect(ongo).toHaveBeenCalledWith('rentals');
-      cleanup();
+    cleanup();
 
     // Not connected yet: said so, not "no rental".
     const offline = new RentalsController();
@@ -236,7 +245,15 @@ describe('Connect step', () => {
     const result = await screen.findByTestId('connect-result');
     expect(argsOf('connect_launch')).toEqual({
       id: 'r42',
-      options: { fullscreen: false, width: 1920, height: 1080, multiMonitor: true, clipboard: false, drives: 'home', dynamicResolution: true },
+      options: {
+        fullscreen: false,
+        width: 1920,
+        height: 1080,
+        multiMonitor: true,
+        clipboard: false,
+        drives: 'home',
+        dynamicResolution: true,
+      },
     });
     expect(result.textContent).toContain('Remote Desktop started (xfreerdp, process 4242)');
     expect(result.textContent).not.toContain('asks for the password');
@@ -330,7 +347,11 @@ describe('Connect step', () => {
   test('no Remote Desktop client: what to install, in the UI language', async () => {
     const r = rentalOf(42, 'running');
     const missing = () => {
-      throw { code: 'rdp-client-missing', message: 'no Remote Desktop client found', data: { os: 'linux', install: 'FreeRDP: sudo apt install freerdp2-x11' } };
+      throw {
+        code: 'rdp-client-missing',
+        message: 'no Remote Desktop client found',
+        data: { os: 'linux', install: 'FreeRDP: sudo apt install freerdp2-x11' },
+      };
     };
     backend(r, { connect_launch: missing });
     show(controller([r]));
@@ -401,7 +422,13 @@ describe('Connect in the app', () => {
     mockBackend({
       app_info: () => ({ version: '0.1.0', dataDir: '/d', logDir: '/d/logs' }),
       get_settings: () => ({ language: 'en', network: 'practice' }),
-      network_status: () => ({ network: 'practice', state: 'connected', endpoint: 'ws://127.0.0.1:9944', bestBlock: 100, specVersion: 400 }),
+      network_status: () => ({
+        network: 'practice',
+        state: 'connected',
+        endpoint: 'ws://127.0.0.1:9944',
+        bestBlock: 100,
+        specVersion: 400,
+      }),
       wallet_overview: () => ({
         accounts: [{ id: 'a1', name: 'Main', address: ALICE, backedUp: true, source: 'created', hasMnemonic: true }],
         activeId: 'a1',

@@ -15,15 +15,56 @@ const hex = (n: number, c: string) => `${c}${String(n).padStart(3, '0')}`.padEnd
 
 const ROWS: Listing[] = [
   sampleListing({ id: hex(1, 'a'), gpuModel: 'GeForceRTX4090', gpuCount: 4, freeGpus: 4, calcPoint: 4 * 1_400 }),
-  sampleListing({ id: hex(2, 'b'), status: 'partly-rented', statusRaw: 'Rented', gpuModel: 'GeForceRTX3090', gpuCount: 8, freeGpus: 3, calcPoint: 8 * 900, country: 'DE', region: 'europe' }),
-  sampleListing({ id: hex(3, 'c'), status: 'rented', statusRaw: 'Rented', gpuModel: 'NVIDIA A100', gpuCount: 8, freeGpus: 0, calcPoint: 8 * 2_000, rentedUntil: 2_000 }),
+  sampleListing({
+    id: hex(2, 'b'),
+    status: 'partly-rented',
+    statusRaw: 'Rented',
+    gpuModel: 'GeForceRTX3090',
+    gpuCount: 8,
+    freeGpus: 3,
+    calcPoint: 8 * 900,
+    country: 'DE',
+    region: 'europe',
+  }),
+  sampleListing({
+    id: hex(3, 'c'),
+    status: 'rented',
+    statusRaw: 'Rented',
+    gpuModel: 'NVIDIA A100',
+    gpuCount: 8,
+    freeGpus: 0,
+    calcPoint: 8 * 2_000,
+    rentedUntil: 2_000,
+  }),
   // As the core decodes it: free means rentable now, so an offline machine has none.
-  sampleListing({ id: hex(4, 'd'), status: 'offline', statusRaw: 'StakerReportOffline', gpuModel: 'GeForceRTX4090', gpuCount: 2, freeGpus: 0, calcPoint: 2 * 1_400 }),
-  sampleListing({ id: hex(5, 'e'), gpuModel: 'GeForceRTX3080', gpuCount: 1, freeGpus: 1, calcPoint: 700, country: 'US', region: 'north-america' }),
+  sampleListing({
+    id: hex(4, 'd'),
+    status: 'offline',
+    statusRaw: 'StakerReportOffline',
+    gpuModel: 'GeForceRTX4090',
+    gpuCount: 2,
+    freeGpus: 0,
+    calcPoint: 2 * 1_400,
+  }),
+  sampleListing({
+    id: hex(5, 'e'),
+    gpuModel: 'GeForceRTX3080',
+    gpuCount: 1,
+    freeGpus: 1,
+    calcPoint: 700,
+    country: 'US',
+    region: 'north-america',
+  }),
   sampleListing({ id: hex(6, 'f'), gpuModel: 'GeForceRTX4090', gpuCount: 8, freeGpus: 8, calcPoint: 8 * 1_300 }),
 ];
 
-const CONNECTED: NetworkStatus = { network: 'practice', state: 'connected', endpoint: 'ws://127.0.0.1:9944', bestBlock: 1_500, specVersion: 400 };
+const CONNECTED: NetworkStatus = {
+  network: 'practice',
+  state: 'connected',
+  endpoint: 'ws://127.0.0.1:9944',
+  bestBlock: 1_500,
+  specVersion: 400,
+};
 
 function snapshot(source: 'cache' | 'chain', rows: Listing[] = ROWS): MarketSnapshot {
   return {
@@ -51,7 +92,11 @@ function mockBackend() {
         case 'network_status':
           return status;
         case 'wallet_overview':
-          return { accounts: [], activeId: null, store: { kind: 'os-keyring', osKeyring: { available: true, locked: false, reason: null }, fileStoreChosen: false } };
+          return {
+            accounts: [],
+            activeId: null,
+            store: { kind: 'os-keyring', osKeyring: { available: true, locked: false, reason: null }, fileStoreChosen: false },
+          };
         case 'market_snapshot':
           return current;
         default:
@@ -170,7 +215,10 @@ describe('Machine step', () => {
     mockBackend();
     await openMachines();
     await screen.findByTestId('market-cached');
-    const fresh = snapshot('chain', ROWS.filter((r) => r.id !== hex(6, 'f')));
+    const fresh = snapshot(
+      'chain',
+      ROWS.filter((r) => r.id !== hex(6, 'f')),
+    );
     await emit('market-updated', fresh);
     await waitFor(() => expect(screen.queryByTestId('market-cached')).toBeNull());
     expect(screen.getByTestId('market-live').textContent).toContain('1,490');
@@ -323,7 +371,9 @@ describe('Machine step', () => {
     expect(screen.getByTestId('market-filter-price-error').textContent).toContain('“abc” is not a price');
     await fireEvent.input(screen.getByTestId('market-filter-price-min'), { target: { value: '2' } });
     await fireEvent.input(screen.getByTestId('market-filter-price-max'), { target: { value: '0.5' } });
-    expect(screen.getByTestId('market-filter-price-error').textContent).toBe('The lowest price (2) is above the highest (0.5), so no machine can match.');
+    expect(screen.getByTestId('market-filter-price-error').textContent).toBe(
+      'The lowest price (2) is above the highest (0.5), so no machine can match.',
+    );
     await fireEvent.input(screen.getByTestId('market-filter-price-max'), { target: { value: '5' } });
     expect(screen.queryByTestId('market-filter-price-error')).toBeNull();
   });

@@ -47,11 +47,19 @@ function mockBackend(overrides: Record<string, Handler> = {}) {
         case 'retry_connection':
           return status;
         case 'get_network_settings':
-          return { choice: { kind }, mainnetEndpoints: ['wss://a.example', 'wss://b.example'], defaultMainnetEndpoints: ['wss://a.example'] };
+          return {
+            choice: { kind },
+            mainnetEndpoints: ['wss://a.example', 'wss://b.example'],
+            defaultMainnetEndpoints: ['wss://a.example'],
+          };
         case 'set_network': {
           const choice = a.choice as { kind: string; url?: string };
           if (choice.url && !/^wss?:\/\//.test(choice.url)) {
-            throw { code: 'invalid-argument', message: `${JSON.stringify(choice.url)} is not a node address: use ws:// or wss://`, data: { value: choice.url, reason: 'node-url-scheme' } };
+            throw {
+              code: 'invalid-argument',
+              message: `${JSON.stringify(choice.url)} is not a node address: use ws:// or wss://`,
+              data: { value: choice.url, reason: 'node-url-scheme' },
+            };
           }
           kind = choice.kind;
           return { choice, mainnetEndpoints: ['wss://a.example'], defaultMainnetEndpoints: ['wss://a.example'] };
@@ -69,7 +77,8 @@ function mockBackend(overrides: Record<string, Handler> = {}) {
 /** Sends one message through a Channel the way the Rust side does (ordered by index). */
 function send(channel: unknown, index: number, message: PracticeProgress) {
   const id = (channel as Channel<PracticeProgress>).id;
-  const internals = (window as unknown as { __TAURI_INTERNALS__: { runCallback: (id: number, data: unknown) => void } }).__TAURI_INTERNALS__;
+  const internals = (window as unknown as { __TAURI_INTERNALS__: { runCallback: (id: number, data: unknown) => void } })
+    .__TAURI_INTERNALS__;
   internals.runCallback(id, { index, message });
 }
 
@@ -115,7 +124,14 @@ describe('status bar', () => {
 
   test("a custom node on mainnet's chain is named as mainnet via that node; another chain stays custom", async () => {
     kind = 'custom';
-    status = { network: 'custom', state: 'connected', endpoint: 'wss://my.node', bestBlock: 5, specVersion: 400, genesisHash: MAINNET_GENESIS };
+    status = {
+      network: 'custom',
+      state: 'connected',
+      endpoint: 'wss://my.node',
+      bestBlock: 5,
+      specVersion: 400,
+      genesisHash: MAINNET_GENESIS,
+    };
     mockBackend();
     render(App);
     await waitFor(() => expect(screen.getByTestId('status-network').textContent).toBe('Mainnet via custom node'));
@@ -231,7 +247,9 @@ describe('Settings → Network', () => {
     // The English reason only behind "Details".
     expect(screen.getByTestId('faucet-error-details-text').textContent).toContain('is not a DBC amount');
     applyLanguage('zh');
-    await waitFor(() => expect(screen.getByTestId('faucet-error').textContent).toBe('“-5”不是有效的金额：请只用数字和最多一个小数点，例如 12.5。'));
+    await waitFor(() =>
+      expect(screen.getByTestId('faucet-error').textContent).toBe('“-5”不是有效的金额：请只用数字和最多一个小数点，例如 12.5。'),
+    );
     expect(screen.getByTestId('faucet-error-details-toggle').textContent).toBe('详细信息');
   });
 
@@ -245,7 +263,8 @@ describe('Settings → Network', () => {
         store: { kind: 'encrypted-file', osKeyring: { available: false, locked: false, reason: null }, fileStoreChosen: true },
       }),
       practice_fund: (args) => {
-        if (args.address !== BOB) throw { code: 'invalid-address', message: `"${String(args.address)}" is not an account address`, data: { value: args.address } };
+        if (args.address !== BOB)
+          throw { code: 'invalid-address', message: `"${String(args.address)}" is not an account address`, data: { value: args.address } };
         throw {
           code: 'insufficient-balance',
           message: 'the practice faucet can give at most 999999999 DBC now',
@@ -349,7 +368,9 @@ describe('Settings → Network', () => {
     await fireEvent.click(screen.getByTestId('network-custom-apply'));
     expect((await screen.findByTestId('network-custom-error')).textContent).toContain('unencrypted (ws://) node');
     expect(screen.getByTestId('network-custom-insecure').textContent).toContain('ws://203.0.113.7:9944');
-    expect(calls.filter(([c]) => c === 'set_network')).toEqual([['set_network', { choice: { kind: 'custom', url: 'ws://203.0.113.7:9944' } }]]);
+    expect(calls.filter(([c]) => c === 'set_network')).toEqual([
+      ['set_network', { choice: { kind: 'custom', url: 'ws://203.0.113.7:9944' } }],
+    ]);
     await fireEvent.click(screen.getByTestId('network-custom-insecure-allow'));
     await screen.findByTestId('network-custom-active');
     expect(calls).toContainEqual(['set_network', { choice: { kind: 'custom', url: 'ws://203.0.113.7:9944' }, allowInsecure: true }]);
@@ -361,7 +382,11 @@ describe('Settings → Network', () => {
       set_mainnet_endpoints: (args) => {
         const list = args.endpoints as string[];
         if (list.some((e) => !e.startsWith('ws'))) throw { code: 'invalid-argument', message: 'bad endpoint', data: { value: 'x' } };
-        return { choice: { kind: 'mainnet' }, mainnetEndpoints: list.length ? list : ['wss://a.example'], defaultMainnetEndpoints: ['wss://a.example'] };
+        return {
+          choice: { kind: 'mainnet' },
+          mainnetEndpoints: list.length ? list : ['wss://a.example'],
+          defaultMainnetEndpoints: ['wss://a.example'],
+        };
       },
     });
     render(App);
@@ -393,7 +418,11 @@ describe('offline banner', () => {
       endpoint: null,
       bestBlock: null,
       specVersion: null,
-      lastError: { code: 'network-unreachable', message: 'no endpoint answered', data: { network: 'mainnet', endpoint: 'wss://a.example' } },
+      lastError: {
+        code: 'network-unreachable',
+        message: 'no endpoint answered',
+        data: { network: 'mainnet', endpoint: 'wss://a.example' },
+      },
     };
     mockBackend();
     render(App);
@@ -435,12 +464,20 @@ describe('offline banner', () => {
       ...status,
       lastError: { code: 'network-unreachable', message: 'refused', data: { network: 'practice', endpoint: 'ws://127.0.0.1:9944' } },
     });
-    await waitFor(() => expect(screen.getByTestId('offline-reason').textContent).toContain('practice network on this computer does not answer'));
+    await waitFor(() =>
+      expect(screen.getByTestId('offline-reason').textContent).toContain('practice network on this computer does not answer'),
+    );
     applyLanguage('zh');
     await waitFor(() => expect(screen.getByTestId('offline-reason').textContent).toContain('本机上的练习网络没有响应'));
     expect(screen.getByTestId('offline-banner').textContent).not.toContain('practice');
     // Back by itself (dbc-sandbox up on a new port): the banner goes.
-    await emit('network-status', { network: 'practice', state: 'connected', endpoint: 'ws://127.0.0.1:9955', bestBlock: 1_000_034, specVersion: 400 });
+    await emit('network-status', {
+      network: 'practice',
+      state: 'connected',
+      endpoint: 'ws://127.0.0.1:9955',
+      bestBlock: 1_000_034,
+      specVersion: 400,
+    });
     await waitFor(() => expect(screen.queryByTestId('offline-banner')).toBeNull());
   });
 
@@ -454,7 +491,11 @@ describe('offline banner', () => {
     expect((await screen.findByTestId('practice-chain-url')).textContent).toBe('ws://127.0.0.1:9944');
     // `dbc-sandbox down`: the panel no longer claims it runs.
     practice = STOPPED;
-    await emit('network-status', { ...status, state: 'offline', lastError: { code: 'sandbox-not-running', message: 'stopped', data: { reason: 'stopped' } } });
+    await emit('network-status', {
+      ...status,
+      state: 'offline',
+      lastError: { code: 'sandbox-not-running', message: 'stopped', data: { reason: 'stopped' } },
+    });
     await screen.findByTestId('practice-start');
     // `dbc-sandbox up` elsewhere, on another port: the app reconnected; the panel shows it.
     practice = { ...RUNNING, chain: 'ws://127.0.0.1:9955' };
@@ -469,7 +510,11 @@ describe('offline banner', () => {
       endpoint: null,
       bestBlock: null,
       specVersion: null,
-      lastError: { code: 'network-unreachable', message: 'no endpoint answered', data: { network: 'mainnet', endpoint: 'wss://a.example' } },
+      lastError: {
+        code: 'network-unreachable',
+        message: 'no endpoint answered',
+        data: { network: 'mainnet', endpoint: 'wss://a.example' },
+      },
     };
     applyLanguage('zh');
     mockBackend({ get_settings: () => ({ language: 'zh', network: 'mainnet' }) });

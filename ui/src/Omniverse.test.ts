@@ -9,7 +9,13 @@ import App from './App.svelte';
 import { applyLanguage } from './lib/i18n';
 import type { Checklist, ChecklistItemId } from './lib/ipc';
 
-const ITEMS: ChecklistItemId[] = ['driver-checked', 'omniverse-installed', 'audio2face-installed', 'first-launch-done', 'test-audio-played'];
+const ITEMS: ChecklistItemId[] = [
+  'driver-checked',
+  'omniverse-installed',
+  'audio2face-installed',
+  'first-launch-done',
+  'test-audio-played',
+];
 
 let calls: Array<[string, Record<string, unknown>]>;
 /** The back end's saved state: rent key -> done items. */
@@ -26,38 +32,50 @@ function list(rentKey: string): Checklist {
 }
 
 function mockBackend() {
-  mockIPC((cmd, args) => {
-    const a = (args ?? {}) as Record<string, unknown>;
-    calls.push([cmd, a]);
-    switch (cmd) {
-      case 'checklist_get':
-        return list(a.rentKey as string);
-      case 'checklist_set': {
-        const key = a.rentKey as string;
-        const set = saved.get(key) ?? new Set<ChecklistItemId>();
-        if (a.done) set.add(a.item as ChecklistItemId);
-        else set.delete(a.item as ChecklistItemId);
-        saved.set(key, set);
-        return list(key);
+  mockIPC(
+    (cmd, args) => {
+      const a = (args ?? {}) as Record<string, unknown>;
+      calls.push([cmd, a]);
+      switch (cmd) {
+        case 'checklist_get':
+          return list(a.rentKey as string);
+        case 'checklist_set': {
+          const key = a.rentKey as string;
+          const set = saved.get(key) ?? new Set<ChecklistItemId>();
+          if (a.done) set.add(a.item as ChecklistItemId);
+          else set.delete(a.item as ChecklistItemId);
+          saved.set(key, set);
+          return list(key);
+        }
+        case 'open_external':
+          if (refuseLinks) throw { code: 'link-not-allowed', message: 'link refused', data: { url: a.url } };
+          if (noBrowser)
+            throw {
+              code: 'browser-unavailable',
+              message: `cannot open a browser (xdg-open exited with exit status: 3): ${String(a.url)}`,
+              data: { url: a.url },
+            };
+          return null;
+        case 'app_info':
+          return { version: '0.1.0', dataDir: '/d', logDir: '/d/logs' };
+        case 'get_settings':
+          return { language: 'en', network: 'mainnet' };
+        case 'network_status':
+          return { network: 'mainnet', state: 'not-connected', endpoint: null, bestBlock: null, specVersion: null };
+        case 'wallet_overview':
+          return {
+            accounts: [],
+            activeId: null,
+            store: { kind: 'os-keyring', osKeyring: { available: true, locked: false, reason: null }, fileStoreChosen: false },
+          };
+        case 'market_snapshot':
+          return null;
+        default:
+          throw { code: 'internal', message: `unexpected command ${cmd}` };
       }
-      case 'open_external':
-        if (refuseLinks) throw { code: 'link-not-allowed', message: 'link refused', data: { url: a.url } };
-        if (noBrowser) throw { code: 'browser-unavailable', message: `cannot open a browser (xdg-open exited with exit status: 3): ${String(a.url)}`, data: { url: a.url } };
-        return null;
-      case 'app_info':
-        return { version: '0.1.0', dataDir: '/d', logDir: '/d/logs' };
-      case 'get_settings':
-        return { language: 'en', network: 'mainnet' };
-      case 'network_status':
-        return { network: 'mainnet', state: 'not-connected', endpoint: null, bestBlock: null, specVersion: null };
-      case 'wallet_overview':
-        return { accounts: [], activeId: null, store: { kind: 'os-keyring', osKeyring: { available: true, locked: false, reason: null }, fileStoreChosen: false } };
-      case 'market_snapshot':
-        return null;
-      default:
-        throw { code: 'internal', message: `unexpected command ${cmd}` };
-    }
-  }, { shouldMockEvents: true });
+    },
+    { shouldMockEvents: true },
+  );
 }
 
 const checkbox = (id: ChecklistItemId) => screen.getByTestId(`omni-item-${id}`) as HTMLInputElement;
@@ -163,7 +181,10 @@ describe('Omniverse step', () => {
   test('no browser: said at the link, with the address copied', async () => {
     noBrowser = true;
     let copied = '';
-    Object.defineProperty(navigator, 'clipboard', { configurable: true, value: { writeText: async (text: string) => void (copied = text) } });
+    Object.defineProperty(navigator, 'clipboard', {
+      configurable: true,
+      value: { writeText: async (text: string) => void (copied = text) },
+    });
     render(OmniverseScreen);
     await fireEvent.click(screen.getByTestId('omni-open-ngc'));
     const note = await screen.findByTestId('omni-no-browser-ngc');

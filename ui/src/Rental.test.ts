@@ -60,7 +60,16 @@ function snap(rentals: Rental[]): RentalsSnapshot {
   return { network: 'practice', genesis: '0xabcd', account: ALICE, bestBlock: BEST, rentals, syncError: null };
 }
 
-const VM_RUNNING = { clientUrl: 'http://127.0.0.1:5002', taskId: 'task0000000000000000001', image: 'win10', rdpPort: 20001, vncPort: 6001, status: 'running', host: '127.0.0.1', user: 'Administrator' };
+const VM_RUNNING = {
+  clientUrl: 'http://127.0.0.1:5002',
+  taskId: 'task0000000000000000001',
+  image: 'win10',
+  rdpPort: 20001,
+  vncPort: 6001,
+  status: 'running',
+  host: '127.0.0.1',
+  user: 'Administrator',
+};
 
 function mockBackend(overrides: Record<string, Handler> = {}) {
   mockIPC(
@@ -88,9 +97,22 @@ function mockBackend(overrides: Record<string, Handler> = {}) {
         case 'rentals_list':
           return snapshot;
         case 'rental_settings':
-          return { computeClients: ['http://10.0.0.5:5052'], practiceClient: 'http://127.0.0.1:5002', reminderLeadsMinutes: [1440, 60], defaultReminderLeadsMinutes: [1440, 60] };
+          return {
+            computeClients: ['http://10.0.0.5:5052'],
+            practiceClient: 'http://127.0.0.1:5002',
+            reminderLeadsMinutes: [1440, 60],
+            defaultReminderLeadsMinutes: [1440, 60],
+          };
         case 'market_quote':
-          return { gpus: a.gpus, blocks: 900, rent: planck(160), orderFee: planck(10), txFeeEstimate: '1250000000000', total: (BigInt(planck(170)) + BigInt('1250000000000')).toString(), atBlock: BEST };
+          return {
+            gpus: a.gpus,
+            blocks: 900,
+            rent: planck(160),
+            orderFee: planck(10),
+            txFeeEstimate: '1250000000000',
+            total: (BigInt(planck(170)) + BigInt('1250000000000')).toString(),
+            atBlock: BEST,
+          };
         case 'notify_reminder':
           return null;
         default:
@@ -108,7 +130,8 @@ function argsOf(cmd: string): Record<string, unknown> | undefined {
 /** Sends one message through a Channel the way the Rust side does. */
 function send<T>(channel: unknown, index: number, message: T) {
   const id = (channel as Channel<T>).id;
-  const internals = (window as unknown as { __TAURI_INTERNALS__: { runCallback: (id: number, data: unknown) => void } }).__TAURI_INTERNALS__;
+  const internals = (window as unknown as { __TAURI_INTERNALS__: { runCallback: (id: number, data: unknown) => void } })
+    .__TAURI_INTERNALS__;
   internals.runCallback(id, { index, message });
 }
 
@@ -231,7 +254,12 @@ describe('Rent step', () => {
   });
 
   test('after renting, the step keeps the quote and shows the rental in flight for that machine; free GPUs follow the live market', async () => {
-    mockBackend({ rental_place: () => ({ ...rentalOf({ stage: 'placed' }), quote: { gpus: 1, blocks: 600, rent: planck(107), orderFee: planck(10), txFeeEstimate: '1000000000000' } }) });
+    mockBackend({
+      rental_place: () => ({
+        ...rentalOf({ stage: 'placed' }),
+        quote: { gpus: 1, blocks: 600, rent: planck(107), orderFee: planck(10), txFeeEstimate: '1000000000000' },
+      }),
+    });
     choice.choose(LISTING);
     await open('rent');
     await waitFor(() => expect(screen.getByTestId('rent-balance')).toBeTruthy());
@@ -245,7 +273,13 @@ describe('Rent step', () => {
     // Away to the Machine step and back: the same machine shows its rental in flight, not a new order.
     await fireEvent.click(screen.getByTestId('nav-machine'));
     await screen.findByTestId('screen-machine');
-    await emit('market-updated', { source: 'chain', blockNumber: BEST, specVersion: 400, rows: [{ ...LISTING, freeGpus: 0 }], counters: { machines: 1, gpus: 4, freeGpus: 0, idleMachines: 0 } });
+    await emit('market-updated', {
+      source: 'chain',
+      blockNumber: BEST,
+      specVersion: 400,
+      rows: [{ ...LISTING, freeGpus: 0 }],
+      counters: { machines: 1, gpus: 4, freeGpus: 0, idleMachines: 0 },
+    });
     await fireEvent.click(screen.getByTestId('nav-rent'));
     await screen.findByTestId('screen-rent');
     expect(screen.getByTestId('rent-machine-in-flight').textContent).toContain('42');
@@ -254,7 +288,9 @@ describe('Rent step', () => {
     expect(screen.getByTestId('rent-machine-free').textContent).toContain('0');
     // The placed order's GPUs are not checked against the (now smaller) free count.
     expect(screen.queryByTestId('rent-gpus-error')).toBeNull();
-    expect(screen.getByTestId('rent-quote-total').textContent).toContain(formatDbc((BigInt(planck(117)) + BigInt('1000000000000')).toString()));
+    expect(screen.getByTestId('rent-quote-total').textContent).toContain(
+      formatDbc((BigInt(planck(117)) + BigInt('1000000000000')).toString()),
+    );
   });
 
   test('an insufficient balance found by the chain step is explained with the figures', async () => {
@@ -280,7 +316,16 @@ describe('Virtual machine step', () => {
     let createArgs: Record<string, unknown> = {};
     let fail: (e: unknown) => void = () => {};
     mockBackend({
-      compute_test_connection: () => ({ url: 'http://127.0.0.1:5002', clientVersion: '0.4.1.8', nodes: 60, machine: { nodeId: MACHINE, name: 'n', version: '1' }, images: [{ name: 'win10-ent', size: '25G' }, { name: 'win11', size: '30G' }] }),
+      compute_test_connection: () => ({
+        url: 'http://127.0.0.1:5002',
+        clientVersion: '0.4.1.8',
+        nodes: 60,
+        machine: { nodeId: MACHINE, name: 'n', version: '1' },
+        images: [
+          { name: 'win10-ent', size: '25G' },
+          { name: 'win11', size: '30G' },
+        ],
+      }),
       rental_create_vm: (a) => {
         createArgs = a;
         return new Promise((_, reject) => (fail = reject));
@@ -298,14 +343,36 @@ describe('Virtual machine step', () => {
     await fireEvent.click(button('vm-create'));
     await waitFor(() => expect(createArgs.id).toBe('r42'));
     expect(createArgs).toMatchObject({ clientUrl: 'http://127.0.0.1:5002', image: 'win11', password: 'pw' });
-    send<VmEvent>(createArgs.onEvent, 0, { step: 'planned', taskId: 't', image: 'win11', rdpPort: 20001, vncPort: 6001, cpuCores: 8, memGb: 32, diskGb: 200 });
+    send<VmEvent>(createArgs.onEvent, 0, {
+      step: 'planned',
+      taskId: 't',
+      image: 'win11',
+      rdpPort: 20001,
+      vncPort: 6001,
+      cpuCores: 8,
+      memGb: 32,
+      diskGb: 200,
+    });
     send<VmEvent>(createArgs.onEvent, 1, { step: 'create', event: 'port-conflict', port: 20001, rdpPort: 20002, vncPort: 6002 });
-    send<VmEvent>(createArgs.onEvent, 2, { step: 'poll', taskId: 't', status: 'creating', kind: 'creating', changed: true, elapsedSecs: 65, polls: 7, error: null });
+    send<VmEvent>(createArgs.onEvent, 2, {
+      step: 'poll',
+      taskId: 't',
+      status: 'creating',
+      kind: 'creating',
+      changed: true,
+      elapsedSecs: 65,
+      polls: 7,
+      error: null,
+    });
     await waitFor(() => expect(screen.getByTestId('vm-status').textContent).toBe('creating'));
     expect(screen.getByTestId('vm-event-planned').textContent).toContain('32 GB memory');
     expect(screen.getByTestId('vm-event-port-conflict').textContent).toContain('20002');
     expect(screen.getByTestId('vm-elapsed').textContent).toContain('1:05');
-    fail({ code: 'vm-create-failed', message: 'x', data: { taskId: 't', status: 'create error', log: ['qemu: no space left', 'giving up'] } });
+    fail({
+      code: 'vm-create-failed',
+      message: 'x',
+      data: { taskId: 't', status: 'create error', log: ['qemu: no space left', 'giving up'] },
+    });
     const error = await screen.findByTestId('vm-error');
     expect(error.textContent).toContain('could not be created');
     expect(screen.getByTestId('vm-log').textContent).toContain('no space left');
@@ -356,7 +423,14 @@ describe('Verify and confirm', () => {
     snapshot = snap([rentalOf({ stage: 'vm-ready', vm: VM_RUNNING })]);
     let confirmArgs: Record<string, unknown> = {};
     mockBackend({
-      rental_vm_detail: () => ({ rental: snapshot!.rentals[0], status: 'running', host: '127.0.0.1', port: 20001, user: 'Administrator', password: 'S3cret-Pass-1234' }),
+      rental_vm_detail: () => ({
+        rental: snapshot!.rentals[0],
+        status: 'running',
+        host: '127.0.0.1',
+        port: 20001,
+        user: 'Administrator',
+        password: 'S3cret-Pass-1234',
+      }),
       rental_check_rdp: () => ({ host: '127.0.0.1', port: 20001 }),
       rental_confirm: (a) => {
         confirmArgs = a;
@@ -464,7 +538,19 @@ describe('My rentals', () => {
     snapshot = snap([renting()]);
     let renewArgs: Record<string, unknown> = {};
     mockBackend({
-      rental_renew_quote: (a) => ({ askedBlocks: a.blocks, blocks: 300, capped: true, rent: planck(50), txFeeEstimate: '1000000000000', total: '50001000000000000', rentEnd: BEST + 2000, newEnd: BEST + 2300, atBlock: BEST, available: planck(1000), enough: true }),
+      rental_renew_quote: (a) => ({
+        askedBlocks: a.blocks,
+        blocks: 300,
+        capped: true,
+        rent: planck(50),
+        txFeeEstimate: '1000000000000',
+        total: '50001000000000000',
+        rentEnd: BEST + 2000,
+        newEnd: BEST + 2300,
+        atBlock: BEST,
+        available: planck(1000),
+        enough: true,
+      }),
       rental_renew: (a) => {
         renewArgs = a;
         const r = renting();
@@ -486,7 +572,21 @@ describe('My rentals', () => {
 
   test('a renewal the horizon caps to nothing cannot be sent', async () => {
     snapshot = snap([renting()]);
-    mockBackend({ rental_renew_quote: (a) => ({ askedBlocks: a.blocks, blocks: 0, capped: true, rent: '0', txFeeEstimate: '1', total: '1', rentEnd: 1, newEnd: 1, atBlock: 1, available: planck(1000), enough: true }) });
+    mockBackend({
+      rental_renew_quote: (a) => ({
+        askedBlocks: a.blocks,
+        blocks: 0,
+        capped: true,
+        rent: '0',
+        txFeeEstimate: '1',
+        total: '1',
+        rentEnd: 1,
+        newEnd: 1,
+        atBlock: 1,
+        available: planck(1000),
+        enough: true,
+      }),
+    });
     await open('rentals');
     await fireEvent.click(await screen.findByTestId('rental-renew-7'));
     expect(await screen.findByTestId('renew-capped-zero')).toBeTruthy();
@@ -497,7 +597,19 @@ describe('My rentals', () => {
   test('a renewal the balance does not cover is refused before the password, and each duration rule has its own words', async () => {
     snapshot = snap([renting()]);
     mockBackend({
-      rental_renew_quote: (a) => ({ askedBlocks: a.blocks, blocks: a.blocks, capped: false, rent: planck(173554), txFeeEstimate: '1000000000000', total: '173554001000000000000', rentEnd: BEST + 2000, newEnd: BEST + 2000 + Number(a.blocks), atBlock: BEST, available: planck(49658), enough: false }),
+      rental_renew_quote: (a) => ({
+        askedBlocks: a.blocks,
+        blocks: a.blocks,
+        capped: false,
+        rent: planck(173554),
+        txFeeEstimate: '1000000000000',
+        total: '173554001000000000000',
+        rentEnd: BEST + 2000,
+        newEnd: BEST + 2000 + Number(a.blocks),
+        atBlock: BEST,
+        available: planck(49658),
+        enough: false,
+      }),
     });
     await open('rentals');
     await fireEvent.click(await screen.findByTestId('rental-renew-7'));
@@ -550,7 +662,14 @@ describe('Reminders and settings', () => {
     mockBackend();
     render(App);
     await screen.findByTestId('screen-vm');
-    await emit('rental-reminder', { key: 'g:42:confirm', kind: 'confirm-window', rentalId: 'r42', rentId: 42, machineId: MACHINE, blocksLeft: 50 });
+    await emit('rental-reminder', {
+      key: 'g:42:confirm',
+      kind: 'confirm-window',
+      rentalId: 'r42',
+      rentId: 42,
+      machineId: MACHINE,
+      blocksLeft: 50,
+    });
     const banner = await screen.findByTestId('reminder-42-confirm-window');
     expect(banner.textContent).toContain('5 min');
     await waitFor(() => expect(argsOf('notify_reminder')?.title).toBe('Confirm rental 42 now'));
@@ -564,7 +683,14 @@ describe('Reminders and settings', () => {
     mockBackend();
     render(App);
     await screen.findByTestId('screen-vm');
-    await emit('rental-reminder', { key: 'g:42:confirm', kind: 'confirm-window', rentalId: 'r42', rentId: 42, machineId: MACHINE, blocksLeft: 10 });
+    await emit('rental-reminder', {
+      key: 'g:42:confirm',
+      kind: 'confirm-window',
+      rentalId: 'r42',
+      rentId: 42,
+      machineId: MACHINE,
+      blocksLeft: 10,
+    });
     expect(await screen.findByTestId('reminder-42-confirm-window')).toBeTruthy();
     const deadline = BEST - 30 + 150;
     await emit('rentals-updated', { ...snap([rentalOf({ stage: 'lapsed', closedAt: deadline })]), bestBlock: deadline + 1 });
@@ -577,8 +703,18 @@ describe('Reminders and settings', () => {
 
   test('Settings saves the DBC clients and the reminder lead times', async () => {
     mockBackend({
-      set_compute_clients: (a) => ({ computeClients: a.clients, practiceClient: null, reminderLeadsMinutes: [1440, 60], defaultReminderLeadsMinutes: [1440, 60] }),
-      set_reminder_leads: (a) => ({ computeClients: ['http://h:1'], practiceClient: null, reminderLeadsMinutes: a.minutes, defaultReminderLeadsMinutes: [1440, 60] }),
+      set_compute_clients: (a) => ({
+        computeClients: a.clients,
+        practiceClient: null,
+        reminderLeadsMinutes: [1440, 60],
+        defaultReminderLeadsMinutes: [1440, 60],
+      }),
+      set_reminder_leads: (a) => ({
+        computeClients: ['http://h:1'],
+        practiceClient: null,
+        reminderLeadsMinutes: a.minutes,
+        defaultReminderLeadsMinutes: [1440, 60],
+      }),
     });
     await open('settings');
     await waitFor(() => expect((screen.getByTestId('settings-reminder-leads') as HTMLInputElement).value).toBe('24, 1'));

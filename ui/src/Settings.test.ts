@@ -9,7 +9,12 @@ import RentalSettingsSection from './lib/components/rental/RentalSettingsSection
 import type { Rental, RentalSettings } from './lib/ipc';
 
 const MACHINE = '4623784812' + 'a'.repeat(50) + '3b64';
-const SETTINGS: RentalSettings = { computeClients: ['http://10.0.0.5:18777'], practiceClient: null, reminderLeadsMinutes: [1440, 60], defaultReminderLeadsMinutes: [1440, 60] };
+const SETTINGS: RentalSettings = {
+  computeClients: ['http://10.0.0.5:18777'],
+  practiceClient: null,
+  reminderLeadsMinutes: [1440, 60],
+  defaultReminderLeadsMinutes: [1440, 60],
+};
 
 const RENTAL: Rental = {
   id: 'r42',
@@ -49,7 +54,11 @@ describe('VM step: Test connection', () => {
       calls.push([cmd, a]);
       if (cmd === 'compute_test_connection') {
         // The client answers 404 without an envelope: no words of its own.
-        throw { code: 'compute-http', message: `the DBC client at ${String(a.url)} answered HTTP 404 on /api/v1/mining_nodes`, data: { url: a.url, status: 404, nodeMessage: '' } };
+        throw {
+          code: 'compute-http',
+          message: `the DBC client at ${String(a.url)} answered HTTP 404 on /api/v1/mining_nodes`,
+          data: { url: a.url, status: 404, nodeMessage: '' },
+        };
       }
       throw { code: 'internal', message: `unexpected ${cmd}` };
     });
@@ -59,7 +68,9 @@ describe('VM step: Test connection', () => {
     const error = await screen.findByTestId('vm-test-error');
     expect(error.dataset.url).toBe('http://10.0.0.5:18777');
     // A whole sentence, not one that stops at a colon.
-    expect(error.textContent).toBe('The DBC client at http://10.0.0.5:18777 answered with an error (HTTP 404). Check that the address is the one of a DBC client.');
+    expect(error.textContent).toBe(
+      'The DBC client at http://10.0.0.5:18777 answered with an error (HTTP 404). Check that the address is the one of a DBC client.',
+    );
     // Another address: the old result says nothing about it.
     await fireEvent.input(input('vm-client-url'), { target: { value: 'http://10.0.0.5:1' } });
     expect(screen.queryByTestId('vm-test-error')).toBeNull();
@@ -82,7 +93,11 @@ describe('Settings: one status per field', () => {
           const list = (a.clients as string[]).map((c) => c.trim()).filter(Boolean);
           const bad = list.find((c) => !/^https?:\/\//.test(c));
           if (opts.refuseClients && bad) {
-            throw { code: 'invalid-client-url', message: `"${bad}" is not a DBC client address (it must start with http:// or https://)`, data: { value: bad, reason: 'it must start with http:// or https://' } };
+            throw {
+              code: 'invalid-client-url',
+              message: `"${bad}" is not a DBC client address (it must start with http:// or https://)`,
+              data: { value: bad, reason: 'it must start with http:// or https://' },
+            };
           }
           saved = { ...saved, computeClients: list };
           return saved;
@@ -115,11 +130,15 @@ describe('Settings: one status per field', () => {
   test('an earlier client-list error is gone after a later successful save', async () => {
     backend({ refuseClients: true });
     render(RentalSettingsSection);
-    await waitFor(() => expect((screen.getByTestId('settings-compute-clients') as HTMLTextAreaElement).value).toBe('http://10.0.0.5:18777'));
+    await waitFor(() =>
+      expect((screen.getByTestId('settings-compute-clients') as HTMLTextAreaElement).value).toBe('http://10.0.0.5:18777'),
+    );
     await fireEvent.input(screen.getByTestId('settings-compute-clients'), { target: { value: '10.0.0.5:18777' } });
     await fireEvent.click(screen.getByTestId('settings-rental-save'));
     const error = await screen.findByTestId('settings-clients-error');
-    expect(error.textContent).toBe('“10.0.0.5:18777” is not a DBC client address. Use the form http://host:port, for example http://127.0.0.1:5002.');
+    expect(error.textContent).toBe(
+      '“10.0.0.5:18777” is not a DBC client address. Use the form http://host:port, for example http://127.0.0.1:5002.',
+    );
     expect(screen.queryByTestId('settings-clients-saved')).toBeNull();
     // The lead times were valid and written: their own status says so.
     expect(await screen.findByTestId('settings-reminder-saved')).toBeTruthy();

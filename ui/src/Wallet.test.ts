@@ -13,7 +13,22 @@ const ALICE = '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY';
 const BOB = '5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty';
 const WORDS = ['apple', 'bread', 'cable', 'dance', 'eagle', 'fabric', 'gallery', 'habit', 'ice', 'jacket', 'walk', 'kangaroo'];
 // The words plus decoys, shuffled; "walk" appears twice.
-const POOL = ['kangaroo', 'walk', 'zebra', 'jacket', 'ice', 'habit', 'gallery', 'walk', 'fabric', 'eagle', 'dance', 'cable', 'bread', 'apple'];
+const POOL = [
+  'kangaroo',
+  'walk',
+  'zebra',
+  'jacket',
+  'ice',
+  'habit',
+  'gallery',
+  'walk',
+  'fabric',
+  'eagle',
+  'dance',
+  'cable',
+  'bread',
+  'apple',
+];
 const PASSWORD = 'correct horse';
 
 const KEYRING_OK: StoreInfo = { kind: 'os-keyring', osKeyring: { available: true, locked: false, reason: null }, fileStoreChosen: false };
@@ -89,7 +104,8 @@ function argsOf(cmd: string): Record<string, unknown> | undefined {
 /** Sends one message through a Channel the way the Rust side does (ordered by index). */
 function send(channel: unknown, index: number, message: TxStatus) {
   const id = (channel as Channel<TxStatus>).id;
-  const internals = (window as unknown as { __TAURI_INTERNALS__: { runCallback: (id: number, data: unknown) => void } }).__TAURI_INTERNALS__;
+  const internals = (window as unknown as { __TAURI_INTERNALS__: { runCallback: (id: number, data: unknown) => void } })
+    .__TAURI_INTERNALS__;
   internals.runCallback(id, { index, message });
 }
 
@@ -289,7 +305,12 @@ describe('import', () => {
   });
 
   test('a JSON keystore is read in the browser and its text is sent', async () => {
-    const keystore = JSON.stringify({ address: BOB, encoded: 'xyz', encoding: { type: ['scrypt', 'xsalsa20-poly1305'] }, meta: { name: 'From dbcwallet' } });
+    const keystore = JSON.stringify({
+      address: BOB,
+      encoded: 'xyz',
+      encoding: { type: ['scrypt', 'xsalsa20-poly1305'] },
+      meta: { name: 'From dbcwallet' },
+    });
     mockBackend({
       wallet_import_json: (a) => {
         const imported = account({ id: 'j1', name: 'From dbcwallet', address: BOB, source: 'json', hasMnemonic: false });
@@ -364,7 +385,13 @@ describe('send', () => {
     expect(items.map((li) => li.dataset.status)).toEqual(['signing', 'broadcast', 'inBlock', 'finalized']);
     expect(items.map((li) => li.textContent?.trim())).toEqual(['Signing', 'Sent to the network', 'In block 0xabcd…6789', 'Finalized']);
 
-    finish({ extrinsicHash: '0x01', blockHash: '0xabcdef0123456789', blockNumber: 1234568, feePaid: '12500000000000', events: ['Balances.Transfer'] });
+    finish({
+      extrinsicHash: '0x01',
+      blockHash: '0xabcdef0123456789',
+      blockNumber: 1234568,
+      feePaid: '12500000000000',
+      events: ['Balances.Transfer'],
+    });
     const result = await screen.findByTestId('send-result');
     expect(result.textContent).toContain('Sent 1.5 DBC to 5FHneW…694ty.');
     expect(result.textContent).toContain('Included in block #1,234,568 (0xabcd…6789).');
@@ -426,7 +453,11 @@ describe('balance and receive', () => {
     expect(qr.querySelector('path')?.getAttribute('d')?.length).toBeGreaterThan(100);
 
     await waitFor(async () => {
-      await emit('wallet-balance', { id: 'a1', address: ALICE, balance: { ...BALANCE, transferable: '2000000000000000000', block: 1234570 } });
+      await emit('wallet-balance', {
+        id: 'a1',
+        address: ALICE,
+        balance: { ...BALANCE, transferable: '2000000000000000000', block: 1234570 },
+      });
       expect(screen.getByTestId('balance-transferable').textContent).toBe('2,000');
     });
     // Another account's event is ignored.
@@ -461,7 +492,11 @@ describe('keyring', () => {
     overview = {
       accounts: [],
       activeId: null,
-      store: { kind: null, osKeyring: { available: false, locked: false, reason: 'no Secret Service provider on this session' }, fileStoreChosen: false },
+      store: {
+        kind: null,
+        osKeyring: { available: false, locked: false, reason: 'no Secret Service provider on this session' },
+        fileStoreChosen: false,
+      },
     };
     mockBackend({
       wallet_choose_file_store: () => {
@@ -492,7 +527,11 @@ describe('keyring', () => {
   });
 
   test('a locked keyring says to unlock it and retry', async () => {
-    overview = { accounts: [], activeId: null, store: { kind: null, osKeyring: { available: true, locked: true, reason: null }, fileStoreChosen: false } };
+    overview = {
+      accounts: [],
+      activeId: null,
+      store: { kind: null, osKeyring: { available: true, locked: true, reason: null }, fileStoreChosen: false },
+    };
     mockBackend();
     render(App);
     const notice = await screen.findByTestId('keyring-notice');

@@ -101,7 +101,11 @@ describe('ipc wrappers', () => {
   test('a known error code becomes localized text in en and zh with its data', async () => {
     mockIPC((cmd, args) => {
       if (cmd === 'set_language') {
-        throw { code: 'unsupported-language', message: 'unsupported language: fr', data: { language: (args as { language: string }).language } };
+        throw {
+          code: 'unsupported-language',
+          message: 'unsupported language: fr',
+          data: { language: (args as { language: string }).language },
+        };
       }
     });
     const err = await setLanguage('fr').then(

@@ -533,12 +533,14 @@ export interface Copied {
   clearsInSecs: number | null;
 }
 
-export const connectUnlock = (id: string, password: string): Promise<ConnectLogin> => call<ConnectLogin>('connect_unlock', { id, password });
+export const connectUnlock = (id: string, password: string): Promise<ConnectLogin> =>
+  call<ConnectLogin>('connect_unlock', { id, password });
 /** The login if it is still unlocked, else `null`. */
 export const connectLogin = (id: string): Promise<ConnectLogin | null> => call<ConnectLogin | null>('connect_login', { id });
 export const connectCheck = (id: string): Promise<Reachability> => call<Reachability>('connect_check', { id });
 export const connectLaunch = (id: string, options: RdpOptions): Promise<Launched> => call<Launched>('connect_launch', { id, options });
-export const connectWriteRdp = (id: string, options: RdpOptions): Promise<{ path: string }> => call<{ path: string }>('connect_write_rdp', { id, options });
+export const connectWriteRdp = (id: string, options: RdpOptions): Promise<{ path: string }> =>
+  call<{ path: string }>('connect_write_rdp', { id, options });
 export const connectCopy = (id: string, field: CopyField): Promise<Copied> => call<Copied>('connect_copy', { id, field });
 export const connectReveal = (id: string, field: 'vncPassword'): Promise<{ field: string; value: string }> =>
   call<{ field: string; value: string }>('connect_reveal', { id, field });

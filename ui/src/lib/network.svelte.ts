@@ -1,14 +1,6 @@
 // Network choice and the practice network, shared by Settings and the offline banner
 // (which can start the practice network from any screen).
-import {
-  getNetworkSettings,
-  practiceStatus,
-  setMainnetEndpoints,
-  setNetwork,
-  startPractice,
-  stopPractice,
-  toAppError,
-} from './ipc';
+import { getNetworkSettings, practiceStatus, setMainnetEndpoints, setNetwork, startPractice, stopPractice, toAppError } from './ipc';
 import type { AppError, NetworkChoice, NetworkSettings, PracticeInfo, PracticeProgress } from './ipc';
 import { nextProgress } from './practice';
 

@@ -21,9 +21,7 @@ export class WalletController {
   loadError = $state<AppError | null>(null);
   loading = $state(false);
 
-  readonly active: AccountView | null = $derived(
-    this.overview?.accounts.find((a) => a.id === this.overview?.activeId) ?? null,
-  );
+  readonly active: AccountView | null = $derived(this.overview?.accounts.find((a) => a.id === this.overview?.activeId) ?? null);
   /** The active account has never been backed up: the reminder banner and the rail dot. */
   readonly needsBackup: boolean = $derived(this.active !== null && !this.active.backedUp);
 

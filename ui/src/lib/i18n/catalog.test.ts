@@ -28,8 +28,14 @@ describe('i18n catalogs', () => {
   test('en and zh have exactly the same keys', () => {
     const enKeys = Object.keys(en).sort();
     const zhKeys = Object.keys(zh).sort();
-    expect(zhKeys.filter((k) => !(k in en)), 'keys only in zh').toEqual([]);
-    expect(enKeys.filter((k) => !(k in zh)), 'keys only in en').toEqual([]);
+    expect(
+      zhKeys.filter((k) => !(k in en)),
+      'keys only in zh',
+    ).toEqual([]);
+    expect(
+      enKeys.filter((k) => !(k in zh)),
+      'keys only in en',
+    ).toEqual([]);
   });
 
   test('no empty values', () => {

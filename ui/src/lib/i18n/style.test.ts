@@ -94,9 +94,43 @@ const PRODUCT_KEYS = new Set<string>([]);
 /** Placeholders of error texts that carry a value, not words: ids, numbers, paths, URLs,
  *  names (and `network`, `state`, `status`, which errors.ts puts in the UI language). */
 const VALUE_PARAMS = new Set([
-  'actual', 'address', 'attempts', 'available', 'block', 'blocks', 'chain', 'client', 'code', 'count', 'endpoint',
-  'error', 'expected', 'free', 'host', 'image', 'images', 'language', 'log', 'machineId', 'max', 'min', 'minutes',
-  'name', 'needed', 'path', 'pid', 'port', 'position', 'rentId', 'seen', 'taskId', 'url', 'user', 'value', 'wanted', 'word',
+  'actual',
+  'address',
+  'attempts',
+  'available',
+  'block',
+  'blocks',
+  'chain',
+  'client',
+  'code',
+  'count',
+  'endpoint',
+  'error',
+  'expected',
+  'free',
+  'host',
+  'image',
+  'images',
+  'language',
+  'log',
+  'machineId',
+  'max',
+  'min',
+  'minutes',
+  'name',
+  'needed',
+  'path',
+  'pid',
+  'port',
+  'position',
+  'rentId',
+  'seen',
+  'taskId',
+  'url',
+  'user',
+  'value',
+  'wanted',
+  'word',
 ]);
 
 describe('no message ends mid-sentence', () => {
@@ -112,7 +146,11 @@ describe('no message ends mid-sentence', () => {
   });
 
   test('an HTTP error without the node’s words is still a whole sentence', () => {
-    const e = { code: 'compute-http', message: 'the DBC client at http://h:1 answered HTTP 404 on /api/v1', data: { url: 'http://h:1', status: 404, nodeMessage: '' } };
+    const e = {
+      code: 'compute-http',
+      message: 'the DBC client at http://h:1 answered HTTP 404 on /api/v1',
+      data: { url: 'http://h:1', status: 404, nodeMessage: '' },
+    };
     for (const lang of ['en', 'zh'] as const) {
       applyLanguage(lang);
       const text = describeError(e, t);

@@ -118,7 +118,11 @@ describe('sorting (the core SortKey order, ties by id)', () => {
   test('free GPUs, calc points and GPU memory: most first; missing memory last', () => {
     expect(list({}, 'free').slice(0, 2)).toEqual(['a1', 'b2']);
     expect(list({}, 'calc')[0]).toBe('c3');
-    const rows = [sampleListing({ id: 'n', gpuMemGb: null }), sampleListing({ id: 'm', gpuMemGb: 80 }), sampleListing({ id: 'k', gpuMemGb: 24 })];
+    const rows = [
+      sampleListing({ id: 'n', gpuMemGb: null }),
+      sampleListing({ id: 'm', gpuMemGb: 80 }),
+      sampleListing({ id: 'k', gpuMemGb: 24 }),
+    ];
     expect(ids(filterAndSort(rows, ALL, 'memory'))).toEqual(['m', 'k', 'n']);
   });
 
@@ -165,7 +169,7 @@ describe('counters and choices', () => {
     expect(p.usdMicroPerMachineDay).toBe(10_293_461);
     expect(p.usdMicroPerGpuDay).toBe(2_573_365);
     expect(p.usdMicroPerGpuHour).toBe(107_223);
-    expect(p.planckPerGpuHour).toBe((BigInt(107_223) * BigInt(10) ** BigInt(15) / BigInt(500)).toString());
+    expect(p.planckPerGpuHour).toBe(((BigInt(107_223) * BigInt(10) ** BigInt(15)) / BigInt(500)).toString());
   });
 });
 

@@ -235,7 +235,5 @@ export function placesOf(rows: readonly Listing[]): Array<{ region: Region; coun
     if (m.country) set.add(m.country);
     byRegion.set(m.region, set);
   }
-  return [...byRegion.entries()]
-    .sort(([a], [b]) => cmp(a, b))
-    .map(([region, countries]) => ({ region, countries: [...countries].sort() }));
+  return [...byRegion.entries()].sort(([a], [b]) => cmp(a, b)).map(([region, countries]) => ({ region, countries: [...countries].sort() }));
 }
