@@ -9,11 +9,12 @@ TAURI_DRIVER_VERSION := 2.1.0
 CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 export PATH := $(CARGO_BIN):$(PATH)
 
-.PHONY: help run test bench fuzz package deps deps-test ui-deps sandbox-deps wallet-js-deps tauri-driver app test-rust test-keyring test-ui test-e2e screenshots clean
+.PHONY: help run test lint bench fuzz package deps deps-test ui-deps sandbox-deps wallet-js-deps tauri-driver app test-rust test-keyring test-ui test-e2e screenshots clean
 
 help:
 	@echo "make run      install what is missing, build and open DBC Rent"
-	@echo "make test     install what is missing and run every test (Rust, UI, e2e under Xvfb)"
+	@echo "make test     install what is missing and run every test (lint first, then Rust, UI, e2e under Xvfb)"
+	@echo "make lint     the gates: rustfmt, clippy with warnings as errors, Prettier, svelte-check"
 	@echo "make package  build a .deb into target/release/bundle/deb/"
 	@echo "make fuzz     the property tests with 20000 random cases each (FUZZ_CASES=N), and the hostile DBC client suite"
 	@echo "make bench    print the benchmark figures (practice network time to ready, market load vs polkadot.js, cached list paint)"
@@ -68,8 +69,17 @@ package: deps
 ## ---- tests ----------------------------------------------------------------
 
 test: deps-test
+	$(MAKE) lint
 	$(MAKE) test-rust test-ui test-e2e
 	@echo "make test: all suites passed"
+
+# The gates, fastest first so a format slip fails in seconds. Clippy checks
+# every target (tests and examples too) and treats each warning as an error.
+lint: ui-deps
+	cargo fmt --all --check
+	cd ui && npx prettier --check src
+	cd ui && npm run check
+	cargo clippy --workspace --all-targets --locked -- -D warnings
 
 test-rust: wallet-js-deps
 	cargo test --locked

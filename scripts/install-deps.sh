@@ -32,3 +32,15 @@ fi
 
 command -v node >/dev/null || { echo "Node.js 20+ is required (apt-get install nodejs npm)"; exit 1; }
 command -v cargo >/dev/null || { echo "Rust (cargo) is required: https://rustup.rs"; exit 1; }
+
+# The lint gates (`make lint`, the first step of `make test`) need rustfmt and
+# clippy; a rustup toolchain may have been installed without them.
+if [ "$mode" = test ]; then
+  for c in rustfmt clippy; do
+    if ! cargo "${c/rustfmt/fmt}" --version >/dev/null 2>&1; then
+      command -v rustup >/dev/null || { echo "cargo $c is required (rustup component add $c)"; exit 1; }
+      echo "==> rustup component add $c"
+      rustup component add "$c"
+    fi
+  done
+fi
