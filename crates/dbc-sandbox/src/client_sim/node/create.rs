@@ -10,9 +10,8 @@ use serde_json::{json, Value};
 
 use super::create_checks::{self, Context, VmSpec};
 use super::lifecycle::Next;
-use super::state::{Domain, Task};
 use super::values::{genpwd, local_time, time_tag};
-use super::{reply, NodeReq, Sim, ERR_ERROR, ERR_SUCCESS, E_DEFAULT};
+use super::{reply, Allocation, Domain, NodeReq, Sim, Task, ERR_ERROR, ERR_SUCCESS, E_DEFAULT};
 
 impl Sim {
     pub(super) fn create(&self, req: &NodeReq, wallet: &str) -> Value {
@@ -57,13 +56,7 @@ fn new_task(spec: VmSpec, wallet: &str, rent_order: &str) -> Task {
         rent_order: rent_order.to_string(),
         os: spec.os,
         desc: spec.desc,
-        ssh_port: spec.ssh_port,
-        rdp_port: spec.rdp_port,
-        vnc_port: spec.vnc_port,
-        cpu_cores: spec.cpu_cores,
-        mem_gb: spec.mem_gb,
-        disk_gb: spec.disk_gb,
-        gpus: spec.gpus,
+        alloc: spec.alloc,
         login_password,
         vnc_password,
         user_name: String::new(),
@@ -85,7 +78,7 @@ fn new_task(spec: VmSpec, wallet: &str, rent_order: &str) -> Task {
 
 /// The lines the node logs while it defines the domain.
 fn log_creation(task: &mut Task, bios: &str, image_name: &str) {
-    let (cpu_cores, mem_gb, disk_gb, vnc_port) = (task.cpu_cores, task.mem_gb, task.disk_gb, task.vnc_port);
+    let Allocation { cpu_cores, mem_gb, disk_gb, vnc_port, .. } = task.alloc;
     let os = task.os.clone();
     task.log("info", format!("rent order: {}", task.rent_order));
     task.log("info", format!("vcpus: {cpu_cores}, sockets: 1, cores: {cpu_cores}, threads: 1"));

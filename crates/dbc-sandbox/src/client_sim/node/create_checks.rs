@@ -8,8 +8,9 @@ use serde_json::{Map, Value};
 
 use super::super::chain::RentOrderView;
 use super::super::SimImage;
-use super::state::{is_linux, is_windows, Node};
+use super::accounting::{is_linux, is_windows};
 use super::values::{atoi, create_task_id, is_digits, s};
+use super::{Allocation, Node};
 
 /// A create request that passed every check: what the VM gets.
 pub(super) struct VmSpec {
@@ -18,13 +19,7 @@ pub(super) struct VmSpec {
     pub os: String,
     pub bios: String,
     pub image: SimImage,
-    pub ssh_port: u16,
-    pub rdp_port: u16,
-    pub vnc_port: u16,
-    pub cpu_cores: u32,
-    pub mem_gb: u64,
-    pub disk_gb: u64,
-    pub gpus: Vec<u32>,
+    pub alloc: Allocation,
 }
 
 /// The rest of the world a create request is checked against.
@@ -56,7 +51,8 @@ pub(super) fn check(add: &Map<String, Value>, cx: &Context) -> Result<VmSpec, St
     let mem_gb = mem_gb(add, cx.node, percent)?;
     let disk_gb = disk_gb(add, cx.node, &bios)?;
     network(add)?;
-    Ok(VmSpec { task_id, desc, os, bios, image, ssh_port, rdp_port, vnc_port, cpu_cores, mem_gb, disk_gb, gpus })
+    let alloc = Allocation { ssh_port, rdp_port, vnc_port, cpu_cores, mem_gb, disk_gb, gpus };
+    Ok(VmSpec { task_id, desc, os, bios, image, alloc })
 }
 
 /// A given `task_id` (20-22 letters or digits, not in use), else a new one.

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use super::super::chain::RentOrderView;
-use super::state::{is_windows, Domain, Node, Task};
-use super::{Sim, DELETE_AFTER_BLOCKS};
+use super::accounting::is_windows;
+use super::{Domain, Node, Sim, Task, DELETE_AFTER_BLOCKS};
 
 /// The end state a pending timer moves a task to.
 #[derive(Debug, Clone, Copy)]
@@ -68,7 +68,7 @@ fn land(t: &mut Task, next: Next) -> Option<(u16, String)> {
                 Next::Started => t.log("info", "start task successful"),
                 _ => t.log("info", "restart task successful"),
             }
-            is_windows(&t.os).then(|| (t.rdp_port, t.login_password.clone()))
+            is_windows(&t.os).then(|| (t.alloc.rdp_port, t.login_password.clone()))
         }
         Next::PoweredOff => {
             t.domain = Domain::ShutOff;

@@ -6,31 +6,32 @@
 //! Texts and their order follow DBC-AIComputingNet 0.4.1.8 (`TaskManager.cpp`,
 //! `node_request_service.cpp`), as summarised in compute-api.md §1.4, §1.5, §2.1, §4.
 //!
-//! One file a job: [`state`] (tasks and what they take of the host),
+//! One file a job: [`accounting`] (what tasks take of the host),
 //! [`authority`] (who may act), [`queries`] (the read-only routes),
 //! [`create`] with [`create_checks`], [`power`] (start, stop, restart, delete),
 //! [`lifecycle`] (timers and the rent-end sweep), [`values`] (C-like parsing,
-//! passwords, times). This file holds the request, the shared state and the
+//! passwords, times). This file holds the request, the data model (its
+//! fields private to this module and the job modules below it) and the
 //! dispatch of one operation.
 
+mod accounting;
 mod authority;
 mod create;
 mod create_checks;
 mod lifecycle;
 mod power;
 mod queries;
-mod state;
 mod values;
 
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, Weak};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use serde_json::{json, Map, Value};
 
-use super::chain::{ChainView, MachineView};
-use super::rdp::RdpHost;
+use super::chain::{ChainView, MachineView, RentOrderView};
+use super::rdp::{RdpEndpoint, RdpHost};
 use super::{ClientSimConfig, NodeResources};
-use state::{Node, State};
 
 pub(crate) const ERR_SUCCESS: i64 = 0;
 /// `ERR_ERROR`: validation or state failure in TaskManager.
@@ -92,6 +93,74 @@ impl Op {
             Op::NodeInfo => "query node info timeout",
         }
     }
+}
+
+// ----- the data model -----
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Domain {
+    Running,
+    ShutOff,
+}
+
+/// What a VM takes of the host: its ports (only those of a running domain
+/// count), cores, memory, data disk and GPUs.
+struct Allocation {
+    ssh_port: u16,
+    rdp_port: u16,
+    vnc_port: u16,
+    cpu_cores: u32,
+    mem_gb: u64,
+    disk_gb: u64,
+    gpus: Vec<u32>,
+}
+
+struct Task {
+    id: String,
+    wallet: String,
+    rent_order: String,
+    os: String,
+    desc: String,
+    alloc: Allocation,
+    /// The generated login; `user_name` stays empty until creation succeeds.
+    login_password: String,
+    vnc_password: String,
+    user_name: String,
+    created: SystemTime,
+    /// The node's status text (`creating`, `running`, `closed`, …), spelled as the node does.
+    status: &'static str,
+    domain: Domain,
+    /// Bumped on every operation: a pending timer of an older epoch does nothing.
+    epoch: u64,
+    /// What `/tasks/logs` returns, oldest first.
+    logs: Vec<String>,
+    /// Open while a Windows VM runs; dropping it closes the endpoint.
+    rdp: Option<RdpEndpoint>,
+    /// System and data disk files and the NIC's MAC, for the task detail.
+    vda: String,
+    vdb: String,
+    mac: String,
+}
+
+struct Node {
+    machine: MachineView,
+    res: NodeResources,
+    tasks: Vec<Task>,
+    miner_busy: bool,
+    /// The owner's own VMs run and take this long to stop once a renter's
+    /// create/start/restart broadcasts "renting"; `None` once they are off.
+    miner_vms_stop_after: Option<Duration>,
+}
+
+#[derive(Default)]
+pub(crate) struct State {
+    nodes: BTreeMap<String, Node>,
+    /// Last order seen per rent id, like the node's RentOrderManager cache.
+    orders: HashMap<u64, RentOrderView>,
+    delays: HashMap<String, Duration>,
+    /// Every request signature received, for the log audit (a test checks
+    /// none of them reaches a file under the app's data dir).
+    signatures: Vec<String>,
 }
 
 /// The shared simulator: configuration, chain, node state, RDP host.

@@ -5,9 +5,9 @@
 
 use serde_json::Value;
 
+use super::accounting::{is_linux, is_windows};
 use super::lifecycle::Next;
-use super::state::{is_linux, is_windows, Domain, Node, Task};
-use super::{ok_str, reply, NodeReq, Sim, ERR_ERROR};
+use super::{ok_str, reply, Domain, Node, NodeReq, Sim, Task, ERR_ERROR};
 
 /// What one power operation checks, shows and arms.
 struct Transition {
@@ -20,31 +20,33 @@ struct Transition {
     next: Next,
 }
 
+impl Transition {
+    /// Show `busy` until the timer lands `next`; no checks.
+    fn to(busy: &'static str, next: Next) -> Self {
+        Transition { check_resources: false, refuse: None, busy, next }
+    }
+    fn checking_resources(self) -> Self {
+        Transition { check_resources: true, ..self }
+    }
+    fn refused_while(self, domain: Domain, why: &'static str) -> Self {
+        Transition { refuse: Some((domain, why)), ..self }
+    }
+}
+
 impl Sim {
     pub(super) fn start(&self, req: &NodeReq) -> Value {
-        let op = Transition {
-            check_resources: true,
-            refuse: Some((Domain::Running, "task is running")),
-            busy: "starting",
-            next: Next::Started,
-        };
-        self.transition(req, op, |_| {})
+        let op = Transition::to("starting", Next::Started).checking_resources();
+        self.transition(req, op.refused_while(Domain::Running, "task is running"), |_| {})
     }
 
     pub(super) fn stop(&self, req: &NodeReq) -> Value {
-        let op = Transition {
-            check_resources: false,
-            refuse: Some((Domain::ShutOff, "task is shut_off")),
-            busy: "being poweroff",
-            next: Next::PoweredOff,
-        };
+        let op = Transition::to("being poweroff", Next::PoweredOff).refused_while(Domain::ShutOff, "task is shut_off");
         self.transition(req, op, |_| {})
     }
 
     pub(super) fn restart(&self, req: &NodeReq) -> Value {
-        let op = Transition { check_resources: true, refuse: None, busy: "restarting", next: Next::Restarted };
         let force = req.force_reboot;
-        self.transition(req, op, |t| {
+        self.transition(req, Transition::to("restarting", Next::Restarted).checking_resources(), |t| {
             // A reboot drops RDP sessions; a forced one destroys the domain first.
             t.rdp = None;
             if force {
@@ -54,8 +56,7 @@ impl Sim {
     }
 
     pub(super) fn delete(&self, req: &NodeReq) -> Value {
-        let op = Transition { check_resources: false, refuse: None, busy: "deleting", next: Next::Deleted };
-        self.transition(req, op, |_| {})
+        self.transition(req, Transition::to("deleting", Next::Deleted), |_| {})
     }
 
     /// The one shape of every power operation: find the task, check, show the
@@ -94,23 +95,23 @@ impl Sim {
 /// `check_resource` before start/restart: GPUs, CPU, memory, ports (tm:1628-1695).
 fn check_resource(node: &Node, task_id: &str) -> Option<String> {
     let t = node.task(task_id)?;
-    if t.cpu_cores + node.cores_used(task_id) > node.res.cpu_cores {
+    if t.alloc.cpu_cores + node.cores_used(task_id) > node.res.cpu_cores {
         return Some("cpu count exceeds the maximum".into());
     }
     let used = node.gpus_in_use(task_id);
-    if t.gpus.iter().any(|g| used.contains(g)) {
+    if t.alloc.gpus.iter().any(|g| used.contains(g)) {
         return Some("check gpu failed".into());
     }
-    if !t.domain_running() && t.mem_gb > node.mem_free_gb() {
+    if !t.domain_running() && t.alloc.mem_gb > node.mem_free_gb() {
         return Some("check memory failed".into());
     }
-    if is_linux(&t.os) && node.port_conflict(t.ssh_port, task_id).is_some() {
+    if is_linux(&t.os) && node.port_conflict(t.alloc.ssh_port, task_id).is_some() {
         return Some("check ssh_port failed".into());
     }
-    if is_windows(&t.os) && node.port_conflict(t.rdp_port, task_id).is_some() {
+    if is_windows(&t.os) && node.port_conflict(t.alloc.rdp_port, task_id).is_some() {
         return Some("check rdp_port failed".into());
     }
-    if node.port_conflict(t.vnc_port, task_id).is_some() {
+    if node.port_conflict(t.alloc.vnc_port, task_id).is_some() {
         return Some("check vnc_port failed".into());
     }
     None

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::state::is_windows;
+use super::accounting::is_windows;
 use super::values::{local_time, mask_ip};
 use super::{reply, NodeReq, Sim, DISK_SYSTEM_GB, ERR_ERROR, ERR_SUCCESS, E_DEFAULT};
 
@@ -14,8 +14,12 @@ impl Sim {
             return reply(E_DEFAULT, "node not found");
         };
         let r = &n.res;
-        let gpu_used: usize =
-            n.tasks.iter().filter(|t| t.status != "closed" && !t.status.ends_with("error")).map(|t| t.gpus.len()).sum();
+        let gpu_used: usize = n
+            .tasks
+            .iter()
+            .filter(|t| t.status != "closed" && !t.status.ends_with("error"))
+            .map(|t| t.alloc.gpus.len())
+            .sum();
         let mem_used = n.mem_used_gb("");
         let cores_used = n.cores_used("");
         let disk_used = r.data_disk_gb.saturating_sub(n.disk_free_gb() + DISK_SYSTEM_GB);
@@ -84,17 +88,17 @@ impl Sim {
         m.insert("os".into(), json!(t.os));
         m.insert("ssh_ip".into(), json!(self.cfg.public_ip));
         if is_windows(&t.os) {
-            m.insert("rdp_port".into(), json!(t.rdp_port.to_string()));
+            m.insert("rdp_port".into(), json!(t.alloc.rdp_port.to_string()));
         } else {
-            m.insert("ssh_port".into(), json!(t.ssh_port.to_string()));
+            m.insert("ssh_port".into(), json!(t.alloc.ssh_port.to_string()));
         }
         m.insert("user_name".into(), json!(t.user_name));
         m.insert("login_password".into(), json!(t.login_password));
-        m.insert("cpu_cores".into(), json!(t.cpu_cores));
-        m.insert("gpu_count".into(), json!(t.gpus.len()));
-        m.insert("mem_size".into(), json!(format!("{}G", t.mem_gb)));
+        m.insert("cpu_cores".into(), json!(t.alloc.cpu_cores));
+        m.insert("gpu_count".into(), json!(t.alloc.gpus.len()));
+        m.insert("mem_size".into(), json!(format!("{}G", t.alloc.mem_gb)));
         m.insert("disk_system".into(), json!(format!("{DISK_SYSTEM_GB}G")));
-        m.insert("vnc_port".into(), json!(t.vnc_port.to_string()));
+        m.insert("vnc_port".into(), json!(t.alloc.vnc_port.to_string()));
         m.insert("vnc_password".into(), json!(t.vnc_password));
         m.insert("create_time".into(), json!(local_time(t.created, false)));
         m.insert("desc".into(), json!(t.desc));
@@ -105,7 +109,7 @@ impl Sim {
         m.insert(
             "disks".into(),
             json!([{"name": "vda", "size": format!("{DISK_SYSTEM_GB}G"), "source_file": t.vda},
-                   {"name": "vdb", "size": format!("{}G", t.disk_gb), "source_file": t.vdb}]),
+                   {"name": "vdb", "size": format!("{}G", t.alloc.disk_gb), "source_file": t.vdb}]),
         );
         let iface = if t.domain_running() {
             json!([{"name": "vnet0", "type": "network", "mac_address": t.mac}])
