@@ -53,44 +53,36 @@ pub fn plan(machines: &[Machine], tenants: usize, rng_seed: u64, base: u32) -> V
             let waiting = rent_id != 0 && rng.gen_ratio(1, 5);
             let gpu_index: Vec<u32> = (next_gpu..next_gpu + gpus).collect();
             next_gpu += gpus;
-            let order = if waiting {
+            // A waiting order has reserved its rent; a confirmed one paid it.
+            // The RNG draws keep their order (the seed is pinned by a test).
+            let (rent_start, blocks) = if waiting {
                 let rent_start = base - rng.gen_range(10..120);
                 let units = rng.gen_range(1..=48);
-                let blocks = units * HALF_HOUR;
-                Order {
-                    rent_id,
-                    machine: mi,
-                    tenant: rng.gen_range(0..tenants),
-                    gpu_num: gpus,
-                    gpu_index,
-                    rent_start,
-                    confirm_rent: 0,
-                    rent_end: rent_start + blocks,
-                    stake_amount: pricing::rent_fee(m.calc_point, gpus, m.gpu_num, blocks),
-                    paid: 0,
-                    confirmed: false,
-                }
+                (rent_start, units * HALF_HOUR)
             } else {
                 let rent_start = base - rng.gen_range(200..20_000);
                 // Remaining time after the base height: order 0 ends within 400 blocks.
                 let remaining = if rent_id == 0 { rng.gen_range(20..100) } else { rng.gen_range(300..14_400 * 7) };
                 let units = (base - rent_start + remaining).div_ceil(HALF_HOUR);
-                let blocks = units * HALF_HOUR;
-                Order {
-                    rent_id,
-                    machine: mi,
-                    tenant: rng.gen_range(0..tenants),
-                    gpu_num: gpus,
-                    gpu_index,
-                    rent_start,
-                    confirm_rent: rent_start + rng.gen_range(5..100),
-                    rent_end: rent_start + blocks,
-                    stake_amount: 0,
-                    paid: pricing::rent_fee(m.calc_point, gpus, m.gpu_num, blocks),
-                    confirmed: true,
-                }
+                (rent_start, units * HALF_HOUR)
             };
-            out.push(order);
+            let tenant = rng.gen_range(0..tenants);
+            let confirm_rent = if waiting { 0 } else { rent_start + rng.gen_range(5..100) };
+            let fee = pricing::rent_fee(m.calc_point, gpus, m.gpu_num, blocks);
+            let (stake_amount, paid) = if waiting { (fee, 0) } else { (0, fee) };
+            out.push(Order {
+                rent_id,
+                machine: mi,
+                tenant,
+                gpu_num: gpus,
+                gpu_index,
+                rent_start,
+                confirm_rent,
+                rent_end: rent_start + blocks,
+                stake_amount,
+                paid,
+                confirmed: !waiting,
+            });
         }
     }
     out
