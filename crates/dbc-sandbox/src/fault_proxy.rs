@@ -465,6 +465,14 @@ mod tests {
         RpcClient::from_insecure_url(url).await.expect("connect through the proxy")
     }
 
+    /// Upstream `a`, a proxy in front of it and a client through the proxy.
+    async fn proxied() -> (Upstream, FaultProxy, RpcClient) {
+        let up = upstream("a").await;
+        let proxy = FaultProxy::start(&up.url).await.unwrap();
+        let c = rpc(&proxy.url()).await;
+        (up, proxy, c)
+    }
+
     async fn wait_until(what: &str, mut f: impl FnMut() -> bool) {
         let t = Instant::now();
         while !f() {
@@ -475,9 +483,7 @@ mod tests {
 
     #[tokio::test]
     async fn forwards_requests_replies_and_subscriptions() {
-        let up = upstream("a").await;
-        let proxy = FaultProxy::start(&up.url).await.unwrap();
-        let c = rpc(&proxy.url()).await;
+        let (_up, proxy, c) = proxied().await;
         let r: Value = c.request("echo", rpc_params![1, "two"]).await.unwrap();
         assert_eq!(r, json!({"from": "a", "params": [1, "two"]}));
         let r: Value = c.request("echo", rpc_params![3]).await.unwrap();
@@ -500,9 +506,7 @@ mod tests {
 
     #[tokio::test]
     async fn drop_after_forwards_then_cuts_without_a_reply() {
-        let up = upstream("a").await;
-        let proxy = FaultProxy::start(&up.url).await.unwrap();
-        let c = rpc(&proxy.url()).await;
+        let (up, proxy, c) = proxied().await;
         let _: Value = c.request("echo", rpc_params![]).await.unwrap();
         proxy.drop_after("count");
         // Other methods pass untouched.
@@ -552,9 +556,7 @@ mod tests {
 
     #[tokio::test]
     async fn stall_holds_traffic_until_released() {
-        let up = upstream("a").await;
-        let proxy = FaultProxy::start(&up.url).await.unwrap();
-        let c = rpc(&proxy.url()).await;
+        let (up, proxy, c) = proxied().await;
         let _: Value = c.request("echo", rpc_params![]).await.unwrap();
         proxy.stall(true);
         let held = tokio::spawn({

@@ -53,23 +53,16 @@ async fn connect(url: &str) -> (ChainManager, ChainClient, Duration) {
 /// the dev accounts, so they must not overlap).
 #[tokio::test]
 async fn chain_layer_against_the_practice_network() {
-    dbc_sandbox::install_crypto_provider();
     let data = common::data_dir();
     // Blocks on transactions and on dev_newBlock only.
     let cfg = dbc_sandbox::SandboxConfig::chain_only(data.path().to_path_buf(), 8);
-    let sandbox =
-        dbc_sandbox::Sandbox::start(cfg).await.expect("practice network starts (run `make sandbox-deps` first)");
-    let url = sandbox.chain_url().to_string();
-    let result = futures::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(async {
+    common::with_sandbox(cfg, async |sandbox| {
+        let url = sandbox.chain_url().to_string();
         connects_reports_runtime_and_follows_new_blocks(&url).await;
         balance_and_a_real_transfer_with_status_stream_and_fee(&url).await;
         refusals_are_specific(&url).await;
-    }))
+    })
     .await;
-    sandbox.stop().await.expect("stop the practice network");
-    if let Err(panic) = result {
-        std::panic::resume_unwind(panic);
-    }
 }
 
 async fn connects_reports_runtime_and_follows_new_blocks(url: &str) {

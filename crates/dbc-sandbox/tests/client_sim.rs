@@ -90,6 +90,11 @@ async fn rig() -> Rig {
     rig_with(fast_config()).await
 }
 
+/// A rig whose client gives up waiting for a node after 700 ms.
+async fn impatient_rig() -> Rig {
+    rig_with(ClientSimConfig { client_timeout: Duration::from_millis(700), ..fast_config() }).await
+}
+
 fn nonce() -> String {
     use rand::Rng;
     const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -351,22 +356,19 @@ async fn gpu_count_rule_for_partial_rentals_and_other_validation() {
     assert_eq!(err(&r.create(&alice, M4, "7", mk("1")).await.1), (1, "only use the number what you exactly rented"));
     assert_eq!(err(&r.create(&alice, M4, "7", mk("3")).await.1), (1, "gpu_count exceeds number of leases"));
     assert_eq!(err(&r.create(&alice, M4, "7", mk("0")).await.1), (1, "only use the number what you exactly rented"));
-    // CPU share: floor(64 x 2/4) = 32.
-    let mut a = mk("2");
-    a["cpu_cores"] = json!("33");
-    assert_eq!(err(&r.create(&alice, M4, "7", a).await.1), (1, "allocate cpu failed"));
-    let mut a = mk("2");
-    a["vnc_port"] = json!("5000");
-    assert_eq!(err(&r.create(&alice, M4, "7", a).await.1), (1, "vnc_port is invalid (usage: [5900, 65535])"));
-    let mut a = mk("2");
-    a["image_name"] = json!("nope.qcow2");
-    assert_eq!(err(&r.create(&alice, M4, "7", a).await.1), (1, "'image_name' is not exist (path:/data/nope.qcow2)"));
-    let mut a = mk("2");
-    a["task_id"] = json!("short");
-    assert_eq!(err(&r.create(&alice, M4, "7", a).await.1), (1, "wrong task id length"));
-    let mut a = mk("2");
-    a["disk_size"] = json!("99999");
-    assert_eq!(err(&r.create(&alice, M4, "7", a).await.1), (1, "allocate disk failed"));
+    // One value wrong at a time, each with the node's text.
+    for (key, value, want) in [
+        // CPU share: floor(64 x 2/4) = 32.
+        ("cpu_cores", "33", "allocate cpu failed"),
+        ("vnc_port", "5000", "vnc_port is invalid (usage: [5900, 65535])"),
+        ("image_name", "nope.qcow2", "'image_name' is not exist (path:/data/nope.qcow2)"),
+        ("task_id", "short", "wrong task id length"),
+        ("disk_size", "99999", "allocate disk failed"),
+    ] {
+        let mut a = mk("2");
+        a[key] = json!(value);
+        assert_eq!(err(&r.create(&alice, M4, "7", a).await.1), (1, want), "{key} = {value}");
+    }
     // Exactly the rented count works; the GPUs are then taken.
     let (_, v) = r.create(&alice, M4, "7", mk("2")).await;
     assert_eq!(v["errcode"], 0, "{v}");
@@ -517,8 +519,7 @@ async fn create_error_path_and_unescaped_desc() {
 
 #[tokio::test]
 async fn slow_node_gives_create_task_timeout_but_the_vm_is_created() {
-    let cfg = ClientSimConfig { client_timeout: Duration::from_millis(700), ..fast_config() };
-    let r = rig_with(cfg).await;
+    let r = impatient_rig().await;
     let charlie = dev::charlie();
     r.sim.set_node_delay(M4, Duration::from_millis(1500));
     let mut add = win_additional(free_port(), 5930, "1");
@@ -539,8 +540,7 @@ async fn slow_node_gives_create_task_timeout_but_the_vm_is_created() {
 /// (the owner's VMs are off by then).
 #[tokio::test]
 async fn slow_miner_vms_time_out_the_create_once_but_the_vm_is_created() {
-    let cfg = ClientSimConfig { client_timeout: Duration::from_millis(700), ..fast_config() };
-    let r = rig_with(cfg).await;
+    let r = impatient_rig().await;
     let charlie = dev::charlie();
     r.sim.set_miner_vms_running(M4, Duration::from_millis(1500));
     // Reads do not wait for the owner's VMs.

@@ -23,7 +23,7 @@ use dbc::compute::{
 use dbc::wallet::{DerivationPath, SigningKey};
 use dbc::ErrorCode;
 use dbc_sandbox::client_sim::{ChainView, ClientSim, ClientSimConfig, PracticeChain, RdpMode, SimImage};
-use dbc_sandbox::{Sandbox, SandboxConfig};
+use dbc_sandbox::Sandbox;
 
 /// Fast polls for tests (a real client is polled every 10 s).
 fn fast_poll() -> PollOptions {
@@ -32,19 +32,9 @@ fn fast_poll() -> PollOptions {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn windows_vm_lifecycle_through_the_compute_api() {
-    dbc_sandbox::install_crypto_provider();
     let dir = common::data_dir();
-    let mut cfg = SandboxConfig::chain_only(dir.path().to_path_buf(), 24);
-    cfg.client_sim = true;
-    cfg.vm_boot_secs = 2;
-    let sandbox = Sandbox::start(cfg).await.unwrap_or_else(|e| {
-        panic!("practice network unavailable (run `make sandbox-deps`): {} ({})", e.message, e.code)
-    });
-    let result = futures::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(run(&sandbox))).await;
-    sandbox.stop().await.expect("stop sandbox");
-    if let Err(panic) = result {
-        std::panic::resume_unwind(panic);
-    }
+    let cfg = common::with_client_sim(&dir, 24, 2);
+    common::with_sandbox(cfg, run).await;
 }
 
 /// Rent `gpus` GPUs of `machine_id` for 300 blocks; the order id from the `RentMachine.Rent` event.
@@ -107,9 +97,7 @@ async fn run(sandbox: &Sandbox) {
         .find(|m| m.machine_status == "Online" && m.gpu_num >= 2)
         .expect("an idle machine with 2+ GPUs")
         .clone();
-    let (client, _) = dbc::chain::client::connect("practice", sandbox.chain_url(), None, Default::default(), None)
-        .await
-        .expect("connect");
+    let client = common::connect(sandbox.chain_url()).await;
     let nonces = NonceTracker::new();
     let rent1 = rent(&client, &nonces, &key, &m.machine_id, 1).await;
     let rent2 = rent(&client, &nonces, &key, &m.machine_id, 1).await;

@@ -22,27 +22,14 @@ fn timeouts() -> Timeouts {
 
 /// Free balance at the client's best block.
 async fn free_at_best(client: &ChainClient, who: &subxt::utils::AccountId32) -> u128 {
-    #[derive(scale_decode::DecodeAsType)]
-    struct Info {
-        data: Data,
-    }
-    #[derive(scale_decode::DecodeAsType)]
-    struct Data {
-        free: u128,
-    }
-    let (_, hash) = client.best_block().await.unwrap();
-    let at = client.api().at_block(hash).await.unwrap();
-    let addr = subxt::dynamic::storage::<(subxt::utils::AccountId32,), Info>("System", "Account");
-    at.storage().fetch(addr, (*who,)).await.unwrap().decode().unwrap().data.free
+    dbc::chain::account::account_info_at_best(client, who).await.unwrap().0.free
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lagging_fork_through_the_proxy_then_the_real_node() {
-    dbc_sandbox::install_crypto_provider();
     let dir = common::data_dir();
-    let sandbox = common::start(SandboxConfig::chain_only(dir.path().to_path_buf(), 2)).await;
-    let result = common::catching(run(&sandbox, dir.path())).await;
-    common::stop_then_rethrow(sandbox, result).await;
+    let cfg = SandboxConfig::chain_only(dir.path().to_path_buf(), 2);
+    common::with_sandbox(cfg, async |sandbox| run(sandbox, dir.path()).await).await;
 }
 
 async fn run(sandbox: &Sandbox, data_dir: &std::path::Path) {

@@ -9,7 +9,9 @@
 
 mod common;
 
-use dbc::chain::{ChainClient, NonceTracker};
+use common::connect;
+
+use dbc::chain::NonceTracker;
 use dbc::market;
 use dbc::rental::RentalService;
 use dbc::wallet::{DerivationPath, SigningKey};
@@ -24,18 +26,9 @@ use subxt::utils::AccountId32;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lying_node_is_refused_with_a_specific_error_and_nothing_is_written() {
-    dbc_sandbox::install_crypto_provider();
     let dir = common::data_dir();
-    let sandbox = common::start(SandboxConfig::chain_only(dir.path().to_path_buf(), 60)).await;
-    let result = common::catching(run(&sandbox, dir.path())).await;
-    common::stop_then_rethrow(sandbox, result).await;
-}
-
-async fn connect(url: &str) -> ChainClient {
-    dbc::chain::client::connect("practice", url, None, Default::default(), None)
-        .await
-        .unwrap_or_else(|e| panic!("connect {url}: {e}"))
-        .0
+    let cfg = SandboxConfig::chain_only(dir.path().to_path_buf(), 60);
+    common::with_sandbox(cfg, async |sandbox| run(sandbox, dir.path()).await).await;
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -15,24 +15,14 @@ use subxt::dynamic::Value;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn loads_the_market_and_rents_at_the_quoted_price() {
-    dbc_sandbox::install_crypto_provider();
     let dir = common::data_dir();
     let cfg = SandboxConfig::chain_only(dir.path().to_path_buf(), 60);
     assert_eq!(cfg.seed.machines, 60);
-    let sandbox = Sandbox::start(cfg).await.unwrap_or_else(|e| {
-        panic!("practice network unavailable (run `make sandbox-deps`): {} ({})", e.message, e.code)
-    });
-    let result = futures::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(run(&sandbox))).await;
-    sandbox.stop().await.expect("stop sandbox");
-    if let Err(panic) = result {
-        std::panic::resume_unwind(panic);
-    }
+    common::with_sandbox(cfg, run).await;
 }
 
 async fn run(sandbox: &Sandbox) {
-    let (client, _) = dbc::chain::client::connect("practice", sandbox.chain_url(), None, Default::default(), None)
-        .await
-        .expect("connect");
+    let client = common::connect(sandbox.chain_url()).await;
     let summary = sandbox.summary().clone();
     let t = std::time::Instant::now();
     let m = market::load_all(&client).await.expect("load_all");

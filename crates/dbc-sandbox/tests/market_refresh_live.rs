@@ -24,16 +24,8 @@ const PLANTED: &str = "planted-by-the-test";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn follows_rents_and_silent_expiries_without_full_reloads() {
-    dbc_sandbox::install_crypto_provider();
     let dir = common::data_dir();
-    let sandbox = Sandbox::start(SandboxConfig::chain_only(dir.path().to_path_buf(), 60)).await.unwrap_or_else(|e| {
-        panic!("practice network unavailable (run `make sandbox-deps`): {} ({})", e.message, e.code)
-    });
-    let result = futures::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(run(&sandbox))).await;
-    sandbox.stop().await.expect("stop sandbox");
-    if let Err(panic) = result {
-        std::panic::resume_unwind(panic);
-    }
+    common::with_sandbox(SandboxConfig::chain_only(dir.path().to_path_buf(), 60), run).await;
 }
 
 /// `m` with one exited machine's GPU model changed locally; returns its id.
@@ -73,9 +65,7 @@ async fn next_update(rx: &mut mpsc::UnboundedReceiver<Market>, done: impl Fn(&Ma
 }
 
 async fn run(sandbox: &Sandbox) {
-    let (client, _) = dbc::chain::client::connect("practice", sandbox.chain_url(), None, Default::default(), None)
-        .await
-        .expect("connect");
+    let client = common::connect(sandbox.chain_url()).await;
     let m0 = market::load_all(&client).await.expect("load_all");
     let mut start = m0.clone();
     let planted = plant(&mut start);

@@ -8,6 +8,8 @@
 
 mod common;
 
+use common::connect;
+
 use dbc::chain::rent::{self, OrderStatus};
 use dbc::chain::{account, ChainClient, ChainManager, ManagerConfig, NetworkProfile, NonceTracker};
 use dbc::market::{self, MachineStatus, Market};
@@ -17,7 +19,7 @@ use dbc::ErrorCode;
 use dbc_sandbox::fault_proxy::FaultProxy;
 use dbc_sandbox::js::JsEnv;
 use dbc_sandbox::lagging::start_lagging;
-use dbc_sandbox::{Sandbox, SandboxConfig};
+use dbc_sandbox::Sandbox;
 use std::sync::Arc;
 use std::time::Duration;
 use subxt::utils::AccountId32;
@@ -26,21 +28,9 @@ const SUBMIT: &str = "author_submitAndWatchExtrinsic";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lagging_nodes_dropped_sockets_and_failover_never_lose_or_double_pay() {
-    dbc_sandbox::install_crypto_provider();
     let dir = common::data_dir();
-    let mut cfg = SandboxConfig::chain_only(dir.path().to_path_buf(), 60);
-    cfg.client_sim = true;
-    cfg.vm_boot_secs = 6;
-    let sandbox = common::start(cfg).await;
-    let result = common::catching(run(&sandbox, dir.path())).await;
-    common::stop_then_rethrow(sandbox, result).await;
-}
-
-async fn connect(url: &str) -> ChainClient {
-    dbc::chain::client::connect("practice", url, None, Default::default(), None)
-        .await
-        .unwrap_or_else(|e| panic!("connect {url}: {e}"))
-        .0
+    let cfg = common::with_client_sim(&dir, 60, 6);
+    common::with_sandbox(cfg, async |sandbox| run(sandbox, dir.path()).await).await;
 }
 
 async fn service(data_dir: &std::path::Path, url: &str) -> RentalService {

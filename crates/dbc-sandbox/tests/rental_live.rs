@@ -16,16 +16,9 @@ use dbc_sandbox::{Role, Sandbox, SandboxConfig};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rent_confirm_renew_lapse_end_and_resume() {
-    dbc_sandbox::install_crypto_provider();
     let dir = common::data_dir();
-    let sandbox = Sandbox::start(SandboxConfig::chain_only(dir.path().to_path_buf(), 60)).await.unwrap_or_else(|e| {
-        panic!("practice network unavailable (run `make sandbox-deps`): {} ({})", e.message, e.code)
-    });
-    let result = futures::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(run(&sandbox, dir.path()))).await;
-    sandbox.stop().await.expect("stop sandbox");
-    if let Err(panic) = result {
-        std::panic::resume_unwind(panic);
-    }
+    let cfg = SandboxConfig::chain_only(dir.path().to_path_buf(), 60);
+    common::with_sandbox(cfg, async |sandbox| run(sandbox, dir.path()).await).await;
 }
 
 fn idle_machines(m: &Market) -> Vec<String> {
@@ -40,9 +33,7 @@ async fn best(client: &ChainClient) -> u32 {
 }
 
 async fn run(sandbox: &Sandbox, data_dir: &std::path::Path) {
-    let (client, _) = dbc::chain::client::connect("practice", sandbox.chain_url(), None, Default::default(), None)
-        .await
-        .expect("connect");
+    let client = common::connect(sandbox.chain_url()).await;
     let renter = sandbox.accounts().iter().find(|a| a.role == Role::Renter).expect("a renter account");
     let key = keypair_from_uri(&renter.uri);
     let who = subxt::utils::AccountId32(key.public_key().0);

@@ -6,6 +6,24 @@
 use dbc_sandbox::{Sandbox, SandboxConfig};
 use std::path::PathBuf;
 
+/// The shape of every live test: start the practice network on `cfg`, run
+/// `body` against it, and stop the network whether `body` passed or panicked
+/// (no chopsticks left behind), then let its panic go on.
+pub async fn with_sandbox(cfg: SandboxConfig, body: impl AsyncFnOnce(&Sandbox)) {
+    dbc_sandbox::install_crypto_provider();
+    let sandbox = start(cfg).await;
+    let result = catching(body(&sandbox)).await;
+    stop_then_rethrow(sandbox, result).await;
+}
+
+/// A `dbc` chain client for `url` (the practice network or a proxy in front of it).
+pub async fn connect(url: &str) -> dbc::chain::ChainClient {
+    dbc::chain::client::connect("practice", url, None, Default::default(), None)
+        .await
+        .unwrap_or_else(|e| panic!("connect {url}: {e}"))
+        .0
+}
+
 /// Start the practice network, or fail the test saying how to get it.
 pub async fn start(cfg: SandboxConfig) -> Sandbox {
     Sandbox::start(cfg).await.unwrap_or_else(|e| {
@@ -25,6 +43,15 @@ pub async fn stop_then_rethrow(sandbox: Sandbox, result: std::thread::Result<()>
     if let Err(panic) = result {
         std::panic::resume_unwind(panic);
     }
+}
+
+/// A practice network of `machines` seeded machines in `dir` with the DBC
+/// client simulator beside it, whose VMs boot in `vm_boot_secs`.
+pub fn with_client_sim(dir: &tempfile::TempDir, machines: usize, vm_boot_secs: u64) -> SandboxConfig {
+    let mut cfg = SandboxConfig::chain_only(dir.path().to_path_buf(), machines);
+    cfg.client_sim = true;
+    cfg.vm_boot_secs = vm_boot_secs;
+    cfg
 }
 
 pub fn data_dir() -> tempfile::TempDir {
