@@ -11,7 +11,7 @@
 //! start-up and the WebDriver session included), and for scale the same
 //! click-to-frame on the Wallet step. Budget: 300 ms from the click.
 
-use dbc_e2e::{Launch, Session};
+use dbc_e2e::{choose_practice, Launch, Session};
 use dbc_sandbox::{Sandbox, SandboxConfig};
 use std::time::{Duration, Instant};
 
@@ -25,7 +25,7 @@ async fn main() {
     let mut cfg = SandboxConfig::chain_only(data.path().to_path_buf(), MACHINES);
     cfg.block_time = Some(Duration::from_secs(6));
     let sandbox = Sandbox::start(cfg).await.expect("the practice network starts (make sandbox-deps)");
-    std::fs::write(data.path().join("settings.json"), r#"{"network":{"kind":"practice"}}"#).unwrap();
+    choose_practice(data.path());
 
     // First run: the list from the chain, saved to the cache.
     let s = Session::start("bench", Launch::locale("en_US.UTF-8").data_dir(data.path())).await;

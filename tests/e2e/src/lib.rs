@@ -176,12 +176,7 @@ impl Session {
 
     /// Wait until the element with `data-testid` is present.
     pub async fn wait(&self, testid: &str) -> Element {
-        self.client
-            .wait()
-            .at_most(WAIT)
-            .for_element(Locator::Css(&Self::css(testid)))
-            .await
-            .unwrap_or_else(|e| panic!("[{}] no element data-testid={testid}: {e}", self.spec))
+        self.wait_for(testid, WAIT).await
     }
 
     /// Wait up to `timeout` for the element (slow things: starting a chain).
@@ -286,6 +281,33 @@ impl Session {
         }
     }
 
+    /// Wait up to `timeout` until the status bar says the chain is connected
+    /// (in English or Chinese); returns the text.
+    pub async fn wait_connected(&self, timeout: Duration) -> String {
+        self.wait_text_for("status-connection", "connected", timeout, |t| t == "Connected" || t == "已连接").await
+    }
+
+    /// The last steps of creating a wallet: name, password twice, finish;
+    /// returns once the first account is listed.
+    pub async fn finish_new_wallet(&self, name: &str, password: &str) {
+        self.type_into("create-name", name).await;
+        self.type_into("create-password", password).await;
+        self.type_into("create-password-confirm", password).await;
+        self.click("create-finish").await;
+        self.wait_for("wallet-account-0", Duration::from_secs(30)).await;
+    }
+
+    /// Send `amount` practice DBC to `address` from the faucet in Settings;
+    /// returns the receipt once it shows the amount.
+    pub async fn fund_from_faucet(&self, address: &str, amount: &str) -> String {
+        self.click("nav-settings").await;
+        self.wait_for("practice-panel", Duration::from_secs(20)).await;
+        self.type_into("faucet-address", address).await;
+        self.type_into("faucet-amount", amount).await;
+        self.click("faucet-submit").await;
+        self.wait_text_for("faucet-result", "a faucet receipt", Duration::from_secs(60), |t| t.contains(amount)).await
+    }
+
     /// Save a PNG of the window as `<spec>-<step>-<lang>.png`.
     pub async fn screenshot(&self, step: &str, lang: &str) -> PathBuf {
         // Xvfb screenshots lag one repaint behind.
@@ -298,6 +320,21 @@ impl Session {
         std::fs::write(&path, png).unwrap();
         path
     }
+}
+
+/// Save the practice network as the network of the data dir `dir`: the app
+/// starts it by itself.
+pub fn choose_practice(dir: &Path) {
+    std::fs::write(dir.join("settings.json"), r#"{"network":{"kind":"practice"}}"#).unwrap();
+}
+
+/// The app on the data dir `dir` with the practice network chosen, once
+/// the status bar says connected (within `timeout`).
+pub async fn start_on_practice(spec: &str, locale: &str, dir: &Path, timeout: Duration) -> Session {
+    choose_practice(dir);
+    let s = Session::start(spec, Launch::locale(locale).data_dir(dir)).await;
+    s.wait_connected(timeout).await;
+    s
 }
 
 async fn wait_for_port(port: u16) {

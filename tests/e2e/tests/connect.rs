@@ -21,7 +21,7 @@ use dbc::compute::ComputeClient;
 use dbc::market::MachineStatus;
 use dbc::rental::{self, ChainCtx, RentalBook, VmOptions};
 use dbc::wallet::{SecretString, StoreKind, Wallet};
-use dbc_e2e::{has_cjk, processes_mentioning, Launch, Session};
+use dbc_e2e::{choose_practice, has_cjk, processes_mentioning, Launch, Session};
 use dbc_sandbox::{Sandbox, SandboxConfig};
 use std::collections::HashSet;
 use std::path::Path;
@@ -67,7 +67,7 @@ async fn connect_logs_in_to_the_vms_rdp_server_with_its_password() {
 
 async fn spec(sandbox: &Sandbox, data: &Path) {
     let prepared = prepare(sandbox, data).await;
-    std::fs::write(data.join("settings.json"), r#"{"network":{"kind":"practice"}}"#).unwrap();
+    choose_practice(data);
     // The clients the app starts (xfreerdp's certificate store) write under $HOME.
     let home = tempfile::tempdir().unwrap();
     let launch = |locale: &str| Launch::locale(locale).data_dir(data).env("HOME", &home.path().display().to_string());
@@ -75,7 +75,7 @@ async fn spec(sandbox: &Sandbox, data: &Path) {
 
     // ---- English: from My rentals, unlock, copy, connect, checked on the server ----
     let s = Session::start("connect", launch("en_US.UTF-8")).await;
-    s.wait_text_for("status-connection", "connected", CHAIN, |t| t.ends_with("Connected")).await;
+    s.wait_connected(CHAIN).await;
     s.click("nav-rentals").await;
     let connect_button = format!("rental-connect-{}", prepared.rent_id);
     s.wait_for(&connect_button, CHAIN).await;
@@ -140,7 +140,7 @@ async fn spec(sandbox: &Sandbox, data: &Path) {
 
     // ---- Chinese: the rail's Connect step, then the VNC fallback without RDP ----
     let s = Session::start("connect", launch("zh_CN.UTF-8")).await;
-    s.wait_text_for("status-connection", "connected", CHAIN, |t| t.ends_with("已连接")).await;
+    s.wait_connected(CHAIN).await;
     s.click("nav-connect").await;
     s.wait("screen-connect").await;
     s.wait_for("connect-password", CHAIN).await;
@@ -167,13 +167,7 @@ async fn spec(sandbox: &Sandbox, data: &Path) {
     s.wait("connect-vnc").await;
     assert!(s.text("connect-vnc-address").await.starts_with("127.0.0.1:"));
     assert_eq!(s.attr("connect-vnc-password", "data-hidden").await.as_deref(), Some("true"));
-    s.click("connect-vnc-reveal").await;
-    s.wait_text_for("connect-vnc-password", "the VNC password", Duration::from_secs(10), |t| {
-        t == prepared.vnc_password
-    })
-    .await;
-    s.scroll_to("connect-vnc").await;
-    s.screenshot("vnc", "zh").await;
+    reveal_vnc_password(&s, &prepared.vnc_password, "zh").await;
 
     // The same in English, after switching the language: the login is still unlocked.
     s.click("nav-settings").await;
@@ -181,14 +175,16 @@ async fn spec(sandbox: &Sandbox, data: &Path) {
     s.click("nav-connect").await;
     s.wait_text_for("connect-address", "the unlocked login", Duration::from_secs(20), |t| t == address).await;
     wait_state(&s, "unreachable").await;
-    s.click("connect-vnc-reveal").await;
-    s.wait_text_for("connect-vnc-password", "the VNC password", Duration::from_secs(10), |t| {
-        t == prepared.vnc_password
-    })
-    .await;
-    s.scroll_to("connect-vnc").await;
-    s.screenshot("vnc", "en").await;
+    reveal_vnc_password(&s, &prepared.vnc_password, "en").await;
     s.close().await;
+}
+
+/// Reveal the VNC password, wait until it shows, and screenshot the fallback in `lang`.
+async fn reveal_vnc_password(s: &Session, password: &str, lang: &str) {
+    s.click("connect-vnc-reveal").await;
+    s.wait_text_for("connect-vnc-password", "the VNC password", Duration::from_secs(10), |t| t == password).await;
+    s.scroll_to("connect-vnc").await;
+    s.screenshot("vnc", lang).await;
 }
 
 /// The wallet account, the rent, the VM and the confirmation, through the core.

@@ -6,7 +6,7 @@
 //! the detail panel and the Rent step in English and Chinese.
 
 use dbc::market::{filter, Filter, SortKey};
-use dbc_e2e::{has_cjk, Launch, Session};
+use dbc_e2e::{has_cjk, start_on_practice, Session};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -85,9 +85,7 @@ async fn visible_rows(s: &Session) -> Vec<(String, Option<u128>, String)> {
 #[tokio::test(flavor = "multi_thread")]
 async fn lists_filters_sorts_and_rents_from_the_chain() {
     let data = tempfile::tempdir().unwrap();
-    std::fs::write(data.path().join("settings.json"), r#"{"network":{"kind":"practice"}}"#).unwrap();
-    let s = Session::start("market", Launch::locale("en_US.UTF-8").data_dir(data.path())).await;
-    s.wait_text_for("status-connection", "connected", PRACTICE_START, |t| t.ends_with("Connected")).await;
+    let s = start_on_practice("market", "en_US.UTF-8", data.path(), PRACTICE_START).await;
 
     // The list from the chain (a fresh data dir has no cached copy).
     s.click("nav-machine").await;

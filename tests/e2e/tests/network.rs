@@ -4,7 +4,7 @@
 //! with visible progress, the status bar goes live, the faucet sends practice
 //! DBC, and leaving practice or quitting leaves no process behind.
 
-use dbc_e2e::{has_cjk, processes_mentioning, Launch, Session};
+use dbc_e2e::{has_cjk, processes_mentioning, start_on_practice, Launch, Session};
 use std::time::Duration;
 
 /// First start on a fresh data dir: metadata, seed and chain (about 15 s on 2 cores).
@@ -85,10 +85,8 @@ async fn offline_mainnet_offers_practice_which_starts_and_funds() {
 async fn quitting_on_practice_stops_the_practice_network() {
     let data = tempfile::tempdir().unwrap();
     let dir = data.path().display().to_string();
-    std::fs::write(data.path().join("settings.json"), r#"{"network":{"kind":"practice"}}"#).unwrap();
     // The saved choice is practice: the app starts it again by itself.
-    let s = Session::start("network-resume", Launch::locale("zh_CN.UTF-8").data_dir(data.path())).await;
-    s.wait_text_for("status-connection", "connected", PRACTICE_START, |t| t.contains("已连接")).await;
+    let s = start_on_practice("network-resume", "zh_CN.UTF-8", data.path(), PRACTICE_START).await;
     s.click("nav-settings").await;
     s.wait_for("practice-panel", Duration::from_secs(30)).await;
     s.scroll_to("practice-panel").await;

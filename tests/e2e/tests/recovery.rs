@@ -33,10 +33,6 @@ fn english_run(text: &str) -> Option<String> {
     None
 }
 
-async fn wait_connected(s: &Session, timeout: Duration) -> String {
-    s.wait_text_for("status-connection", "connected", timeout, |t| t == "Connected" || t == "已连接").await
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn the_app_follows_the_practice_network_through_down_and_up() {
     let data = tempfile::tempdir().unwrap();
@@ -44,7 +40,7 @@ async fn the_app_follows_the_practice_network_through_down_and_up() {
     std::fs::write(data.path().join("settings.json"), r#"{"language":"en","network":{"kind":"practice"}}"#).unwrap();
     // The saved choice is practice: the app starts the network itself.
     let s = Session::start("recovery", Launch::locale("en_US.UTF-8").data_dir(data.path())).await;
-    wait_connected(&s, PRACTICE_START).await;
+    s.wait_connected(PRACTICE_START).await;
     let first = s.attr("status-endpoint", "data-endpoint").await.unwrap_or_default();
     assert!(first.starts_with("ws://127.0.0.1:"), "{first}");
 
@@ -77,7 +73,7 @@ async fn the_app_follows_the_practice_network_through_down_and_up() {
     let mut sandbox = Sandbox::start(SandboxConfig::new(data.path().to_path_buf())).await.expect("dbc-sandbox up");
     let up_took = t.elapsed();
     let t = Instant::now();
-    wait_connected(&s, RECONNECT).await;
+    s.wait_connected(RECONNECT).await;
     eprintln!("practice network up in {up_took:?}; the app reconnected {:?} after it was ready", t.elapsed());
     let second = s.attr("status-endpoint", "data-endpoint").await.unwrap_or_default();
     assert_eq!(second, sandbox.chain_url(), "the new port, found in practice/state.json");
@@ -137,7 +133,7 @@ async fn the_app_follows_the_practice_network_through_down_and_up() {
     s.screenshot("unreachable", "zh").await;
     sandbox.stop().await.ok();
     sandbox = Sandbox::start(SandboxConfig::new(data.path().to_path_buf())).await.expect("dbc-sandbox up again");
-    wait_connected(&s, RECONNECT).await;
+    s.wait_connected(RECONNECT).await;
     assert_eq!(s.attr("status-endpoint", "data-endpoint").await.unwrap_or_default(), sandbox.chain_url());
 
     s.select("settings-language", "en").await;

@@ -8,7 +8,7 @@
 //! after the rent and starting again resumes at the VM step. Every screen
 //! visited is saved in English, and again in Chinese at the end.
 
-use dbc_e2e::{has_cjk, Launch, Session};
+use dbc_e2e::{has_cjk, start_on_practice, Launch, Session};
 use dbc_sandbox::{Sandbox, SandboxConfig};
 use std::time::Duration;
 
@@ -36,10 +36,8 @@ async fn rent_create_vm_confirm_and_renew() {
     let mut cfg = SandboxConfig::new(data.path().to_path_buf());
     cfg.vm_boot_secs = 3;
     let sandbox = Sandbox::start(cfg).await.expect("the practice network starts");
-    std::fs::write(data.path().join("settings.json"), r#"{"network":{"kind":"practice"}}"#).unwrap();
 
-    let s = Session::start("rental", Launch::locale("en_US.UTF-8").data_dir(data.path())).await;
-    s.wait_text_for("status-connection", "connected", CHAIN, |t| t.ends_with("Connected")).await;
+    let s = start_on_practice("rental", "en_US.UTF-8", data.path(), CHAIN).await;
 
     // A new wallet: the encrypted file (no OS keyring under Xvfb), backed up later.
     s.click("nav-wallet").await;
@@ -49,20 +47,11 @@ async fn rent_create_vm_confirm_and_renew() {
     s.click("wallet-create").await;
     s.click("create-understood").await;
     s.click("create-later").await;
-    s.type_into("create-name", "Renter").await;
-    s.type_into("create-password", PASSWORD).await;
-    s.type_into("create-password-confirm", PASSWORD).await;
-    s.click("create-finish").await;
-    s.wait_for("wallet-account-0", Duration::from_secs(30)).await;
+    s.finish_new_wallet("Renter", PASSWORD).await;
     let address = s.text("receive-address").await;
 
     // Practice DBC from the faucet.
-    s.click("nav-settings").await;
-    s.wait_for("practice-panel", Duration::from_secs(20)).await;
-    s.type_into("faucet-address", &address).await;
-    s.type_into("faucet-amount", "500").await;
-    s.click("faucet-submit").await;
-    s.wait_text_for("faucet-result", "a faucet receipt", Duration::from_secs(60), |t| t.contains("500")).await;
+    s.fund_from_faucet(&address, "500").await;
 
     // An idle machine from the chain's list: Rent this.
     s.click("nav-machine").await;

@@ -6,7 +6,7 @@
 //! the balance follows; DBC goes to a second account with the fee quoted
 //! first and the status streamed.
 
-use dbc_e2e::{has_cjk, Launch, Session};
+use dbc_e2e::{has_cjk, start_on_practice, Session};
 use std::time::Duration;
 
 const PRACTICE_START: Duration = Duration::from_secs(150);
@@ -43,9 +43,7 @@ fn dbc_number(text: &str) -> f64 {
 #[tokio::test(flavor = "multi_thread")]
 async fn create_back_up_fund_and_send() {
     let data = tempfile::tempdir().unwrap();
-    std::fs::write(data.path().join("settings.json"), r#"{"network":{"kind":"practice"}}"#).unwrap();
-    let s = Session::start("wallet", Launch::locale("en_US.UTF-8").data_dir(data.path())).await;
-    s.wait_text_for("status-connection", "connected", PRACTICE_START, |t| t.ends_with("Connected")).await;
+    let s = start_on_practice("wallet", "en_US.UTF-8", data.path(), PRACTICE_START).await;
 
     // No OS keyring here: explained, and the file store is an explicit choice.
     s.click("nav-wallet").await;
@@ -97,11 +95,7 @@ async fn create_back_up_fund_and_send() {
     s.click("verify-done").await;
 
     // Name and password, then the account exists and is backed up.
-    s.type_into("create-name", "Practice wallet").await;
-    s.type_into("create-password", PASSWORD).await;
-    s.type_into("create-password-confirm", PASSWORD).await;
-    s.click("create-finish").await;
-    s.wait_for("wallet-account-0", Duration::from_secs(30)).await;
+    s.finish_new_wallet("Practice wallet", PASSWORD).await;
     assert!(!s.exists("backup-reminder").await, "backed up: no reminder");
     let address = s.text("receive-address").await;
     assert!(address.starts_with('5') && address.len() >= 47, "{address}");
@@ -109,12 +103,7 @@ async fn create_back_up_fund_and_send() {
     s.screenshot("account", "en").await;
 
     // Fund it from the practice faucet; the balance follows.
-    s.click("nav-settings").await;
-    s.wait_for("practice-panel", Duration::from_secs(20)).await;
-    s.type_into("faucet-address", &address).await;
-    s.type_into("faucet-amount", "500").await;
-    s.click("faucet-submit").await;
-    s.wait_text_for("faucet-result", "a faucet receipt", Duration::from_secs(60), |t| t.contains("500")).await;
+    s.fund_from_faucet(&address, "500").await;
     s.click("nav-wallet").await;
     let funded =
         s.wait_text_for("balance-transferable", "500 DBC", Duration::from_secs(60), |t| dbc_number(t) == 500.0).await;
