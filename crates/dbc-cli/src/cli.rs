@@ -96,6 +96,12 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::rental_cmd::VmCommand,
     },
+    /// Shell completions or the man page, for packagers (written to stdout).
+    #[command(hide = true)]
+    Generate {
+        #[arg(value_enum)]
+        what: crate::generate::What,
+    },
 }
 
 /// What a command produced, and the exit status to end with.
@@ -152,6 +158,8 @@ pub fn run(args: Args) -> dbc::Result<Outcome> {
         Command::Rentals(args) => crate::rental_cmd::rentals(&ctx, args).map(Outcome::from),
         Command::Rdp(args) => crate::rental_cmd::rdp(&ctx, args).map(Outcome::from),
         Command::Vm { command } => crate::rental_cmd::vm(&ctx, command).map(Outcome::from),
+        // main writes these before any data dir or settings are read.
+        Command::Generate { what } => Err(dbc::Error::internal(format!("`generate {what:?}` is handled by main"))),
         Command::Info => Ok(json!({
             "version": dbc::VERSION,
             "data_dir": data_dir.display().to_string(),
