@@ -3,9 +3,9 @@
 //! Node: `$DBC_SANDBOX_NODE`, else `node` on `PATH`; version 20 or newer
 //! (chopsticks 1.5.1 declares >=22 but runs on 20, sandbox.md §3).
 //! The js folder: the caller's choice, else `$DBC_SANDBOX_JS`, else the
-//! source tree's `crates/dbc-sandbox/js` (dev, CI), else `js/` beside the
-//! executable, else the installed package's `practice/` folder
-//! (`<exe>/../lib/dbc-rent-app/practice`, Tauri's resource folder on Linux).
+//! installed package's `practice/` folder (`<exe>/../lib/dbc-rent-app/practice`,
+//! Tauri's resource folder on Linux), else the source tree's
+//! `crates/dbc-sandbox/js` (dev, CI), else `js/` beside the executable.
 //! A folder holds either the pinned npm install (`node_modules/…`) or the
 //! bundle `js/bundle.cjs` makes for packages (`chopsticks.cjs` at its top).
 
@@ -99,19 +99,28 @@ fn find_js_dir(explicit: Option<&Path>) -> Result<PathBuf> {
         if let Some(p) = std::env::var_os(JS_ENV).filter(|v| !v.is_empty()) {
             candidates.push(PathBuf::from(p));
         }
-        candidates.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("js"));
-        if let Some(dir) = std::env::current_exe().ok().and_then(|p| p.parent().map(Path::to_path_buf)) {
-            candidates.push(dir.join("js"));
+        let exe_dir = std::env::current_exe().ok().and_then(|p| p.parent().map(Path::to_path_buf));
+        // An installed package's own bundle first: a package built on a
+        // machine that still has the source tree must not run that tree's.
+        if let Some(dir) = &exe_dir {
             candidates.push(dir.join(INSTALLED_PRACTICE_DIR));
+        }
+        candidates.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("js"));
+        if let Some(dir) = &exe_dir {
+            candidates.push(dir.join("js"));
         }
     }
     candidates.iter().find(|d| chopsticks_in(d).is_some()).cloned().ok_or_else(|| {
         let first = candidates[0].join(CHOPSTICKS_CJS);
+        let looked: Vec<String> = candidates.iter().map(|d| d.display().to_string()).collect();
         Error::new(
             ErrorCode::ChopsticksMissing,
-            format!("chopsticks is not installed ({} is missing): run `make sandbox-deps`", first.display()),
+            format!(
+                "chopsticks is not installed (looked in {}): run `make sandbox-deps` in the source tree, or reinstall the DBC Rent package",
+                looked.join(", ")
+            ),
         )
-        .with_data(serde_json::json!({"path": first.display().to_string()}))
+        .with_data(serde_json::json!({"path": first.display().to_string(), "lookedIn": looked}))
     })
 }
 
