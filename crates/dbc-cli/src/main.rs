@@ -10,6 +10,7 @@ mod cli;
 mod generate;
 mod market_cmd;
 mod output;
+mod practice_cmd;
 mod progress;
 mod rental_cmd;
 mod wallet_cmd;
