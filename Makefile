@@ -9,7 +9,7 @@ TAURI_DRIVER_VERSION := 2.1.0
 CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 export PATH := $(CARGO_BIN):$(PATH)
 
-.PHONY: help run test lint bench fuzz package deps deps-test ui-deps sandbox-deps wallet-js-deps tauri-driver app test-rust test-keyring test-ui test-e2e screenshots clean
+.PHONY: help run test lint bench fuzz package test-package deps deps-test ui-deps sandbox-deps wallet-js-deps tauri-driver app test-rust test-keyring test-ui test-e2e screenshots clean
 
 help:
 	@echo "make run      install what is missing, build and open DBC Rent"
@@ -66,6 +66,11 @@ run: deps app
 # page, and the practice network (scripts/package.sh says what goes where).
 package: deps sandbox-deps
 	bash scripts/package.sh
+
+# What the packages hold and that their files work as installed
+# (scripts/package-test.sh; hides the repository when run as root).
+test-package: package
+	bash scripts/package-test.sh
 
 ## ---- tests ----------------------------------------------------------------
 
