@@ -9,13 +9,13 @@ TAURI_DRIVER_VERSION := 2.1.0
 CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 export PATH := $(CARGO_BIN):$(PATH)
 
-.PHONY: help run test lint bench fuzz package deps deps-test ui-deps sandbox-deps wallet-js-deps tauri-driver app test-rust test-keyring test-ui test-e2e screenshots clean
+.PHONY: help run test lint bench fuzz package test-package deps deps-test ui-deps sandbox-deps wallet-js-deps tauri-driver app test-rust test-keyring test-ui test-e2e screenshots clean
 
 help:
 	@echo "make run      install what is missing, build and open DBC Rent"
 	@echo "make test     install what is missing and run every test (lint first, then Rust, UI, e2e under Xvfb)"
 	@echo "make lint     the gates: rustfmt, clippy with warnings as errors, Prettier, svelte-check"
-	@echo "make package  build a .deb into target/release/bundle/deb/"
+	@echo "make package  build the .deb and .rpm (app, CLI, practice network) into target/release/bundle/"
 	@echo "make fuzz     the property tests with 20000 random cases each (FUZZ_CASES=N), and the hostile DBC client suite"
 	@echo "make bench    print the benchmark figures (practice network time to ready, market load vs polkadot.js, cached list paint)"
 
@@ -62,9 +62,15 @@ app: ui-deps
 run: deps app
 	./$(APP_DEBUG)
 
-package: deps
-	cd ui && TAURI_APP_PATH=../src-tauri npx tauri build --bundles deb
-	@ls -1 target/release/bundle/deb/*.deb
+# The .deb and .rpm with the app, the dbc-rent CLI, its completions and man
+# page, and the practice network (scripts/package.sh says what goes where).
+package: deps sandbox-deps
+	bash scripts/package.sh
+
+# What the packages hold and that their files work as installed
+# (scripts/package-test.sh; hides the repository when run as root).
+test-package: package
+	bash scripts/package-test.sh
 
 ## ---- tests ----------------------------------------------------------------
 

@@ -5,6 +5,7 @@ pub mod blocking;
 pub mod clipboard;
 pub mod commands;
 pub mod connect;
+pub mod desktop;
 pub mod guard;
 pub mod market;
 pub mod network;
@@ -197,13 +198,20 @@ pub fn run() {
     tracing::info!(version = dbc::VERSION, data_dir = %data_dir.display(), "starting DBC Rent");
     // One TLS crypto provider for every client (subxt's websockets, reqwest).
     dbc_sandbox::install_crypto_provider();
+    let context = tauri::generate_context!();
+    // First: a second launch must be found before anything else starts.
+    let builder = tauri::Builder::default()
+        .plugin(desktop::single_instance(&context.config().identifier, &data_dir))
+        .plugin(desktop::window_state(&data_dir))
+        .plugin(tauri_plugin_notification::init())
+        .on_window_event(desktop::on_window_event);
     let state = AppState::load(data_dir, log_dir);
-    let app = configure(tauri::Builder::default().plugin(tauri_plugin_notification::init()), state)
+    let app = configure(builder, state)
         .setup(|app| {
             start_background(app.handle());
             Ok(())
         })
-        .build(tauri::generate_context!())
+        .build(context)
         .unwrap_or_else(|e| {
             tracing::error!(error = %e, "the app could not start");
             eprintln!("DBC Rent could not start: {e}");

@@ -96,6 +96,18 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::rental_cmd::VmCommand,
     },
+    /// The practice network on this computer (free DBC, simulated machines):
+    /// `practice up|down|status|fund`. The app's Settings start the same one.
+    Practice {
+        #[command(subcommand)]
+        command: crate::practice_cmd::PracticeCommand,
+    },
+    /// Shell completions or the man page, for packagers (written to stdout).
+    #[command(hide = true)]
+    Generate {
+        #[arg(value_enum)]
+        what: crate::generate::What,
+    },
 }
 
 /// What a command produced, and the exit status to end with.
@@ -152,6 +164,9 @@ pub fn run(args: Args) -> dbc::Result<Outcome> {
         Command::Rentals(args) => crate::rental_cmd::rentals(&ctx, args).map(Outcome::from),
         Command::Rdp(args) => crate::rental_cmd::rdp(&ctx, args).map(Outcome::from),
         Command::Vm { command } => crate::rental_cmd::vm(&ctx, command).map(Outcome::from),
+        Command::Practice { command } => crate::practice_cmd::run(&data_dir, args.global.json, command),
+        // main writes these before any data dir or settings are read.
+        Command::Generate { what } => Err(dbc::Error::internal(format!("`generate {what:?}` is handled by main"))),
         Command::Info => Ok(json!({
             "version": dbc::VERSION,
             "data_dir": data_dir.display().to_string(),

@@ -7,8 +7,10 @@
 //! and `status` exits with 3 when the network cannot be reached.
 
 mod cli;
+mod generate;
 mod market_cmd;
 mod output;
+mod practice_cmd;
 mod progress;
 mod rental_cmd;
 mod wallet_cmd;
@@ -18,6 +20,18 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let args = cli::Args::parse();
+    if let cli::Command::Generate { what } = args.command {
+        // Raw text for packagers: no data dir, no settings, no JSON wrapping.
+        return match generate::write(what, &mut std::io::stdout().lock()) {
+            Ok(()) => ExitCode::SUCCESS,
+            // The reader had enough (`… | head`): not a failure.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: cannot write {what:?}: {e}");
+                ExitCode::from(1)
+            }
+        };
+    }
     let out = output::Output::new(args.global.json);
     match cli::run(args) {
         Ok(outcome) => {

@@ -4,8 +4,8 @@
 // Usage: node metadata.cjs <spec.json>
 'use strict';
 const fs = require('fs');
-const path = require('path');
-const core = require(path.join(__dirname, 'node_modules/@acala-network/chopsticks-core/dist/cjs/wasm-executor/index.js'));
+// A plain module path (resolved from node_modules here, inlined by bundle.cjs).
+const core = require('@acala-network/chopsticks-core/wasm-executor/index');
 
 async function main() {
   const spec = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));

@@ -1,17 +1,26 @@
-//! Find Node.js and the pinned chopsticks install (`crates/dbc-sandbox/js/`).
+//! Find Node.js and chopsticks.
 //!
 //! Node: `$DBC_SANDBOX_NODE`, else `node` on `PATH`; version 20 or newer
 //! (chopsticks 1.5.1 declares >=22 but runs on 20, sandbox.md §3).
 //! The js folder: the caller's choice, else `$DBC_SANDBOX_JS`, else the
-//! source tree's `crates/dbc-sandbox/js` (dev, CI), else `js/` beside the executable.
+//! installed package's `practice/` folder (`<exe>/../lib/dbc-rent-app/practice`,
+//! Tauri's resource folder on Linux), else the source tree's
+//! `crates/dbc-sandbox/js` (dev, CI), else `js/` beside the executable.
+//! A folder holds either the pinned npm install (`node_modules/…`) or the
+//! bundle `js/bundle.cjs` makes for packages (`chopsticks.cjs` at its top).
 
 use dbc::{Error, ErrorCode, Result};
 use std::path::{Path, PathBuf};
 
 pub const NODE_ENV: &str = "DBC_SANDBOX_NODE";
 pub const JS_ENV: &str = "DBC_SANDBOX_JS";
-/// chopsticks' CLI entry, relative to the js folder.
+/// chopsticks' CLI entry in the npm install, relative to the js folder.
 pub const CHOPSTICKS_CJS: &str = "node_modules/@acala-network/chopsticks/chopsticks.cjs";
+/// chopsticks' CLI entry in the package bundle, relative to its folder.
+pub const BUNDLED_CHOPSTICKS: &str = "chopsticks.cjs";
+/// The installed package's practice-network folder, relative to the folder of
+/// the executables (`/usr/bin` -> `/usr/lib/dbc-rent-app/practice`).
+pub const INSTALLED_PRACTICE_DIR: &str = "../lib/dbc-rent-app/practice";
 const MIN_NODE_MAJOR: u32 = 20;
 
 /// A usable Node.js and chopsticks.
@@ -24,7 +33,7 @@ pub struct JsEnv {
 
 impl JsEnv {
     pub fn chopsticks(&self) -> PathBuf {
-        self.js_dir.join(CHOPSTICKS_CJS)
+        chopsticks_in(&self.js_dir).unwrap_or_else(|| self.js_dir.join(CHOPSTICKS_CJS))
     }
     /// A helper script shipped in the js folder (`metadata.cjs`, `parent-watch.cjs`).
     pub fn script(&self, name: &str) -> PathBuf {
@@ -77,6 +86,11 @@ fn node_version(node: &Path) -> Result<String> {
     Ok(v)
 }
 
+/// chopsticks' entry in `dir`: the bundle's, else the npm install's.
+fn chopsticks_in(dir: &Path) -> Option<PathBuf> {
+    [BUNDLED_CHOPSTICKS, CHOPSTICKS_CJS].iter().map(|f| dir.join(f)).find(|p| p.is_file())
+}
+
 fn find_js_dir(explicit: Option<&Path>) -> Result<PathBuf> {
     let mut candidates: Vec<PathBuf> = Vec::new();
     if let Some(p) = explicit {
@@ -85,17 +99,58 @@ fn find_js_dir(explicit: Option<&Path>) -> Result<PathBuf> {
         if let Some(p) = std::env::var_os(JS_ENV).filter(|v| !v.is_empty()) {
             candidates.push(PathBuf::from(p));
         }
+        let exe_dir = std::env::current_exe().ok().and_then(|p| p.parent().map(Path::to_path_buf));
+        // An installed package's own bundle first: a package built on a
+        // machine that still has the source tree must not run that tree's.
+        if let Some(dir) = &exe_dir {
+            candidates.push(dir.join(INSTALLED_PRACTICE_DIR));
+        }
         candidates.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("js"));
-        if let Some(dir) = std::env::current_exe().ok().and_then(|p| p.parent().map(Path::to_path_buf)) {
+        if let Some(dir) = &exe_dir {
             candidates.push(dir.join("js"));
         }
     }
-    candidates.iter().find(|d| d.join(CHOPSTICKS_CJS).is_file()).cloned().ok_or_else(|| {
+    candidates.iter().find(|d| chopsticks_in(d).is_some()).cloned().ok_or_else(|| {
         let first = candidates[0].join(CHOPSTICKS_CJS);
+        let looked: Vec<String> = candidates.iter().map(|d| d.display().to_string()).collect();
         Error::new(
             ErrorCode::ChopsticksMissing,
-            format!("chopsticks is not installed ({} is missing): run `make sandbox-deps`", first.display()),
+            format!(
+                "chopsticks is not installed (looked in {}): run `make sandbox-deps` in the source tree, or reinstall the DBC Rent package",
+                looked.join(", ")
+            ),
         )
-        .with_data(serde_json::json!({"path": first.display().to_string()}))
+        .with_data(serde_json::json!({"path": first.display().to_string(), "lookedIn": looked}))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn touch(dir: &Path, rel: &str) {
+        let p = dir.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, b"").unwrap();
+    }
+
+    #[test]
+    fn a_folder_holds_the_npm_install_or_the_bundle() {
+        let d = tempfile::tempdir().unwrap();
+        assert_eq!(chopsticks_in(d.path()), None, "an empty folder has no chopsticks");
+        touch(d.path(), CHOPSTICKS_CJS);
+        assert_eq!(chopsticks_in(d.path()), Some(d.path().join(CHOPSTICKS_CJS)));
+        // The package's bundle wins over a stray npm install beside it.
+        touch(d.path(), BUNDLED_CHOPSTICKS);
+        assert_eq!(chopsticks_in(d.path()), Some(d.path().join(BUNDLED_CHOPSTICKS)));
+        assert_eq!(find_js_dir(Some(d.path())).unwrap(), d.path());
+    }
+
+    #[test]
+    fn a_missing_chopsticks_names_the_folder_looked_in() {
+        let d = tempfile::tempdir().unwrap();
+        let e = find_js_dir(Some(d.path())).unwrap_err();
+        assert_eq!(e.code, ErrorCode::ChopsticksMissing);
+        assert!(e.message.contains(&d.path().display().to_string()), "{}", e.message);
+    }
 }

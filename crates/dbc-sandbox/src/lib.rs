@@ -25,6 +25,7 @@ pub mod client;
 pub mod client_sim;
 pub mod faucet;
 pub mod fault_proxy;
+pub mod foreground;
 pub mod js;
 pub mod lagging;
 pub mod layout;

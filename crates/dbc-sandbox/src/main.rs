@@ -5,7 +5,7 @@ mod cli;
 use clap::Parser;
 use cli::{Cli, Command};
 use dbc::{Error, Result};
-use dbc_sandbox::{layout::Layout, state, ExitReason, Sandbox, SandboxConfig, SeedConfig};
+use dbc_sandbox::{layout::Layout, state, Sandbox, SandboxConfig, SeedConfig};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -117,36 +117,17 @@ async fn up(cfg: SandboxConfig, json: bool) -> Result<i32> {
         }
         println!("Ctrl-C or `dbc-sandbox down` stops it.");
     }
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        .map_err(|e| Error::internal(format!("cannot watch SIGTERM: {e}")))?;
-    let crashed = tokio::select! {
-        _ = tokio::signal::ctrl_c() => None,
-        _ = term.recv() => None,
-        reason = sandbox.exited() => match reason {
-            ExitReason::Requested => None,
-            ExitReason::Crashed(e) => Some(e),
-        },
-    };
-    sandbox.stop().await?;
-    match crashed {
-        Some(e) => Err(e),
-        None => {
-            if !json {
-                eprintln!("practice network stopped");
-            }
-            Ok(0)
-        }
+    dbc_sandbox::foreground::run_until_stopped(sandbox).await?;
+    if !json {
+        eprintln!("practice network stopped");
     }
+    Ok(0)
 }
 
 async fn status(data_dir: &Path, json: bool) -> Result<i32> {
-    let Some(s) = state::read_live(&Layout::new(data_dir))? else {
+    let Some((s, best)) = dbc_sandbox::foreground::live_status(data_dir).await? else {
         print(json, &serde_json::json!({"running": false}), "the practice network is not running");
         return Ok(3);
-    };
-    let best = match dbc_sandbox::client::Chain::connect(&s.chain).await {
-        Ok(c) => c.best().await.ok().map(|b| b.0),
-        Err(_) => None,
     };
     let mut v = serde_json::to_value(&s).unwrap_or_default();
     v["running"] = true.into();

@@ -170,6 +170,8 @@ impl Sandbox {
         let js = JsEnv::locate(cfg.js_dir.as_deref())?;
         let mut sources = SpecSources::new(cfg.spec.clone(), layout.spec_cache());
         sources.url = cfg.spec_url.clone();
+        // A package ships the pinned spec beside its practice-network bundle.
+        sources.bundled = Some(js.js_dir.join(spec::SPEC_FILE_NAME));
         let source = spec::resolve(&sources).await?;
         let previous: Option<Prepared> =
             std::fs::read(layout.prepared_info()).ok().and_then(|b| serde_json::from_slice(&b).ok());

@@ -4,12 +4,15 @@
 //! Where the spec comes from, in order (the first that exists wins):
 //! 1. a path the caller names (`SandboxConfig::spec`), then `$DBC_CHAIN_SPEC`:
 //!    the user pointed at it, so any hash is accepted (with a warning);
-//! 2. `shared/dbc/dbc-spec-v4.json` beside the repository (dev, CI), looked up
+//! 2. the copy an installed package ships beside its practice-network bundle
+//!    (`<practice dir>/dbc-spec-v4.json`, checked against the pin when the
+//!    package is built and again here);
+//! 3. `shared/dbc/dbc-spec-v4.json` beside the repository (dev, CI), looked up
 //!    from the workspace root, the executable and the working directory;
-//! 3. the cached download in `practice/cache/`;
-//! 4. a download of the pinned file from DBC's public repository.
+//! 4. the cached download in `practice/cache/`;
+//! 5. a download of the pinned file from DBC's public repository.
 //!
-//! 2–4 must have the pinned sha256; a file with another hash is refused
+//! 2–5 must have the pinned sha256; a file with another hash is refused
 //! (`spec-hash-mismatch`), a stale cache is replaced.
 //!
 //! The prepared copy (sandbox.md §4, §9): `genesis.raw.top` in ascending key
@@ -38,6 +41,8 @@ pub const CODE_KEY: &str = "0x3a636f6465";
 pub enum SpecOrigin {
     /// Named by the caller or `$DBC_CHAIN_SPEC`: used whatever its hash.
     Explicit,
+    /// Shipped in the installed package, beside the practice-network bundle.
+    Bundled,
     /// `shared/dbc/` next to the repository.
     Shared,
     /// A previous download in the cache.
@@ -62,6 +67,8 @@ pub struct SpecSources {
     pub use_env: bool,
     /// Also look for `shared/dbc/` copies (off in tests of the download path).
     pub use_shared: bool,
+    /// The installed package's copy (`None`: not installed from a package).
+    pub bundled: Option<PathBuf>,
     pub cache: PathBuf,
     pub url: String,
     pub expected_sha256: String,
@@ -73,6 +80,7 @@ impl SpecSources {
             explicit,
             use_env: true,
             use_shared: true,
+            bundled: None,
             cache,
             url: SPEC_URL.to_string(),
             expected_sha256: SPEC_SHA256.to_string(),
@@ -95,6 +103,11 @@ pub async fn resolve(src: &SpecSources) -> Result<SourceSpec> {
             tracing::warn!(path = %path.display(), %sha256, "using a chain spec with another hash than the pinned one, as asked");
         }
         return Ok(SourceSpec { path, sha256, origin: SpecOrigin::Explicit });
+    }
+    if let Some(path) = src.bundled.as_ref().filter(|p| p.is_file()) {
+        let sha256 = sha256_file(path)?;
+        check_hash(path, &sha256, &src.expected_sha256)?;
+        return Ok(SourceSpec { path: path.clone(), sha256, origin: SpecOrigin::Bundled });
     }
     if src.use_shared {
         if let Some(path) = shared_candidates().into_iter().find(|p| p.is_file()) {

@@ -96,3 +96,22 @@ async fn the_shared_copy_has_the_pinned_hash() {
     assert_eq!(got.origin, SpecOrigin::Shared);
     assert_eq!(got.sha256, spec::SPEC_SHA256);
 }
+
+#[tokio::test]
+async fn an_installed_package_uses_its_own_copy_and_checks_it() {
+    let d = tempfile::tempdir().unwrap();
+    let (url, hits) = serve(GOOD).await;
+    let bundled = d.path().join("practice/dbc-spec-v4.json");
+    std::fs::create_dir_all(bundled.parent().unwrap()).unwrap();
+    std::fs::write(&bundled, GOOD).unwrap();
+    let mut src = sources(d.path(), &url, &spec::sha256_hex(GOOD));
+    src.bundled = Some(bundled.clone());
+    let got = spec::resolve(&src).await.unwrap();
+    assert_eq!((got.origin, got.path), (SpecOrigin::Bundled, bundled.clone()));
+    assert_eq!(hits.load(Ordering::SeqCst), 0, "no download when the package has the spec");
+
+    // A damaged copy in the package is refused, not silently replaced.
+    std::fs::write(&bundled, b"{\"tampered\":true}").unwrap();
+    let e = spec::resolve(&src).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::SpecHashMismatch, "{e:?}");
+}
