@@ -140,7 +140,9 @@ async fn run(sandbox: &Sandbox) {
         })
         .await
         .expect("VM 1 runs");
-    assert_eq!(seen, ["creating", "running"], "status changes reported once each");
+    // Each change once. The VM boots in 2 s; on a loaded machine the first
+    // poll can come after it, and then "running" is the only change seen.
+    assert!(seen == ["creating", "running"] || seen == ["running"], "status changes reported once each: {seen:?}");
     let login = d1.rdp_login().expect("a running Windows VM has a login");
     assert_eq!((login.port, login.user.as_str()), (plan1.rdp_port, "Administrator"));
     assert_eq!(login.password.as_deref().map(str::len), Some(16));
