@@ -14,17 +14,18 @@ rpm=$(ls -t target/release/bundle/rpm/*.rpm | head -1)
 fail() { echo "package test: $*" >&2; exit 1; }
 
 echo "==> $deb"
-listing=$(dpkg-deb -c "$deb" | awk '{print $6}' | sed 's|^\./|/|')
-practice=/usr/lib/dbc-rent-app/practice
+# The path is everything after the 5th column (a file name may hold spaces).
+listing=$(dpkg-deb -c "$deb" | sed -E 's/^([^ ]+ +){5}//; s|^\.?/?|/|; s|/$||')
+practice="/usr/lib/DBC Rent/practice"
 expected=(
   /usr/bin/dbc-rent-app /usr/bin/dbc-rent
-  /usr/share/applications/dbc-rent-app.desktop
+  "/usr/share/applications/DBC Rent.desktop"
   /usr/share/bash-completion/completions/dbc-rent
   /usr/share/zsh/vendor-completions/_dbc-rent
   /usr/share/fish/vendor_completions.d/dbc-rent.fish
   /usr/share/man/man1/dbc-rent.1.gz
-  $practice/chopsticks.cjs $practice/node-wasm-executor.js $practice/metadata.cjs
-  $practice/parent-watch.cjs $practice/node_sqlite3.node $practice/dbc-spec-v4.json
+  "$practice/chopsticks.cjs" "$practice/node-wasm-executor.js" "$practice/metadata.cjs"
+  "$practice/parent-watch.cjs" "$practice/node_sqlite3.node" "$practice/dbc-spec-v4.json"
 )
 for size in 16x16 24x24 32x32 48x48 64x64 128x128 256x256 512x512; do
   expected+=("/usr/share/icons/hicolor/$size/apps/dbc-rent-app.png")
@@ -37,7 +38,7 @@ depends=$(dpkg-deb -f "$deb" Depends)
 recommends=$(dpkg-deb -f "$deb" Recommends)
 grep -q "libwebkit2gtk-4.1-0" <<<"$depends" || fail "Depends lacks WebKitGTK: $depends"
 grep -qF "nodejs (>= 20)" <<<"$recommends" || fail "Recommends lacks nodejs (>= 20): $recommends"
-desktop=$(dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/share/applications/dbc-rent-app.desktop)
+desktop=$(dpkg-deb --fsys-tarfile "$deb" | tar -xO './usr/share/applications/DBC Rent.desktop')
 for line in "Name=DBC Rent" "Name[zh_CN]=" "Comment[zh_CN]=" "Categories=Network;RemoteAccess;" "Exec=dbc-rent-app"; do
   grep -qF "$line" <<<"$desktop" || fail "the desktop entry lacks '$line':"$'\n'"$desktop"
 done
@@ -68,13 +69,13 @@ up=$!
 for _ in $(seq 1 120); do grep -q '"event":"ready"' "$data/up.log" 2>/dev/null && break; sleep 1; done
 grep -q '"event":"ready"' "$data/up.log" || { cat "$data/up.log"; echo "the installed practice network did not start"; exit 1; }
 pid=$(sed -n 's/.*"pid":\([0-9]*\).*/\1/p' "$data/practice/state.json")
-tr '\0' ' ' </proc/"$pid"/cmdline | grep -qF "$root/usr/lib/dbc-rent-app/practice/chopsticks.cjs" \
+tr '\0' ' ' </proc/"$pid"/cmdline | grep -qF "$root/usr/lib/DBC Rent/practice/chopsticks.cjs" \
   || { echo "chopsticks did not run from the package: $(tr '\0' ' ' </proc/$pid/cmdline)"; exit 1; }
 "$root/usr/bin/dbc-rent" --json --data-dir "$data" --network practice status | grep -q '"state": "connected"' \
   || { echo "the installed CLI cannot use its practice network"; exit 1; }
 "$root/usr/bin/dbc-rent" --data-dir "$data" practice down >/dev/null
 wait "$up"
-echo "    practice network: started from $root/usr/lib/dbc-rent-app/practice, answered, stopped"
+echo "    practice network: started from $root/usr/lib/DBC Rent/practice, answered, stopped"
 INNER
 chmod +x "$root/run-installed.sh"
 if [ "$(id -u)" -eq 0 ] && unshare --mount true 2>/dev/null; then

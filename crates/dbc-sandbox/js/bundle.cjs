@@ -24,7 +24,8 @@ const esbuild = require('esbuild');
 const fs = require('fs');
 const path = require('path');
 
-const out = process.argv[2];
+// Absolute: esbuild resolves outdir against absWorkingDir (this folder), not the caller's cwd.
+const out = process.argv[2] && path.resolve(process.argv[2]);
 if (!out) {
   console.error('usage: node bundle.cjs <out-dir>');
   process.exit(2);
@@ -90,6 +91,9 @@ async function main() {
   await esbuild.build({ ...common, entryPoints: workers });
   fs.copyFileSync(path.join(here, 'parent-watch.cjs'), path.join(out, 'parent-watch.cjs'));
   fs.copyFileSync(path.join(modules, 'sqlite3/build/Release', NATIVE), path.join(out, NATIVE));
+  for (const f of ['chopsticks.cjs', 'metadata.cjs', 'node-wasm-executor.js', ...Object.keys(PINO_WORKERS).map((n) => n + '.js')]) {
+    if (!fs.existsSync(path.join(out, f))) throw new Error(`the bundle lacks ${f}`);
+  }
   for (const f of fs.readdirSync(out).sort()) {
     console.log(`${f}\t${fs.statSync(path.join(out, f)).size}`);
   }

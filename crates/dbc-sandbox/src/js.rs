@@ -3,7 +3,7 @@
 //! Node: `$DBC_SANDBOX_NODE`, else `node` on `PATH`; version 20 or newer
 //! (chopsticks 1.5.1 declares >=22 but runs on 20, sandbox.md §3).
 //! The js folder: the caller's choice, else `$DBC_SANDBOX_JS`, else the
-//! installed package's `practice/` folder (`<exe>/../lib/dbc-rent-app/practice`,
+//! installed package's `practice/` folder (`<exe>/../lib/DBC Rent/practice`,
 //! Tauri's resource folder on Linux), else the source tree's
 //! `crates/dbc-sandbox/js` (dev, CI), else `js/` beside the executable.
 //! A folder holds either the pinned npm install (`node_modules/…`) or the
@@ -19,8 +19,9 @@ pub const CHOPSTICKS_CJS: &str = "node_modules/@acala-network/chopsticks/chopsti
 /// chopsticks' CLI entry in the package bundle, relative to its folder.
 pub const BUNDLED_CHOPSTICKS: &str = "chopsticks.cjs";
 /// The installed package's practice-network folder, relative to the folder of
-/// the executables (`/usr/bin` -> `/usr/lib/dbc-rent-app/practice`).
-pub const INSTALLED_PRACTICE_DIR: &str = "../lib/dbc-rent-app/practice";
+/// the executables (`/usr/bin` -> `/usr/lib/DBC Rent/practice`: Tauri names
+/// the resource folder after the product name).
+pub const INSTALLED_PRACTICE_DIR: &str = "../lib/DBC Rent/practice";
 const MIN_NODE_MAJOR: u32 = 20;
 
 /// A usable Node.js and chopsticks.

@@ -28,7 +28,7 @@ fn cmdline(pid: u32) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_bundle_runs_the_practice_network_with_only_node() {
     let tmp = tempfile::tempdir().unwrap();
-    let bundle = tmp.path().join("lib/dbc-rent-app/practice");
+    let bundle = tmp.path().join("lib/DBC Rent/practice");
     bundle_into(&bundle);
     let shared: PathBuf = spec::shared_candidates().into_iter().find(|p| p.is_file()).expect("../shared has the spec");
     std::fs::copy(&shared, bundle.join(spec::SPEC_FILE_NAME)).unwrap();
