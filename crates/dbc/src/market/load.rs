@@ -14,7 +14,7 @@ use super::price::{PricingParams, Quote, StandardGpuPointPrice, DEFAULT_MAX_RENT
 use super::reader::BlockReader;
 use super::rules;
 use crate::chain::client::ChainClient;
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::Result;
 use scale_value::{At, Value};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -47,12 +47,8 @@ impl Market {
         let m = self.machine(id).ok_or_else(|| rules::unknown_machine(id))?;
         rules::validate_duration(blocks)?;
         rules::check_rentable(m, gpus)?;
-        Quote::new(&self.params, m.calc_point, m.gpu_count, gpus, blocks, m.extra_price_per_gpu).ok_or_else(|| {
-            Error::new(
-                ErrorCode::ChainRpc,
-                "the chain has no usable price parameters (StandardGPUPointPrice, AvgPrice, FixedTxFee)",
-            )
-        })
+        Quote::new(&self.params, m.calc_point, m.gpu_count, gpus, blocks, m.extra_price_per_gpu)
+            .ok_or_else(super::price::no_price)
     }
 }
 
@@ -215,6 +211,7 @@ pub(super) async fn pricing(r: &BlockReader<'_>) -> Result<PricingParams> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorCode;
     use crate::market::machine::tests::machine_value;
     use crate::units::DBC;
     use scale_value::Composite;

@@ -11,6 +11,7 @@
 //!
 //! Units: "USD micro" = USD×10^6, the chain's `gpu_price`/`AvgPrice` unit.
 
+use crate::error::{Error, ErrorCode};
 use crate::units::{BLOCKS_PER_DAY, BLOCKS_PER_HOUR, DBC, MAX_RENT_BLOCKS};
 use serde::{Deserialize, Serialize};
 
@@ -211,6 +212,16 @@ impl Quote {
 
 /// 60 days, the default `MaximumRentalDuration`, in blocks.
 pub const DEFAULT_MAX_RENTAL_DAYS: u32 = MAX_RENT_BLOCKS / BLOCKS_PER_DAY;
+
+/// `chain-rpc`: the chain lacks the parameters its price formula needs (the
+/// chain itself would fail `GetMachinePriceFailed`, `Overflow` or
+/// `PayTxFeeFailed`).
+pub fn no_price() -> Error {
+    Error::new(
+        ErrorCode::ChainRpc,
+        "the chain has no usable price parameters (StandardGPUPointPrice, AvgPrice, FixedTxFee)",
+    )
+}
 
 #[cfg(test)]
 mod tests {

@@ -9,12 +9,14 @@
 //! lock), and [`super::decide`] for what the chain's answer means.
 
 use super::book::RentalBook;
-use super::chain_steps::{self, relet_blocks, ChainCtx};
+use super::chain_port::ChainCtx;
+use super::chain_steps::{self, relet_blocks};
+use super::errors;
 use super::record::{PendingCall, Rental, Stage};
 use crate::chain::rent::{self as chain_rent, RentPaid};
 use crate::chain::tx::{self, TxOptions, TxSigner, TxStatus};
 use crate::chain::{identity, ChainClient, NonceTracker};
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::Result;
 use crate::market::{price, rules, Market, Quote};
 use crate::units::BLOCKS_PER_HOUR;
 use serde::Serialize;
@@ -182,9 +184,10 @@ impl RentalService {
     pub async fn renewal_quote(&self, market: &Market, id: &str, blocks: u32) -> Result<RenewQuote> {
         check_renewal_blocks(blocks)?;
         let r = chain_steps::find(&self.book, id)?;
-        let rent_id = r.rent_id().filter(|_| r.stage == Stage::Renting).ok_or_else(|| wrong_state(&r, "renewed"))?;
+        let rent_id =
+            r.rent_id().filter(|_| r.stage == Stage::Renting).ok_or_else(|| errors::wrong_state(&r, "be renewed"))?;
         let (best, _) = self.client.best_block().await?;
-        let order = chain_rent::order(&self.client, rent_id).await?.ok_or_else(|| order_not_found(rent_id))?;
+        let order = chain_rent::order(&self.client, rent_id).await?.ok_or_else(|| errors::order_not_found(rent_id))?;
         let adds = relet_blocks(best, order.rent_end, blocks);
         let rent = if adds == 0 { 0 } else { renewal_price(market, &r.machine_id)?(order.gpu_num, adds)? };
         let fee = tx::estimate_fee(
@@ -261,28 +264,8 @@ pub fn renewal_price(market: &Market, machine_id: &str) -> Result<impl Fn(u32, u
     let params = market.params;
     Ok(move |gpus: u32, adds: u32| {
         price::rent_fee(&params, machine.calc_point, machine.gpu_count, gpus, adds, machine.extra_price_per_gpu)
-            .ok_or_else(no_price)
+            .ok_or_else(price::no_price)
     })
-}
-
-/// `chain-rpc`: the chain lacks the parameters its price formula needs.
-pub fn no_price() -> Error {
-    Error::new(
-        ErrorCode::ChainRpc,
-        "the chain has no usable price parameters (StandardGPUPointPrice, AvgPrice, FixedTxFee)",
-    )
-}
-
-fn order_not_found(rent_id: u64) -> Error {
-    Error::new(ErrorCode::OrderNotFound, format!("order {rent_id} is not on the chain"))
-        .with_data(serde_json::json!({ "rentId": rent_id.to_string() }))
-}
-
-/// `wrong-rental-state`: rental `r` cannot be `what` in its stage.
-pub fn wrong_state(r: &Rental, what: &str) -> Error {
-    let id = r.rent_id().map(|n| n.to_string()).unwrap_or_else(|| r.id.clone());
-    Error::new(ErrorCode::WrongRentalState, format!("rental {id} cannot be {what} while it is {}", r.stage.as_str()))
-        .with_data(serde_json::json!({ "rentId": id, "state": r.stage.as_str() }))
 }
 
 /// How long a rental has left at block `best`.
@@ -347,18 +330,13 @@ pub fn choose_client(r: &Rental, from: &ClientSources<'_>) -> Result<String> {
         .or_else(|| r.vm.as_ref().and_then(|v| nonempty(&v.client_url)))
         .or_else(|| from.env.as_deref().and_then(nonempty))
         .or_else(|| from.configured.iter().find_map(|u| nonempty(u)))
-        .ok_or_else(|| {
-            Error::new(
-                ErrorCode::InvalidClientUrl,
-                "no DBC client address is set: add one in Settings, or pass --client http://HOST:PORT",
-            )
-            .with_data(serde_json::json!({ "value": "", "reason": "none set" }))
-        })
+        .ok_or_else(errors::no_client)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorCode;
     use crate::rental::record::VmFacts;
 
     fn rental(vm_client: Option<&str>) -> Rental {
