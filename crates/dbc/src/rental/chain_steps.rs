@@ -308,7 +308,7 @@ pub async fn try_sync(ctx: &ChainCtx<'_>, who: &AccountId32) -> Result<Option<Ve
 }
 
 /// [`sync`] for a caller that holds the chain-step lock, reading `chain`.
-async fn sync_locked(chain: &impl RentalChain, book: &RentalBook, who: &AccountId32) -> Result<Vec<Rental>> {
+pub(super) async fn sync_locked(chain: &impl RentalChain, book: &RentalBook, who: &AccountId32) -> Result<Vec<Rental>> {
     let address = crate::wallet::format_address(who);
     let mine = |r: &Rental| r.account == address;
     let mut read = chain.snapshot(who, Head::Best).await?;

@@ -21,11 +21,16 @@ pub mod chain_port;
 pub mod chain_steps;
 pub mod decide;
 pub mod errors;
+#[cfg(test)]
+mod fake_chain;
 pub mod login;
 pub mod record;
 pub mod reminders;
 pub mod service;
 pub mod vm_steps;
+
+#[cfg(test)]
+mod sync_tests;
 
 pub use book::RentalBook;
 pub use chain_port::{ChainCtx, RentalChain};
