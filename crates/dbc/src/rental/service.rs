@@ -198,20 +198,7 @@ impl RentalService {
         .await?;
         let who = crate::wallet::parse_address(&r.account)?;
         let (balance, _) = crate::chain::account::account_info_at_best(&self.client, &who).await?;
-        let total = rent.saturating_add(fee);
-        Ok(RenewQuote {
-            available: balance.transferable,
-            enough: balance.transferable > total,
-            asked_blocks: blocks,
-            blocks: adds,
-            capped: adds < blocks,
-            rent,
-            tx_fee_estimate: fee,
-            total,
-            rent_end: order.rent_end,
-            new_end: order.rent_end.saturating_add(adds),
-            at_block: best,
-        })
+        Ok(RenewQuote::of(blocks, adds, rent, fee, order.rent_end, best, balance.transferable))
     }
 
     /// Renew rental `id` by `blocks`, paid at once at `market`'s price.
@@ -231,9 +218,7 @@ impl RentalService {
             // it landed, this is that renewal, not a second one.
             self.sync(&signer.account_id()).await?;
             let now = chain_steps::find(&self.book, &r.id)?;
-            let end = now.order.as_ref().map_or(0, |o| o.rent_end);
-            if now.pending.is_none() && end > old_end && asked == blocks {
-                let added = end - old_end;
+            if let Some(added) = landed_renewal(&now, old_end, asked, blocks) {
                 // What the chain charged: its formula for the blocks it added.
                 let paid = price(now.gpus, added)?;
                 return Ok(Renewed { rental: now, added_blocks: added, paid });
@@ -243,6 +228,37 @@ impl RentalService {
             chain_steps::renew(&self.ctx(), signer, &r.id, blocks, price, on_status).await?;
         Ok(Renewed { rental, added_blocks: added, paid })
     }
+}
+
+impl RenewQuote {
+    /// The quote for a renewal of `asked` blocks of an order ending at
+    /// `rent_end`, read at block `best`: `adds` of them fit under the 60-day
+    /// horizon, costing `rent` plus the transaction `fee`, against the
+    /// renter's `available` balance.
+    pub fn of(asked: u32, adds: u32, rent: u128, fee: u128, rent_end: u32, best: u32, available: u128) -> Self {
+        let total = rent.saturating_add(fee);
+        RenewQuote {
+            available,
+            enough: available > total,
+            asked_blocks: asked,
+            blocks: adds,
+            capped: adds < asked,
+            rent,
+            tx_fee_estimate: fee,
+            total,
+            rent_end,
+            new_end: rent_end.saturating_add(adds),
+            at_block: best,
+        }
+    }
+}
+
+/// The blocks a renewal in flight added, once settled: `Some` when `now`
+/// (the rental after a sync) has nothing in flight and its end moved past
+/// `old_end`, for the same ask (`asked` journaled, `blocks` asked again).
+pub fn landed_renewal(now: &Rental, old_end: u32, asked: u32, blocks: u32) -> Option<u32> {
+    let end = now.order.as_ref().map_or(0, |o| o.rent_end);
+    (now.pending.is_none() && end > old_end && asked == blocks).then(|| end - old_end)
 }
 
 /// What a rent request can be checked for without the chain: the duration
@@ -378,6 +394,47 @@ mod tests {
         }
         let too_long = check_renewal_blocks(100_000 * 600).unwrap_err();
         assert_eq!(too_long.data.unwrap()["reason"], "too-long", "the 60-day limit, not the half-hour rule");
+    }
+
+    #[test]
+    fn a_renewal_quote_is_what_the_horizon_leaves_and_needs_more_than_its_total() {
+        let q = RenewQuote::of(600, 600, 1_000, 10, 2_000, 1_500, 1_011);
+        assert_eq!((q.blocks, q.capped, q.total, q.new_end, q.enough), (600, false, 1_010, 2_600, true));
+        // The chain wants the rent strictly below the free balance.
+        assert!(!RenewQuote::of(600, 600, 1_000, 10, 2_000, 1_500, 1_010).enough);
+        let capped = RenewQuote::of(600, 100, 200, 10, 2_000, 1_500, 5_000);
+        assert_eq!((capped.asked_blocks, capped.blocks, capped.capped, capped.new_end), (600, 100, true, 2_100));
+        let nothing = RenewQuote::of(600, 0, 0, 10, 2_000, 1_500, 5_000);
+        assert_eq!((nothing.blocks, nothing.rent, nothing.total, nothing.new_end), (0, 0, 10, 2_000));
+    }
+
+    #[test]
+    fn a_lost_renewal_answer_counts_only_when_the_end_moved_for_the_same_ask() {
+        let mut now = rental(None);
+        now.stage = Stage::Renting;
+        now.order = Some(crate::rental::record::OrderFacts {
+            rent_id: 1,
+            rent_start: 1000,
+            rent_end: 1900,
+            confirm_deadline: 1150,
+            reserved: 0,
+            order_fee: 0,
+            confirmed_at: Some(1010),
+            paid: 0,
+        });
+        assert_eq!(landed_renewal(&now, 1600, 300, 300), Some(300));
+        assert_eq!(landed_renewal(&now, 1600, 300, 600), None, "another ask is a new renewal");
+        assert_eq!(landed_renewal(&now, 1900, 300, 300), None, "the end did not move");
+        now.pending = Some(crate::rental::record::PendingTx {
+            call: PendingCall::Relet { blocks: 300, old_end: 1600 },
+            bytes: "00".into(),
+            extrinsic_hash: "0x01".into(),
+            nonce: 1,
+            fee_estimate: 1,
+            signed_at_block: 1200,
+            valid_until: None,
+        });
+        assert_eq!(landed_renewal(&now, 1600, 300, 300), None, "still in flight");
     }
 
     #[test]
