@@ -29,6 +29,7 @@ pub mod nonce;
 pub mod profile;
 pub mod rent;
 pub mod tx;
+pub(crate) mod value;
 
 #[cfg(test)]
 mod fake_node;

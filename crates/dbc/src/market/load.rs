@@ -9,11 +9,12 @@
 //! runtime has it) plus the pricing storage, and one for the live orders'
 //! `RentInfo` (see [`super::reader`]).
 
-use super::machine::{bytes, items, Machine};
+use super::machine::Machine;
 use super::price::{PricingParams, Quote, StandardGpuPointPrice, DEFAULT_MAX_RENTAL_DAYS};
 use super::reader::BlockReader;
 use super::rules;
 use crate::chain::client::ChainClient;
+use crate::chain::value::{bytes, items};
 use crate::error::Result;
 use scale_value::{At, Value};
 use serde::{Deserialize, Serialize};
