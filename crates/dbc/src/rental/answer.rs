@@ -161,45 +161,16 @@ pub fn relet(mut rental: Rental, answer: Result<Landed<RentPaid>>) -> Verdict<Re
 mod tests {
     use super::*;
     use crate::chain::rent::OrderStatus;
-    use crate::rental::record::{PendingCall, PendingTx};
+    use crate::rental::record::PendingCall;
+    use crate::rental::samples;
 
     fn in_flight(stage: Stage, call: PendingCall) -> Rental {
-        let o = RentOrder {
-            rent_id: 7,
-            machine_id: "m1".into(),
-            renter: String::new(),
-            rent_start: 1000,
-            confirmed_at: None,
-            rent_end: 1600,
-            stake_amount: 5,
-            status: OrderStatus::WaitingVerifying,
-            gpu_num: 1,
-            gpu_index: vec![0],
-        };
+        let o = samples::order(7, "m1", 1000, 1600, OrderStatus::WaitingVerifying);
         Rental {
-            id: "r".into(),
-            account: "a".into(),
-            machine_id: "m1".into(),
-            gpus: 1,
-            blocks: 600,
-            quote: None,
-            stage,
             order: (stage != Stage::Placing).then(|| OrderFacts::from_order(&o, 5, 10)),
-            vm: None,
-            pending: Some(PendingTx {
-                call,
-                bytes: "00".into(),
-                extrinsic_hash: "0x01".into(),
-                nonce: 3,
-                fee_estimate: 1,
-                signed_at_block: 990,
-                valid_until: Some(1054),
-            }),
-            last_error: None,
+            pending: Some(samples::pending(call, 3, 990)),
             seen_at: Some(995),
-            closed_at: None,
-            created_at: 1,
-            updated_at: 1,
+            ..samples::rental("r", stage)
         }
     }
 

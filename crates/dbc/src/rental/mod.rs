@@ -26,6 +26,8 @@ mod fake_chain;
 pub mod login;
 pub mod record;
 pub mod reminders;
+#[cfg(test)]
+mod samples;
 pub mod service;
 pub mod vm_steps;
 

@@ -353,35 +353,24 @@ pub fn choose_client(r: &Rental, from: &ClientSources<'_>) -> Result<String> {
 mod tests {
     use super::*;
     use crate::error::ErrorCode;
-    use crate::rental::record::VmFacts;
+    use crate::rental::record::OrderFacts;
+    use crate::rental::samples;
 
     fn rental(vm_client: Option<&str>) -> Rental {
-        Rental {
-            id: "r".into(),
-            account: "a".into(),
-            machine_id: "m".into(),
-            gpus: 1,
-            blocks: 600,
-            quote: None,
-            stage: Stage::Placed,
-            order: None,
-            vm: vm_client.map(|u| VmFacts {
-                client_url: u.into(),
-                task_id: "t".into(),
-                image: "w".into(),
-                rdp_port: 1,
-                vnc_port: 2,
-                status: "running".into(),
-                host: None,
-                user: None,
-                plan: None,
-            }),
-            pending: None,
-            last_error: None,
-            seen_at: None,
-            closed_at: None,
-            created_at: 1,
-            updated_at: 1,
+        Rental { vm: vm_client.map(samples::vm), ..samples::rental("r", Stage::Placed) }
+    }
+
+    /// An order from block 1000 to `rent_end`, confirmable until 1150.
+    fn facts(rent_end: u32, confirmed_at: Option<u32>) -> OrderFacts {
+        OrderFacts {
+            rent_id: 1,
+            rent_start: 1000,
+            rent_end,
+            confirm_deadline: 1150,
+            reserved: 0,
+            order_fee: 0,
+            confirmed_at,
+            paid: 0,
         }
     }
 
@@ -412,28 +401,11 @@ mod tests {
     fn a_lost_renewal_answer_counts_only_when_the_end_moved_for_the_same_ask() {
         let mut now = rental(None);
         now.stage = Stage::Renting;
-        now.order = Some(crate::rental::record::OrderFacts {
-            rent_id: 1,
-            rent_start: 1000,
-            rent_end: 1900,
-            confirm_deadline: 1150,
-            reserved: 0,
-            order_fee: 0,
-            confirmed_at: Some(1010),
-            paid: 0,
-        });
+        now.order = Some(facts(1900, Some(1010)));
         assert_eq!(landed_renewal(&now, 1600, 300, 300), Some(300));
         assert_eq!(landed_renewal(&now, 1600, 300, 600), None, "another ask is a new renewal");
         assert_eq!(landed_renewal(&now, 1900, 300, 300), None, "the end did not move");
-        now.pending = Some(crate::rental::record::PendingTx {
-            call: PendingCall::Relet { blocks: 300, old_end: 1600 },
-            bytes: "00".into(),
-            extrinsic_hash: "0x01".into(),
-            nonce: 1,
-            fee_estimate: 1,
-            signed_at_block: 1200,
-            valid_until: None,
-        });
+        now.pending = Some(samples::pending(PendingCall::Relet { blocks: 300, old_end: 1600 }, 1, 1200));
         assert_eq!(landed_renewal(&now, 1600, 300, 300), None, "still in flight");
     }
 
@@ -467,16 +439,7 @@ mod tests {
     #[test]
     fn time_left_counts_blocks_from_the_chain() {
         let mut r = rental(None);
-        r.order = Some(crate::rental::record::OrderFacts {
-            rent_id: 1,
-            rent_start: 1000,
-            rent_end: 1600,
-            confirm_deadline: 1150,
-            reserved: 0,
-            order_fee: 0,
-            confirmed_at: None,
-            paid: 0,
-        });
+        r.order = Some(facts(1600, None));
         let t = TimeLeft::of(&r, 1100);
         assert_eq!((t.blocks_left, t.confirm_blocks_left), (Some(500), Some(50)));
         assert_eq!(t.describe(Stage::Placed), "confirm within 5 min");

@@ -6,6 +6,7 @@ use super::book::RentalBook;
 use super::chain_steps::sync_locked;
 use super::fake_chain::{included, FakeChain};
 use super::record::{OrderFacts, PendingCall, PendingTx, Rental, Stage};
+use super::samples;
 use crate::chain::rent::{OrderStatus, RentOrder};
 use crate::chain::ChainIdentity;
 use crate::error::{Error, ErrorCode};
@@ -13,57 +14,33 @@ use subxt::utils::AccountId32;
 
 const WHO: AccountId32 = AccountId32([7; 32]);
 
-fn book(dir: &tempfile::TempDir) -> RentalBook {
-    RentalBook::open(dir.path(), &ChainIdentity::of_genesis("0x5e")).unwrap()
-}
-
 fn order(rent_id: u64, machine: &str, start: u32, end: u32, status: OrderStatus) -> RentOrder {
-    RentOrder {
-        rent_id,
-        machine_id: machine.into(),
-        renter: crate::wallet::format_address(&WHO),
-        rent_start: start,
-        confirmed_at: (status == OrderStatus::Renting).then_some(start + 10),
-        rent_end: end,
-        stake_amount: 5,
-        status,
-        gpu_num: 1,
-        gpu_index: vec![0],
-    }
+    RentOrder { renter: crate::wallet::format_address(&WHO), ..samples::order(rent_id, machine, start, end, status) }
 }
 
 fn rental(id: &str, stage: Stage, order: Option<&RentOrder>) -> Rental {
     Rental {
-        id: id.into(),
         account: crate::wallet::format_address(&WHO),
-        machine_id: "m1".into(),
-        gpus: 1,
-        blocks: 600,
-        quote: None,
-        stage,
         order: order.map(|o| OrderFacts::from_order(o, 5, 10)),
-        vm: None,
-        pending: None,
-        last_error: None,
         seen_at: Some(990),
-        closed_at: None,
-        created_at: 1,
-        updated_at: 1,
+        ..samples::rental(id, stage)
     }
 }
 
 /// A rent of m1 signed at block 990 with nonce 3, not settled yet.
 fn placing() -> Rental {
-    let p = PendingTx {
-        call: PendingCall::Rent,
-        bytes: "00".into(),
-        extrinsic_hash: "0xabc".into(),
-        nonce: 3,
-        fee_estimate: 1,
-        signed_at_block: 990,
-        valid_until: Some(990 + 64),
-    };
+    let p = PendingTx { extrinsic_hash: "0xabc".into(), ..samples::pending(PendingCall::Rent, 3, 990) };
     Rental { pending: Some(p), ..rental("r1", Stage::Placing, None) }
+}
+
+/// A journal in a fresh directory with `rentals` in it.
+fn journal(rentals: impl IntoIterator<Item = Rental>) -> (tempfile::TempDir, RentalBook) {
+    let dir = tempfile::tempdir().unwrap();
+    let book = RentalBook::open(dir.path(), &ChainIdentity::of_genesis("0x5e")).unwrap();
+    for r in rentals {
+        book.put(r).unwrap();
+    }
+    (dir, book)
 }
 
 async fn sync(chain: &FakeChain, book: &RentalBook) -> Vec<Rental> {
@@ -72,9 +49,7 @@ async fn sync(chain: &FakeChain, book: &RentalBook) -> Vec<Rental> {
 
 #[tokio::test]
 async fn a_rent_whose_order_shows_up_is_placed_and_a_strangers_order_is_imported() {
-    let dir = tempfile::tempdir().unwrap();
-    let book = book(&dir);
-    book.put(placing()).unwrap();
+    let (_dir, book) = journal([placing()]);
     let ours = order(7, "m1", 1000, 1600, OrderStatus::WaitingVerifying);
     let elsewhere = order(8, "m2", 900, 1500, OrderStatus::Renting);
     let chain = FakeChain::at(1001, 4, vec![ours, elsewhere]);
@@ -90,9 +65,7 @@ async fn a_rent_whose_order_shows_up_is_placed_and_a_strangers_order_is_imported
 
 #[tokio::test]
 async fn an_order_our_rent_may_have_placed_waits_for_that_rent() {
-    let dir = tempfile::tempdir().unwrap();
-    let book = book(&dir);
-    book.put(placing()).unwrap();
+    let (_dir, book) = journal([placing()]);
     // The journal already knows rent id 7 from another rental, so the
     // settlement does not take it; the import must not either while a rent
     // of the same machine and size, signed before it started, is in flight.
@@ -107,9 +80,7 @@ async fn an_order_our_rent_may_have_placed_waits_for_that_rent() {
 
 #[tokio::test]
 async fn an_unseen_rent_is_sent_again_and_a_refusal_leaves_it_in_flight() {
-    let dir = tempfile::tempdir().unwrap();
-    let book = book(&dir);
-    book.put(placing()).unwrap();
+    let (_dir, book) = journal([placing()]);
     let chain = FakeChain::at(1001, 3, vec![]);
     sync(&chain, &book).await;
     assert_eq!(chain.resent(), ["0xabc"], "the journaled bytes, once");
@@ -122,9 +93,7 @@ async fn an_unseen_rent_is_sent_again_and_a_refusal_leaves_it_in_flight() {
 #[tokio::test]
 async fn a_resend_that_fails_in_a_block_or_lands_without_an_order_fails_the_rent() {
     for answer in [Err(Error::new(ErrorCode::TxFailed, "Module error")), Ok(included(1002, 3))] {
-        let dir = tempfile::tempdir().unwrap();
-        let book = book(&dir);
-        book.put(placing()).unwrap();
+        let (_dir, book) = journal([placing()]);
         let chain = FakeChain::at(1001, 3, vec![]);
         chain.answer_resend(answer);
         sync(&chain, &book).await;
@@ -135,9 +104,7 @@ async fn a_resend_that_fails_in_a_block_or_lands_without_an_order_fails_the_rent
 
 #[tokio::test]
 async fn a_used_nonce_without_an_order_fails_only_on_a_finalized_read() {
-    let dir = tempfile::tempdir().unwrap();
-    let book = book(&dir);
-    book.put(placing()).unwrap();
+    let (_dir, book) = journal([placing()]);
     let chain = FakeChain::at(1001, 4, vec![]);
     // The finalized block is older than the signing: it cannot tell yet.
     chain.finalized.lock().unwrap().at = 980;
@@ -154,12 +121,10 @@ async fn a_used_nonce_without_an_order_fails_only_on_a_finalized_read() {
 
 #[tokio::test]
 async fn rentals_without_a_transaction_in_flight_follow_the_chain() {
-    let dir = tempfile::tempdir().unwrap();
-    let book = book(&dir);
     let confirmed = order(7, "m1", 1000, 1600, OrderStatus::Renting);
     let waiting = order(8, "m1", 1100, 1700, OrderStatus::WaitingVerifying);
-    book.put(rental("ends", Stage::Renting, Some(&confirmed))).unwrap();
-    book.put(rental("lapses", Stage::Placed, Some(&waiting))).unwrap();
+    let (_dir, book) =
+        journal([rental("ends", Stage::Renting, Some(&confirmed)), rental("lapses", Stage::Placed, Some(&waiting))]);
     // Past both the end of 7 and the confirm deadline of 8 (1250), both gone.
     let chain = FakeChain::at(1600, 5, vec![]);
     sync(&chain, &book).await;
