@@ -316,6 +316,16 @@ impl Error {
         Error::new(ErrorCode::InvalidArgument, message)
     }
 
+    /// `storage-corrupt`: our file at `path` cannot be understood (`why`);
+    /// it is left as it is for the user.
+    pub fn storage_corrupt(path: &std::path::Path, why: &str) -> Self {
+        Error::new(
+            ErrorCode::StorageCorrupt,
+            format!("{} is unreadable ({why}); it was left untouched", path.display()),
+        )
+        .with_data(serde_json::json!({ "path": path.display().to_string() }))
+    }
+
     /// An I/O failure on `path`, with the OS reason in the message.
     pub fn io(path: &std::path::Path, err: &std::io::Error) -> Self {
         Error::new(ErrorCode::Io, format!("{}: {err}", path.display()))

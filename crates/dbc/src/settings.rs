@@ -144,12 +144,8 @@ impl SettingsStore {
     /// not valid settings JSON is renamed to `settings.corrupt-<unix time>.json`
     /// (kept for the user, never overwritten) and the defaults are used.
     pub fn load(&self) -> Result<Loaded> {
-        let bytes = match std::fs::read(&self.path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(Loaded { settings: Settings::default(), quarantined: None })
-            }
-            Err(e) => return Err(Error::io(&self.path, &e)),
+        let Some(bytes) = paths::read_if_exists(&self.path)? else {
+            return Ok(Loaded { settings: Settings::default(), quarantined: None });
         };
         match serde_json::from_slice::<Settings>(&bytes) {
             Ok(settings) => Ok(Loaded { settings, quarantined: None }),
