@@ -210,6 +210,21 @@ pub(super) async fn pricing(r: &BlockReader<'_>) -> Result<PricingParams> {
 }
 
 #[cfg(test)]
+impl Market {
+    /// A market at block 1 of spec 400 with the example prices
+    /// ([`PricingParams::example`]) and `machines`.
+    pub(crate) fn example(machines: Vec<Machine>) -> Market {
+        Market {
+            block_number: 1,
+            block_hash: "0x00".into(),
+            spec_version: 400,
+            params: PricingParams::example(),
+            machines,
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::error::ErrorCode;
@@ -225,18 +240,7 @@ mod tests {
             Machine::from_value("c".repeat(64), &machine_value(unit("Exit"), 4, false), 0),
         ];
         machines.sort_by(|a, b| a.id.cmp(&b.id));
-        Market {
-            block_number: 1,
-            block_hash: "0x00".into(),
-            spec_version: 400,
-            params: PricingParams {
-                standard: Some(StandardGpuPointPrice { gpu_point: 100, gpu_price: 16_937 }),
-                avg_price: Some(500),
-                fixed_tx_fee: Some(10 * DBC),
-                max_rental_days: 60,
-            },
-            machines,
-        }
+        Market::example(machines)
     }
 
     #[test]

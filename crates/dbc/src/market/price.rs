@@ -224,18 +224,25 @@ pub fn no_price() -> Error {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
+impl PricingParams {
     /// market.md §7.1 parameters: Galaxy's 0.016937 USD per calc point and day,
     /// 0.0005 USD per DBC, 10 DBC order fee (also the practice network's seed).
-    fn example() -> PricingParams {
+    pub(crate) fn example() -> PricingParams {
         PricingParams {
             standard: Some(StandardGpuPointPrice { gpu_point: 100, gpu_price: 16_937 }),
             avg_price: Some(500),
             fixed_tx_fee: Some(10 * DBC),
             max_rental_days: 60,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn example() -> PricingParams {
+        PricingParams::example()
     }
 
     #[test]
