@@ -503,6 +503,24 @@ fn not_behind(r: &Rental, read: &AccountSnapshot) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rental::samples;
+
+    #[test]
+    fn a_new_rent_waits_for_any_transaction_in_flight_and_for_an_order_of_its_machine() {
+        let mine = |id: &str, stage: Stage| Rental { account: "me".into(), ..samples::rental(id, stage) };
+        assert!(in_progress(&[mine("done", Stage::Renting), mine("gone", Stage::Lapsed)], "me", "m1").is_none());
+        let waiting = mine("w", Stage::VmReady);
+        assert_eq!(in_progress(std::slice::from_ref(&waiting), "me", "m1").unwrap().code, ErrorCode::RentalInProgress);
+        assert!(in_progress(&[waiting], "me", "m2").is_none(), "another machine may be rented meanwhile");
+        let renewing = Rental {
+            pending: Some(samples::pending(PendingCall::Relet { blocks: 300, old_end: 1600 }, 1, 1)),
+            ..mine("r", Stage::Renting)
+        };
+        let e = in_progress(std::slice::from_ref(&renewing), "me", "m2").unwrap();
+        assert_eq!(e.data.unwrap()["state"], "renting", "any transaction in flight: one nonce at a time");
+        assert!(in_progress(&[renewing], "other", "m1").is_none(), "another account's rentals do not count");
+        assert!(in_progress(&[mine("p", Stage::Placing)], "me", "m2").is_some());
+    }
 
     #[test]
     fn renewals_stop_at_the_sixty_day_horizon() {

@@ -133,26 +133,10 @@ impl RentalService {
         // that rent placed its order, this intent is done — nothing is signed.
         let who = signer.account_id();
         let address = crate::wallet::format_address(&who);
-        let in_flight: Vec<String> = self
-            .book
-            .all()
-            .into_iter()
-            .filter(|r| {
-                r.account == address
-                    && r.machine_id == machine_id
-                    && r.gpus == gpus
-                    && r.blocks == blocks
-                    && r.stage == Stage::Placing
-            })
-            .map(|r| r.id)
-            .collect();
+        let in_flight = same_rent_in_flight(&self.book.all(), &address, &machine_id, gpus, blocks);
         if !in_flight.is_empty() {
             self.sync(&who).await?;
-            if let Some(done) = in_flight
-                .iter()
-                .filter_map(|id| self.book.get(id))
-                .find(|r| r.pending.is_none() && r.order.is_some() && r.stage.is_live())
-            {
+            if let Some(done) = in_flight.iter().filter_map(|id| self.book.get(id)).find(placed_by_it) {
                 return Ok(done);
             }
         }
@@ -259,6 +243,28 @@ impl RenewQuote {
 pub fn landed_renewal(now: &Rental, old_end: u32, asked: u32, blocks: u32) -> Option<u32> {
     let end = now.order.as_ref().map_or(0, |o| o.rent_end);
     (now.pending.is_none() && end > old_end && asked == blocks).then(|| end - old_end)
+}
+
+/// The rentals of `address` whose rent of the same machine, GPUs and
+/// duration is still in flight (`Placing`): the intent a repeated command
+/// may already have paid for.
+pub fn same_rent_in_flight(all: &[Rental], address: &str, machine_id: &str, gpus: u32, blocks: u32) -> Vec<String> {
+    all.iter()
+        .filter(|r| {
+            r.account == address
+                && r.machine_id == machine_id
+                && r.gpus == gpus
+                && r.blocks == blocks
+                && r.stage == Stage::Placing
+        })
+        .map(|r| r.id.clone())
+        .collect()
+}
+
+/// After a sync, the rent in flight placed its order: nothing in flight,
+/// an order, and live.
+fn placed_by_it(r: &Rental) -> bool {
+    r.pending.is_none() && r.order.is_some() && r.stage.is_live()
 }
 
 /// What a rent request can be checked for without the chain: the duration
@@ -407,6 +413,25 @@ mod tests {
         assert_eq!(landed_renewal(&now, 1900, 300, 300), None, "the end did not move");
         now.pending = Some(samples::pending(PendingCall::Relet { blocks: 300, old_end: 1600 }, 1, 1200));
         assert_eq!(landed_renewal(&now, 1600, 300, 300), None, "still in flight");
+    }
+
+    #[test]
+    fn a_repeated_rent_finds_only_the_same_intent_in_flight_and_its_order() {
+        let placing = |id: &str| Rental { account: "me".into(), ..samples::rental(id, Stage::Placing) };
+        let all = vec![
+            placing("same"),
+            Rental { gpus: 2, ..placing("more-gpus") },
+            Rental { blocks: 900, ..placing("longer") },
+            Rental { machine_id: "m2".into(), ..placing("other-machine") },
+            Rental { account: "else".into(), ..placing("other-account") },
+            Rental { account: "me".into(), ..samples::rental("placed", Stage::Placed) },
+        ];
+        assert_eq!(same_rent_in_flight(&all, "me", "m1", 1, 600), ["same"]);
+        let mut settled = Rental { order: Some(facts(1600, None)), ..samples::rental("same", Stage::Placed) };
+        assert!(placed_by_it(&settled));
+        settled.stage = Stage::Failed;
+        assert!(!placed_by_it(&settled), "a failed rent placed nothing: sign again");
+        assert!(!placed_by_it(&samples::rental("same", Stage::Placing)), "still in flight");
     }
 
     #[test]
