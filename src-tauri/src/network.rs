@@ -125,7 +125,8 @@ impl NetworkService {
         self.practice_gone.send_replace(None);
         // The practice network is looked up again on every round, so a manager
         // for it starts even when nothing runs yet (and finds it once it does).
-        let manager = match dbc::chain::manager_for(&settings.network, settings, &self.data_dir) {
+        let endpoints = settings.checked_endpoints(&settings.network);
+        let manager = match endpoints.and_then(|e| dbc::chain::manager_for(&settings.network, e, &self.data_dir)) {
             Ok(m) => m,
             Err(e) => {
                 // Nothing to dial (a mainnet list or custom URL the user must fix): say so.

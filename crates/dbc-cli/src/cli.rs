@@ -145,7 +145,7 @@ pub fn run(args: Args) -> dbc::Result<Outcome> {
             settings.allow_insecure_node(&url)?;
         }
     }
-    let ctx = crate::wallet_cmd::Ctx {
+    let ctx = crate::context::Ctx {
         data_dir: &data_dir,
         json: args.global.json,
         file_store: args.global.file_store,
@@ -176,11 +176,7 @@ pub fn run(args: Args) -> dbc::Result<Outcome> {
         })
         .into()),
         Command::Status { timeout } => {
-            let profile = dbc::chain::profile_for(&network, &settings, &data_dir)?;
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| dbc::Error::internal(format!("cannot start the async runtime: {e}")))?;
+            let (profile, runtime) = crate::context::chain_runtime(&network, &settings, &data_dir)?;
             runtime.block_on(async {
                 let manager = ChainManager::start(profile, ManagerConfig::default());
                 let _ = manager.wait_connected(Duration::from_secs(timeout)).await;

@@ -7,6 +7,7 @@
 //! and `status` exits with 3 when the network cannot be reached.
 
 mod cli;
+mod context;
 mod generate;
 mod market_cmd;
 mod output;

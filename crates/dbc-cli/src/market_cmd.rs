@@ -2,7 +2,7 @@
 //! read straight from the chain (`dbc::market`), printed for people or as
 //! JSON with snake_case keys and money as exact planck strings.
 
-use crate::wallet_cmd::{with_chain, Ctx};
+use crate::context::{with_chain, Ctx};
 use clap::{Args, Subcommand};
 use dbc::geo::Region;
 use dbc::market::{self, Filter, Listing, Machine, MachinePrice, Market, SortKey};

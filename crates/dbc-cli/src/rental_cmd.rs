@@ -4,9 +4,10 @@
 //! process never leads to paying twice. Statuses stream to stderr; the
 //! result (snake_case JSON with `--json`) goes to stdout.
 
+use crate::context::{pick, wallet, with_chain, Ctx};
 use crate::market_cmd::hours_to_blocks;
 use crate::progress::Progress;
-use crate::wallet_cmd::{app_password, pick, wallet, with_chain, Ctx};
+use crate::wallet_cmd::app_password;
 use clap::Args;
 use dbc::chain::rent as chain_rent;
 use dbc::chain::NonceTracker;
@@ -278,7 +279,10 @@ fn client_for(ctx: &Ctx, flag: Option<&str>, r: &Rental) -> Result<ComputeClient
         eprintln!("DBC client: {url}");
     }
     // Plain http to a public host only when the user said so (flag or Settings).
-    ComputeClient::new_checked(&url, ctx.allow_insecure_client || ctx.settings.allows_insecure_client(&url))
+    ComputeClient::new_checked(
+        &url,
+        ctx.allow_insecure_client || dbc::compute::url::allows_insecure(&ctx.settings.insecure_clients_allowed, &url),
+    )
 }
 
 /// The VM's login for scripts (the password only once it runs).

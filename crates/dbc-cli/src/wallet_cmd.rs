@@ -8,16 +8,16 @@
 //! where there is none the command fails and names `--file-store`
 //! (or `DBC_RENT_SECRET_STORE=file`), the explicit opt-in to the encrypted file.
 
+use crate::context::{pick, wallet, with_chain, Ctx};
 use clap::builder::TypedValueParser;
 use clap::Subcommand;
-use dbc::chain::{account, tx, ChainManager, ManagerConfig, NonceTracker, TxOptions, TxStatus};
+use dbc::chain::{account, tx, NonceTracker, TxOptions, TxStatus};
 use dbc::units::format_dbc;
 use dbc::wallet::{Account, ExposeSecret, SecretString, StoreKind, Wallet, WordCount};
 use dbc::{Error, ErrorCode, Result};
 use serde_json::{json, Value};
 use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::path::PathBuf;
 use zeroize::Zeroizing;
 
 pub const PASSWORD_ENV: &str = "DBC_RENT_PASSWORD";
@@ -108,22 +108,6 @@ pub struct SendArgs {
     pub timeout: u64,
 }
 
-/// What the CLI needs from the global flags.
-pub struct Ctx<'a> {
-    pub data_dir: &'a Path,
-    pub json: bool,
-    pub file_store: bool,
-    /// `--allow-insecure-client`: plain http:// to a public DBC client is
-    /// accepted (`ComputeClient::new_checked(url, ctx.allow_insecure_client)`).
-    pub allow_insecure_client: bool,
-    pub network: dbc::network::NetworkChoice,
-    pub settings: &'a dbc::settings::Settings,
-}
-
-pub(crate) fn wallet(ctx: &Ctx) -> Result<Wallet> {
-    Wallet::open(ctx.data_dir)
-}
-
 /// `--file-store` or `DBC_RENT_SECRET_STORE=file` chooses the encrypted
 /// file; otherwise the OS keyring, probed now, or an error that names the opt-in.
 fn new_account_store(ctx: &Ctx, w: &Wallet) -> Result<StoreKind> {
@@ -185,13 +169,6 @@ fn read_stdin_secret() -> Result<Zeroizing<String>> {
 
 fn account_json(a: &Account) -> Value {
     serde_json::to_value(a).unwrap_or(Value::Null)
-}
-
-pub(crate) fn pick(w: &Wallet, account: Option<&str>) -> Result<Account> {
-    match account {
-        Some(q) => w.find(q),
-        None => w.active(),
-    }
 }
 
 pub fn run(ctx: &Ctx, cmd: WalletCommand) -> Result<Value> {
@@ -316,26 +293,6 @@ pub fn run(ctx: &Ctx, cmd: WalletCommand) -> Result<Value> {
             Ok(json!({ "removed": acc.address, "name": acc.name }))
         }
     }
-}
-
-/// Connect to the selected network, run `f` with the client, disconnect.
-pub(crate) fn with_chain<T, F, Fut>(ctx: &Ctx, timeout: u64, f: F) -> Result<T>
-where
-    F: FnOnce(dbc::chain::ChainClient) -> Fut,
-    Fut: std::future::Future<Output = Result<T>>,
-{
-    let profile = dbc::chain::profile_for(&ctx.network, ctx.settings, ctx.data_dir)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::internal(format!("cannot start the async runtime: {e}")))?;
-    runtime.block_on(async {
-        let manager = ChainManager::start(profile, ManagerConfig::default());
-        let client = manager.wait_connected(Duration::from_secs(timeout)).await?;
-        let out = f(client).await;
-        manager.shutdown();
-        out
-    })
 }
 
 /// `send ADDRESS AMOUNT_DBC`: address and amount are checked before the

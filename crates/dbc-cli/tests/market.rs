@@ -1,6 +1,9 @@
 //! `dbc-rent machines` and `dbc-rent quote` against a real practice network
 //! (the DBC runtime under chopsticks with 60 seeded machines).
 
+mod common;
+
+use common::planck;
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
@@ -16,23 +19,10 @@ fn dbc_rent(dir: &Path, args: &[&str]) -> (Option<i32>, Value) {
     (out.status.code(), serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}")))
 }
 
-fn planck(v: &Value) -> u128 {
-    v.as_str().unwrap().parse().unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn list_show_and_quote_from_the_chain() {
-    dbc_sandbox::install_crypto_provider();
-    let data = tempfile::tempdir().unwrap();
-    let cfg = dbc_sandbox::SandboxConfig::chain_only(data.path().to_path_buf(), 60);
-    let sandbox =
-        dbc_sandbox::Sandbox::start(cfg).await.expect("practice network starts (run `make sandbox-deps` first)");
-    let dir = data.path().to_path_buf();
-    let result = tokio::task::spawn_blocking(move || check(&dir)).await;
-    sandbox.stop().await.unwrap();
-    if let Err(e) = result {
-        std::panic::resume_unwind(e.into_panic());
-    }
+    let (data, sandbox) = common::practice(60).await;
+    common::check_then_stop(sandbox, data.path().to_path_buf(), check).await;
 }
 
 fn check(dir: &Path) {

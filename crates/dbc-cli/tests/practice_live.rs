@@ -1,15 +1,13 @@
 //! `dbc-rent --network practice` against a real practice network (the DBC
 //! runtime under chopsticks, started here through the dbc-sandbox library).
 
+mod common;
+
 use std::process::Command;
 
 #[tokio::test]
 async fn status_connects_to_the_running_practice_network() {
-    dbc_sandbox::install_crypto_provider();
-    let data = tempfile::tempdir().unwrap();
-    let cfg = dbc_sandbox::SandboxConfig::chain_only(data.path().to_path_buf(), 4);
-    let sandbox =
-        dbc_sandbox::Sandbox::start(cfg).await.expect("practice network starts (run `make sandbox-deps` first)");
+    let (data, sandbox) = common::practice(4).await;
 
     let out = tokio::task::spawn_blocking({
         let dir = data.path().to_path_buf();

@@ -3,23 +3,13 @@
 //! `rent` process killed right after it sent the transaction: the next run
 //! finds the order and nothing is rented twice.
 
+mod common;
+
+use common::{planck, practice_cmd as cmd, rental_row, DEV, PASSWORD};
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
-
-const DEV: &str = "bottom drive obey lake curtain smoke basket hold race lonely fit walk";
-const PASSWORD: &str = "app password 1";
-
-fn cmd(dir: &Path, args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_dbc-rent"));
-    c.env("DBC_RENT_HOME", dir)
-        .env("DBC_RENT_PASSWORD", PASSWORD)
-        .env("DBC_RENT_SECRET_STORE", "file")
-        .args(["--network", "practice", "--json"])
-        .args(args);
-    c
-}
 
 fn run(dir: &Path, args: &[&str], stdin: Option<&str>) -> (Option<i32>, Value, String) {
     let mut c = cmd(dir, args);
@@ -48,28 +38,16 @@ fn err_code(dir: &Path, args: &[&str]) -> String {
     v["error"]["code"].as_str().unwrap().to_string()
 }
 
-fn planck(v: &Value) -> u128 {
-    v.as_str().unwrap().parse().unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn rent_confirm_renew_and_survive_a_kill() {
-    dbc_sandbox::install_crypto_provider();
-    let data = tempfile::tempdir().unwrap();
-    let cfg = dbc_sandbox::SandboxConfig::chain_only(data.path().to_path_buf(), 60);
-    let sandbox =
-        dbc_sandbox::Sandbox::start(cfg).await.expect("practice network starts (run `make sandbox-deps` first)");
+    let (data, sandbox) = common::practice(60).await;
     let dir = data.path().to_path_buf();
     let (code, acc, stderr) =
         run(&dir, &["wallet", "import", "--mnemonic-stdin", "--name", "renter"], Some(&format!("{DEV}//rental-test")));
     assert_eq!(code, Some(0), "{acc} {stderr}");
     let address = acc["address"].as_str().unwrap().to_string();
     sandbox.fund(&address, 200_000).await.unwrap();
-    let result = tokio::task::spawn_blocking(move || check(&dir)).await;
-    sandbox.stop().await.unwrap();
-    if let Err(e) = result {
-        std::panic::resume_unwind(e.into_panic());
-    }
+    common::check_then_stop(sandbox, dir, check).await;
 }
 
 fn idle_ids(dir: &Path) -> Vec<String> {
@@ -117,13 +95,7 @@ fn check(dir: &Path) {
     assert!(planck(&n["renewal_paid_planck"]) > 0);
 
     let list = ok(dir, &["rentals"]);
-    let mine = list["rentals"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|x| x["rent_id"].as_u64() == r["rent_id"].as_u64())
-        .cloned()
-        .unwrap();
+    let mine = rental_row(&list, r["rent_id"].as_u64());
     assert_eq!(mine["stage"], "renting");
     assert!(mine["blocks_left"].as_u64().unwrap() > 600);
 
@@ -192,13 +164,12 @@ fn check(dir: &Path) {
 /// powering the VM off.
 #[tokio::test(flavor = "multi_thread")]
 async fn vm_create_resume_confirm_power_and_end() {
-    dbc_sandbox::install_crypto_provider();
-    let data = tempfile::tempdir().unwrap();
-    let mut cfg = dbc_sandbox::SandboxConfig::chain_only(data.path().to_path_buf(), 60);
-    cfg.client_sim = true;
-    cfg.vm_boot_secs = 4;
-    let sandbox =
-        dbc_sandbox::Sandbox::start(cfg).await.expect("practice network starts (run `make sandbox-deps` first)");
+    let (data, sandbox) = common::practice_with(|dir| dbc_sandbox::SandboxConfig {
+        client_sim: true,
+        vm_boot_secs: 4,
+        ..dbc_sandbox::SandboxConfig::chain_only(dir, 60)
+    })
+    .await;
     let dir = data.path().to_path_buf();
     let (code, acc, stderr) =
         run(&dir, &["wallet", "import", "--mnemonic-stdin", "--name", "renter"], Some(&format!("{DEV}//vm-test")));
@@ -211,13 +182,7 @@ async fn vm_create_resume_confirm_power_and_end() {
     let mut failure = first.err();
     if let Some(rent_id) = ok_so_far.then(|| rent_id_of(&dir)).flatten() {
         // Past rent_end: the order ends on chain and the node powers the VM off.
-        let mine = ok(&dir, &["rentals"])["rentals"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|x| x["rent_id"].as_u64() == Some(rent_id))
-            .cloned()
-            .unwrap();
+        let mine = rental_row(&ok(&dir, &["rentals"]), Some(rent_id));
         let (end, task_id) =
             (mine["rent_end"].as_u64().unwrap() as u32, mine["vm"]["task_id"].as_str().unwrap().to_string());
         let sim = sandbox.client_sim().expect("the simulator runs");
@@ -279,13 +244,7 @@ fn vm_first_half(dir: &Path) -> String {
     child.wait().unwrap();
     let planned = planned.expect("a planned event before the kill");
     let list = ok(dir, &["rentals"]);
-    let mine = list["rentals"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|x| x["rent_id"].as_u64() == r["rent_id"].as_u64())
-        .cloned()
-        .unwrap();
+    let mine = rental_row(&list, r["rent_id"].as_u64());
     assert_eq!(mine["stage"], "vm-creating");
     assert_eq!(mine["vm"]["task_id"], planned["taskId"]);
 

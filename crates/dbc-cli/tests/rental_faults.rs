@@ -11,19 +11,14 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 
-const DEV: &str = "bottom drive obey lake curtain smoke basket hold race lonely fit walk";
-const PASSWORD: &str = "app password 1";
+mod common;
 
+use common::{DEV, PASSWORD};
+
+/// `dbc-rent` (see [`common::practice_cmd`]) with no input and its output captured.
 fn cmd(dir: &Path, args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_dbc-rent"));
-    c.env("DBC_RENT_HOME", dir)
-        .env("DBC_RENT_PASSWORD", PASSWORD)
-        .env("DBC_RENT_SECRET_STORE", "file")
-        .args(["--network", "practice", "--json"])
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    let mut c = common::practice_cmd(dir, args);
+    c.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
     c
 }
 

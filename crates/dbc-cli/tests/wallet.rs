@@ -1,15 +1,16 @@
 //! `dbc-rent wallet …` and `send` as a script runs them: the password from
 //! DBC_RENT_PASSWORD, the encrypted-file store chosen explicitly, words on stdin.
 
+mod common;
+
+use common::{DEV, PASSWORD};
 use serde_json::{json, Value};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-const DEV: &str = "bottom drive obey lake curtain smoke basket hold race lonely fit walk";
 const DEV_ROOT: &str = "5DfhGyQdFobKM8NsWvEeAKk5EQQgYe9AydgJ7rMB6E1EqRzV";
 const ALICE: &str = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
-const PASSWORD: &str = "app password 1";
 
 struct Run {
     code: Option<i32>,
@@ -278,11 +279,7 @@ fn import_json_and_export_json_round_trip() {
 /// Balance and send against a real practice network.
 #[tokio::test]
 async fn balance_and_send_on_the_practice_network() {
-    dbc_sandbox::install_crypto_provider();
-    let data = tempfile::tempdir().unwrap();
-    let cfg = dbc_sandbox::SandboxConfig::chain_only(data.path().to_path_buf(), 2);
-    let sandbox =
-        dbc_sandbox::Sandbox::start(cfg).await.expect("practice network starts (run `make sandbox-deps` first)");
+    let (data, sandbox) = common::practice(2).await;
     let dir = data.path().to_path_buf();
     let cli = move |args: Vec<String>, stdin: Option<String>| {
         let dir = dir.clone();

@@ -166,12 +166,8 @@ impl ChecklistStore {
     }
 
     fn read(&self) -> Result<FileV1> {
-        let bytes = match std::fs::read(&self.path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(FileV1 { version: VERSION, ..Default::default() })
-            }
-            Err(e) => return Err(Error::io(&self.path, &e)),
+        let Some(bytes) = crate::paths::read_if_exists(&self.path)? else {
+            return Ok(FileV1 { version: VERSION, ..Default::default() });
         };
         serde_json::from_slice(&bytes).map_err(|e| {
             Error::new(ErrorCode::StorageCorrupt, format!("{}: {e}", self.path.display()))

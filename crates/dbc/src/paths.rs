@@ -74,6 +74,16 @@ fn temp_name(name: &str) -> String {
     format!(".{name}.tmp-{}-{n}-{:08x}", std::process::id(), rand::random::<u32>())
 }
 
+/// The bytes of the file at `path`, or `None` when there is none yet (any
+/// other failure is an `io` error naming the path).
+pub fn read_if_exists(path: &Path) -> crate::Result<Option<Vec<u8>>> {
+    match std::fs::read(path) {
+        Ok(b) => Ok(Some(b)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(crate::Error::io(path, &e)),
+    }
+}
+
 /// Write `bytes` to `path` atomically: a temporary file in the same folder
 /// (a name of its own, so two threads or processes writing the same file
 /// never share one), flushed to disk, then renamed over the target. A crash

@@ -23,13 +23,13 @@ pub struct Settings {
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub file_store_chosen: bool,
     /// DBC client base URLs (`http://host:port`), normalized when saved
-    /// ([`normalize_compute_clients`]); the first is the default for a new VM.
+    /// (`compute::url::normalize_list`); the first is the default for a new VM.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub compute_clients: Vec<String>,
     /// DBC clients (normalized base URLs) the user allowed over plain
     /// `http://` although they are outside this computer and its private
     /// network: asked once per client, then remembered here
-    /// ([`Settings::allows_insecure_client`], `compute::url::check_transport`).
+    /// (`compute::url::allows_insecure`, `compute::url::check_transport`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub insecure_clients_allowed: Vec<String>,
     /// Nodes (`ws://` URLs as parsed) the user allowed unencrypted although
@@ -54,30 +54,17 @@ impl Settings {
         (!self.mainnet_endpoints.is_empty()).then_some(self.mainnet_endpoints.as_slice())
     }
 
+    /// The endpoints to hand `chain::profile_for` for `choice` (the user's
+    /// mainnet list, else `None`), once every node `choice` would dial has
+    /// passed [`Settings::check_node_transport`].
+    pub fn checked_endpoints(&self, choice: &NetworkChoice) -> Result<Option<&[String]>> {
+        self.check_node_transport(choice)?;
+        Ok(self.custom_mainnet_endpoints())
+    }
+
     /// The language to show: the user's choice, else the OS locale.
     pub fn effective_language(&self) -> Language {
         self.language.unwrap_or_else(Language::system_default)
-    }
-
-    /// Whether the user allowed plain `http://` to the DBC client at `url`
-    /// (compared normalized). Pass the answer to `ComputeClient::new_checked`.
-    pub fn allows_insecure_client(&self, url: &str) -> bool {
-        let Ok(want) = crate::compute::url::normalize_base_url(url) else {
-            return false;
-        };
-        self.insecure_clients_allowed
-            .iter()
-            .any(|u| crate::compute::url::normalize_base_url(u).is_ok_and(|u| u == want))
-    }
-
-    /// Remember that the user allowed plain `http://` to the DBC client at
-    /// `url` (normalized, once); gives the normalized URL.
-    pub fn allow_insecure_client(&mut self, url: &str) -> Result<String> {
-        let url = crate::compute::url::normalize_base_url(url)?;
-        if !self.allows_insecure_client(&url) {
-            self.insecure_clients_allowed.push(url.clone());
-        }
-        Ok(url)
     }
 
     /// Whether the user allowed unencrypted `ws://` to the node at `url`.
@@ -115,19 +102,6 @@ impl Settings {
         v.dedup();
         v
     }
-}
-
-/// Check and normalize a DBC client list as typed: blanks dropped, each URL
-/// normalized (`crate::compute::url`), duplicates dropped, order kept.
-pub fn normalize_compute_clients(list: &[String]) -> Result<Vec<String>> {
-    let mut out: Vec<String> = Vec::new();
-    for raw in list.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
-        let url = crate::compute::url::normalize_base_url(raw)?;
-        if !out.contains(&url) {
-            out.push(url);
-        }
-    }
-    Ok(out)
 }
 
 /// Check reminder lead times (minutes): each from 1 minute to 60 days.
@@ -170,12 +144,8 @@ impl SettingsStore {
     /// not valid settings JSON is renamed to `settings.corrupt-<unix time>.json`
     /// (kept for the user, never overwritten) and the defaults are used.
     pub fn load(&self) -> Result<Loaded> {
-        let bytes = match std::fs::read(&self.path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(Loaded { settings: Settings::default(), quarantined: None })
-            }
-            Err(e) => return Err(Error::io(&self.path, &e)),
+        let Some(bytes) = paths::read_if_exists(&self.path)? else {
+            return Ok(Loaded { settings: Settings::default(), quarantined: None });
         };
         match serde_json::from_slice::<Settings>(&bytes) {
             Ok(settings) => Ok(Loaded { settings, quarantined: None }),
@@ -236,9 +206,16 @@ mod tests {
         store.save(&s).unwrap();
         assert_eq!(store.load().unwrap().settings, s);
         assert_eq!(s.effective_language(), Language::Zh);
-        assert!(s.allows_insecure_client("http://116.31.89.150:5052/api/v1/"), "compared normalized");
-        assert!(!s.allows_insecure_client("http://116.31.89.150:5053"));
-        assert!(!Settings::default().allows_insecure_client("http://116.31.89.150:5052"));
+    }
+
+    #[test]
+    fn the_endpoints_for_a_choice_are_the_users_list_once_checked() {
+        let mut s = Settings::default();
+        assert_eq!(s.checked_endpoints(&NetworkChoice::Mainnet).unwrap(), None, "the built-in list");
+        s.mainnet_endpoints = vec!["ws://8.8.8.8:9944/".into()];
+        assert_eq!(s.checked_endpoints(&NetworkChoice::Mainnet).unwrap_err().code, ErrorCode::InsecureNodeUrl);
+        s.allow_insecure_node("ws://8.8.8.8:9944").unwrap();
+        assert_eq!(s.checked_endpoints(&NetworkChoice::Mainnet).unwrap(), Some(&s.mainnet_endpoints[..]));
     }
 
     #[test]
@@ -261,17 +238,6 @@ mod tests {
     }
 
     #[test]
-    fn allowing_an_insecure_client_is_remembered_once_normalized() {
-        let mut s = Settings::default();
-        assert_eq!(s.allow_insecure_client(" http://116.31.89.150:5052/ ").unwrap(), "http://116.31.89.150:5052");
-        s.allow_insecure_client("http://116.31.89.150:5052").unwrap();
-        assert_eq!(s.insecure_clients_allowed, ["http://116.31.89.150:5052"]);
-        assert!(s.allows_insecure_client("http://116.31.89.150:5052"));
-        assert_eq!(s.allow_insecure_client("ftp://x").unwrap_err().code, crate::ErrorCode::InvalidClientUrl);
-        assert_eq!(s.insecure_clients_allowed.len(), 1, "nothing kept from a refused address");
-    }
-
-    #[test]
     fn corrupt_file_is_kept_aside_not_overwritten() {
         let d = tempfile::tempdir().unwrap();
         let store = SettingsStore::new(d.path());
@@ -284,12 +250,7 @@ mod tests {
     }
 
     #[test]
-    fn compute_clients_and_reminder_leads() {
-        let list =
-            ["", " http://10.0.0.5:5052/api/v1/ ", "http://10.0.0.5:5052", "http://127.0.0.1:5002"].map(String::from);
-        assert_eq!(normalize_compute_clients(&list).unwrap(), ["http://10.0.0.5:5052", "http://127.0.0.1:5002"]);
-        let bad = normalize_compute_clients(&["ftp://x".into()]).unwrap_err();
-        assert_eq!(bad.code, ErrorCode::InvalidClientUrl);
+    fn reminder_leads() {
         assert_eq!(Settings::default().reminder_leads(), [1440, 60]);
         assert_eq!(validate_reminder_leads(&[60, 1440, 60]).unwrap(), [1440, 60]);
         assert_eq!(validate_reminder_leads(&[0]).unwrap_err().code, ErrorCode::InvalidArgument);

@@ -20,7 +20,7 @@ pub(crate) fn client_for(state: &AppState, asked: Option<&str>, r: &Rental) -> R
     };
     let url = rental::choose_client(r, &from)?;
     // Plain http:// to a public client only once the user allowed that one.
-    ComputeClient::new_checked(&url, settings.allows_insecure_client(&url))
+    ComputeClient::new_checked(&url, dbc::compute::url::allows_insecure(&settings.insecure_clients_allowed, &url))
 }
 
 pub(crate) fn practice_client(state: &AppState, settings: &dbc::settings::Settings) -> Option<String> {
@@ -51,7 +51,7 @@ pub async fn compute_test_connection(
     url: String,
     machine_id: Option<String>,
 ) -> Result<ConnectionView> {
-    let allowed = state.settings().allows_insecure_client(&url);
+    let allowed = dbc::compute::url::allows_insecure(&state.settings().insecure_clients_allowed, &url);
     guarded_async("compute_test_connection", async {
         let client = ComputeClient::new_checked(&url, allowed)?;
         match machine_id.filter(|m| !m.trim().is_empty()) {
@@ -98,7 +98,7 @@ pub fn compute_allow_insecure_client(state: tauri::State<'_, AppState>, url: Str
         let normalized = dbc::compute::url::normalize_base_url(&url)?;
         state.update_settings(|s| {
             // Cannot fail: `normalized` is a checked address.
-            let _ = s.allow_insecure_client(&normalized);
+            let _ = dbc::compute::url::allow_insecure(&mut s.insecure_clients_allowed, &normalized);
         })?;
         tracing::info!(url = %normalized, "plain http allowed for this DBC client");
         Ok(normalized)

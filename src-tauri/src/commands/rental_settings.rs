@@ -39,7 +39,7 @@ pub fn rental_settings(state: tauri::State<'_, AppState>) -> Result<RentalSettin
 #[tauri::command]
 pub fn set_compute_clients(state: tauri::State<'_, AppState>, clients: Vec<String>) -> Result<RentalSettings> {
     guarded("set_compute_clients", || {
-        let list = dbc::settings::normalize_compute_clients(&clients)?;
+        let list = dbc::compute::url::normalize_list(&clients)?;
         let next = state.update_settings(|s| s.compute_clients = list)?;
         Ok(rental_settings_of(&state, &next))
     })

@@ -660,9 +660,8 @@ mod tests {
             std::fs::write(crate::practice::state_path(dir.path()), format!(r#"{{"chain":"{url}","pid":1}}"#)).unwrap();
         };
         // Not running at start: the manager still starts, says why, and keeps looking.
-        let settings = crate::settings::Settings::default();
-        let m = crate::chain::manager_with(&crate::network::NetworkChoice::Practice, &settings, dir.path(), quick())
-            .unwrap();
+        let m =
+            crate::chain::manager_with(&crate::network::NetworkChoice::Practice, None, dir.path(), quick()).unwrap();
         let s = wait_for(&m, "offline: not running", |s| s.state == ConnectionState::Offline).await;
         assert_eq!(s.last_error.unwrap().code, ErrorCode::SandboxNotRunning);
         let node = FakeNode::start(0, mainnet_genesis(), 400).await;

@@ -29,6 +29,7 @@ pub mod nonce;
 pub mod profile;
 pub mod rent;
 pub mod tx;
+pub(crate) mod value;
 
 #[cfg(test)]
 mod fake_node;
@@ -42,21 +43,22 @@ pub use profile::{NetworkProfile, MAINNET_ENDPOINTS, MAINNET_GENESIS, PRACTICE_G
 pub use subxt::utils::AccountId32;
 pub use tx::{TxOptions, TxOutcome, TxStatus, WaitFor};
 
-/// The nodes to dial for `choice`, as the user configured them: mainnet with
-/// the user's endpoint list (else the built-in one), the practice network
-/// that `dbc-sandbox` or the app started for `data_dir`, or a custom node.
-/// Shared by the CLI and the app so both resolve a choice the same way.
+/// The nodes to dial for `choice`: mainnet with the user's endpoint list
+/// `mainnet_endpoints` (`None`: the built-in one), the practice network that
+/// `dbc-sandbox` or the app started for `data_dir`, or a custom node. Shared
+/// by the CLI and the app so both resolve a choice the same way; both take
+/// the endpoints from [`crate::settings::Settings::checked_endpoints`], which
+/// refuses an unencrypted remote node the user has not allowed.
 pub fn profile_for(
     choice: &crate::network::NetworkChoice,
-    settings: &crate::settings::Settings,
+    mainnet_endpoints: Option<&[String]>,
     data_dir: &std::path::Path,
 ) -> crate::Result<NetworkProfile> {
-    settings.check_node_transport(choice)?;
     let practice_url = match choice {
         crate::network::NetworkChoice::Practice => Some(crate::practice::require_running(data_dir)?.chain),
         _ => None,
     };
-    NetworkProfile::for_choice(choice, practice_url.as_deref(), settings.custom_mainnet_endpoints())
+    NetworkProfile::for_choice(choice, practice_url.as_deref(), mainnet_endpoints)
 }
 
 /// A supervisor for `choice`. Mainnet and a custom node dial the endpoints
@@ -67,21 +69,21 @@ pub fn profile_for(
 /// by itself; its rounds are also retried more often ([`Backoff::local`]).
 pub fn manager_for(
     choice: &crate::network::NetworkChoice,
-    settings: &crate::settings::Settings,
+    mainnet_endpoints: Option<&[String]>,
     data_dir: &std::path::Path,
 ) -> crate::Result<ChainManager> {
-    manager_with(choice, settings, data_dir, ManagerConfig::default())
+    manager_with(choice, mainnet_endpoints, data_dir, ManagerConfig::default())
 }
 
 /// [`manager_for`] with other knobs (tests).
 pub fn manager_with(
     choice: &crate::network::NetworkChoice,
-    settings: &crate::settings::Settings,
+    mainnet_endpoints: Option<&[String]>,
     data_dir: &std::path::Path,
     config: ManagerConfig,
 ) -> crate::Result<ChainManager> {
     if *choice != crate::network::NetworkChoice::Practice {
-        return Ok(ChainManager::start(profile_for(choice, settings, data_dir)?, config));
+        return Ok(ChainManager::start(profile_for(choice, mainnet_endpoints, data_dir)?, config));
     }
     let data_dir = data_dir.to_path_buf();
     let resolve: manager::ResolveProfile =

@@ -8,6 +8,7 @@
 //! `Rent` / `Relet` events say that something happened, and with what figures.
 
 use super::client::ChainClient;
+use super::value::{bytes, items, u32_of};
 use crate::error::{Error, ErrorCode, Result};
 use scale_value::{At, Value, ValueDef};
 use serde::{Deserialize, Serialize};
@@ -284,29 +285,6 @@ pub fn lapsed(rent_id: u64) -> Error {
         format!("order {rent_id} is no longer on the chain: it was not confirmed within {CONFIRM_WINDOW_BLOCKS} blocks (15 min), so the chain refunded the rent and kept the order fee"),
     )
     .with_data(serde_json::json!({ "rentId": rent_id }))
-}
-
-fn u32_of(v: Option<&Value>) -> Option<u32> {
-    v.and_then(Value::as_u128).and_then(|n| u32::try_from(n).ok())
-}
-
-/// The children of a sequence or composite value.
-fn items(v: &Value) -> impl Iterator<Item = &Value> {
-    let list: Vec<&Value> = match &v.value {
-        ValueDef::Composite(c) => c.values().collect(),
-        _ => Vec::new(),
-    };
-    list.into_iter()
-}
-
-/// A `Vec<u8>` / `[u8; 32]` value (possibly wrapped in a one-field composite
-/// such as `AccountId32`) as bytes.
-fn bytes(v: &Value) -> Option<Vec<u8>> {
-    let vals: Vec<&Value> = items(v).collect();
-    if vals.len() == 1 && !matches!(vals[0].value, ValueDef::Primitive(_)) {
-        return bytes(vals[0]);
-    }
-    vals.iter().map(|x| x.as_u128().and_then(|n| u8::try_from(n).ok())).collect()
 }
 
 #[cfg(test)]

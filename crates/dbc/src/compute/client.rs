@@ -2,8 +2,7 @@
 //! routes (version, node list, node info).
 
 use super::auth::Auth;
-use super::machine::RentedMachine;
-use super::reply::{self, Ctx};
+use super::reply::{self, bad_shape, Ctx};
 use super::types::{NodeInfo, NodeSummary};
 use super::url::{check_transport, normalize_base_url};
 use crate::error::{Error, ErrorCode, Result};
@@ -227,19 +226,6 @@ impl ComputeClient {
         })?;
         Ok(ConnectionCheck { url: self.base.clone(), client_version, node })
     }
-
-    /// The signed routes for one rent order on one machine.
-    pub fn rented(&self, machine_id: &str, auth: Auth) -> Result<RentedMachine> {
-        Ok(RentedMachine::new(self.clone(), normalize_machine_id(machine_id)?, auth))
-    }
-}
-
-pub(crate) fn bad_shape(ctx: &Ctx, reason: &str) -> Error {
-    Error::new(
-        ErrorCode::ComputeBadReply,
-        format!("the DBC client at {} sent an unexpected answer on {}: {reason}", ctx.url, ctx.route),
-    )
-    .with_data(json!({ "url": ctx.url, "route": ctx.route, "reason": reason }))
 }
 
 #[cfg(test)]

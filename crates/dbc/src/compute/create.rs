@@ -17,9 +17,9 @@
 //!   not retried; the caller hears at once (within the request timeout) and
 //!   may resume later with the same plan.
 
-use super::client::bad_shape;
 use super::machine::{check_task_id, RentedMachine};
 use super::plan::VmPlan;
+use super::reply::bad_shape;
 use super::reply::{self, node_message};
 use super::types::{text, TaskDetail, TaskStatus};
 use crate::error::{Error, ErrorCode, Result};

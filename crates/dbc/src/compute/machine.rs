@@ -3,9 +3,9 @@
 //! VM is in `create`, waiting for a status in `poll`.
 
 use super::auth::Auth;
-use super::client::{bad_shape, ComputeClient};
+use super::client::{normalize_machine_id, ComputeClient};
 use super::plan::{plan_vm, PlanRequest, VmPlan};
-use super::reply::Ctx;
+use super::reply::{bad_shape, Ctx};
 use super::types::{NodeInfo, TaskDetail, TaskSummary};
 use crate::error::{Error, Result};
 use serde_json::{json, Map, Value};
@@ -37,11 +37,16 @@ pub(crate) fn check_task_id(id: &str) -> Result<()> {
     }
 }
 
-impl RentedMachine {
-    pub(crate) fn new(client: ComputeClient, machine_id: String, auth: Auth) -> Self {
-        RentedMachine { client, machine_id, auth }
+impl ComputeClient {
+    /// The signed routes for one rent order on one machine. (Here, not in
+    /// `client`: the signed routes build on the plain client, not the
+    /// other way round.)
+    pub fn rented(&self, machine_id: &str, auth: Auth) -> Result<RentedMachine> {
+        Ok(RentedMachine { client: self.clone(), machine_id: normalize_machine_id(machine_id)?, auth })
     }
+}
 
+impl RentedMachine {
     pub fn client(&self) -> &ComputeClient {
         &self.client
     }

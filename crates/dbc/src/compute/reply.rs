@@ -274,6 +274,16 @@ pub(crate) fn is_transient(e: &Error) -> bool {
     }
 }
 
+/// `compute-bad-reply`: the client's answer on `ctx` lacks what the route
+/// promises (`reason`).
+pub(crate) fn bad_shape(ctx: &Ctx, reason: &str) -> Error {
+    Error::new(
+        ErrorCode::ComputeBadReply,
+        format!("the DBC client at {} sent an unexpected answer on {}: {reason}", ctx.url, ctx.route),
+    )
+    .with_data(json!({ "url": ctx.url, "route": ctx.route, "reason": reason }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -102,6 +102,39 @@ pub fn check_transport(base: &str, allow_insecure: bool) -> Result<()> {
     .with_data(json!({ "url": base, "host": host })))
 }
 
+/// Whether `url` is among the DBC clients the user allowed over plain
+/// `http://` (`Settings::insecure_clients_allowed`), compared normalized.
+/// Pass the answer to `ComputeClient::new_checked`.
+pub fn allows_insecure(allowed: &[String], url: &str) -> bool {
+    let Ok(want) = normalize_base_url(url) else {
+        return false;
+    };
+    allowed.iter().any(|u| normalize_base_url(u).is_ok_and(|u| u == want))
+}
+
+/// Remember in `allowed` that the user allowed plain `http://` to the DBC
+/// client at `url` (normalized, once); gives the normalized URL.
+pub fn allow_insecure(allowed: &mut Vec<String>, url: &str) -> Result<String> {
+    let url = normalize_base_url(url)?;
+    if !allows_insecure(allowed, &url) {
+        allowed.push(url.clone());
+    }
+    Ok(url)
+}
+
+/// Check and normalize a DBC client list as typed (`Settings::compute_clients`):
+/// blanks dropped, each URL normalized, duplicates dropped, order kept.
+pub fn normalize_list(list: &[String]) -> Result<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for raw in list.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        let url = normalize_base_url(raw)?;
+        if !out.contains(&url) {
+            out.push(url);
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,5 +226,29 @@ mod tests {
         assert!(reason("http://host:0").contains("port 0"));
         assert!(reason("http://host:70000").contains("not a URL"));
         assert!(reason("http://").contains("not a URL") || reason("http://").contains("host"));
+    }
+
+    #[test]
+    fn insecure_clients_are_compared_and_remembered_normalized() {
+        let allowed = vec!["http://116.31.89.150:5052".to_string()];
+        assert!(allows_insecure(&allowed, "http://116.31.89.150:5052/api/v1/"), "compared normalized");
+        assert!(!allows_insecure(&allowed, "http://116.31.89.150:5053"));
+        assert!(!allows_insecure(&[], "http://116.31.89.150:5052"));
+        let mut s = Vec::new();
+        assert_eq!(allow_insecure(&mut s, " http://116.31.89.150:5052/ ").unwrap(), "http://116.31.89.150:5052");
+        allow_insecure(&mut s, "http://116.31.89.150:5052").unwrap();
+        assert_eq!(s, ["http://116.31.89.150:5052"]);
+        assert!(allows_insecure(&s, "http://116.31.89.150:5052"));
+        assert_eq!(allow_insecure(&mut s, "ftp://x").unwrap_err().code, ErrorCode::InvalidClientUrl);
+        assert_eq!(s.len(), 1, "nothing kept from a refused address");
+    }
+
+    #[test]
+    fn a_client_list_is_normalized_without_blanks_or_duplicates() {
+        let list =
+            ["", " http://10.0.0.5:5052/api/v1/ ", "http://10.0.0.5:5052", "http://127.0.0.1:5002"].map(String::from);
+        assert_eq!(normalize_list(&list).unwrap(), ["http://10.0.0.5:5052", "http://127.0.0.1:5002"]);
+        let bad = normalize_list(&["ftp://x".into()]).unwrap_err();
+        assert_eq!(bad.code, ErrorCode::InvalidClientUrl);
     }
 }

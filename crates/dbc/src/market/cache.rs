@@ -102,7 +102,7 @@ fn now_unix() -> u64 {
 mod tests {
     use super::*;
     use crate::market::machine::tests::machine_value;
-    use crate::market::{Machine, PricingParams, StandardGpuPointPrice};
+    use crate::market::{Machine, PricingParams};
     use crate::units::DBC;
     use scale_value::{Composite, Value};
 
@@ -114,15 +114,9 @@ mod tests {
         Market {
             block_number: 42,
             block_hash: format!("0x{}", "ab".repeat(32)),
-            spec_version: 400,
-            params: PricingParams {
-                standard: Some(StandardGpuPointPrice { gpu_point: 100, gpu_price: 16_937 }),
-                avg_price: Some(500),
-                // Beyond 2^64: must survive the JSON round trip exactly.
-                fixed_tx_fee: Some(u128::from(u64::MAX) * DBC),
-                max_rental_days: 60,
-            },
-            machines: vec![m],
+            // Beyond 2^64: must survive the JSON round trip exactly.
+            params: PricingParams { fixed_tx_fee: Some(u128::from(u64::MAX) * DBC), ..PricingParams::example() },
+            ..Market::example(vec![m])
         }
     }
 

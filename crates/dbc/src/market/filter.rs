@@ -161,7 +161,6 @@ pub fn counters(rows: &[Listing]) -> Counters {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::market::{PricingParams, StandardGpuPointPrice};
 
     fn m(id: &str, status: MachineStatus, model: &str, gpus: u32, free: u32, calc: u64) -> Machine {
         Machine {
@@ -177,24 +176,13 @@ mod tests {
     }
 
     fn market() -> Market {
-        Market {
-            block_number: 1,
-            block_hash: "0x00".into(),
-            spec_version: 400,
-            params: PricingParams {
-                standard: Some(StandardGpuPointPrice { gpu_point: 100, gpu_price: 16_937 }),
-                avg_price: Some(500),
-                fixed_tx_fee: Some(10 * crate::units::DBC),
-                max_rental_days: 60,
-            },
-            machines: vec![
-                m("a1", MachineStatus::Idle, "GeForceRTX4090", 4, 4, 4 * 1_400),
-                m("b2", MachineStatus::PartlyRented, "GeForceRTX3090", 8, 3, 8 * 900),
-                m("c3", MachineStatus::Rented, "NVIDIA A100", 8, 0, 8 * 2_000),
-                m("d4", MachineStatus::Offline, "GeForceRTX4090", 2, 2, 2 * 1_400),
-                m("e5", MachineStatus::Idle, "GeForceRTX3080", 1, 1, 700),
-            ],
-        }
+        Market::example(vec![
+            m("a1", MachineStatus::Idle, "GeForceRTX4090", 4, 4, 4 * 1_400),
+            m("b2", MachineStatus::PartlyRented, "GeForceRTX3090", 8, 3, 8 * 900),
+            m("c3", MachineStatus::Rented, "NVIDIA A100", 8, 0, 8 * 2_000),
+            m("d4", MachineStatus::Offline, "GeForceRTX4090", 2, 2, 2 * 1_400),
+            m("e5", MachineStatus::Idle, "GeForceRTX3080", 1, 1, 700),
+        ])
     }
 
     fn ids(rows: &[Listing]) -> Vec<String> {

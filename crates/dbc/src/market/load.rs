@@ -9,12 +9,13 @@
 //! runtime has it) plus the pricing storage, and one for the live orders'
 //! `RentInfo` (see [`super::reader`]).
 
-use super::machine::{bytes, items, Machine};
+use super::machine::Machine;
 use super::price::{PricingParams, Quote, StandardGpuPointPrice, DEFAULT_MAX_RENTAL_DAYS};
 use super::reader::BlockReader;
 use super::rules;
 use crate::chain::client::ChainClient;
-use crate::error::{Error, ErrorCode, Result};
+use crate::chain::value::{bytes, items};
+use crate::error::Result;
 use scale_value::{At, Value};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -47,12 +48,8 @@ impl Market {
         let m = self.machine(id).ok_or_else(|| rules::unknown_machine(id))?;
         rules::validate_duration(blocks)?;
         rules::check_rentable(m, gpus)?;
-        Quote::new(&self.params, m.calc_point, m.gpu_count, gpus, blocks, m.extra_price_per_gpu).ok_or_else(|| {
-            Error::new(
-                ErrorCode::ChainRpc,
-                "the chain has no usable price parameters (StandardGPUPointPrice, AvgPrice, FixedTxFee)",
-            )
-        })
+        Quote::new(&self.params, m.calc_point, m.gpu_count, gpus, blocks, m.extra_price_per_gpu)
+            .ok_or_else(super::price::no_price)
     }
 }
 
@@ -213,8 +210,24 @@ pub(super) async fn pricing(r: &BlockReader<'_>) -> Result<PricingParams> {
 }
 
 #[cfg(test)]
+impl Market {
+    /// A market at block 1 of spec 400 with the example prices
+    /// ([`PricingParams::example`]) and `machines`.
+    pub(crate) fn example(machines: Vec<Machine>) -> Market {
+        Market {
+            block_number: 1,
+            block_hash: "0x00".into(),
+            spec_version: 400,
+            params: PricingParams::example(),
+            machines,
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorCode;
     use crate::market::machine::tests::machine_value;
     use crate::units::DBC;
     use scale_value::Composite;
@@ -227,18 +240,7 @@ mod tests {
             Machine::from_value("c".repeat(64), &machine_value(unit("Exit"), 4, false), 0),
         ];
         machines.sort_by(|a, b| a.id.cmp(&b.id));
-        Market {
-            block_number: 1,
-            block_hash: "0x00".into(),
-            spec_version: 400,
-            params: PricingParams {
-                standard: Some(StandardGpuPointPrice { gpu_point: 100, gpu_price: 16_937 }),
-                avg_price: Some(500),
-                fixed_tx_fee: Some(10 * DBC),
-                max_rental_days: 60,
-            },
-            machines,
-        }
+        Market::example(machines)
     }
 
     #[test]

@@ -6,8 +6,9 @@
 //! or missing field should leave one `None`, not break the whole list. Only
 //! what the chain stores is here; units are the chain's (see field docs).
 
+use crate::chain::value::{bytes, items, text, u32_of, u64_of, variant_name};
 use crate::geo::{self, Region};
-use scale_value::{At, Composite, Value, ValueDef};
+use scale_value::{At, Value, ValueDef};
 use serde::{Deserialize, Serialize};
 
 /// What a renter needs to know about a machine's state.
@@ -181,48 +182,6 @@ impl Machine {
     }
 }
 
-fn u64_of(v: Option<&Value>) -> Option<u64> {
-    v.and_then(Value::as_u128).and_then(|n| u64::try_from(n).ok())
-}
-
-fn u32_of(v: Option<&Value>) -> Option<u32> {
-    v.and_then(Value::as_u128).and_then(|n| u32::try_from(n).ok())
-}
-
-fn variant_name(v: &Value) -> Option<&str> {
-    match &v.value {
-        ValueDef::Variant(var) => Some(&var.name),
-        _ => None,
-    }
-}
-
-/// The elements of a sequence or tuple (a newtype wrapper is looked through).
-pub(crate) fn items(v: &Value) -> Box<dyn Iterator<Item = &Value> + '_> {
-    match &v.value {
-        ValueDef::Composite(c @ Composite::Unnamed(_)) | ValueDef::Composite(c @ Composite::Named(_)) => {
-            Box::new(c.values())
-        }
-        _ => Box::new(std::iter::empty()),
-    }
-}
-
-/// A `Vec<u8>` / `[u8; N]` (possibly wrapped, like `H256([u8; 32])`) as bytes.
-pub(crate) fn bytes(v: &Value) -> Option<Vec<u8>> {
-    let vals: Vec<&Value> = items(v).collect();
-    if vals.len() == 1 && !matches!(vals[0].value, ValueDef::Primitive(_)) {
-        return bytes(vals[0]);
-    }
-    vals.into_iter().map(|x| x.as_u128().and_then(|n| u8::try_from(n).ok())).collect()
-}
-
-/// A byte string as (lossy) UTF-8 text.
-fn text(v: &Value) -> Option<String> {
-    if let Some(s) = v.as_str() {
-        return Some(s.to_string());
-    }
-    bytes(v).map(|b| String::from_utf8_lossy(&b).into_owned())
-}
-
 /// `East(x)`/`North(x)` -> x, `West(x)`/`South(x)` -> -x.
 fn signed_coord(v: &Value, plus: &str, minus: &str) -> Option<i64> {
     let ValueDef::Variant(var) = &v.value else { return None };
@@ -237,6 +196,7 @@ fn signed_coord(v: &Value, plus: &str, minus: &str) -> Option<i64> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use scale_value::Composite;
 
     fn b(s: &str) -> Value {
         Value::unnamed_composite(s.bytes().map(|x| Value::u128(x.into())))

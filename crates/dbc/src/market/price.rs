@@ -11,6 +11,7 @@
 //!
 //! Units: "USD micro" = USD×10^6, the chain's `gpu_price`/`AvgPrice` unit.
 
+use crate::error::{Error, ErrorCode};
 use crate::units::{BLOCKS_PER_DAY, BLOCKS_PER_HOUR, DBC, MAX_RENT_BLOCKS};
 use serde::{Deserialize, Serialize};
 
@@ -212,19 +213,36 @@ impl Quote {
 /// 60 days, the default `MaximumRentalDuration`, in blocks.
 pub const DEFAULT_MAX_RENTAL_DAYS: u32 = MAX_RENT_BLOCKS / BLOCKS_PER_DAY;
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// `chain-rpc`: the chain lacks the parameters its price formula needs (the
+/// chain itself would fail `GetMachinePriceFailed`, `Overflow` or
+/// `PayTxFeeFailed`).
+pub fn no_price() -> Error {
+    Error::new(
+        ErrorCode::ChainRpc,
+        "the chain has no usable price parameters (StandardGPUPointPrice, AvgPrice, FixedTxFee)",
+    )
+}
 
+#[cfg(test)]
+impl PricingParams {
     /// market.md §7.1 parameters: Galaxy's 0.016937 USD per calc point and day,
     /// 0.0005 USD per DBC, 10 DBC order fee (also the practice network's seed).
-    fn example() -> PricingParams {
+    pub(crate) fn example() -> PricingParams {
         PricingParams {
             standard: Some(StandardGpuPointPrice { gpu_point: 100, gpu_price: 16_937 }),
             avg_price: Some(500),
             fixed_tx_fee: Some(10 * DBC),
             max_rental_days: 60,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn example() -> PricingParams {
+        PricingParams::example()
     }
 
     #[test]

@@ -22,9 +22,9 @@
 //! when a runtime adds an event or moves a field.
 
 use super::load::{load_at, market_of, order_machines, pricing, read_machines, Market};
-use super::machine::{bytes, items};
 use super::reader::BlockReader;
 use crate::chain::client::ChainClient;
+use crate::chain::value::{bytes, items};
 use crate::error::Result;
 use scale_value::{Composite, Value, ValueDef};
 use std::collections::BTreeSet;

@@ -249,21 +249,9 @@ mod tests {
 
     fn rental(id: &str) -> Rental {
         Rental {
-            id: id.into(),
             account: "5Grw".into(),
             machine_id: "ab".repeat(32),
-            gpus: 1,
-            blocks: 600,
-            quote: None,
-            stage: Stage::Placing,
-            order: None,
-            vm: None,
-            pending: None,
-            last_error: None,
-            seen_at: None,
-            closed_at: None,
-            created_at: 1,
-            updated_at: 1,
+            ..crate::rental::samples::rental(id, Stage::Placing)
         }
     }
 

@@ -15,17 +15,18 @@
 //! the app and any number of CLI runs never both decide about, or sign for,
 //! the same intent.
 
+use super::answer::{self, Landed, Verdict};
 use super::book::{now, ChainStepGuard, RentalBook};
+use super::chain_port::{ChainCtx, RentalChain};
 use super::decide::{self, Settle};
+use super::errors;
 use super::record::{OrderFacts, PendingCall, PendingTx, Rental, Stage};
 use crate::chain::rent::{
     self, AccountSnapshot, Head, OrderStatus, RentOrder, RentPaid, HORIZON_BLOCKS, MIN_RELET_BLOCKS,
 };
 use crate::chain::tx::{self, PreparedTx, TxOptions, TxOutcome, TxSigner, TxStatus};
-use crate::chain::{account, ChainClient, NonceTracker};
 use crate::error::{Error, ErrorCode, Result};
 use crate::market::Quote;
-use crate::units::format_dbc;
 use subxt::utils::AccountId32;
 
 /// Blocks between signing a confirmation and its inclusion we allow for.
@@ -37,14 +38,6 @@ pub const MORTAL_BLOCKS: u32 = 64;
 
 /// How long a step waits for another process's step on the same journal.
 pub const STEP_PATIENCE: std::time::Duration = std::time::Duration::from_secs(120);
-
-/// What every step needs from the caller's connection.
-pub struct ChainCtx<'a> {
-    pub client: &'a ChainClient,
-    pub nonces: &'a NonceTracker,
-    pub book: &'a RentalBook,
-    pub opts: TxOptions,
-}
 
 /// Place an order for `quote` on `machine_id`, after checking the balance
 /// covers rent + order fee + transaction fee. Success means the `Rent`
@@ -67,7 +60,7 @@ pub async fn place(
     // unresolved or an order of this machine still waits for confirmation (a
     // retry or a double click would otherwise pay the order fee twice and
     // reserve the rent twice).
-    sync_locked(ctx, &who).await?;
+    sync_locked(ctx, ctx.book, &who).await?;
     if let Some(e) = in_progress(&ctx.book.all(), &address, machine_id) {
         return Err(e);
     }
@@ -77,7 +70,7 @@ pub async fn place(
     let opts = rental_tx_options(&ctx.opts);
     let prepared = tx::prepare(ctx.client, ctx.nonces, signer, &call, &opts).await?;
     let needed = quote.rent.saturating_add(quote.order_fee).saturating_add(prepared.fee_estimate);
-    if let Err(e) = ensure_free(ctx.client, &who, needed).await {
+    if let Err(e) = ensure_free(ctx, &who, needed).await {
         ctx.nonces.release(&who, prepared.nonce);
         return Err(e);
     }
@@ -110,7 +103,7 @@ pub async fn place(
         }
     };
     let result = tx::submit(ctx.client, ctx.nonces, prepared, &opts, on_status).await;
-    after_rent(ctx, rental, result).await
+    after_rent(ctx, ctx.book, rental, result).await
 }
 
 /// `rental-in-progress` when `address` has a transaction in flight, or an
@@ -122,23 +115,13 @@ fn in_progress(all: &[Rental], address: &str, machine_id: &str) -> Option<Error>
                 || (r.machine_id == machine_id && r.stage.awaits_confirm())
                 || r.stage == Stage::Placing)
     })?;
-    let id = open.rent_id().map(|n| n.to_string()).unwrap_or_else(|| open.id.clone());
-    Some(
-        Error::new(
-            ErrorCode::RentalInProgress,
-            format!("rental {id} is still {} (a transaction in flight or an order waiting for confirmation); finish or let it lapse first", open.stage.as_str()),
-        )
-        .with_data(serde_json::json!({ "rentId": id, "state": open.stage.as_str(), "machineId": open.machine_id })),
-    )
+    Some(errors::in_progress(open))
 }
 
 /// The chain-step lock, or `rental-in-progress` when another process holds
 /// it for longer than [`STEP_PATIENCE`].
 async fn step_or_busy(book: &RentalBook, address: &str, machine_id: &str) -> Result<ChainStepGuard> {
-    book.chain_step(STEP_PATIENCE).await?.ok_or_else(|| {
-        Error::new(ErrorCode::RentalInProgress, "another DBC Rent window or command is sending a rental transaction from this computer; try again when it has finished")
-            .with_data(serde_json::json!({ "rentId": "", "state": "busy", "machineId": machine_id, "account": address }))
-    })
+    book.chain_step(STEP_PATIENCE).await?.ok_or_else(|| errors::step_busy(address, machine_id))
 }
 
 /// The caller's options with the rental flow's mortality, so a transaction
@@ -147,70 +130,46 @@ fn rental_tx_options(opts: &TxOptions) -> TxOptions {
     TxOptions { mortal_blocks: Some(u64::from(MORTAL_BLOCKS)), ..opts.clone() }
 }
 
-/// Apply the result of a `rent_machine` submission to the journal.
-async fn after_rent(ctx: &ChainCtx<'_>, mut rental: Rental, result: Result<TxOutcome>) -> Result<Rental> {
-    match result {
+/// Apply the result of a `rent_machine` submission to the journal ([`answer::rent`]).
+async fn after_rent(
+    chain: &impl RentalChain,
+    book: &RentalBook,
+    rental: Rental,
+    result: Result<TxOutcome>,
+) -> Result<Rental> {
+    let answer = match result {
         Ok(outcome) => {
             let placed = outcome.extrinsic_events.as_ref().and_then(rent::rent_event);
-            let Some(placed) = placed else {
-                let err = Error::new(
-                    ErrorCode::RentNotPlaced,
-                    "the transaction succeeded but the chain placed no order (no RentMachine.Rent event)",
-                )
-                .with_data(serde_json::json!({ "machineId": rental.machine_id }));
-                return fail(ctx.book, rental, err);
-            };
-            // The event proves the order; a failed read must not lose its id.
-            let order = rent::order(ctx.client, placed.rent_id).await.unwrap_or_else(|e| {
-                tracing::warn!(code = ?e.code, "placed order {} could not be read back: {}", placed.rent_id, e.message);
-                None
-            });
-            let order_fee = rental.quote.map(|q| q.order_fee).unwrap_or(0);
-            rental.order = Some(match order {
-                Some(o) => OrderFacts::from_order(&o, placed.reserved, order_fee),
-                // Read too late (it lapsed already): rebuild from the event block.
-                None => {
-                    let start = outcome.block_number.unwrap_or(0);
-                    OrderFacts {
-                        rent_id: placed.rent_id,
-                        rent_start: start,
-                        rent_end: start + placed.blocks,
-                        confirm_deadline: rent::confirm_deadline(start),
-                        reserved: placed.reserved,
-                        order_fee,
-                        confirmed_at: None,
-                        paid: 0,
-                    }
+            let event = match placed {
+                Some(placed) => {
+                    // The event proves the order; a failed read must not lose its id.
+                    let order = chain.order(placed.rent_id).await.unwrap_or_else(|e| {
+                        tracing::warn!(code = ?e.code, "placed order {} could not be read back: {}", placed.rent_id, e.message);
+                        None
+                    });
+                    Some((placed, order))
                 }
-            });
-            rental.blocks = placed.blocks;
-            rental.stage = Stage::Placed;
-            rental.pending = None;
-            rental.last_error = None;
-            if let Some(n) = outcome.block_number {
-                rental.seen_at = Some(rental.seen_at.map_or(n, |s| s.max(n)));
-            }
-            save(ctx.book, rental)
+                None => None,
+            };
+            Ok(Landed { block: outcome.block_number, event })
         }
-        // Refused before any block, or failed in one: no order, nothing reserved.
-        Err(e) if matches!(e.code, ErrorCode::TxInvalid | ErrorCode::TxFailed | ErrorCode::InsufficientBalance) => {
-            fail(ctx.book, rental, e)
-        }
-        // Sent, outcome unknown: stay `Placing`; `sync` settles it.
-        Err(e) => {
-            rental.last_error = Some(e.clone());
-            save(ctx.book, rental)?;
-            Err(e)
-        }
-    }
+        Err(e) => Err(e),
+    };
+    write(book, answer::rent(rental, answer)).map(|(r, ())| r)
 }
 
-fn fail(book: &RentalBook, mut rental: Rental, err: Error) -> Result<Rental> {
-    rental.stage = Stage::Failed;
-    rental.pending = None;
-    rental.last_error = Some(err.clone());
-    save(book, rental)?;
-    Err(err)
+/// Write a verdict's rental, then report its result.
+fn write<T>(book: &RentalBook, v: Verdict<T>) -> Result<(Rental, T)> {
+    let saved = save(book, v.rental)?;
+    v.result.map(|t| (saved, t))
+}
+
+/// What a submission came to, with the event `decode` finds in its block.
+fn landed<E>(
+    result: Result<TxOutcome>,
+    decode: impl FnOnce(&subxt::extrinsics::ExtrinsicEvents<subxt::SubstrateConfig>) -> Option<E>,
+) -> Result<Landed<E>> {
+    result.map(|o| Landed { block: o.block_number, event: o.extrinsic_events.as_ref().and_then(decode) })
 }
 
 /// Confirm the order of rental `id`: the rent becomes non-refundable.
@@ -221,35 +180,31 @@ pub async fn confirm(
     id: &str,
     on_status: impl FnMut(TxStatus) + Send,
 ) -> Result<Rental> {
-    let first = get(ctx.book, id)?;
+    let first = find(ctx.book, id)?;
     let _step = step_or_busy(ctx.book, &first.account, &first.machine_id).await?;
     // Read again under the lock: another process may have confirmed meanwhile.
-    let rental = get(ctx.book, &first.id)?;
+    let rental = find(ctx.book, &first.id)?;
     let facts = rental.order.clone().ok_or_else(|| wrong_state(&rental))?;
     if !rental.stage.awaits_confirm() || rental.pending.is_some() {
         return Err(wrong_state(&rental));
     }
     let (best, _) = ctx.client.best_block().await?;
     let who: AccountId32 = signer.account_id();
-    let read = rent::snapshot(ctx.client, &who, Head::Best).await?;
+    let read = ctx.snapshot(&who, Head::Best).await?;
     not_behind(&rental, &read)?;
     match read.orders.iter().find(|o| o.rent_id == facts.rent_id) {
         None => {
             let r = reconcile(ctx.book, rental, &read)?;
-            return Err(gone_error(&r, facts.rent_id));
+            return Err(errors::order_gone(&r, facts.rent_id));
         }
         Some(o) if o.status == OrderStatus::Renting => {
             // Confirmed already (another app, or a result we missed).
             reconcile(ctx.book, rental, &read)?;
-            return Err(Error::new(
-                ErrorCode::WrongRentalState,
-                format!("order {} is already confirmed", facts.rent_id),
-            )
-            .with_data(serde_json::json!({ "rentId": facts.rent_id.to_string(), "state": "renting" })));
+            return Err(errors::already_confirmed(facts.rent_id));
         }
         // Signed now, included a block or two later: keep that margin.
         Some(_) if best.saturating_add(CONFIRM_MARGIN_BLOCKS) > facts.confirm_deadline => {
-            return Err(window_closed(facts.rent_id))
+            return Err(errors::window_closed(facts.rent_id))
         }
         Some(_) => {}
     }
@@ -262,54 +217,12 @@ pub async fn confirm(
         x.stage = Stage::Confirming;
     })?;
     let result = tx::submit(ctx.client, ctx.nonces, prepared, &opts, on_status).await;
-    after_confirm(ctx, journaled, back_to, result).await
+    after_confirm(ctx.book, journaled, back_to, result)
 }
 
-async fn after_confirm(
-    ctx: &ChainCtx<'_>,
-    mut rental: Rental,
-    back_to: Stage,
-    result: Result<TxOutcome>,
-) -> Result<Rental> {
-    match result {
-        Ok(outcome) => {
-            let paid = outcome.extrinsic_events.as_ref().and_then(rent::confirm_event);
-            rental.pending = None;
-            match paid {
-                Some(RentPaid { paid, .. }) => {
-                    if let Some(o) = rental.order.as_mut() {
-                        o.confirmed_at = outcome.block_number;
-                        o.paid = o.paid.saturating_add(paid);
-                    }
-                    rental.stage = Stage::Renting;
-                    rental.last_error = None;
-                    if let Some(n) = outcome.block_number {
-                        rental.seen_at = Some(rental.seen_at.map_or(n, |s| s.max(n)));
-                    }
-                    save(ctx.book, rental)
-                }
-                None => {
-                    rental.stage = back_to;
-                    let err = Error::internal("confirm_rent succeeded without a ConfirmRent event");
-                    rental.last_error = Some(err.clone());
-                    save(ctx.book, rental)?;
-                    Err(err)
-                }
-            }
-        }
-        Err(e) if matches!(e.code, ErrorCode::TxInvalid | ErrorCode::TxFailed | ErrorCode::InsufficientBalance) => {
-            rental.pending = None;
-            rental.stage = back_to;
-            rental.last_error = Some(e.clone());
-            save(ctx.book, rental)?;
-            Err(e)
-        }
-        Err(e) => {
-            rental.last_error = Some(e.clone());
-            save(ctx.book, rental)?;
-            Err(e)
-        }
-    }
+/// Apply the result of a `confirm_rent` submission ([`answer::confirm`]).
+fn after_confirm(book: &RentalBook, rental: Rental, back_to: Stage, result: Result<TxOutcome>) -> Result<Rental> {
+    write(book, answer::confirm(rental, back_to, landed(result, rent::confirm_event))).map(|(r, ())| r)
 }
 
 /// The blocks a renewal of `blocks` would really add to an order ending at
@@ -330,82 +243,49 @@ pub async fn renew(
     price: impl FnOnce(u32, u32) -> Result<u128>,
     on_status: impl FnMut(TxStatus) + Send,
 ) -> Result<(Rental, RentPaid)> {
-    let first = get(ctx.book, id)?;
+    let first = find(ctx.book, id)?;
     let _step = step_or_busy(ctx.book, &first.account, &first.machine_id).await?;
     // Read again under the lock: another process may have renewed meanwhile.
-    let rental = get(ctx.book, &first.id)?;
+    let rental = find(ctx.book, &first.id)?;
     let facts = rental.order.clone().ok_or_else(|| wrong_state(&rental))?;
     if rental.stage != Stage::Renting || rental.pending.is_some() {
         return Err(wrong_state(&rental));
     }
     if blocks < MIN_RELET_BLOCKS {
-        return Err(Error::new(
-            ErrorCode::InvalidDuration,
-            format!("a renewal must add at least {MIN_RELET_BLOCKS} blocks (10 minutes)"),
-        )
-        .with_data(serde_json::json!({ "blocks": blocks })));
+        return Err(errors::relet_too_short(blocks));
     }
     let who: AccountId32 = signer.account_id();
-    let read = rent::snapshot(ctx.client, &who, Head::Best).await?;
+    let read = ctx.snapshot(&who, Head::Best).await?;
     not_behind(&rental, &read)?;
     let best = read.at;
     let order = match read.orders.iter().find(|o| o.rent_id == facts.rent_id) {
         Some(o) if o.status == OrderStatus::Renting => o.clone(),
         _ => {
             let r = reconcile(ctx.book, rental, &read)?;
-            return Err(gone_error(&r, facts.rent_id));
+            return Err(errors::order_gone(&r, facts.rent_id));
         }
     };
     let adds = relet_blocks(best, order.rent_end, blocks);
     if adds == 0 {
-        return Err(capped(facts.rent_id));
+        return Err(errors::relet_capped(facts.rent_id));
     }
     let cost = price(order.gpu_num, adds)?;
     let opts = rental_tx_options(&ctx.opts);
     let prepared = tx::prepare(ctx.client, ctx.nonces, signer, &rent::relet_call(facts.rent_id, blocks), &opts).await?;
     // The chain wants rent < free balance (strictly), plus the fee.
-    if let Err(e) = ensure_free(ctx.client, &who, cost.saturating_add(prepared.fee_estimate).saturating_add(1)).await {
+    if let Err(e) = ensure_free(ctx, &who, cost.saturating_add(prepared.fee_estimate).saturating_add(1)).await {
         ctx.nonces.release(&who, prepared.nonce);
         return Err(e);
     }
     let in_flight = pending(PendingCall::Relet { blocks, old_end: order.rent_end }, &prepared, best);
     let journaled = journal_in_flight(ctx, &rental, &prepared, |x| x.pending = Some(in_flight))?;
     let result = tx::submit(ctx.client, ctx.nonces, prepared, &opts, on_status).await;
-    after_relet(ctx, journaled, result).await
+    after_relet(ctx.book, journaled, result)
 }
 
-async fn after_relet(ctx: &ChainCtx<'_>, mut rental: Rental, result: Result<TxOutcome>) -> Result<(Rental, RentPaid)> {
-    let rent_id = rental.rent_id().unwrap_or_default();
-    match result {
-        Ok(outcome) => {
-            rental.pending = None;
-            let Some(paid) = outcome.extrinsic_events.as_ref().and_then(rent::relet_event) else {
-                rental.last_error = Some(capped(rent_id));
-                save(ctx.book, rental)?;
-                return Err(capped(rent_id));
-            };
-            if let Some(o) = rental.order.as_mut() {
-                o.rent_end = o.rent_end.saturating_add(paid.blocks);
-                o.paid = o.paid.saturating_add(paid.paid);
-            }
-            rental.last_error = None;
-            if let Some(n) = outcome.block_number {
-                rental.seen_at = Some(rental.seen_at.map_or(n, |s| s.max(n)));
-            }
-            Ok((save(ctx.book, rental)?, paid))
-        }
-        Err(e) if matches!(e.code, ErrorCode::TxInvalid | ErrorCode::TxFailed | ErrorCode::InsufficientBalance) => {
-            rental.pending = None;
-            rental.last_error = Some(e.clone());
-            save(ctx.book, rental)?;
-            Err(e)
-        }
-        Err(e) => {
-            rental.last_error = Some(e.clone());
-            save(ctx.book, rental)?;
-            Err(e)
-        }
-    }
+/// Apply the result of a `relet_machine` submission ([`answer::relet`]).
+fn after_relet(book: &RentalBook, rental: Rental, result: Result<TxOutcome>) -> Result<(Rental, RentPaid)> {
+    write(book, answer::relet(rental, landed(result, rent::relet_event)))
 }
 
 /// Settle what was in flight and bring `who`'s rentals in line with the
@@ -417,36 +297,36 @@ async fn after_relet(ctx: &ChainCtx<'_>, mut rental: Rental, result: Result<TxOu
 pub async fn sync(ctx: &ChainCtx<'_>, who: &AccountId32) -> Result<Vec<Rental>> {
     let address = crate::wallet::format_address(who);
     let _step = step_or_busy(ctx.book, &address, "").await?;
-    sync_locked(ctx, who).await
+    sync_locked(ctx, ctx.book, who).await
 }
 
 /// [`sync`] unless another process runs a chain step on this journal right
 /// now (`None`): for background refreshes, which must never queue up.
 pub async fn try_sync(ctx: &ChainCtx<'_>, who: &AccountId32) -> Result<Option<Vec<Rental>>> {
     let Some(_step) = ctx.book.chain_step(std::time::Duration::ZERO).await? else { return Ok(None) };
-    sync_locked(ctx, who).await.map(Some)
+    sync_locked(ctx, ctx.book, who).await.map(Some)
 }
 
-/// [`sync`] for a caller that holds the chain-step lock.
-async fn sync_locked(ctx: &ChainCtx<'_>, who: &AccountId32) -> Result<Vec<Rental>> {
+/// [`sync`] for a caller that holds the chain-step lock, reading `chain`.
+pub(super) async fn sync_locked(chain: &impl RentalChain, book: &RentalBook, who: &AccountId32) -> Result<Vec<Rental>> {
     let address = crate::wallet::format_address(who);
     let mine = |r: &Rental| r.account == address;
-    let mut read = rent::snapshot(ctx.client, who, Head::Best).await?;
+    let mut read = chain.snapshot(who, Head::Best).await?;
     let mut finalized: Option<AccountSnapshot> = None;
-    for r in ctx.book.all().into_iter().filter(|r| mine(r) && r.pending.is_some()) {
-        match settle(ctx, &r, who, &read, &mut finalized).await {
+    for r in book.all().into_iter().filter(|r| mine(r) && r.pending.is_some()) {
+        match settle(chain, book, &r, who, &read, &mut finalized).await {
             // A resend may have moved the chain on: read it again.
-            Ok(true) => read = rent::snapshot(ctx.client, who, Head::Best).await?,
+            Ok(true) => read = chain.snapshot(who, Head::Best).await?,
             Ok(false) => {}
             Err(e) => {
                 tracing::warn!(rental = %r.id, code = ?e.code, "could not settle a transaction in flight: {}", e.message)
             }
         }
     }
-    for r in ctx.book.all().into_iter().filter(|r| mine(r) && r.pending.is_none()) {
-        reconcile(ctx.book, r, &read)?;
+    for r in book.all().into_iter().filter(|r| mine(r) && r.pending.is_none()) {
+        reconcile(book, r, &read)?;
     }
-    let all = ctx.book.all();
+    let all = book.all();
     let placing: Vec<&Rental> = all.iter().filter(|r| mine(r) && r.stage == Stage::Placing).collect();
     for o in &read.orders {
         // An order that a rent of ours still in flight may have placed is
@@ -456,11 +336,11 @@ async fn sync_locked(ctx: &ChainCtx<'_>, who: &AccountId32) -> Result<Vec<Rental
                 && r.gpus == o.gpu_num
                 && r.pending.as_ref().is_some_and(|p| o.rent_start > p.signed_at_block)
         });
-        if !ours_in_flight && ctx.book.by_rent_id(o.rent_id).is_none() {
-            ctx.book.put(imported(&address, o, read.at))?;
+        if !ours_in_flight && book.by_rent_id(o.rent_id).is_none() {
+            book.put(imported(&address, o, read.at))?;
         }
     }
-    Ok(ctx.book.all().into_iter().filter(mine).collect())
+    Ok(book.all().into_iter().filter(mine).collect())
 }
 
 /// An order found on chain that the journal did not know.
@@ -497,77 +377,50 @@ fn reconcile(book: &RentalBook, r: Rental, read: &AccountSnapshot) -> Result<Ren
 /// Resolve one rental's transaction in flight. `Ok(true)`: the same bytes
 /// were sent again (the chain may have moved).
 async fn settle(
-    ctx: &ChainCtx<'_>,
+    chain: &impl RentalChain,
+    book: &RentalBook,
     r: &Rental,
     who: &AccountId32,
     best: &AccountSnapshot,
     finalized: &mut Option<AccountSnapshot>,
 ) -> Result<bool> {
-    let known: Vec<u64> = ctx.book.all().iter().filter_map(|x| x.rent_id()).collect();
+    let known: Vec<u64> = book.all().iter().filter_map(|x| x.rent_id()).collect();
     let mut verdict = decide::settle(r, best, finalized.as_ref(), &known);
     if verdict == Settle::NeedsFinalized {
         // Irreversible verdicts ("used without effect", "expired") are read
         // at the finalized block, once per sync.
         if finalized.is_none() {
-            *finalized = Some(rent::snapshot(ctx.client, who, Head::Finalized).await?);
+            *finalized = Some(chain.snapshot(who, Head::Finalized).await?);
         }
         verdict = decide::settle(r, best, finalized.as_ref(), &known);
     }
     match verdict {
         Settle::Decided(next) => {
-            save(ctx.book, *next)?;
+            save(book, *next)?;
             Ok(false)
         }
         Settle::Undecided | Settle::NeedsFinalized => Ok(false),
         Settle::Resend => {
             let p = r.pending.clone().expect("settle decides only for a rental in flight");
-            let result = resend(ctx, who, &p).await;
-            // Only the chain's answer in a block counts here; any refusal of
-            // a resend leaves the step in flight for the next read to decide.
-            match (p.call, result) {
-                (PendingCall::Rent, Ok(o)) => after_rent(ctx, r.clone(), Ok(o)).await.map(|_| true),
-                (PendingCall::Confirm, Ok(o)) => {
-                    after_confirm(ctx, r.clone(), decide::awaiting_stage(r), Ok(o)).await.map(|_| true)
+            // Only the chain's answer in a block counts here (included, or
+            // included and failed: `tx-failed`); any other refusal of a
+            // resend leaves the step in flight for the next read to decide.
+            let result = match chain.resend(who, &p).await {
+                Ok(o) => Ok(o),
+                Err(e) if e.code == ErrorCode::TxFailed => Err(e),
+                Err(e) => {
+                    let e = errors::undecided(e, &p);
+                    book.update(&r.id, |x| x.last_error = Some(e.clone()))?;
+                    return Err(e);
                 }
-                (PendingCall::Relet { .. }, Ok(o)) => after_relet(ctx, r.clone(), Ok(o)).await.map(|_| true),
-                (_, Err(e)) => {
-                    let e = if e.code == ErrorCode::TxFailed { e } else { undecided(e, &p) };
-                    if e.code == ErrorCode::TxFailed {
-                        // Included and failed in a block: the chain's verdict.
-                        return match p.call {
-                            PendingCall::Rent => after_rent(ctx, r.clone(), Err(e)).await.map(|_| true),
-                            PendingCall::Confirm => {
-                                after_confirm(ctx, r.clone(), decide::awaiting_stage(r), Err(e)).await.map(|_| true)
-                            }
-                            PendingCall::Relet { .. } => after_relet(ctx, r.clone(), Err(e)).await.map(|_| true),
-                        };
-                    }
-                    ctx.book.update(&r.id, |x| x.last_error = Some(e.clone()))?;
-                    Err(e)
-                }
+            };
+            match p.call {
+                PendingCall::Rent => after_rent(chain, book, r.clone(), result).await.map(|_| true),
+                PendingCall::Confirm => after_confirm(book, r.clone(), decide::awaiting_stage(r), result).map(|_| true),
+                PendingCall::Relet { .. } => after_relet(book, r.clone(), result).map(|_| true),
             }
         }
     }
-}
-
-/// Send the journaled bytes again.
-async fn resend(ctx: &ChainCtx<'_>, who: &AccountId32, p: &PendingTx) -> Result<TxOutcome> {
-    let bytes = hex::decode(p.bytes.trim_start_matches("0x"))
-        .map_err(|e| Error::internal(format!("journaled transaction is not hex: {e}")))?;
-    tracing::info!(tx = %p.extrinsic_hash, nonce = p.nonce, "sending the journaled transaction again (the chain has not seen it)");
-    let prepared = tx::from_encoded(ctx.client, bytes, *who, p.nonce, p.fee_estimate).await?;
-    tx::submit(ctx.client, ctx.nonces, prepared, &ctx.opts, |_| {}).await
-}
-
-/// A resend's refusal ("already imported", "temporarily banned", "stale",
-/// a dropped socket, …) as `tx-unknown`: the journaled transaction may be
-/// in a pool or on chain; the chain, not this error, decides.
-fn undecided(e: Error, p: &PendingTx) -> Error {
-    if e.code == ErrorCode::TxUnknown {
-        return e;
-    }
-    Error::new(ErrorCode::TxUnknown, format!("transaction {} is pending or was used: {}", p.extrinsic_hash, e.message))
-        .with_data(serde_json::json!({ "extrinsicHash": p.extrinsic_hash }))
 }
 
 /// Write the chain-side fields of `r` (stage, order, transaction in flight,
@@ -618,81 +471,56 @@ fn journal_in_flight(
         .inspect_err(|_| ctx.nonces.release(prepared.signer(), prepared.nonce))
 }
 
-async fn ensure_free(client: &ChainClient, who: &AccountId32, needed: u128) -> Result<()> {
-    let (balance, _) = account::account_info_at_best(client, who).await?;
-    if balance.transferable < needed {
-        return Err(Error::new(
-            ErrorCode::InsufficientBalance,
-            format!(
-                "needs {} DBC (rent + order fee + transaction fee), only {} DBC is free",
-                format_dbc(needed),
-                format_dbc(balance.transferable)
-            ),
-        )
-        .with_data(
-            serde_json::json!({ "needed": format_dbc(needed), "available": format_dbc(balance.transferable) }),
-        ));
+/// `insufficient-balance` unless `who` has `needed` planck free.
+async fn ensure_free(chain: &impl RentalChain, who: &AccountId32, needed: u128) -> Result<()> {
+    let available = chain.transferable(who).await?;
+    if available < needed {
+        return Err(errors::insufficient(needed, available));
     }
     Ok(())
 }
 
-fn get(book: &RentalBook, id: &str) -> Result<Rental> {
-    book.get(id)
-        .or_else(|| id.parse::<u64>().ok().and_then(|n| book.by_rent_id(n)))
-        .ok_or_else(|| super::rental_not_found(id))
-}
-
 /// Find a rental by local id or rent id.
 pub fn find(book: &RentalBook, id: &str) -> Result<Rental> {
-    get(book, id)
+    book.get(id)
+        .or_else(|| id.parse::<u64>().ok().and_then(|n| book.by_rent_id(n)))
+        .ok_or_else(|| errors::rental_not_found(id))
 }
 
 fn wrong_state(r: &Rental) -> Error {
-    let id = r.rent_id().map(|n| n.to_string()).unwrap_or_else(|| r.id.clone());
-    Error::new(ErrorCode::WrongRentalState, format!("rental {id} cannot do that while it is {}", r.stage.as_str()))
-        .with_data(serde_json::json!({ "rentId": id, "state": r.stage.as_str() }))
+    errors::wrong_state(r, "do that")
 }
 
 /// `node-behind` when `read` is older than what the journal has seen for `r`:
 /// a lagging node must not be the ground for signing anything.
 fn not_behind(r: &Rental, read: &AccountSnapshot) -> Result<()> {
     match r.seen_at {
-        Some(seen) if read.at < seen => {
-            let id = r.rent_id().map(|n| n.to_string()).unwrap_or_else(|| r.id.clone());
-            Err(Error::new(ErrorCode::NodeBehind, format!("the node answered from block {}, older than block {seen} already seen for rental {id}; nothing was signed", read.at))
-                .with_data(serde_json::json!({ "rentId": id, "block": read.at, "seen": seen })))
-        }
+        Some(seen) if read.at < seen => Err(errors::node_behind(r, read.at, seen)),
         _ => Ok(()),
-    }
-}
-
-fn window_closed(rent_id: u64) -> Error {
-    Error::new(ErrorCode::ConfirmWindowClosed, format!("the window to confirm order {rent_id} has closed"))
-        .with_data(serde_json::json!({ "rentId": rent_id.to_string() }))
-}
-
-fn capped(rent_id: u64) -> Error {
-    Error::new(
-        ErrorCode::ReletCapped,
-        format!("renewing order {rent_id} adds nothing: it already ends 60 days from now"),
-    )
-    .with_data(serde_json::json!({ "rentId": rent_id.to_string() }))
-}
-
-fn gone_error(r: &Rental, rent_id: u64) -> Error {
-    match r.stage {
-        Stage::Lapsed => rent::lapsed(rent_id),
-        _ => Error::new(
-            ErrorCode::OrderNotFound,
-            format!("order {rent_id} is not live on the chain (it is {})", r.stage.as_str()),
-        )
-        .with_data(serde_json::json!({ "rentId": rent_id.to_string() })),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rental::samples;
+
+    #[test]
+    fn a_new_rent_waits_for_any_transaction_in_flight_and_for_an_order_of_its_machine() {
+        let mine = |id: &str, stage: Stage| Rental { account: "me".into(), ..samples::rental(id, stage) };
+        assert!(in_progress(&[mine("done", Stage::Renting), mine("gone", Stage::Lapsed)], "me", "m1").is_none());
+        let waiting = mine("w", Stage::VmReady);
+        assert_eq!(in_progress(std::slice::from_ref(&waiting), "me", "m1").unwrap().code, ErrorCode::RentalInProgress);
+        assert!(in_progress(&[waiting], "me", "m2").is_none(), "another machine may be rented meanwhile");
+        let renewing = Rental {
+            pending: Some(samples::pending(PendingCall::Relet { blocks: 300, old_end: 1600 }, 1, 1)),
+            ..mine("r", Stage::Renting)
+        };
+        let e = in_progress(std::slice::from_ref(&renewing), "me", "m2").unwrap();
+        assert_eq!(e.data.unwrap()["state"], "renting", "any transaction in flight: one nonce at a time");
+        assert!(in_progress(&[renewing], "other", "m1").is_none(), "another account's rentals do not count");
+        assert!(in_progress(&[mine("p", Stage::Placing)], "me", "m2").is_some());
+    }
 
     #[test]
     fn renewals_stop_at_the_sixty_day_horizon() {

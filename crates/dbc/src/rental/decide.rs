@@ -299,23 +299,10 @@ fn settle_relet(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rental::record::VmFacts;
-
-    const MACHINE: &str = "m1";
+    use crate::rental::samples;
 
     fn order(rent_id: u64, start: u32, end: u32, status: OrderStatus) -> RentOrder {
-        RentOrder {
-            rent_id,
-            machine_id: MACHINE.into(),
-            renter: String::new(),
-            rent_start: start,
-            confirmed_at: (status == OrderStatus::Renting).then_some(start + 10),
-            rent_end: end,
-            stake_amount: 5,
-            status,
-            gpu_num: 1,
-            gpu_index: vec![0],
-        }
+        samples::order(rent_id, "m1", start, end, status)
     }
 
     fn read(at: u32, nonce: u64, orders: Vec<RentOrder>) -> AccountSnapshot {
@@ -330,21 +317,9 @@ mod tests {
     fn placed() -> Rental {
         let o = order(7, 1000, 1600, OrderStatus::WaitingVerifying);
         Rental {
-            id: "r".into(),
-            account: "a".into(),
-            machine_id: MACHINE.into(),
-            gpus: 1,
-            blocks: 600,
-            quote: None,
-            stage: Stage::Placed,
             order: Some(OrderFacts::from_order(&o, 5, 10)),
-            vm: None,
-            pending: None,
-            last_error: None,
             seen_at: Some(1001),
-            closed_at: None,
-            created_at: 1,
-            updated_at: 1,
+            ..samples::rental("r", Stage::Placed)
         }
     }
 
@@ -355,16 +330,7 @@ mod tests {
     }
 
     fn in_flight(r: Rental, call: PendingCall, nonce: u64, signed_at: u32) -> Rental {
-        let p = PendingTx {
-            call,
-            bytes: "00".into(),
-            extrinsic_hash: "0x01".into(),
-            nonce,
-            fee_estimate: 1,
-            signed_at_block: signed_at,
-            valid_until: Some(signed_at + 64),
-        };
-        Rental { pending: Some(p), ..r }
+        Rental { pending: Some(samples::pending(call, nonce, signed_at)), ..r }
     }
 
     #[test]
@@ -401,17 +367,7 @@ mod tests {
             reconcile(&lapsed, &read(1010, 3, vec![order(7, 1000, 1600, OrderStatus::WaitingVerifying)])).unwrap();
         assert_eq!((back.stage, back.last_error, back.closed_at), (Stage::Placed, None, None));
         let mut with_vm = lapsed.clone();
-        with_vm.vm = Some(VmFacts {
-            client_url: "http://127.0.0.1:1".into(),
-            task_id: "t".into(),
-            image: "w".into(),
-            rdp_port: 1,
-            vnc_port: 2,
-            status: "running".into(),
-            host: None,
-            user: None,
-            plan: None,
-        });
+        with_vm.vm = Some(samples::vm("http://127.0.0.1:1"));
         assert_eq!(
             reconcile(&with_vm, &read(1010, 3, vec![order(7, 1000, 1600, OrderStatus::WaitingVerifying)]))
                 .unwrap()

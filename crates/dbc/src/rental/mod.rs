@@ -5,32 +5,40 @@
 //! - [`record`]: a rental, its stage and what is in flight;
 //! - [`book`]: the journal file of one network;
 //! - [`decide`]: what moves a rental forward, as pure decisions over a read;
+//! - [`answer`]: what a transaction's answer makes of its rental (pure);
+//! - [`chain_port`]: the chain as the steps read it (a trait: the real
+//!   client, or an in-memory chain in tests);
 //! - [`chain_steps`]: place, confirm, renew, and `sync` (settle + reconcile);
+//! - [`errors`]: the flow's errors, each built in one place;
 //! - [`login`]: a VM's login (validated RDP target, password as a secret, VNC);
 //! - [`reminders`]: which reminders are due, from block numbers;
 //! - [`service`]: the operations both shells call (one rule each);
 //! - [`vm_steps`]: create the VM (resumable), its login, power operations.
 
+pub mod answer;
 pub mod book;
+pub mod chain_port;
 pub mod chain_steps;
 pub mod decide;
+pub mod errors;
+#[cfg(test)]
+mod fake_chain;
 pub mod login;
 pub mod record;
 pub mod reminders;
+#[cfg(test)]
+mod samples;
 pub mod service;
 pub mod vm_steps;
 
+#[cfg(test)]
+mod sync_tests;
+
 pub use book::RentalBook;
-pub use chain_steps::{confirm, place, renew, sync, try_sync, ChainCtx};
+pub use chain_port::{ChainCtx, RentalChain};
+pub use chain_steps::{confirm, place, renew, sync, try_sync};
+pub use errors::rental_not_found;
 pub use login::VmLogin;
 pub use record::{OrderFacts, PendingCall, PendingTx, Rental, Stage, VmFacts};
 pub use service::{choose_client, ClientSources, RenewQuote, Renewed, RentalService, TimeLeft};
 pub use vm_steps::{create_vm, vm_detail, vm_power, PowerOp, VmEvent, VmOptions};
-
-use crate::error::{Error, ErrorCode};
-
-/// `rental-not-found`: no rental `id` (local id or rent id) in the journal.
-pub fn rental_not_found(id: &str) -> Error {
-    Error::new(ErrorCode::RentalNotFound, format!("no rental {id} in this network's journal"))
-        .with_data(serde_json::json!({ "rentId": id }))
-}

@@ -187,4 +187,10 @@ impl Rental {
     pub fn rent_id(&self) -> Option<u64> {
         self.order.as_ref().map(|o| o.rent_id)
     }
+
+    /// The id a person knows the rental by: its rent id once the chain gave
+    /// one, the local id before.
+    pub fn shown_id(&self) -> String {
+        self.rent_id().map(|n| n.to_string()).unwrap_or_else(|| self.id.clone())
+    }
 }

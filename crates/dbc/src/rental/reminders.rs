@@ -178,36 +178,22 @@ impl FiredStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::chain::rent::OrderStatus;
     use crate::rental::record::OrderFacts;
+    use crate::rental::samples;
 
     const HOUR: u32 = 600;
 
     fn rental(stage: Stage, rent_start: u32, rent_end: u32) -> Rental {
+        let status = if stage == Stage::Renting { OrderStatus::Renting } else { OrderStatus::WaitingVerifying };
+        let mut order = OrderFacts::from_order(&samples::order(42, "m", rent_start, rent_end, status), 0, 0);
+        order.confirmed_at = (stage == Stage::Renting).then_some(rent_start + 20);
         Rental {
-            id: "r1".into(),
             account: "5Grw".into(),
             machine_id: "ab".repeat(32),
-            gpus: 1,
             blocks: rent_end - rent_start,
-            quote: None,
-            stage,
-            order: Some(OrderFacts {
-                rent_id: 42,
-                rent_start,
-                rent_end,
-                confirm_deadline: rent_start + 150,
-                reserved: 0,
-                order_fee: 0,
-                confirmed_at: (stage == Stage::Renting).then_some(rent_start + 20),
-                paid: 0,
-            }),
-            vm: None,
-            pending: None,
-            last_error: None,
-            seen_at: None,
-            closed_at: None,
-            created_at: 1,
-            updated_at: 1,
+            order: Some(order),
+            ..samples::rental("r1", stage)
         }
     }
 

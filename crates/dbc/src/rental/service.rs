@@ -9,12 +9,14 @@
 //! lock), and [`super::decide`] for what the chain's answer means.
 
 use super::book::RentalBook;
-use super::chain_steps::{self, relet_blocks, ChainCtx};
+use super::chain_port::ChainCtx;
+use super::chain_steps::{self, relet_blocks};
+use super::errors;
 use super::record::{PendingCall, Rental, Stage};
 use crate::chain::rent::{self as chain_rent, RentPaid};
 use crate::chain::tx::{self, TxOptions, TxSigner, TxStatus};
 use crate::chain::{identity, ChainClient, NonceTracker};
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::Result;
 use crate::market::{price, rules, Market, Quote};
 use crate::units::BLOCKS_PER_HOUR;
 use serde::Serialize;
@@ -131,26 +133,10 @@ impl RentalService {
         // that rent placed its order, this intent is done — nothing is signed.
         let who = signer.account_id();
         let address = crate::wallet::format_address(&who);
-        let in_flight: Vec<String> = self
-            .book
-            .all()
-            .into_iter()
-            .filter(|r| {
-                r.account == address
-                    && r.machine_id == machine_id
-                    && r.gpus == gpus
-                    && r.blocks == blocks
-                    && r.stage == Stage::Placing
-            })
-            .map(|r| r.id)
-            .collect();
+        let in_flight = same_rent_in_flight(&self.book.all(), &address, &machine_id, gpus, blocks);
         if !in_flight.is_empty() {
             self.sync(&who).await?;
-            if let Some(done) = in_flight
-                .iter()
-                .filter_map(|id| self.book.get(id))
-                .find(|r| r.pending.is_none() && r.order.is_some() && r.stage.is_live())
-            {
+            if let Some(done) = in_flight.iter().filter_map(|id| self.book.get(id)).find(placed_by_it) {
                 return Ok(done);
             }
         }
@@ -182,9 +168,10 @@ impl RentalService {
     pub async fn renewal_quote(&self, market: &Market, id: &str, blocks: u32) -> Result<RenewQuote> {
         check_renewal_blocks(blocks)?;
         let r = chain_steps::find(&self.book, id)?;
-        let rent_id = r.rent_id().filter(|_| r.stage == Stage::Renting).ok_or_else(|| wrong_state(&r, "renewed"))?;
+        let rent_id =
+            r.rent_id().filter(|_| r.stage == Stage::Renting).ok_or_else(|| errors::wrong_state(&r, "be renewed"))?;
         let (best, _) = self.client.best_block().await?;
-        let order = chain_rent::order(&self.client, rent_id).await?.ok_or_else(|| order_not_found(rent_id))?;
+        let order = chain_rent::order(&self.client, rent_id).await?.ok_or_else(|| errors::order_not_found(rent_id))?;
         let adds = relet_blocks(best, order.rent_end, blocks);
         let rent = if adds == 0 { 0 } else { renewal_price(market, &r.machine_id)?(order.gpu_num, adds)? };
         let fee = tx::estimate_fee(
@@ -195,20 +182,7 @@ impl RentalService {
         .await?;
         let who = crate::wallet::parse_address(&r.account)?;
         let (balance, _) = crate::chain::account::account_info_at_best(&self.client, &who).await?;
-        let total = rent.saturating_add(fee);
-        Ok(RenewQuote {
-            available: balance.transferable,
-            enough: balance.transferable > total,
-            asked_blocks: blocks,
-            blocks: adds,
-            capped: adds < blocks,
-            rent,
-            tx_fee_estimate: fee,
-            total,
-            rent_end: order.rent_end,
-            new_end: order.rent_end.saturating_add(adds),
-            at_block: best,
-        })
+        Ok(RenewQuote::of(blocks, adds, rent, fee, order.rent_end, best, balance.transferable))
     }
 
     /// Renew rental `id` by `blocks`, paid at once at `market`'s price.
@@ -228,9 +202,7 @@ impl RentalService {
             // it landed, this is that renewal, not a second one.
             self.sync(&signer.account_id()).await?;
             let now = chain_steps::find(&self.book, &r.id)?;
-            let end = now.order.as_ref().map_or(0, |o| o.rent_end);
-            if now.pending.is_none() && end > old_end && asked == blocks {
-                let added = end - old_end;
+            if let Some(added) = landed_renewal(&now, old_end, asked, blocks) {
                 // What the chain charged: its formula for the blocks it added.
                 let paid = price(now.gpus, added)?;
                 return Ok(Renewed { rental: now, added_blocks: added, paid });
@@ -240,6 +212,59 @@ impl RentalService {
             chain_steps::renew(&self.ctx(), signer, &r.id, blocks, price, on_status).await?;
         Ok(Renewed { rental, added_blocks: added, paid })
     }
+}
+
+impl RenewQuote {
+    /// The quote for a renewal of `asked` blocks of an order ending at
+    /// `rent_end`, read at block `best`: `adds` of them fit under the 60-day
+    /// horizon, costing `rent` plus the transaction `fee`, against the
+    /// renter's `available` balance.
+    pub fn of(asked: u32, adds: u32, rent: u128, fee: u128, rent_end: u32, best: u32, available: u128) -> Self {
+        let total = rent.saturating_add(fee);
+        RenewQuote {
+            available,
+            enough: available > total,
+            asked_blocks: asked,
+            blocks: adds,
+            capped: adds < asked,
+            rent,
+            tx_fee_estimate: fee,
+            total,
+            rent_end,
+            new_end: rent_end.saturating_add(adds),
+            at_block: best,
+        }
+    }
+}
+
+/// The blocks a renewal in flight added, once settled: `Some` when `now`
+/// (the rental after a sync) has nothing in flight and its end moved past
+/// `old_end`, for the same ask (`asked` journaled, `blocks` asked again).
+pub fn landed_renewal(now: &Rental, old_end: u32, asked: u32, blocks: u32) -> Option<u32> {
+    let end = now.order.as_ref().map_or(0, |o| o.rent_end);
+    (now.pending.is_none() && end > old_end && asked == blocks).then(|| end - old_end)
+}
+
+/// The rentals of `address` whose rent of the same machine, GPUs and
+/// duration is still in flight (`Placing`): the intent a repeated command
+/// may already have paid for.
+pub fn same_rent_in_flight(all: &[Rental], address: &str, machine_id: &str, gpus: u32, blocks: u32) -> Vec<String> {
+    all.iter()
+        .filter(|r| {
+            r.account == address
+                && r.machine_id == machine_id
+                && r.gpus == gpus
+                && r.blocks == blocks
+                && r.stage == Stage::Placing
+        })
+        .map(|r| r.id.clone())
+        .collect()
+}
+
+/// After a sync, the rent in flight placed its order: nothing in flight,
+/// an order, and live.
+fn placed_by_it(r: &Rental) -> bool {
+    r.pending.is_none() && r.order.is_some() && r.stage.is_live()
 }
 
 /// What a rent request can be checked for without the chain: the duration
@@ -261,28 +286,8 @@ pub fn renewal_price(market: &Market, machine_id: &str) -> Result<impl Fn(u32, u
     let params = market.params;
     Ok(move |gpus: u32, adds: u32| {
         price::rent_fee(&params, machine.calc_point, machine.gpu_count, gpus, adds, machine.extra_price_per_gpu)
-            .ok_or_else(no_price)
+            .ok_or_else(price::no_price)
     })
-}
-
-/// `chain-rpc`: the chain lacks the parameters its price formula needs.
-pub fn no_price() -> Error {
-    Error::new(
-        ErrorCode::ChainRpc,
-        "the chain has no usable price parameters (StandardGPUPointPrice, AvgPrice, FixedTxFee)",
-    )
-}
-
-fn order_not_found(rent_id: u64) -> Error {
-    Error::new(ErrorCode::OrderNotFound, format!("order {rent_id} is not on the chain"))
-        .with_data(serde_json::json!({ "rentId": rent_id.to_string() }))
-}
-
-/// `wrong-rental-state`: rental `r` cannot be `what` in its stage.
-pub fn wrong_state(r: &Rental, what: &str) -> Error {
-    let id = r.rent_id().map(|n| n.to_string()).unwrap_or_else(|| r.id.clone());
-    Error::new(ErrorCode::WrongRentalState, format!("rental {id} cannot be {what} while it is {}", r.stage.as_str()))
-        .with_data(serde_json::json!({ "rentId": id, "state": r.stage.as_str() }))
 }
 
 /// How long a rental has left at block `best`.
@@ -347,47 +352,31 @@ pub fn choose_client(r: &Rental, from: &ClientSources<'_>) -> Result<String> {
         .or_else(|| r.vm.as_ref().and_then(|v| nonempty(&v.client_url)))
         .or_else(|| from.env.as_deref().and_then(nonempty))
         .or_else(|| from.configured.iter().find_map(|u| nonempty(u)))
-        .ok_or_else(|| {
-            Error::new(
-                ErrorCode::InvalidClientUrl,
-                "no DBC client address is set: add one in Settings, or pass --client http://HOST:PORT",
-            )
-            .with_data(serde_json::json!({ "value": "", "reason": "none set" }))
-        })
+        .ok_or_else(errors::no_client)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rental::record::VmFacts;
+    use crate::error::ErrorCode;
+    use crate::rental::record::OrderFacts;
+    use crate::rental::samples;
 
     fn rental(vm_client: Option<&str>) -> Rental {
-        Rental {
-            id: "r".into(),
-            account: "a".into(),
-            machine_id: "m".into(),
-            gpus: 1,
-            blocks: 600,
-            quote: None,
-            stage: Stage::Placed,
-            order: None,
-            vm: vm_client.map(|u| VmFacts {
-                client_url: u.into(),
-                task_id: "t".into(),
-                image: "w".into(),
-                rdp_port: 1,
-                vnc_port: 2,
-                status: "running".into(),
-                host: None,
-                user: None,
-                plan: None,
-            }),
-            pending: None,
-            last_error: None,
-            seen_at: None,
-            closed_at: None,
-            created_at: 1,
-            updated_at: 1,
+        Rental { vm: vm_client.map(samples::vm), ..samples::rental("r", Stage::Placed) }
+    }
+
+    /// An order from block 1000 to `rent_end`, confirmable until 1150.
+    fn facts(rent_end: u32, confirmed_at: Option<u32>) -> OrderFacts {
+        OrderFacts {
+            rent_id: 1,
+            rent_start: 1000,
+            rent_end,
+            confirm_deadline: 1150,
+            reserved: 0,
+            order_fee: 0,
+            confirmed_at,
+            paid: 0,
         }
     }
 
@@ -400,6 +389,49 @@ mod tests {
         }
         let too_long = check_renewal_blocks(100_000 * 600).unwrap_err();
         assert_eq!(too_long.data.unwrap()["reason"], "too-long", "the 60-day limit, not the half-hour rule");
+    }
+
+    #[test]
+    fn a_renewal_quote_is_what_the_horizon_leaves_and_needs_more_than_its_total() {
+        let q = RenewQuote::of(600, 600, 1_000, 10, 2_000, 1_500, 1_011);
+        assert_eq!((q.blocks, q.capped, q.total, q.new_end, q.enough), (600, false, 1_010, 2_600, true));
+        // The chain wants the rent strictly below the free balance.
+        assert!(!RenewQuote::of(600, 600, 1_000, 10, 2_000, 1_500, 1_010).enough);
+        let capped = RenewQuote::of(600, 100, 200, 10, 2_000, 1_500, 5_000);
+        assert_eq!((capped.asked_blocks, capped.blocks, capped.capped, capped.new_end), (600, 100, true, 2_100));
+        let nothing = RenewQuote::of(600, 0, 0, 10, 2_000, 1_500, 5_000);
+        assert_eq!((nothing.blocks, nothing.rent, nothing.total, nothing.new_end), (0, 0, 10, 2_000));
+    }
+
+    #[test]
+    fn a_lost_renewal_answer_counts_only_when_the_end_moved_for_the_same_ask() {
+        let mut now = rental(None);
+        now.stage = Stage::Renting;
+        now.order = Some(facts(1900, Some(1010)));
+        assert_eq!(landed_renewal(&now, 1600, 300, 300), Some(300));
+        assert_eq!(landed_renewal(&now, 1600, 300, 600), None, "another ask is a new renewal");
+        assert_eq!(landed_renewal(&now, 1900, 300, 300), None, "the end did not move");
+        now.pending = Some(samples::pending(PendingCall::Relet { blocks: 300, old_end: 1600 }, 1, 1200));
+        assert_eq!(landed_renewal(&now, 1600, 300, 300), None, "still in flight");
+    }
+
+    #[test]
+    fn a_repeated_rent_finds_only_the_same_intent_in_flight_and_its_order() {
+        let placing = |id: &str| Rental { account: "me".into(), ..samples::rental(id, Stage::Placing) };
+        let all = vec![
+            placing("same"),
+            Rental { gpus: 2, ..placing("more-gpus") },
+            Rental { blocks: 900, ..placing("longer") },
+            Rental { machine_id: "m2".into(), ..placing("other-machine") },
+            Rental { account: "else".into(), ..placing("other-account") },
+            Rental { account: "me".into(), ..samples::rental("placed", Stage::Placed) },
+        ];
+        assert_eq!(same_rent_in_flight(&all, "me", "m1", 1, 600), ["same"]);
+        let mut settled = Rental { order: Some(facts(1600, None)), ..samples::rental("same", Stage::Placed) };
+        assert!(placed_by_it(&settled));
+        settled.stage = Stage::Failed;
+        assert!(!placed_by_it(&settled), "a failed rent placed nothing: sign again");
+        assert!(!placed_by_it(&samples::rental("same", Stage::Placing)), "still in flight");
     }
 
     #[test]
@@ -432,16 +464,7 @@ mod tests {
     #[test]
     fn time_left_counts_blocks_from_the_chain() {
         let mut r = rental(None);
-        r.order = Some(crate::rental::record::OrderFacts {
-            rent_id: 1,
-            rent_start: 1000,
-            rent_end: 1600,
-            confirm_deadline: 1150,
-            reserved: 0,
-            order_fee: 0,
-            confirmed_at: None,
-            paid: 0,
-        });
+        r.order = Some(facts(1600, None));
         let t = TimeLeft::of(&r, 1100);
         assert_eq!((t.blocks_left, t.confirm_blocks_left), (Some(500), Some(50)));
         assert_eq!(t.describe(Stage::Placed), "confirm within 5 min");

@@ -6,6 +6,7 @@
 //! client each time it is needed.
 
 use super::book::RentalBook;
+use super::errors;
 use super::record::{Rental, Stage, VmFacts};
 use crate::compute::create::{CreateEvent, CreateOptions};
 use crate::compute::machine::RentedMachine;
@@ -38,16 +39,13 @@ pub struct VmOptions {
 
 /// The signed routes of rental `r`'s order through the client it uses.
 fn machine_of(r: &Rental, client: &ComputeClient, key: SigningKey) -> Result<RentedMachine> {
-    let rent_id = r.rent_id().ok_or_else(|| state_error(r))?;
+    let rent_id = r.rent_id().ok_or_else(|| errors::wrong_state(r, "do that"))?;
     client.rented(&r.machine_id, Auth::new(key, rent_id))
 }
 
 /// The rental's VM facts, or `wrong-rental-state` when it has no VM yet.
 fn vm_of(r: &Rental) -> Result<&VmFacts> {
-    r.vm.as_ref().ok_or_else(|| {
-        Error::new(ErrorCode::WrongRentalState, "this rental has no virtual machine yet")
-            .with_data(serde_json::json!({ "rentId": r.rent_id().map(|n| n.to_string()), "state": r.stage.as_str() }))
-    })
+    r.vm.as_ref().ok_or_else(|| errors::no_vm_yet(r))
 }
 
 /// Remember `client` as the one that answered for the rental's VM (the
@@ -56,12 +54,6 @@ fn remember_client(x: &mut Rental, client: &ComputeClient) {
     if let Some(v) = x.vm.as_mut() {
         v.client_url = client.base_url().to_string();
     }
-}
-
-fn state_error(r: &Rental) -> Error {
-    let id = r.rent_id().map(|n| n.to_string()).unwrap_or_else(|| r.id.clone());
-    Error::new(ErrorCode::WrongRentalState, format!("rental {id} cannot do that while it is {}", r.stage.as_str()))
-        .with_data(serde_json::json!({ "rentId": id, "state": r.stage.as_str() }))
 }
 
 /// Create the VM of rental `id` through `client` (or resume a create that
@@ -123,7 +115,7 @@ pub async fn create_vm(
                 }
             })?;
             if !unchanged {
-                return Err(state_error(&r));
+                return Err(errors::wrong_state(&r, "do that"));
             }
             let p = r.vm.as_ref().and_then(|v| v.plan.as_ref()).expect("journaled above");
             on_event(VmEvent::Planned {
@@ -143,9 +135,9 @@ pub async fn create_vm(
             vm_of(&r)?;
             machine_of(&r, client, key)?
         }
-        _ => return Err(state_error(&r)),
+        _ => return Err(errors::wrong_state(&r, "do that")),
     };
-    let vm = r.vm.clone().ok_or_else(|| state_error(&r))?;
+    let vm = r.vm.clone().ok_or_else(|| errors::wrong_state(&r, "do that"))?;
     let plan = vm.plan.clone().ok_or_else(|| Error::internal("a VM being created has its plan journaled"))?;
 
     // Ask before sending: after a crash the node may have it already.
@@ -173,7 +165,7 @@ pub async fn create_vm(
             }
         }
     }
-    let task_id = r.vm.as_ref().map(|v| v.task_id.clone()).ok_or_else(|| state_error(&r))?;
+    let task_id = r.vm.as_ref().map(|v| v.task_id.clone()).ok_or_else(|| errors::wrong_state(&r, "do that"))?;
     let detail = machine.wait_until_running(&task_id, &opts.poll, |p| on_event(VmEvent::Poll(p))).await;
     let detail = match detail {
         Ok(d) => d,
@@ -306,7 +298,7 @@ pub async fn vm_power(
 ) -> Result<Rental> {
     let r = super::chain_steps::find(book, id)?;
     if !r.stage.is_live() && op != PowerOp::Delete {
-        return Err(state_error(&r));
+        return Err(errors::wrong_state(&r, "do that"));
     }
     let task_id = vm_of(&r)?.task_id.clone();
     let machine = machine_of(&r, client, key)?;

@@ -11,10 +11,9 @@
 //! two IPC calls) adding accounts at once never drop one.
 
 use super::secret_store::StoreKind;
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, Result};
 use crate::paths;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use std::path::{Path, PathBuf};
 
 /// How the account came in; decides what can be shown or exported later.
@@ -84,20 +83,10 @@ impl Registry {
     }
 
     pub fn load(&self) -> Result<RegistryFile> {
-        let bytes = match std::fs::read(&self.path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(RegistryFile { version: VERSION, ..Default::default() })
-            }
-            Err(e) => return Err(Error::io(&self.path, &e)),
+        let Some(bytes) = crate::paths::read_if_exists(&self.path)? else {
+            return Ok(RegistryFile { version: VERSION, ..Default::default() });
         };
-        let corrupt = |why: String| {
-            Error::new(
-                ErrorCode::StorageCorrupt,
-                format!("{} is unreadable ({why}); it was left untouched", self.path.display()),
-            )
-            .with_data(json!({ "path": self.path.display().to_string() }))
-        };
+        let corrupt = |why: String| Error::storage_corrupt(&self.path, &why);
         let mut file: RegistryFile = serde_json::from_slice(&bytes).map_err(|e| corrupt(e.to_string()))?;
         if file.version != VERSION {
             return Err(corrupt(format!("unknown version {}", file.version)));

@@ -238,20 +238,10 @@ impl EncryptedFileStore {
     }
 
     fn read(&self) -> Result<SecretsFile> {
-        let bytes = match std::fs::read(&self.path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(SecretsFile { version: FILE_VERSION, ..Default::default() })
-            }
-            Err(e) => return Err(Error::io(&self.path, &e)),
+        let Some(bytes) = crate::paths::read_if_exists(&self.path)? else {
+            return Ok(SecretsFile { version: FILE_VERSION, ..Default::default() });
         };
-        let corrupt = |why: String| {
-            Error::new(
-                ErrorCode::StorageCorrupt,
-                format!("{} is unreadable ({why}); it was left untouched", self.path.display()),
-            )
-            .with_data(json!({ "path": self.path.display().to_string() }))
-        };
+        let corrupt = |why: String| Error::storage_corrupt(&self.path, &why);
         let file: SecretsFile = serde_json::from_slice(&bytes).map_err(|e| corrupt(e.to_string()))?;
         if file.version != FILE_VERSION {
             return Err(corrupt(format!("unknown version {}", file.version)));

@@ -1,0 +1,64 @@
+//! What the CLI's practice-network tests share: the test account, a
+//! `dbc-rent` command for a data dir, and a practice network that is
+//! stopped even when the checks fail.
+
+// Each test binary includes this module and uses only part of it.
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The dev phrase; tests derive their own account from it (`{DEV}//name`).
+pub const DEV: &str = "bottom drive obey lake curtain smoke basket hold race lonely fit walk";
+pub const PASSWORD: &str = "app password 1";
+
+/// `dbc-rent --network practice --json ARGS` on data dir `dir`, with the app
+/// password from the environment and secrets in the encrypted file.
+pub fn practice_cmd(dir: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_dbc-rent"));
+    c.env("DBC_RENT_HOME", dir)
+        .env("DBC_RENT_PASSWORD", PASSWORD)
+        .env("DBC_RENT_SECRET_STORE", "file")
+        .args(["--network", "practice", "--json"])
+        .args(args);
+    c
+}
+
+/// A planck amount as the CLI prints it (a decimal string).
+pub fn planck(v: &Value) -> u128 {
+    v.as_str().unwrap().parse().unwrap()
+}
+
+/// The row of rent id `rent_id` in `dbc-rent rentals` output.
+pub fn rental_row(rentals: &Value, rent_id: Option<u64>) -> Value {
+    rentals["rentals"].as_array().unwrap().iter().find(|x| x["rent_id"].as_u64() == rent_id).cloned().unwrap()
+}
+
+/// A practice network with `machines` seeded machines (chain only) in a
+/// fresh data dir.
+pub async fn practice(machines: usize) -> (tempfile::TempDir, dbc_sandbox::Sandbox) {
+    practice_with(|dir| dbc_sandbox::SandboxConfig::chain_only(dir, machines)).await
+}
+
+/// A practice network configured by `config` for a fresh data dir.
+pub async fn practice_with(
+    config: impl FnOnce(PathBuf) -> dbc_sandbox::SandboxConfig,
+) -> (tempfile::TempDir, dbc_sandbox::Sandbox) {
+    dbc_sandbox::install_crypto_provider();
+    let data = tempfile::tempdir().unwrap();
+    let cfg = config(data.path().to_path_buf());
+    let sandbox =
+        dbc_sandbox::Sandbox::start(cfg).await.expect("practice network starts (run `make sandbox-deps` first)");
+    (data, sandbox)
+}
+
+/// Run the blocking `check` on `dir`, stop `sandbox`, then fail with
+/// `check`'s panic if it had one (so a failed check never leaves a chain running).
+pub async fn check_then_stop(sandbox: dbc_sandbox::Sandbox, dir: PathBuf, check: impl FnOnce(&Path) + Send + 'static) {
+    let result = tokio::task::spawn_blocking(move || check(&dir)).await;
+    sandbox.stop().await.unwrap();
+    if let Err(e) = result {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
