@@ -66,6 +66,7 @@ impl std::ops::Deref for Login {
 /// What the webview sees of a login: everything but the passwords.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct LoginView {
     pub rental_id: String,
     pub rent_id: Option<u64>,

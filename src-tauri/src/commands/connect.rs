@@ -111,6 +111,7 @@ pub async fn connect_login(state: tauri::State<'_, AppState>, id: String) -> Res
 /// Whether the VM's Remote Desktop port accepts a TCP connection now.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct Reachability {
     pub address: String,
     pub reachable: bool,
@@ -157,6 +158,7 @@ pub async fn connect_launch(
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct RdpFile {
     pub path: PathBuf,
 }
@@ -190,6 +192,7 @@ pub async fn connect_write_rdp(
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct Copied {
     pub field: String,
     /// Seconds until a copied password is taken off the clipboard again.
@@ -212,6 +215,7 @@ pub async fn connect_copy(state: tauri::State<'_, AppState>, id: String, field: 
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct Revealed {
     pub field: String,
     pub value: String,
