@@ -120,6 +120,17 @@ fn stage_meanings() -> String {
     s + "};\n\n"
 }
 
+/// The `.rs` files directly in `dir`, parsed, in name order (so the output is stable).
+fn rust_files(dir: &Path) -> Vec<syn::File> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+        .collect();
+    files.sort();
+    files.iter().map(|f| syn::parse_file(&std::fs::read_to_string(f).unwrap()).unwrap()).collect()
+}
+
 fn src_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
 }

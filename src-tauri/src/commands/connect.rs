@@ -194,7 +194,7 @@ pub async fn connect_write_rdp(
 #[serde(rename_all = "camelCase")]
 #[derive(ts_rs::TS)]
 pub struct Copied {
-    pub field: String,
+    pub field: Field,
     /// Seconds until a copied password is taken off the clipboard again.
     pub clears_in_secs: Option<u64>,
 }
@@ -208,7 +208,7 @@ pub async fn connect_copy(state: tauri::State<'_, AppState>, id: String, field: 
         let which: Field = field.parse()?;
         let text = with_login(&state, &id, |l| l.value(which)).await?;
         clipboard::copy(state.connect.clipboard(), text, which.is_secret(), CLEAR_SECRET_AFTER).await?;
-        Ok(Copied { field, clears_in_secs: which.is_secret().then_some(CLEAR_SECRET_AFTER.as_secs()) })
+        Ok(Copied { field: which, clears_in_secs: which.is_secret().then_some(CLEAR_SECRET_AFTER.as_secs()) })
     })
     .await
 }

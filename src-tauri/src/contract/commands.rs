@@ -20,15 +20,8 @@ pub struct Command {
 const INJECTED: &[&str] = &["State", "AppHandle", "Window", "WebviewWindow", "Webview"];
 
 pub fn read(dir: &Path) -> Vec<Command> {
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "rs") && !p.ends_with("mod.rs"))
-        .collect();
-    files.sort();
     let mut out = Vec::new();
-    for file in files {
-        let ast = syn::parse_file(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    for ast in super::rust_files(dir) {
         for item in ast.items {
             let Item::Fn(f) = item else { continue };
             let is_command = f.attrs.iter().any(|a| {

@@ -27,15 +27,8 @@ fn payload(name: &str) -> Option<String> {
 }
 
 pub fn read(src: &Path) -> Vec<Event> {
-    let mut files: Vec<_> = std::fs::read_dir(src)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
-        .collect();
-    files.sort();
     let mut out = Vec::new();
-    for file in files {
-        let ast = syn::parse_file(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    for ast in super::rust_files(src) {
         for item in ast.items {
             let syn::Item::Const(c) = item else { continue };
             let ident = c.ident.to_string();

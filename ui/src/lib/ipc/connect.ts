@@ -2,12 +2,12 @@
 // rental's VM login, which Rust keeps in memory for 30 minutes; the passwords stay there
 // (copied to the clipboard from Rust), except one explicit reveal of the VNC password.
 import { commands } from './generated';
-import type { Copied, Launched, LoginView, Reachability, RdpFile, RdpOptions, Revealed } from './generated';
+import type { Copied, Field, Launched, LoginView, Reachability, RdpFile, RdpOptions, Revealed } from './generated';
 
 /** An unlocked VM login, without its passwords. */
 export type ConnectLogin = LoginView;
-/** The values Rust can copy (`crate::connect::Field`, parsed from these names). */
-export type CopyField = 'address' | 'user' | 'password' | 'vncAddress' | 'vncPassword';
+/** The values Rust can copy (`src-tauri/src/connect.rs` `Field`). */
+export type CopyField = Field;
 
 export const connectUnlock = (id: string, password: string): Promise<ConnectLogin> => commands.connectUnlock({ id, password });
 /** The login if it is still unlocked, else `null`. */

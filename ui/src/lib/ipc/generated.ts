@@ -72,7 +72,7 @@ machine: NodeSummary | null,
  */
 images: Array<ImageInfo>, };
 
-export type Copied = { field: string, 
+export type Copied = { field: Field, 
 /**
  * Seconds until a copied password is taken off the clipboard again.
  */
@@ -113,6 +113,12 @@ export type Exported = { fileName: string,
  * The keystore (encrypted with the password), also saved to `saved_to`.
  */
 json: string, savedTo: string, };
+
+/**
+ * The values the Connect screen can copy (and, for the VNC password, reveal).
+ * Serialized with the names `from_str` takes.
+ */
+export type Field = "address" | "user" | "password" | "vncAddress" | "vncPassword";
 
 export type FundResult = { address: string, 
 /**
