@@ -6,17 +6,18 @@
 //! argument names and types, result type) and the event names (the
 //! `*_EVENT` constants) with their payload types.
 //!
-//! The test `generated_ts` checks the file; `DBC_WRITE_CONTRACT=1 cargo test
+//! The test `generated_ts` checks the file; `UPDATE_CONTRACT=1 cargo test
 //! -p dbc-rent-app --lib contract` rewrites it (as `error_codes_ts` does for
 //! `error-codes.ts`).
 
 use std::any::TypeId;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use ts_rs::{Config, TypeVisitor, TS};
 
 mod commands;
 mod events;
+mod money;
 
 /// Every declaration reachable from the roots, by TypeScript name.
 struct Declarations {
@@ -138,12 +139,12 @@ fn src_dir() -> PathBuf {
 /// The whole generated file.
 pub fn generated_ts() -> String {
     let decls = declarations();
-    let known: HashMap<&str, ()> = decls.by_name.keys().map(|k| (k.as_str(), ())).collect();
+    let known: HashSet<&str> = decls.by_name.keys().map(String::as_str).collect();
     let commands = commands::read(&src_dir().join("commands"));
     let events = events::read(&src_dir());
     let mut out = String::from(
         "// Generated from the Rust definitions by src-tauri/src/contract.rs: do not edit.\n\
-         // Regenerate: DBC_WRITE_CONTRACT=1 cargo test -p dbc-rent-app --lib contract\n\
+         // Regenerate: UPDATE_CONTRACT=1 cargo test -p dbc-rent-app --lib contract\n\
          /* eslint-disable */\n\
          import type { Channel } from '@tauri-apps/api/core';\n\
          import { call } from './call';\n\n\
@@ -156,8 +157,8 @@ pub fn generated_ts() -> String {
     // Named in `#[ts(type = "Network")]` where Rust sends `NetworkChoice::kind()` as text.
     out.push_str("/** A network's kind, as `NetworkChoice::kind()` writes it. */\nexport type Network = NetworkChoice['kind'];\n\n");
     out.push_str(&stage_meanings());
-    out.push_str(&commands::render(&commands, &|name| known.contains_key(name)));
-    out.push_str(&events::render(&events, &|name| known.contains_key(name)));
+    out.push_str(&commands::render(&commands, &|name| known.contains(name)));
+    out.push_str(&events::render(&events, &|name| known.contains(name)));
     out
 }
 
@@ -169,13 +170,13 @@ mod tests {
     fn generated_ts() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/ipc/generated.ts");
         let want = super::generated_ts();
-        if std::env::var_os("DBC_WRITE_CONTRACT").is_some() {
+        if std::env::var_os("UPDATE_CONTRACT").is_some() {
             std::fs::write(&path, &want).unwrap();
         }
         let have = std::fs::read_to_string(&path).unwrap_or_default();
         assert!(
             have == want,
-            "{} is out of date: run `DBC_WRITE_CONTRACT=1 cargo test -p dbc-rent-app --lib contract`",
+            "{} is out of date: run `UPDATE_CONTRACT=1 cargo test -p dbc-rent-app --lib contract`",
             path.display()
         );
     }

@@ -1,5 +1,5 @@
 // Generated from the Rust definitions by src-tauri/src/contract.rs: do not edit.
-// Regenerate: DBC_WRITE_CONTRACT=1 cargo test -p dbc-rent-app --lib contract
+// Regenerate: UPDATE_CONTRACT=1 cargo test -p dbc-rent-app --lib contract
 /* eslint-disable */
 import type { Channel } from '@tauri-apps/api/core';
 import { call } from './call';
