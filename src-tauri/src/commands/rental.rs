@@ -15,9 +15,9 @@ use crate::rental::RentalsSnapshot;
 use crate::rental_view::RentalView;
 use crate::AppState;
 use dbc::chain::TxStatus;
-use dbc::compute::{rdp_reachable, PollOptions};
-use dbc::rental::{self, PowerOp, RenewQuote, Renewed, Rental, RentalService, VmEvent, VmLogin, VmOptions};
-use dbc::wallet::{ExposeSecret, SecretString};
+use dbc::compute::{rdp_reachable, ComputeClient, PollOptions};
+use dbc::rental::{self, PowerOp, RenewQuote, Renewed, Rental, RentalBook, RentalService, VmEvent, VmLogin, VmOptions};
+use dbc::wallet::{ExposeSecret, SecretString, SigningKey};
 use dbc::Result;
 use serde::Serialize;
 use std::sync::Arc;
@@ -77,6 +77,22 @@ pub async fn rental_place(
     .await
 }
 
+/// What a VM operation on rental `id` needs: the journal in use, the rental,
+/// the DBC client its VM is reached through (`asked`, else by the usual rule)
+/// and the renter's key, unlocked with `password`.
+async fn vm_access(
+    state: &AppState,
+    id: &str,
+    asked: Option<&str>,
+    password: SecretString,
+) -> Result<(Arc<RentalBook>, Rental, ComputeClient, SigningKey)> {
+    let (book, _) = state.rentals.book_or_last(&state.network).await?;
+    let r = rental::chain_steps::find(&book, id)?;
+    let compute = client_for(state, asked, &r)?;
+    let key = signing_key(state, Some(r.account.clone()), password).await?;
+    Ok((book, r, compute, key))
+}
+
 /// A rental and the VM status after a create.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -101,11 +117,8 @@ pub async fn rental_create_vm(
 ) -> Result<VmCreated> {
     let password = SecretString::from(password);
     guarded_async("rental_create_vm", async {
-        let (book, _) = state.rentals.book_or_last(&state.network).await?;
-        let r = rental::chain_steps::find(&book, &id)?;
-        let compute = client_for(&state, client_url.as_deref(), &r)?;
         let image = image.map(|i| i.trim().to_string()).filter(|i| !i.is_empty());
-        let key = signing_key(&state, Some(r.account.clone()), password).await?;
+        let (book, r, compute, key) = vm_access(&state, &id, client_url.as_deref(), password).await?;
         let result = rental::create_vm(&book, &r.id, &compute, key, image, &VmOptions::default(), move |e| {
             let _ = on_event.send(e);
         })
@@ -137,10 +150,7 @@ pub struct VerifyLogin {
 pub async fn rental_vm_detail(state: tauri::State<'_, AppState>, id: String, password: String) -> Result<VerifyLogin> {
     let password = SecretString::from(password);
     guarded_async("rental_vm_detail", async {
-        let (book, _) = state.rentals.book_or_last(&state.network).await?;
-        let r = rental::chain_steps::find(&book, &id)?;
-        let compute = client_for(&state, None, &r)?;
-        let key = signing_key(&state, Some(r.account.clone()), password).await?;
+        let (book, r, compute, key) = vm_access(&state, &id, None, password).await?;
         let (rental, d) = rental::vm_detail(&book, &r.id, &compute, key).await?;
         state.rentals.publish_after(&state.network, &r.account).await;
         let login = VmLogin::from_detail(&rental, &d)?;
@@ -266,10 +276,7 @@ pub async fn rental_vm_power(
     let password = SecretString::from(password);
     guarded_async("rental_vm_power", async {
         let op: PowerOp = op.parse()?;
-        let (book, _) = state.rentals.book_or_last(&state.network).await?;
-        let r = rental::chain_steps::find(&book, &id)?;
-        let compute = client_for(&state, None, &r)?;
-        let key = signing_key(&state, Some(r.account.clone()), password).await?;
+        let (book, r, compute, key) = vm_access(&state, &id, None, password).await?;
         let result = rental::vm_power(&book, &r.id, &compute, key, op, &PollOptions::default(), |_| {}).await;
         state.rentals.publish_after(&state.network, &r.account).await;
         result.map(RentalView::from)
