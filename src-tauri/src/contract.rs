@@ -60,51 +60,24 @@ fn declarations() -> Declarations {
         ($($t:ty),* $(,)?) => { $( d.visit::<$t>(); )* };
     }
     use crate::commands as c;
-    roots!(
-        c::app::AppInfo,
-        c::settings::SettingsView,
-        dbc::network::NetworkStatus,
-        c::network::NetworkSettings,
-        crate::network::PracticeInfo,
-        crate::network::PracticeProgress,
-        c::practice::FundResult,
-        c::wallet::Overview,
-        crate::wallet::StoreInfo,
-        c::wallet::DraftWords,
-        c::wallet::Challenge,
-        dbc::wallet::backup::Pick,
-        c::wallet::AccountView,
-        c::wallet::Exported,
-        c::wallet::BalanceView,
-        c::wallet::BalanceEvent,
-        c::wallet::AddressCheck,
-        c::wallet::SendQuote,
-        dbc::chain::TxStatus,
+    // Grouped by command file, in braces so rustfmt keeps the groups.
+    roots! {
+        c::app::AppInfo, c::settings::SettingsView,
+        dbc::network::NetworkStatus, c::network::NetworkSettings,
+        crate::network::PracticeInfo, crate::network::PracticeProgress, c::practice::FundResult,
+        c::wallet::Overview, crate::wallet::StoreInfo, c::wallet::DraftWords, c::wallet::Challenge,
+        dbc::wallet::backup::Pick, c::wallet::AccountView, c::wallet::Exported, c::wallet::BalanceView,
+        c::wallet::BalanceEvent, c::wallet::AddressCheck, c::wallet::SendQuote, dbc::chain::TxStatus,
         dbc::chain::TxOutcome,
-        crate::market::SnapshotOut<'static>,
-        c::market::QuoteView,
+        crate::market::SnapshotOut<'static>, c::market::QuoteView,
         dbc::guide::Checklist,
-        crate::rental::RentalsSnapshot,
-        crate::rental_view::RentalView,
-        crate::rental_view::StageMeaning,
-        dbc::rental::VmEvent,
-        dbc::rental::PowerOp,
-        c::rental::VmCreated,
-        c::rental::VerifyLogin,
-        c::rental::RdpCheck,
-        dbc::rental::RenewQuote,
-        c::rental::RenewedView,
-        dbc::rental::reminders::Reminder,
-        c::compute::ConnectionView,
-        c::rental_settings::RentalSettings,
-        crate::connect::LoginView,
-        c::connect::Reachability,
-        dbc::rdp::RdpOptions,
-        dbc::rdp::Launched,
-        c::connect::RdpFile,
-        c::connect::Copied,
-        c::connect::Revealed,
-    );
+        crate::rental::RentalsSnapshot, crate::rental_view::RentalView, crate::rental_view::StageMeaning,
+        dbc::rental::VmEvent, dbc::rental::PowerOp, c::rental::VmCreated, c::rental::VerifyLogin,
+        c::rental::RdpCheck, dbc::rental::RenewQuote, c::rental::RenewedView, dbc::rental::reminders::Reminder,
+        c::compute::ConnectionView, c::rental_settings::RentalSettings,
+        crate::connect::LoginView, c::connect::Reachability, dbc::rdp::RdpOptions, dbc::rdp::Launched,
+        c::connect::RdpFile, c::connect::Copied, c::connect::Revealed,
+    }
     d
 }
 
@@ -162,22 +135,26 @@ pub fn generated_ts() -> String {
     out
 }
 
+/// For the tests that keep a generated UI file current: with `env` set,
+/// write `want` to `path`; then fail unless the file holds exactly `want`.
+pub(crate) fn keep_current(path: &Path, want: &str, env: &str, how: &str) {
+    if std::env::var_os(env).is_some() {
+        std::fs::write(path, want).unwrap();
+    }
+    let have = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(have == want, "{} is out of date: run `{env}=1 {how}`", path.display());
+}
+
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
     fn generated_ts() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/ipc/generated.ts");
-        let want = super::generated_ts();
-        if std::env::var_os("UPDATE_CONTRACT").is_some() {
-            std::fs::write(&path, &want).unwrap();
-        }
-        let have = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(
-            have == want,
-            "{} is out of date: run `UPDATE_CONTRACT=1 cargo test -p dbc-rent-app --lib contract`",
-            path.display()
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/ipc/generated.ts");
+        super::keep_current(
+            &path,
+            &super::generated_ts(),
+            "UPDATE_CONTRACT",
+            "cargo test -p dbc-rent-app --lib contract",
         );
     }
 }

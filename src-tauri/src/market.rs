@@ -557,14 +557,11 @@ mod tests {
         });
         let text = serde_json::to_string_pretty(&fixture).unwrap() + "\n";
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/market/sort-fixture.json");
-        if std::env::var_os("UPDATE_MARKET_FIXTURE").is_some() {
-            std::fs::write(&path, &text).unwrap();
-        }
-        let current = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(
-            current == text,
-            "{} is out of date: run UPDATE_MARKET_FIXTURE=1 cargo test -p dbc-rent-app --lib sort_fixture",
-            path.display()
+        crate::contract::keep_current(
+            &path,
+            &text,
+            "UPDATE_MARKET_FIXTURE",
+            "cargo test -p dbc-rent-app --lib sort_fixture",
         );
     }
 
