@@ -66,6 +66,7 @@ impl std::ops::Deref for Login {
 /// What the webview sees of a login: everything but the passwords.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct LoginView {
     pub rental_id: String,
     pub rent_id: Option<u64>,
@@ -86,7 +87,9 @@ pub struct LoginView {
 }
 
 /// The values the Connect screen can copy (and, for the VNC password, reveal).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Serialized with the names `from_str` takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
 pub enum Field {
     Address,
     User,
@@ -296,6 +299,14 @@ mod tests {
     use crate::clipboard::MemoryClipboard;
     use dbc::rental::{OrderFacts, Stage};
     use serde_json::json;
+
+    #[test]
+    fn a_field_is_sent_back_with_the_name_it_was_asked_by() {
+        for name in ["address", "user", "password", "vncAddress", "vncPassword"] {
+            let field: Field = name.parse().unwrap();
+            assert_eq!(serde_json::to_value(field).unwrap(), json!(name));
+        }
+    }
 
     fn rental(id: &str, rent_id: u64) -> Rental {
         Rental {

@@ -5,11 +5,14 @@ pub mod blocking;
 pub mod clipboard;
 pub mod commands;
 pub mod connect;
+#[cfg(test)]
+mod contract;
 pub mod desktop;
 pub mod guard;
 pub mod market;
 pub mod network;
 pub mod rental;
+pub mod rental_view;
 pub mod state;
 pub mod wallet;
 
@@ -148,7 +151,7 @@ async fn push_active_balance<R: tauri::Runtime>(handle: &tauri::AppHandle<R>) {
     let Ok(Ok(active)) = tauri::async_runtime::spawn_blocking(move || wallet.active()).await else { return };
     match commands::wallet::balance_of(&state, &active.id).await {
         Ok((address, balance)) => {
-            let payload = serde_json::json!({ "id": active.id, "address": address, "balance": balance });
+            let payload = commands::wallet::BalanceEvent { id: active.id, address, balance };
             if let Err(e) = handle.emit(WALLET_BALANCE_EVENT, payload) {
                 tracing::warn!(error = %e, "cannot emit the balance");
             }

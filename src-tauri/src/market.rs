@@ -34,6 +34,7 @@ const SAVE_EVERY: Duration = Duration::from_secs(5 * 60);
 /// Where a published list came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[derive(ts_rs::TS)]
 pub enum Source {
     /// The copy saved on disk, shown until the chain has been read.
     Cache,
@@ -55,9 +56,12 @@ pub struct Published {
 /// The snapshot as the webview gets it (camelCase; planck as strings).
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct SnapshotOut<'a> {
+#[derive(ts_rs::TS)]
+#[ts(rename = "MarketSnapshot")]
+pub(crate) struct SnapshotOut<'a> {
     source: Source,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     saved_at: Option<u64>,
     block_number: u32,
     spec_version: u32,
@@ -553,14 +557,11 @@ mod tests {
         });
         let text = serde_json::to_string_pretty(&fixture).unwrap() + "\n";
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/market/sort-fixture.json");
-        if std::env::var_os("UPDATE_MARKET_FIXTURE").is_some() {
-            std::fs::write(&path, &text).unwrap();
-        }
-        let current = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(
-            current == text,
-            "{} is out of date: run UPDATE_MARKET_FIXTURE=1 cargo test -p dbc-rent-app --lib sort_fixture",
-            path.display()
+        crate::contract::keep_current(
+            &path,
+            &text,
+            "UPDATE_MARKET_FIXTURE",
+            "cargo test -p dbc-rent-app --lib sort_fixture",
         );
     }
 

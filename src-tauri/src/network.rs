@@ -24,6 +24,7 @@ const CRASH_POLL: Duration = Duration::from_secs(2);
 /// One practice account as the UI lists it (without its secret URI).
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct PracticeAccountView {
     pub name: String,
     pub role: String,
@@ -32,6 +33,7 @@ pub struct PracticeAccountView {
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct PracticeInfo {
     pub running: bool,
     /// True when this app started it (and stops it when leaving practice or quitting).
@@ -44,7 +46,10 @@ pub struct PracticeInfo {
 /// A start-up stage as the progress display gets it.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct PracticeProgress {
+    /// `stage_name` below (the sandbox crate has no TypeScript derive).
+    #[ts(type = "'preparing-spec' | 'seeding' | 'starting-chain' | 'starting-client' | 'connecting' | 'ready'")]
     pub stage: &'static str,
     pub elapsed_ms: u64,
 }

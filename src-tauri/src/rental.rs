@@ -30,6 +30,7 @@ pub const SYNC_EVERY_BLOCKS: u32 = 10;
 /// The rentals as the webview sees them.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct RentalsSnapshot {
     /// `mainnet`, `practice` or `custom`.
     pub network: String,
@@ -37,7 +38,9 @@ pub struct RentalsSnapshot {
     /// The active account (SS58), `None` without a wallet.
     pub account: Option<String>,
     pub best_block: u32,
-    /// The active account's rentals, newest first.
+    /// The active account's rentals, newest first (each with its stage's meaning).
+    #[serde(serialize_with = "crate::rental_view::serialize_all")]
+    #[ts(as = "Vec<crate::rental_view::RentalView>")]
     pub rentals: Vec<Rental>,
     /// Why the last sync with the chain failed: the list is then the
     /// journal's as it stood.

@@ -20,6 +20,7 @@ const DRAFT_TTL: Duration = Duration::from_secs(30 * 60);
 /// Where secrets can go, as the Wallet screen shows it.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct StoreInfo {
     /// Where new accounts go, or `None` while the user must choose.
     pub kind: Option<StoreKind>,
@@ -29,6 +30,7 @@ pub struct StoreInfo {
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct KeyringView {
     pub available: bool,
     pub locked: bool,

@@ -12,6 +12,7 @@ import ConnectScreen from './lib/screens/ConnectScreen.svelte';
 import { applyLanguage } from './lib/i18n';
 import { RentalsController } from './lib/rentals.svelte';
 import { DEFAULT_RDP_OPTIONS, rdpOptions } from './lib/connect/options.svelte';
+import { STAGE_MEANING } from './lib/ipc';
 import type { ConnectLogin, Rental, RentalsSnapshot } from './lib/ipc';
 
 const ALICE = '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY';
@@ -30,6 +31,7 @@ function rentalOf(rentId: number, vmStatus: string | null, stage: Rental['stage'
     blocks: 600,
     quote: null,
     stage,
+    ...STAGE_MEANING[stage],
     order: { rentId, rentStart: 1, rentEnd: 601, confirmDeadline: 151, reserved: '0', orderFee: '0', confirmedAt: 2, paid: '0' },
     vm:
       vmStatus === null
@@ -43,6 +45,7 @@ function rentalOf(rentId: number, vmStatus: string | null, stage: Rental['stage'
             status: vmStatus,
             host: '127.0.0.1',
             user: 'Administrator',
+            plan: null,
           },
     pending: null,
     lastError: null,

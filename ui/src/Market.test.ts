@@ -69,9 +69,10 @@ const CONNECTED: NetworkStatus = {
 function snapshot(source: 'cache' | 'chain', rows: Listing[] = ROWS): MarketSnapshot {
   return {
     source,
-    savedAt: source === 'cache' ? Math.floor(Date.now() / 1000) - 300 : null,
+    savedAt: source === 'cache' ? Math.floor(Date.now() / 1000) - 300 : undefined,
     blockNumber: 1_490,
     specVersion: 400,
+    params: { standard: null, avgPrice: null, fixedTxFee: null, maxRentalDays: 60 },
     rows,
     counters: { machines: rows.length, gpus: 0, idleGpus: 0 },
   };

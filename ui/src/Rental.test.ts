@@ -13,6 +13,7 @@ import { applyLanguage, t } from './lib/i18n';
 import { rental as choice } from './lib/rental.svelte';
 import { sampleListing } from './lib/market/sample';
 import { formatDbc } from './lib/format';
+import { STAGE_MEANING } from './lib/ipc';
 import type { NetworkStatus, Rental, RentalsSnapshot, TxStatus, VmEvent } from './lib/ipc';
 
 const ALICE = '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY';
@@ -53,6 +54,8 @@ function rentalOf(partial: Partial<Rental> & { stage: Rental['stage'] }, rentId 
     createdAt: 1,
     updatedAt: 1,
     ...partial,
+    // As Rust sends it: the stage's meaning beside the record.
+    ...STAGE_MEANING[partial.stage],
   };
 }
 
@@ -69,6 +72,7 @@ const VM_RUNNING = {
   status: 'running',
   host: '127.0.0.1',
   user: 'Administrator',
+  plan: null,
 };
 
 function mockBackend(overrides: Record<string, Handler> = {}) {

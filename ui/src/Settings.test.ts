@@ -6,6 +6,7 @@ import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { applyLanguage } from './lib/i18n';
 import VmCreate from './lib/components/rental/VmCreate.svelte';
 import RentalSettingsSection from './lib/components/rental/RentalSettingsSection.svelte';
+import { STAGE_MEANING } from './lib/ipc';
 import type { Rental, RentalSettings } from './lib/ipc';
 
 const MACHINE = '4623784812' + 'a'.repeat(50) + '3b64';
@@ -24,6 +25,7 @@ const RENTAL: Rental = {
   blocks: 600,
   quote: null,
   stage: 'placed',
+  ...STAGE_MEANING.placed,
   order: { rentId: 42, rentStart: 1000, rentEnd: 1600, confirmDeadline: 1150, reserved: '1', orderFee: '1', confirmedAt: null, paid: '0' },
   vm: null,
   pending: null,

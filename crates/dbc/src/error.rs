@@ -288,10 +288,15 @@ impl fmt::Display for ErrorCode {
 /// The error every fallible core function returns.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
 #[error("{message}")]
+#[derive(ts_rs::TS)]
+#[ts(rename = "ErrorShape")]
 pub struct Error {
+    /// Kebab-case; the UI knows the list from `ui/src/lib/error-codes.ts`.
+    #[ts(type = "string")]
     pub code: ErrorCode,
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(type = "Record<string, unknown>")]
     pub data: Option<Value>,
 }
 

@@ -24,6 +24,7 @@ pub const GENERAL_KEY: &str = "general";
 /// The steps of the guide, in the order the user does them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[derive(ts_rs::TS)]
 pub enum ChecklistItem {
     /// `nvidia-smi` (or Device Manager) shows the rented GPU and a driver.
     DriverChecked,
@@ -69,6 +70,7 @@ impl std::str::FromStr for ChecklistItem {
 /// One rental's checklist as the UI shows it: every known item, in order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct Checklist {
     pub rent_key: String,
     pub items: Vec<ChecklistEntry>,
@@ -77,7 +79,7 @@ pub struct Checklist {
     pub total: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct ChecklistEntry {
     pub id: ChecklistItem,
     pub done: bool,

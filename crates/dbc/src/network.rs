@@ -8,6 +8,7 @@ use std::str::FromStr;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "url", rename_all = "lowercase")]
+#[derive(ts_rs::TS)]
 pub enum NetworkChoice {
     #[default]
     Mainnet,
@@ -150,6 +151,7 @@ mod tests {
 /// Where the connection to the chosen network stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[derive(ts_rs::TS)]
 pub enum ConnectionState {
     /// No connection has been attempted (the app has not started one).
     NotConnected,
@@ -166,7 +168,10 @@ pub enum ConnectionState {
 /// original five-field shape.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct NetworkStatus {
+    /// `NetworkChoice::kind`.
+    #[ts(type = "Network")]
     pub network: String,
     pub state: ConnectionState,
     pub endpoint: Option<String>,

@@ -32,6 +32,7 @@ pub(crate) fn practice_client(state: &AppState, settings: &dbc::settings::Settin
 /// What "Test connection" found.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct ConnectionView {
     pub url: String,
     pub client_version: String,

@@ -111,6 +111,7 @@ pub async fn connect_login(state: tauri::State<'_, AppState>, id: String) -> Res
 /// Whether the VM's Remote Desktop port accepts a TCP connection now.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct Reachability {
     pub address: String,
     pub reachable: bool,
@@ -157,6 +158,7 @@ pub async fn connect_launch(
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct RdpFile {
     pub path: PathBuf,
 }
@@ -190,8 +192,9 @@ pub async fn connect_write_rdp(
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct Copied {
-    pub field: String,
+    pub field: Field,
     /// Seconds until a copied password is taken off the clipboard again.
     pub clears_in_secs: Option<u64>,
 }
@@ -205,13 +208,14 @@ pub async fn connect_copy(state: tauri::State<'_, AppState>, id: String, field: 
         let which: Field = field.parse()?;
         let text = with_login(&state, &id, |l| l.value(which)).await?;
         clipboard::copy(state.connect.clipboard(), text, which.is_secret(), CLEAR_SECRET_AFTER).await?;
-        Ok(Copied { field, clears_in_secs: which.is_secret().then_some(CLEAR_SECRET_AFTER.as_secs()) })
+        Ok(Copied { field: which, clears_in_secs: which.is_secret().then_some(CLEAR_SECRET_AFTER.as_secs()) })
     })
     .await
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct Revealed {
     pub field: String,
     pub value: String,

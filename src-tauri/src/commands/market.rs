@@ -18,6 +18,7 @@ pub fn market_snapshot(state: tauri::State<'_, AppState>) -> dbc::Result<Respons
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct QuoteView {
     #[serde(flatten)]
     pub quote: Quote,

@@ -12,6 +12,7 @@ pub fn network_status(state: tauri::State<'_, AppState>) -> dbc::Result<NetworkS
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct NetworkSettings {
     pub choice: NetworkChoice,
     /// The list the app tries, in order (the user's, else the built-in one).

@@ -38,6 +38,7 @@ pub async fn stop_practice(state: tauri::State<'_, AppState>) -> dbc::Result<Pra
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct FundResult {
     pub address: String,
     /// Planck, as a decimal string (u128 does not fit a JS number).

@@ -12,11 +12,12 @@ use crate::blocking::signing_key;
 use crate::commands::compute::client_for;
 use crate::guard::guarded_async;
 use crate::rental::RentalsSnapshot;
+use crate::rental_view::RentalView;
 use crate::AppState;
 use dbc::chain::TxStatus;
-use dbc::compute::{rdp_reachable, PollOptions};
-use dbc::rental::{self, PowerOp, RenewQuote, Renewed, Rental, RentalService, VmEvent, VmLogin, VmOptions};
-use dbc::wallet::{ExposeSecret, SecretString};
+use dbc::compute::{rdp_reachable, ComputeClient, PollOptions};
+use dbc::rental::{self, PowerOp, RenewQuote, Renewed, Rental, RentalBook, RentalService, VmEvent, VmLogin, VmOptions};
+use dbc::wallet::{ExposeSecret, SecretString, SigningKey};
 use dbc::Result;
 use serde::Serialize;
 use std::sync::Arc;
@@ -59,7 +60,7 @@ pub async fn rental_place(
     blocks: u32,
     password: String,
     on_status: Channel<TxStatus>,
-) -> Result<Rental> {
+) -> Result<RentalView> {
     let password = SecretString::from(password);
     guarded_async("rental_place", async {
         rental::service::check_rent_request(&machine_id, blocks)?;
@@ -71,15 +72,34 @@ pub async fn rental_place(
         let account = dbc::wallet::format_address(&key.account_id());
         let result = svc.place(&key, &mk, &machine_id, gpus, blocks, status_sink(on_status)).await;
         state.rentals.publish_after(&state.network, &account).await;
-        result
+        result.map(RentalView::from)
     })
     .await
+}
+
+/// What a VM operation on rental `id` needs: the journal in use, the rental,
+/// the DBC client its VM is reached through (`asked`, else by the usual rule)
+/// and the renter's key, unlocked with `password`.
+async fn vm_access(
+    state: &AppState,
+    id: &str,
+    asked: Option<&str>,
+    password: SecretString,
+) -> Result<(Arc<RentalBook>, Rental, ComputeClient, SigningKey)> {
+    let (book, _) = state.rentals.book_or_last(&state.network).await?;
+    let r = rental::chain_steps::find(&book, id)?;
+    let compute = client_for(state, asked, &r)?;
+    let key = signing_key(state, Some(r.account.clone()), password).await?;
+    Ok((book, r, compute, key))
 }
 
 /// A rental and the VM status after a create.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct VmCreated {
+    #[serde(serialize_with = "crate::rental_view::serialize")]
+    #[ts(as = "RentalView")]
     pub rental: Rental,
     pub status: String,
 }
@@ -97,11 +117,8 @@ pub async fn rental_create_vm(
 ) -> Result<VmCreated> {
     let password = SecretString::from(password);
     guarded_async("rental_create_vm", async {
-        let (book, _) = state.rentals.book_or_last(&state.network).await?;
-        let r = rental::chain_steps::find(&book, &id)?;
-        let compute = client_for(&state, client_url.as_deref(), &r)?;
         let image = image.map(|i| i.trim().to_string()).filter(|i| !i.is_empty());
-        let key = signing_key(&state, Some(r.account.clone()), password).await?;
+        let (book, r, compute, key) = vm_access(&state, &id, client_url.as_deref(), password).await?;
         let result = rental::create_vm(&book, &r.id, &compute, key, image, &VmOptions::default(), move |e| {
             let _ = on_event.send(e);
         })
@@ -116,7 +133,10 @@ pub async fn rental_create_vm(
 /// The Verify step's login: read fresh from the DBC client (never stored).
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct VerifyLogin {
+    #[serde(serialize_with = "crate::rental_view::serialize")]
+    #[ts(as = "RentalView")]
     pub rental: Rental,
     pub status: String,
     pub host: String,
@@ -130,10 +150,7 @@ pub struct VerifyLogin {
 pub async fn rental_vm_detail(state: tauri::State<'_, AppState>, id: String, password: String) -> Result<VerifyLogin> {
     let password = SecretString::from(password);
     guarded_async("rental_vm_detail", async {
-        let (book, _) = state.rentals.book_or_last(&state.network).await?;
-        let r = rental::chain_steps::find(&book, &id)?;
-        let compute = client_for(&state, None, &r)?;
-        let key = signing_key(&state, Some(r.account.clone()), password).await?;
+        let (book, r, compute, key) = vm_access(&state, &id, None, password).await?;
         let (rental, d) = rental::vm_detail(&book, &r.id, &compute, key).await?;
         state.rentals.publish_after(&state.network, &r.account).await;
         let login = VmLogin::from_detail(&rental, &d)?;
@@ -156,6 +173,7 @@ pub async fn rental_vm_detail(state: tauri::State<'_, AppState>, id: String, pas
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct RdpCheck {
     pub host: String,
     pub port: u16,
@@ -181,7 +199,7 @@ pub async fn rental_confirm(
     id: String,
     password: String,
     on_status: Channel<TxStatus>,
-) -> Result<Rental> {
+) -> Result<RentalView> {
     let password = SecretString::from(password);
     guarded_async("rental_confirm", async {
         let svc = state.rentals.service(&state.network).await?;
@@ -189,7 +207,7 @@ pub async fn rental_confirm(
         let key = signing_key(&state, Some(r.account.clone()), password).await?;
         let result = svc.confirm(&key, &r.id, status_sink(on_status)).await;
         state.rentals.publish_after(&state.network, &r.account).await;
-        result
+        result.map(RentalView::from)
     })
     .await
 }
@@ -206,6 +224,23 @@ pub async fn rental_renew_quote(state: tauri::State<'_, AppState>, id: String, b
     .await
 }
 
+/// `dbc::rental::Renewed` as the webview gets it: the same fields, the
+/// rental with its stage's meaning.
+#[derive(Debug, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RenewedView {
+    pub rental: RentalView,
+    pub added_blocks: u32,
+    /// Planck, decimal string.
+    pub paid: String,
+}
+
+impl From<Renewed> for RenewedView {
+    fn from(r: Renewed) -> Self {
+        RenewedView { rental: r.rental.into(), added_blocks: r.added_blocks, paid: r.paid.to_string() }
+    }
+}
+
 /// Renew rental `id` by `blocks`, paid at once.
 #[tauri::command]
 pub async fn rental_renew(
@@ -214,7 +249,7 @@ pub async fn rental_renew(
     blocks: u32,
     password: String,
     on_status: Channel<TxStatus>,
-) -> Result<Renewed> {
+) -> Result<RenewedView> {
     let password = SecretString::from(password);
     guarded_async("rental_renew", async {
         rental::service::check_renewal_blocks(blocks)?;
@@ -224,7 +259,7 @@ pub async fn rental_renew(
         let key = signing_key(&state, Some(r.account.clone()), password).await?;
         let result = svc.renew(&key, &mk, &r.id, blocks, status_sink(on_status)).await;
         state.rentals.publish_after(&state.network, &r.account).await;
-        result
+        result.map(RenewedView::from)
     })
     .await
 }
@@ -237,17 +272,14 @@ pub async fn rental_vm_power(
     id: String,
     op: String,
     password: String,
-) -> Result<Rental> {
+) -> Result<RentalView> {
     let password = SecretString::from(password);
     guarded_async("rental_vm_power", async {
         let op: PowerOp = op.parse()?;
-        let (book, _) = state.rentals.book_or_last(&state.network).await?;
-        let r = rental::chain_steps::find(&book, &id)?;
-        let compute = client_for(&state, None, &r)?;
-        let key = signing_key(&state, Some(r.account.clone()), password).await?;
+        let (book, r, compute, key) = vm_access(&state, &id, None, password).await?;
         let result = rental::vm_power(&book, &r.id, &compute, key, op, &PollOptions::default(), |_| {}).await;
         state.rentals.publish_after(&state.network, &r.account).await;
-        result
+        result.map(RentalView::from)
     })
     .await
 }

@@ -9,6 +9,7 @@ use serde::Serialize;
 /// The DBC clients and reminder lead times (Settings).
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct RentalSettings {
     pub compute_clients: Vec<String>,
     /// The practice network's own DBC client while on practice.

@@ -8,8 +8,11 @@ use serde::Serialize;
 /// choice, else the OS locale).
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct SettingsView {
     pub language: Language,
+    /// `NetworkChoice::kind`.
+    #[ts(type = "Network")]
     pub network: &'static str,
 }
 

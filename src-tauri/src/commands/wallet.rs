@@ -24,6 +24,7 @@ fn secret(s: String) -> SecretString {
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct AccountView {
     pub id: String,
     pub name: String,
@@ -48,6 +49,7 @@ impl From<Account> for AccountView {
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct Overview {
     pub accounts: Vec<AccountView>,
     pub active_id: Option<String>,
@@ -98,6 +100,7 @@ pub async fn wallet_choose_file_store<R: tauri::Runtime>(app: tauri::AppHandle<R
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct DraftWords {
     pub draft_id: String,
     /// The one time recovery words reach the webview: the backup display.
@@ -117,7 +120,7 @@ pub async fn wallet_create_begin<R: tauri::Runtime>(app: tauri::AppHandle<R>, wo
     .await
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct Challenge {
     pub pool: Vec<String>,
 }
@@ -293,6 +296,7 @@ pub async fn wallet_import_json<R: tauri::Runtime>(
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct Exported {
     pub file_name: String,
     /// The keystore (encrypted with the password), also saved to `saved_to`.
@@ -377,10 +381,19 @@ pub async fn wallet_remove<R: tauri::Runtime>(
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct BalanceView {
     #[serde(flatten)]
     pub balance: dbc::chain::Balance,
     pub block: Option<u32>,
+}
+
+/// The `wallet-balance` event: the active account's balance after a new block.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct BalanceEvent {
+    pub id: String,
+    pub address: String,
+    pub balance: BalanceView,
 }
 
 /// The balance of account `id` on the current network.
@@ -401,7 +414,7 @@ pub async fn wallet_balance(state: tauri::State<'_, AppState>, id: String) -> Re
     guarded_async("wallet_balance", async { Ok(balance_of(&state, &id).await?.1) }).await
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct AddressCheck {
     pub valid: bool,
     pub address: Option<String>,
@@ -419,7 +432,7 @@ pub fn check_address(address: String) -> Result<AddressCheck> {
     })
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct SendQuote {
     /// Planck, as decimal strings.
     pub fee: String,

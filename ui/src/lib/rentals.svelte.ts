@@ -6,30 +6,21 @@ import type { AppError, Reminder, Rental, RentalsSnapshot } from './ipc';
 import type { StepId } from './steps';
 import { reminderText } from './rentals/labels';
 
+// What a stage means comes from Rust with each rental (src-tauri/src/rental_view.rs).
+
 /** Stages in which the wizard is not done with a rental yet. */
 export function inFlight(r: Rental): boolean {
-  return r.stage === 'placing' || r.stage === 'placed' || r.stage === 'vm-creating' || r.stage === 'vm-ready' || r.stage === 'confirming';
+  return r.inFlight;
 }
 
 /** Stages of an order that may still be live on chain. */
 export function isLive(r: Rental): boolean {
-  return r.stage !== 'ended' && r.stage !== 'lapsed' && r.stage !== 'failed';
+  return r.isLive;
 }
 
 /** The wizard step where a rental in flight continues (after a restart, or from My rentals). */
 export function resumeStep(r: Rental): StepId | null {
-  switch (r.stage) {
-    case 'placing':
-      return 'rent';
-    case 'placed':
-    case 'vm-creating':
-      return 'vm';
-    case 'vm-ready':
-    case 'confirming':
-      return 'confirm';
-    default:
-      return null;
-  }
+  return r.nextStep;
 }
 
 /** The rental the wizard works on: the chosen one, else the newest still in flight. */
@@ -136,7 +127,7 @@ export function stillDue(r: Reminder, snapshot: RentalsSnapshot): boolean {
   const order = rental?.order;
   if (!rental || !order) return false;
   if (r.kind === 'confirm-window') {
-    return ['placed', 'vm-creating', 'vm-ready', 'confirming'].includes(rental.stage) && snapshot.bestBlock <= order.confirmDeadline;
+    return rental.awaitsConfirm && snapshot.bestBlock <= order.confirmDeadline;
   }
   const leadBlocks = r.leadMinutes * 10;
   return rental.stage === 'renting' && snapshot.bestBlock < order.rentEnd && order.rentEnd - snapshot.bestBlock <= leadBlocks;

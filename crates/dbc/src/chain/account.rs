@@ -10,15 +10,20 @@ use subxt::utils::AccountId32;
 /// above 2^53 (about 9 DBC).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct Balance {
+    #[ts(type = "string")]
     #[serde(with = "super::planck_string")]
     pub free: u128,
+    #[ts(type = "string")]
     #[serde(with = "super::planck_string")]
     pub reserved: u128,
     /// What locks and freezes hold back inside `free` (staking, votes, vesting).
+    #[ts(type = "string")]
     #[serde(with = "super::planck_string")]
     pub frozen: u128,
     /// What a transfer can move: `free - frozen`, floored at 0.
+    #[ts(type = "string")]
     #[serde(with = "super::planck_string")]
     pub transferable: u128,
 }

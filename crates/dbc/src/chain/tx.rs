@@ -40,6 +40,7 @@ type AtBlock = OnlineClientAtBlockImpl<SubstrateConfig>;
 /// `{"status": "inBlock", "blockHash": "0x…"}` etc.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[derive(ts_rs::TS)]
 pub enum TxStatus {
     /// Reading the nonce, signing, estimating the fee.
     Signing,
@@ -86,15 +87,18 @@ impl Default for TxOptions {
 /// A transaction that made it into a block and succeeded.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct TxOutcome {
     pub extrinsic_hash: String,
     pub block_hash: String,
     pub block_number: Option<u32>,
     pub nonce: u64,
     /// `partial_fee_estimate` before sending, planck.
+    #[ts(type = "string")]
     #[serde(with = "super::planck_string")]
     pub fee_estimate: u128,
     /// `TransactionPayment.TransactionFeePaid.actual_fee`, planck.
+    #[ts(type = "string | null")]
     #[serde(with = "super::planck_string_opt")]
     pub fee_paid: Option<u128>,
     pub finalized: bool,

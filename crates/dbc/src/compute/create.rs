@@ -60,6 +60,7 @@ impl Default for CreateOptions {
 /// Progress of a create, for the UI.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "kebab-case", rename_all_fields = "camelCase")]
+#[derive(ts_rs::TS)]
 pub enum CreateEvent {
     /// A create request goes out (1-based).
     Sending { attempt: u32 },

@@ -49,6 +49,7 @@ pub struct PlanRequest {
 /// journal the plan, and show or adjust it; [`VmPlan::validate`] checks it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct VmPlan {
     pub task_id: String,
     pub image_name: String,

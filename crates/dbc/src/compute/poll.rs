@@ -46,6 +46,7 @@ pub enum Target {
 /// One poll, reported to the caller.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct Progress {
     pub task_id: String,
     /// `None` when this poll got no answer (see `error`).

@@ -79,6 +79,7 @@ pub fn parse_size_gb(text: &str) -> Option<u64> {
 /// One node the client currently sees (`POST /api/v1/mining_nodes` with `[]`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct NodeSummary {
     /// The machine id: 64 lowercase hex characters.
     pub node_id: String,
@@ -99,6 +100,7 @@ impl NodeSummary {
 /// A base image in the node's `/data`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct ImageInfo {
     pub name: String,
     /// As the node prints it, e.g. `"25G"`.
@@ -191,6 +193,7 @@ impl NodeInfo {
 /// How far a task status is along (compute-api.md §1.5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[derive(ts_rs::TS)]
 pub enum StatusKind {
     /// `creating`: queued or being built.
     Creating,
@@ -209,6 +212,7 @@ pub enum StatusKind {
 /// A task status exactly as the node wrote it; [`TaskStatus::kind`] classifies it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
+#[derive(ts_rs::TS)]
 pub struct TaskStatus(pub String);
 
 impl TaskStatus {

@@ -18,6 +18,7 @@ use std::sync::LazyLock;
 /// A continent, as the market's region filter offers it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[derive(ts_rs::TS)]
 pub enum Region {
     Asia,
     Europe,

@@ -69,6 +69,7 @@ impl std::str::FromStr for SortKey {
 /// One machine with its price, as lists show it.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct Listing<'a> {
     #[serde(flatten)]
     pub machine: &'a Machine,
@@ -139,6 +140,7 @@ fn order(a: &Listing, b: &Listing, sort: SortKey) -> std::cmp::Ordering {
 /// Counters over a list: machines, GPUs, idle GPUs.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct Counters {
     pub machines: usize,
     pub gpus: u64,

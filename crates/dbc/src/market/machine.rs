@@ -27,6 +27,7 @@ use serde::{Deserialize, Serialize};
 ///   `Machine::status_raw` keeps the variant name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[derive(ts_rs::TS)]
 pub enum MachineStatus {
     Idle,
     PartlyRented,
@@ -73,6 +74,7 @@ impl MachineStatus {
 /// One machine of `OnlineProfile.MachinesInfo`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct Machine {
     /// The 64-character lowercase hex text the chain uses as `MachineId`
     /// (its bytes are the key; never hex-decode it).

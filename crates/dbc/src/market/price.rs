@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 /// `gpu_point` calc points.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct StandardGpuPointPrice {
     pub gpu_point: u64,
     pub gpu_price: u64,
@@ -28,11 +29,13 @@ pub struct StandardGpuPointPrice {
 /// Each is `None` when unset on chain; then renting fails on chain as well.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct PricingParams {
     pub standard: Option<StandardGpuPointPrice>,
     /// `DBCPriceOCW.AvgPrice`: USD micro per DBC.
     pub avg_price: Option<u64>,
     /// `GenericFunc.FixedTxFee`: the order fee `rent_machine` charges, planck.
+    #[ts(type = "string | null")]
     #[serde(default, with = "crate::chain::planck_string_opt")]
     pub fixed_tx_fee: Option<u128>,
     /// `RentMachine.MaximumRentalDuration` in days (default 60).
@@ -121,14 +124,18 @@ pub fn rent_fee(
 /// the daily price divided by 24 in some other rounding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct MachinePrice {
     pub usd_micro_per_gpu_day: u64,
     pub usd_micro_per_gpu_hour: u64,
     pub usd_micro_per_machine_day: u64,
+    #[ts(type = "string")]
     #[serde(with = "crate::chain::planck_string")]
     pub planck_per_gpu_day: u128,
+    #[ts(type = "string")]
     #[serde(with = "crate::chain::planck_string")]
     pub planck_per_gpu_hour: u128,
+    #[ts(type = "string")]
     #[serde(with = "crate::chain::planck_string")]
     pub planck_per_machine_day: u128,
 }
@@ -162,18 +169,22 @@ impl MachinePrice {
 /// inclusion with that block's `AvgPrice`; the `Rent` event has the final figure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct Quote {
     pub gpus: u32,
     /// The duration as charged (after the chain's cap).
     pub blocks: u32,
     /// Reserved at order time, paid at confirm.
+    #[ts(type = "string")]
     #[serde(with = "crate::chain::planck_string")]
     pub rent: u128,
     /// `FixedTxFee`, slashed to the Treasury at order time; not refunded.
+    #[ts(type = "string")]
     #[serde(with = "crate::chain::planck_string")]
     pub order_fee: u128,
     /// The transaction fee estimate; 0 until the caller fills it
     /// (it needs a signer: `chain::tx::estimate_fee`).
+    #[ts(type = "string")]
     #[serde(with = "crate::chain::planck_string")]
     pub tx_fee_estimate: u128,
 }

@@ -30,6 +30,7 @@ use crate::host::{Os, Probe};
 /// The clients we know how to start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[derive(ts_rs::TS)]
 pub enum RdpClient {
     /// Windows' Remote Desktop Connection.
     Mstsc,

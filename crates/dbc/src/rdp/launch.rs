@@ -22,6 +22,7 @@ use crate::host::{Os, Probe, SystemProbe};
 /// A started client.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct Launched {
     pub client: RdpClient,
     pub pid: u32,

@@ -15,6 +15,7 @@ pub const MAX_SIDE: u32 = 8192;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+#[derive(ts_rs::TS)]
 pub struct RdpOptions {
     /// Full screen; `width` and `height` then only matter when leaving it.
     pub fullscreen: bool,
@@ -48,6 +49,7 @@ impl Default for RdpOptions {
 /// Local folders shared with the VM.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[derive(ts_rs::TS)]
 pub enum DriveRedirect {
     /// Nothing is shared.
     #[default]

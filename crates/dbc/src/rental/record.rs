@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 /// Where a rental's flow stands. Serialized kebab-case for the UI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[derive(ts_rs::TS)]
 pub enum Stage {
     /// `rent_machine` signed and journaled; its result not seen yet.
     Placing,
@@ -62,6 +63,7 @@ impl Stage {
 /// Which call a [`PendingTx`] carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "call", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[derive(ts_rs::TS)]
 pub enum PendingCall {
     Rent,
     Confirm,
@@ -75,6 +77,7 @@ pub enum PendingCall {
 /// A signed transaction written down before it was sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct PendingTx {
     #[serde(flatten)]
     pub call: PendingCall,
@@ -82,6 +85,7 @@ pub struct PendingTx {
     pub bytes: String,
     pub extrinsic_hash: String,
     pub nonce: u64,
+    #[ts(type = "string")]
     #[serde(with = "crate::chain::planck_string")]
     pub fee_estimate: u128,
     /// The best block when it was signed: an order it placed starts later.
@@ -95,6 +99,7 @@ pub struct PendingTx {
 /// The on-chain facts of a placed order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct OrderFacts {
     pub rent_id: u64,
     pub rent_start: u32,
@@ -102,13 +107,16 @@ pub struct OrderFacts {
     /// The last block `confirm_rent` is accepted in.
     pub confirm_deadline: u32,
     /// From the `Rent` event.
+    #[ts(type = "string")]
     #[serde(with = "crate::chain::planck_string")]
     pub reserved: u128,
     /// `FixedTxFee` when placed (kept by the chain even if the order lapses).
+    #[ts(type = "string")]
     #[serde(with = "crate::chain::planck_string")]
     pub order_fee: u128,
     pub confirmed_at: Option<u32>,
     /// Rent paid so far (confirm + renewals), planck.
+    #[ts(type = "string")]
     #[serde(with = "crate::chain::planck_string")]
     pub paid: u128,
 }
@@ -132,6 +140,7 @@ impl OrderFacts {
 /// is not kept here: it is read from the client when needed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct VmFacts {
     /// The DBC client the VM was created through; later operations use it.
     pub client_url: String,
@@ -153,6 +162,7 @@ pub struct VmFacts {
 /// One rental in the journal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct Rental {
     /// Local id: unique in the journal before the chain gives a rent id.
     pub id: String,

@@ -20,6 +20,7 @@ pub const CONFIRM_WARNING_MINUTES: u32 = 5;
 /// What a reminder is about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case", rename_all_fields = "camelCase")]
+#[derive(ts_rs::TS)]
 pub enum ReminderKind {
     /// The rental ends soon; `lead_minutes` is the lead time that was crossed.
     Expiry { lead_minutes: u32 },
@@ -30,6 +31,7 @@ pub enum ReminderKind {
 /// One due reminder, as the webview gets it (`rental-reminder` event).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct Reminder {
     /// Unique per event: fired once, then remembered.
     pub key: String,

@@ -35,22 +35,27 @@ pub struct RentalService {
 /// What renewing costs now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct RenewQuote {
     pub asked_blocks: u32,
     /// What the 60-day horizon leaves of it (0: nothing can be added).
     pub blocks: u32,
     pub capped: bool,
     /// Planck.
+    #[ts(type = "string")]
     #[serde(with = "crate::chain::planck_string")]
     pub rent: u128,
+    #[ts(type = "string")]
     #[serde(with = "crate::chain::planck_string")]
     pub tx_fee_estimate: u128,
+    #[ts(type = "string")]
     #[serde(with = "crate::chain::planck_string")]
     pub total: u128,
     pub rent_end: u32,
     pub new_end: u32,
     pub at_block: u32,
     /// The renter's transferable balance now.
+    #[ts(type = "string")]
     #[serde(with = "crate::chain::planck_string")]
     pub available: u128,
     /// The balance covers it (the chain wants the rent strictly below the

@@ -21,6 +21,7 @@ use serde::Serialize;
 /// Progress of [`create_vm`], for a UI or the CLI.
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "step", rename_all = "kebab-case", rename_all_fields = "camelCase")]
+#[derive(ts_rs::TS)]
 pub enum VmEvent {
     /// The request is decided (image, size, ports, task id) and journaled.
     Planned { task_id: String, image: String, rdp_port: u16, vnc_port: u16, cpu_cores: u32, mem_gb: u64, disk_gb: u64 },
@@ -260,6 +261,7 @@ pub async fn vm_detail(
 /// A power operation on a rental's VM.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[derive(ts_rs::TS)]
 pub enum PowerOp {
     Start,
     /// A hard power-off: unsaved work inside Windows is lost.

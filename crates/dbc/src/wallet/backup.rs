@@ -19,6 +19,7 @@ pub fn decoy_count(words: usize) -> usize {
 /// The answer to one pick.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct Pick {
     pub correct: bool,
     pub complete: bool,

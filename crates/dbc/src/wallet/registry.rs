@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 /// How the account came in; decides what can be shown or exported later.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[derive(ts_rs::TS)]
 pub enum AccountSource {
     /// Created here (the recovery words were shown once and are stored).
     Created,

@@ -29,6 +29,7 @@ pub const KEYRING_SERVICE: &str = crate::paths::APP_ID;
 /// Which store keeps an account's secret (recorded per account).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[derive(ts_rs::TS)]
 pub enum StoreKind {
     /// Windows Credential Manager, macOS Keychain, Secret Service on Linux.
     OsKeyring,

@@ -1,10 +1,9 @@
 // Which rentals the Connect step offers, and which one it shows first.
 import type { Rental } from '../ipc';
-import { isLive } from '../rentals.svelte';
 
-/** A live rental with a virtual machine: something to connect to. */
+/** A live rental with a virtual machine: something to connect to (Rust says what is live). */
 export function connectable(r: Rental): boolean {
-  return r.vm !== null && isLive(r) && r.stage !== 'placing';
+  return r.vm !== null && r.isLive && r.stage !== 'placing';
 }
 
 /**

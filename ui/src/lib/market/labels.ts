@@ -21,23 +21,11 @@ export function statusLabel(status: MachineStatus): string {
   }
 }
 
+/** The status filter's options: its own words for "idle" (a GPU free now) and "all", else the status's name. */
 export function statusFilterLabel(status: StatusFilter): string {
-  switch (status) {
-    case 'idle':
-      return t('market.filter.status.idle');
-    case 'all':
-      return t('market.filter.status.all');
-    case 'partly-rented':
-      return t('market.status.partly-rented');
-    case 'rented':
-      return t('market.status.rented');
-    case 'offline':
-      return t('market.status.offline');
-    case 'exited':
-      return t('market.status.exited');
-    default:
-      return t('market.status.other');
-  }
+  if (status === 'idle') return t('market.filter.status.idle');
+  if (status === 'all') return t('market.filter.status.all');
+  return statusLabel(status);
 }
 
 export function sortLabel(sort: SortKey): string {
