@@ -7,7 +7,7 @@ import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
 import App from './App.svelte';
 import { applyLanguage } from './lib/i18n';
-import { rental } from './lib/rental.svelte';
+import { machineChoice } from './lib/chosenMachine.svelte';
 import { sampleListing } from './lib/market/sample';
 import type { Listing, MarketSnapshot, NetworkStatus } from './lib/ipc';
 
@@ -140,7 +140,7 @@ beforeAll(() => {
 beforeEach(() => {
   current = snapshot('cache');
   status = CONNECTED;
-  rental.clear();
+  machineChoice.clear();
   language = 'en';
   applyLanguage('en');
 });
@@ -245,7 +245,7 @@ describe('Machine step', () => {
     expect(screen.getByTestId('rent-machine-id').textContent).toBe(hex(2, 'b'));
     expect(screen.getByTestId('rent-machine-gpu').textContent).toContain('GeForceRTX3090');
     expect(screen.getByTestId('rent-machine-free').textContent).toContain('3 of 8');
-    expect(rental.selectedMachine?.id).toBe(hex(2, 'b'));
+    expect(machineChoice.selectedMachine?.id).toBe(hex(2, 'b'));
 
     // Back on the list: the choice and the filters are as they were.
     await fireEvent.click(screen.getByTestId('rent-change-machine'));

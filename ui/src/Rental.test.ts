@@ -10,7 +10,7 @@ import { emit } from '@tauri-apps/api/event';
 import type { Channel } from '@tauri-apps/api/core';
 import App from './App.svelte';
 import { applyLanguage, t } from './lib/i18n';
-import { rental as choice } from './lib/rental.svelte';
+import { machineChoice as choice } from './lib/chosenMachine.svelte';
 import { sampleListing } from './lib/market/sample';
 import { formatDbc } from './lib/format';
 import type { NetworkStatus, Rental, RentalsSnapshot, TxStatus, VmEvent } from './lib/ipc';
