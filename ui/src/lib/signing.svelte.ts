@@ -1,0 +1,46 @@
+// What every signing form holds (Rent, Send, Confirm, Renew, VM power): the account
+// password, the busy flag, the transaction's streamed statuses and the error.
+import { toAppError } from './ipc';
+import type { AppError, TxStatus } from './ipc';
+import { Busy } from './busy.svelte';
+
+export class Signing {
+  password = $state('');
+  statuses = $state<TxStatus[]>([]);
+  error = $state<AppError | null>(null);
+  readonly #task = new Busy();
+
+  get busy(): boolean {
+    return this.#task.on;
+  }
+
+  /** A password is typed and nothing is in flight. */
+  get ready(): boolean {
+    return this.password !== '' && !this.busy;
+  }
+
+  /**
+   * Runs `op` with the password, which leaves the field (and this object) first so it is
+   * never kept after being used; `ondone` gets the result, and a failure of either
+   * becomes `error`.
+   */
+  async sign<T>(
+    op: (password: string, onstatus: (s: TxStatus) => void) => Promise<T>,
+    ondone: (result: T) => void | Promise<void>,
+  ): Promise<void> {
+    const secret = this.password;
+    this.password = '';
+    this.statuses = [];
+    this.error = null;
+    await this.#task.run(
+      async () => {
+        await ondone(
+          await op(secret, (s) => {
+            this.statuses = [...this.statuses, s];
+          }),
+        );
+      },
+      (err) => (this.error = toAppError(err)),
+    );
+  }
+}
