@@ -33,13 +33,11 @@ export class Signing {
     this.statuses = [];
     this.error = null;
     await this.#task.run(
-      async () => {
-        await ondone(
-          await op(secret, (s) => {
-            this.statuses = [...this.statuses, s];
-          }),
-        );
-      },
+      () =>
+        op(secret, (s) => {
+          this.statuses = [...this.statuses, s];
+        }),
+      ondone,
       (err) => (this.error = toAppError(err)),
     );
   }
