@@ -398,20 +398,23 @@ describe('Settings → Network', () => {
   });
 });
 
+/** Mainnet chosen and no endpoint answering. */
+const MAINNET_UNREACHABLE: NetworkStatus = {
+  network: 'mainnet',
+  state: 'offline',
+  endpoint: null,
+  bestBlock: null,
+  specVersion: null,
+  lastError: {
+    code: 'network-unreachable',
+    message: 'no endpoint answered',
+    data: { network: 'mainnet', endpoint: 'wss://a.example' },
+  },
+};
+
 describe('offline banner', () => {
   test('appears for mainnet + offline with the localized reason; retry calls retry_connection', async () => {
-    status = {
-      network: 'mainnet',
-      state: 'offline',
-      endpoint: null,
-      bestBlock: null,
-      specVersion: null,
-      lastError: {
-        code: 'network-unreachable',
-        message: 'no endpoint answered',
-        data: { network: 'mainnet', endpoint: 'wss://a.example' },
-      },
-    };
+    status = MAINNET_UNREACHABLE;
     mockBackend();
     render(App);
     const banner = await screen.findByTestId('offline-banner');
@@ -492,18 +495,7 @@ describe('offline banner', () => {
   });
 
   test('mainnet unreachable names the network in the UI language', async () => {
-    status = {
-      network: 'mainnet',
-      state: 'offline',
-      endpoint: null,
-      bestBlock: null,
-      specVersion: null,
-      lastError: {
-        code: 'network-unreachable',
-        message: 'no endpoint answered',
-        data: { network: 'mainnet', endpoint: 'wss://a.example' },
-      },
-    };
+    status = MAINNET_UNREACHABLE;
     applyLanguage('zh');
     mockBackend({ get_settings: () => ({ language: 'zh', network: 'mainnet' }) });
     render(App);

@@ -634,20 +634,25 @@ describe('My rentals', () => {
   });
 });
 
+/** The VM step of a placed rental, then its confirm-window reminder, `blocksLeft` before the deadline. */
+async function showConfirmReminder(blocksLeft: number) {
+  snapshot = snap([rentalOf({ stage: 'placed' })]);
+  mockBackend();
+  render(App);
+  await screen.findByTestId('screen-vm');
+  await emit('rental-reminder', {
+    key: 'g:42:confirm',
+    kind: 'confirm-window',
+    rentalId: 'r42',
+    rentId: 42,
+    machineId: MACHINE,
+    blocksLeft,
+  });
+}
+
 describe('Reminders and settings', () => {
   test('a due reminder shows a banner and asks for a desktop notification in the UI language', async () => {
-    snapshot = snap([rentalOf({ stage: 'placed' })]);
-    mockBackend();
-    render(App);
-    await screen.findByTestId('screen-vm');
-    await emit('rental-reminder', {
-      key: 'g:42:confirm',
-      kind: 'confirm-window',
-      rentalId: 'r42',
-      rentId: 42,
-      machineId: MACHINE,
-      blocksLeft: 50,
-    });
+    await showConfirmReminder(50);
     const banner = await screen.findByTestId('reminder-42-confirm-window');
     expect(banner.textContent).toContain('5 min');
     await waitFor(() => expect(argsOf('notify_reminder')?.title).toBe('Confirm rental 42 now'));
@@ -657,18 +662,7 @@ describe('Reminders and settings', () => {
   });
 
   test('a reminder is withdrawn when its reason is gone, and a lapsed order says when it lapsed', async () => {
-    snapshot = snap([rentalOf({ stage: 'placed' })]);
-    mockBackend();
-    render(App);
-    await screen.findByTestId('screen-vm');
-    await emit('rental-reminder', {
-      key: 'g:42:confirm',
-      kind: 'confirm-window',
-      rentalId: 'r42',
-      rentId: 42,
-      machineId: MACHINE,
-      blocksLeft: 10,
-    });
+    await showConfirmReminder(10);
     expect(await screen.findByTestId('reminder-42-confirm-window')).toBeTruthy();
     const deadline = BEST - 30 + 150;
     await emit('rentals-updated', { ...snap([rentalOf({ stage: 'lapsed', closedAt: deadline })]), bestBlock: deadline + 1 });
