@@ -1,17 +1,19 @@
 // What every signing form holds (Rent, Send, Confirm, Renew, VM power): the account
 // password, the busy flag, the transaction's streamed statuses and the error.
-import { toAppError } from './ipc';
 import type { AppError, TxStatus } from './ipc';
-import { Busy } from './busy.svelte';
+import { Task } from './task.svelte';
 
 export class Signing {
   password = $state('');
   statuses = $state<TxStatus[]>([]);
-  error = $state<AppError | null>(null);
-  readonly #task = new Busy();
+  readonly #task = new Task();
 
   get busy(): boolean {
-    return this.#task.on;
+    return this.#task.busy;
+  }
+
+  get error(): AppError | null {
+    return this.#task.error;
   }
 
   /** A password is typed and nothing is in flight. */
@@ -31,14 +33,12 @@ export class Signing {
     const secret = this.password;
     this.password = '';
     this.statuses = [];
-    this.error = null;
     await this.#task.run(
       () =>
         op(secret, (s) => {
           this.statuses = [...this.statuses, s];
         }),
       ondone,
-      (err) => (this.error = toAppError(err)),
     );
   }
 }
