@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
-import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { clearMocks } from '@tauri-apps/api/mocks';
+import { mockCommands } from './test-backend';
 import App from './App.svelte';
 import { applyLanguage } from './lib/i18n';
 
@@ -10,29 +11,24 @@ let calls: Array<[string, unknown]>;
 let language: string;
 
 function mockBackend(overrides: Record<string, (args: unknown) => unknown> = {}) {
-  mockIPC(
-    (cmd, args) => {
-      calls.push([cmd, args]);
-      if (overrides[cmd]) return overrides[cmd](args);
-      switch (cmd) {
-        case 'app_info':
-          return { version: '0.1.0', dataDir: '/home/u/.local/share/dbc-rent', logDir: '/home/u/.local/share/dbc-rent/logs' };
-        case 'get_settings':
-          return { language, network: 'mainnet' };
-        case 'set_language':
-          language = (args as { language: string }).language;
-          return { language, network: 'mainnet' };
-        case 'network_status':
-          return { network: 'mainnet', state: 'not-connected', endpoint: null, bestBlock: null, specVersion: null };
-        case 'get_network_settings':
-          return { choice: { kind: 'mainnet' }, mainnetEndpoints: ['wss://a.example'], defaultMainnetEndpoints: ['wss://a.example'] };
-        case 'practice_status':
-          return { running: false, ownedByApp: false, chain: null, client: null, accounts: [] };
-        default:
-          throw { code: 'internal', message: `unexpected command ${cmd}` };
-      }
+  mockCommands(
+    {
+      app_info: () => ({ version: '0.1.0', dataDir: '/home/u/.local/share/dbc-rent', logDir: '/home/u/.local/share/dbc-rent/logs' }),
+      get_settings: () => ({ language, network: 'mainnet' }),
+      set_language: (args) => {
+        language = (args as { language: string }).language;
+        return { language, network: 'mainnet' };
+      },
+      network_status: () => ({ network: 'mainnet', state: 'not-connected', endpoint: null, bestBlock: null, specVersion: null }),
+      get_network_settings: () => ({
+        choice: { kind: 'mainnet' },
+        mainnetEndpoints: ['wss://a.example'],
+        defaultMainnetEndpoints: ['wss://a.example'],
+      }),
+      practice_status: () => ({ running: false, ownedByApp: false, chain: null, client: null, accounts: [] }),
+      ...overrides,
     },
-    { shouldMockEvents: true },
+    (cmd, _args, raw) => calls.push([cmd, raw]),
   );
 }
 

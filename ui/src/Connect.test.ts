@@ -6,7 +6,8 @@
 // guest agent; locked again after 30 minutes), both languages, and the way in from My rentals.
 import { afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
-import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { clearMocks } from '@tauri-apps/api/mocks';
+import { mockCommands, stubResizeObserver, type Handler } from './test-backend';
 import App from './App.svelte';
 import ConnectScreen from './lib/screens/ConnectScreen.svelte';
 import { applyLanguage } from './lib/i18n';
@@ -19,7 +20,6 @@ const ALICE = '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY';
 const VM_PASSWORD = 'aZ9_/+[]@#^xyzQ1';
 const VNC_PASSWORD = 'vnc-secret-7';
 
-type Handler = (args: Record<string, unknown>) => unknown;
 let calls: Array<[string, Record<string, unknown>]>;
 
 function rentalOf(rentId: number, vmStatus: string | null, stage: Rental['stage'] = 'renting'): Rental {
@@ -80,16 +80,7 @@ function loginOf(r: Rental, partial: Partial<ConnectLogin> = {}): ConnectLogin {
 }
 
 function mockBackend(handlers: Record<string, Handler>) {
-  mockIPC(
-    (cmd, args) => {
-      const a = (args ?? {}) as Record<string, unknown>;
-      calls.push([cmd, a]);
-      const h = handlers[cmd];
-      if (h) return h(a);
-      throw { code: 'internal', message: `unexpected command ${cmd}` };
-    },
-    { shouldMockEvents: true },
-  );
+  mockCommands(handlers, (cmd, a) => calls.push([cmd, a]));
 }
 
 const argsOf = (cmd: string) => calls.filter(([c]) => c === cmd).at(-1)?.[1];
@@ -131,13 +122,7 @@ function backend(r: Rental, over: Record<string, Handler> = {}) {
   });
 }
 
-beforeAll(() => {
-  globalThis.ResizeObserver ??= class {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-  } as unknown as typeof ResizeObserver;
-});
+beforeAll(stubResizeObserver);
 
 beforeEach(() => {
   calls = [];

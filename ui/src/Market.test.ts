@@ -3,11 +3,12 @@
 // chain, the detail panel, "Rent this" into the Rent step, and the virtualized row window.
 import { afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
-import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { clearMocks } from '@tauri-apps/api/mocks';
+import { mockCommands, noAccounts, stubResizeObserver } from './test-backend';
 import { emit } from '@tauri-apps/api/event';
 import App from './App.svelte';
 import { applyLanguage } from './lib/i18n';
-import { rental } from './lib/rental.svelte';
+import { machineChoice } from './lib/chosenMachine.svelte';
 import { sampleListing } from './lib/market/sample';
 import type { Listing, MarketSnapshot, NetworkStatus } from './lib/ipc';
 
@@ -83,29 +84,13 @@ let status: NetworkStatus;
 let language: 'en' | 'zh';
 
 function mockBackend() {
-  mockIPC(
-    (cmd) => {
-      switch (cmd) {
-        case 'app_info':
-          return { version: '0.1.0', dataDir: '/d', logDir: '/d/logs' };
-        case 'get_settings':
-          return { language, network: 'practice' };
-        case 'network_status':
-          return status;
-        case 'wallet_overview':
-          return {
-            accounts: [],
-            activeId: null,
-            store: { kind: 'os-keyring', osKeyring: { available: true, locked: false, reason: null }, fileStoreChosen: false },
-          };
-        case 'market_snapshot':
-          return current;
-        default:
-          throw { code: 'internal', message: `unexpected command ${cmd}` };
-      }
-    },
-    { shouldMockEvents: true },
-  );
+  mockCommands({
+    app_info: () => ({ version: '0.1.0', dataDir: '/d', logDir: '/d/logs' }),
+    get_settings: () => ({ language, network: 'practice' }),
+    network_status: () => status,
+    wallet_overview: noAccounts,
+    market_snapshot: () => current,
+  });
 }
 
 /** The machine rows in the DOM, in order. */
@@ -129,19 +114,12 @@ async function select(testid: string, value: string) {
   await fireEvent.change(screen.getByTestId(testid), { target: { value } });
 }
 
-beforeAll(() => {
-  // jsdom has no layout; Svelte's size bindings need the observer to exist.
-  globalThis.ResizeObserver ??= class {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-  } as unknown as typeof ResizeObserver;
-});
+beforeAll(stubResizeObserver);
 
 beforeEach(() => {
   current = snapshot('cache');
   status = CONNECTED;
-  rental.clear();
+  machineChoice.clear();
   language = 'en';
   applyLanguage('en');
 });
@@ -246,7 +224,7 @@ describe('Machine step', () => {
     expect(screen.getByTestId('rent-machine-id').textContent).toBe(hex(2, 'b'));
     expect(screen.getByTestId('rent-machine-gpu').textContent).toContain('GeForceRTX3090');
     expect(screen.getByTestId('rent-machine-free').textContent).toContain('3 of 8');
-    expect(rental.selectedMachine?.id).toBe(hex(2, 'b'));
+    expect(machineChoice.selectedMachine?.id).toBe(hex(2, 'b'));
 
     // Back on the list: the choice and the filters are as they were.
     await fireEvent.click(screen.getByTestId('rent-change-machine'));

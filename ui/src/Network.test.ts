@@ -2,7 +2,8 @@
 // through the whole app with a mocked back end.
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
-import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { clearMocks } from '@tauri-apps/api/mocks';
+import { mockCommands, type Handler } from './test-backend';
 import { emit } from '@tauri-apps/api/event';
 import type { Channel } from '@tauri-apps/api/core';
 import App from './App.svelte';
@@ -25,52 +26,39 @@ const RUNNING: PracticeInfo = {
 };
 const STOPPED: PracticeInfo = { running: false, ownedByApp: false, chain: null, client: null, accounts: [] };
 
-type Handler = (args: Record<string, unknown>) => unknown;
-
 let calls: Array<[string, unknown]>;
 let status: NetworkStatus;
 let practice: PracticeInfo;
 let kind: string;
 
 function mockBackend(overrides: Record<string, Handler> = {}) {
-  mockIPC(
-    (cmd, args) => {
-      calls.push([cmd, args]);
-      const a = (args ?? {}) as Record<string, unknown>;
-      if (overrides[cmd]) return overrides[cmd](a);
-      switch (cmd) {
-        case 'app_info':
-          return { version: '0.1.0', dataDir: '/d', logDir: '/d/logs' };
-        case 'get_settings':
-          return { language: 'en', network: kind };
-        case 'network_status':
-        case 'retry_connection':
-          return status;
-        case 'get_network_settings':
-          return {
-            choice: { kind },
-            mainnetEndpoints: ['wss://a.example', 'wss://b.example'],
-            defaultMainnetEndpoints: ['wss://a.example'],
+  mockCommands(
+    {
+      app_info: () => ({ version: '0.1.0', dataDir: '/d', logDir: '/d/logs' }),
+      get_settings: () => ({ language: 'en', network: kind }),
+      network_status: () => status,
+      retry_connection: () => status,
+      get_network_settings: () => ({
+        choice: { kind },
+        mainnetEndpoints: ['wss://a.example', 'wss://b.example'],
+        defaultMainnetEndpoints: ['wss://a.example'],
+      }),
+      set_network: (a) => {
+        const choice = a.choice as { kind: string; url?: string };
+        if (choice.url && !/^wss?:\/\//.test(choice.url)) {
+          throw {
+            code: 'invalid-argument',
+            message: `${JSON.stringify(choice.url)} is not a node address: use ws:// or wss://`,
+            data: { value: choice.url, reason: 'node-url-scheme' },
           };
-        case 'set_network': {
-          const choice = a.choice as { kind: string; url?: string };
-          if (choice.url && !/^wss?:\/\//.test(choice.url)) {
-            throw {
-              code: 'invalid-argument',
-              message: `${JSON.stringify(choice.url)} is not a node address: use ws:// or wss://`,
-              data: { value: choice.url, reason: 'node-url-scheme' },
-            };
-          }
-          kind = choice.kind;
-          return { choice, mainnetEndpoints: ['wss://a.example'], defaultMainnetEndpoints: ['wss://a.example'] };
         }
-        case 'practice_status':
-          return practice;
-        default:
-          throw { code: 'internal', message: `unexpected command ${cmd}` };
-      }
+        kind = choice.kind;
+        return { choice, mainnetEndpoints: ['wss://a.example'], defaultMainnetEndpoints: ['wss://a.example'] };
+      },
+      practice_status: () => practice,
+      ...overrides,
     },
-    { shouldMockEvents: true },
+    (cmd, _a, raw) => calls.push([cmd, raw]),
   );
 }
 
@@ -410,20 +398,23 @@ describe('Settings → Network', () => {
   });
 });
 
+/** Mainnet chosen and no endpoint answering. */
+const MAINNET_UNREACHABLE: NetworkStatus = {
+  network: 'mainnet',
+  state: 'offline',
+  endpoint: null,
+  bestBlock: null,
+  specVersion: null,
+  lastError: {
+    code: 'network-unreachable',
+    message: 'no endpoint answered',
+    data: { network: 'mainnet', endpoint: 'wss://a.example' },
+  },
+};
+
 describe('offline banner', () => {
   test('appears for mainnet + offline with the localized reason; retry calls retry_connection', async () => {
-    status = {
-      network: 'mainnet',
-      state: 'offline',
-      endpoint: null,
-      bestBlock: null,
-      specVersion: null,
-      lastError: {
-        code: 'network-unreachable',
-        message: 'no endpoint answered',
-        data: { network: 'mainnet', endpoint: 'wss://a.example' },
-      },
-    };
+    status = MAINNET_UNREACHABLE;
     mockBackend();
     render(App);
     const banner = await screen.findByTestId('offline-banner');
@@ -504,18 +495,7 @@ describe('offline banner', () => {
   });
 
   test('mainnet unreachable names the network in the UI language', async () => {
-    status = {
-      network: 'mainnet',
-      state: 'offline',
-      endpoint: null,
-      bestBlock: null,
-      specVersion: null,
-      lastError: {
-        code: 'network-unreachable',
-        message: 'no endpoint answered',
-        data: { network: 'mainnet', endpoint: 'wss://a.example' },
-      },
-    };
+    status = MAINNET_UNREACHABLE;
     applyLanguage('zh');
     mockBackend({ get_settings: () => ({ language: 'zh', network: 'mainnet' }) });
     render(App);

@@ -4,6 +4,7 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { mockCommands, noAccounts } from './test-backend';
 import OmniverseScreen from './lib/screens/OmniverseScreen.svelte';
 import App from './App.svelte';
 import { applyLanguage } from './lib/i18n';
@@ -32,49 +33,34 @@ function list(rentKey: string): Checklist {
 }
 
 function mockBackend() {
-  mockIPC(
-    (cmd, args) => {
-      const a = (args ?? {}) as Record<string, unknown>;
-      calls.push([cmd, a]);
-      switch (cmd) {
-        case 'checklist_get':
-          return list(a.rentKey as string);
-        case 'checklist_set': {
-          const key = a.rentKey as string;
-          const set = saved.get(key) ?? new Set<ChecklistItemId>();
-          if (a.done) set.add(a.item as ChecklistItemId);
-          else set.delete(a.item as ChecklistItemId);
-          saved.set(key, set);
-          return list(key);
-        }
-        case 'open_external':
-          if (refuseLinks) throw { code: 'link-not-allowed', message: 'link refused', data: { url: a.url } };
-          if (noBrowser)
-            throw {
-              code: 'browser-unavailable',
-              message: `cannot open a browser (xdg-open exited with exit status: 3): ${String(a.url)}`,
-              data: { url: a.url },
-            };
-          return null;
-        case 'app_info':
-          return { version: '0.1.0', dataDir: '/d', logDir: '/d/logs' };
-        case 'get_settings':
-          return { language: 'en', network: 'mainnet' };
-        case 'network_status':
-          return { network: 'mainnet', state: 'not-connected', endpoint: null, bestBlock: null, specVersion: null };
-        case 'wallet_overview':
-          return {
-            accounts: [],
-            activeId: null,
-            store: { kind: 'os-keyring', osKeyring: { available: true, locked: false, reason: null }, fileStoreChosen: false },
+  mockCommands(
+    {
+      checklist_get: (a) => list(a.rentKey as string),
+      checklist_set: (a) => {
+        const key = a.rentKey as string;
+        const set = saved.get(key) ?? new Set<ChecklistItemId>();
+        if (a.done) set.add(a.item as ChecklistItemId);
+        else set.delete(a.item as ChecklistItemId);
+        saved.set(key, set);
+        return list(key);
+      },
+      open_external: (a) => {
+        if (refuseLinks) throw { code: 'link-not-allowed', message: 'link refused', data: { url: a.url } };
+        if (noBrowser)
+          throw {
+            code: 'browser-unavailable',
+            message: `cannot open a browser (xdg-open exited with exit status: 3): ${String(a.url)}`,
+            data: { url: a.url },
           };
-        case 'market_snapshot':
-          return null;
-        default:
-          throw { code: 'internal', message: `unexpected command ${cmd}` };
-      }
+        return null;
+      },
+      app_info: () => ({ version: '0.1.0', dataDir: '/d', logDir: '/d/logs' }),
+      get_settings: () => ({ language: 'en', network: 'mainnet' }),
+      network_status: () => ({ network: 'mainnet', state: 'not-connected', endpoint: null, bestBlock: null, specVersion: null }),
+      wallet_overview: noAccounts,
+      market_snapshot: () => null,
     },
-    { shouldMockEvents: true },
+    (cmd, a) => calls.push([cmd, a]),
   );
 }
 

@@ -5,12 +5,13 @@
 // operations and connect, reminders, resume after a restart, and the Settings section.
 import { afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
-import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { clearMocks } from '@tauri-apps/api/mocks';
+import { mockCommands, stubResizeObserver, type Handler } from './test-backend';
 import { emit } from '@tauri-apps/api/event';
 import type { Channel } from '@tauri-apps/api/core';
 import App from './App.svelte';
 import { applyLanguage, t } from './lib/i18n';
-import { rental as choice } from './lib/rental.svelte';
+import { machineChoice as choice } from './lib/chosenMachine.svelte';
 import { sampleListing } from './lib/market/sample';
 import { formatDbc } from './lib/format';
 import { STAGE_MEANING } from './lib/ipc';
@@ -24,7 +25,6 @@ const BEST = 10_000;
 
 const LISTING = sampleListing({ id: MACHINE, gpuModel: 'GeForceRTX4090', gpuCount: 4, freeGpus: 3 });
 
-type Handler = (args: Record<string, unknown>) => unknown;
 let calls: Array<[string, Record<string, unknown>]>;
 let status: NetworkStatus;
 let snapshot: RentalsSnapshot | null;
@@ -76,54 +76,38 @@ const VM_RUNNING = {
 };
 
 function mockBackend(overrides: Record<string, Handler> = {}) {
-  mockIPC(
-    (cmd, args) => {
-      const a = (args ?? {}) as Record<string, unknown>;
-      calls.push([cmd, a]);
-      if (overrides[cmd]) return overrides[cmd](a);
-      switch (cmd) {
-        case 'app_info':
-          return { version: '0.1.0', dataDir: '/d', logDir: '/d/logs' };
-        case 'get_settings':
-          return { language: 'en', network: 'practice' };
-        case 'network_status':
-          return status;
-        case 'wallet_overview':
-          return {
-            accounts: [{ id: 'a1', name: 'Main', address: ALICE, backedUp: true, source: 'created', hasMnemonic: true }],
-            activeId: 'a1',
-            store: { kind: 'os-keyring', osKeyring: { available: true, locked: false, reason: null }, fileStoreChosen: false },
-          };
-        case 'wallet_balance':
-          return { free: transferable, reserved: '0', frozen: '0', transferable, block: BEST };
-        case 'market_snapshot':
-          return null;
-        case 'rentals_list':
-          return snapshot;
-        case 'rental_settings':
-          return {
-            computeClients: ['http://10.0.0.5:5052'],
-            practiceClient: 'http://127.0.0.1:5002',
-            reminderLeadsMinutes: [1440, 60],
-            defaultReminderLeadsMinutes: [1440, 60],
-          };
-        case 'market_quote':
-          return {
-            gpus: a.gpus,
-            blocks: 900,
-            rent: planck(160),
-            orderFee: planck(10),
-            txFeeEstimate: '1250000000000',
-            total: (BigInt(planck(170)) + BigInt('1250000000000')).toString(),
-            atBlock: BEST,
-          };
-        case 'notify_reminder':
-          return null;
-        default:
-          throw { code: 'internal', message: `unexpected command ${cmd}` };
-      }
+  mockCommands(
+    {
+      app_info: () => ({ version: '0.1.0', dataDir: '/d', logDir: '/d/logs' }),
+      get_settings: () => ({ language: 'en', network: 'practice' }),
+      network_status: () => status,
+      wallet_overview: () => ({
+        accounts: [{ id: 'a1', name: 'Main', address: ALICE, backedUp: true, source: 'created', hasMnemonic: true }],
+        activeId: 'a1',
+        store: { kind: 'os-keyring', osKeyring: { available: true, locked: false, reason: null }, fileStoreChosen: false },
+      }),
+      wallet_balance: () => ({ free: transferable, reserved: '0', frozen: '0', transferable, block: BEST }),
+      market_snapshot: () => null,
+      rentals_list: () => snapshot,
+      rental_settings: () => ({
+        computeClients: ['http://10.0.0.5:5052'],
+        practiceClient: 'http://127.0.0.1:5002',
+        reminderLeadsMinutes: [1440, 60],
+        defaultReminderLeadsMinutes: [1440, 60],
+      }),
+      market_quote: (a) => ({
+        gpus: a.gpus,
+        blocks: 900,
+        rent: planck(160),
+        orderFee: planck(10),
+        txFeeEstimate: '1250000000000',
+        total: (BigInt(planck(170)) + BigInt('1250000000000')).toString(),
+        atBlock: BEST,
+      }),
+      notify_reminder: () => null,
+      ...overrides,
     },
-    { shouldMockEvents: true },
+    (cmd, a) => calls.push([cmd, a]),
   );
 }
 
@@ -157,13 +141,7 @@ async function newBlock(best: number) {
   await emit('network-status', status);
 }
 
-beforeAll(() => {
-  globalThis.ResizeObserver ??= class {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-  } as unknown as typeof ResizeObserver;
-});
+beforeAll(stubResizeObserver);
 
 beforeEach(() => {
   calls = [];
@@ -660,20 +638,25 @@ describe('My rentals', () => {
   });
 });
 
+/** The VM step of a placed rental, then its confirm-window reminder, `blocksLeft` before the deadline. */
+async function showConfirmReminder(blocksLeft: number) {
+  snapshot = snap([rentalOf({ stage: 'placed' })]);
+  mockBackend();
+  render(App);
+  await screen.findByTestId('screen-vm');
+  await emit('rental-reminder', {
+    key: 'g:42:confirm',
+    kind: 'confirm-window',
+    rentalId: 'r42',
+    rentId: 42,
+    machineId: MACHINE,
+    blocksLeft,
+  });
+}
+
 describe('Reminders and settings', () => {
   test('a due reminder shows a banner and asks for a desktop notification in the UI language', async () => {
-    snapshot = snap([rentalOf({ stage: 'placed' })]);
-    mockBackend();
-    render(App);
-    await screen.findByTestId('screen-vm');
-    await emit('rental-reminder', {
-      key: 'g:42:confirm',
-      kind: 'confirm-window',
-      rentalId: 'r42',
-      rentId: 42,
-      machineId: MACHINE,
-      blocksLeft: 50,
-    });
+    await showConfirmReminder(50);
     const banner = await screen.findByTestId('reminder-42-confirm-window');
     expect(banner.textContent).toContain('5 min');
     await waitFor(() => expect(argsOf('notify_reminder')?.title).toBe('Confirm rental 42 now'));
@@ -683,18 +666,7 @@ describe('Reminders and settings', () => {
   });
 
   test('a reminder is withdrawn when its reason is gone, and a lapsed order says when it lapsed', async () => {
-    snapshot = snap([rentalOf({ stage: 'placed' })]);
-    mockBackend();
-    render(App);
-    await screen.findByTestId('screen-vm');
-    await emit('rental-reminder', {
-      key: 'g:42:confirm',
-      kind: 'confirm-window',
-      rentalId: 'r42',
-      rentId: 42,
-      machineId: MACHINE,
-      blocksLeft: 10,
-    });
+    await showConfirmReminder(10);
     expect(await screen.findByTestId('reminder-42-confirm-window')).toBeTruthy();
     const deadline = BEST - 30 + 150;
     await emit('rentals-updated', { ...snap([rentalOf({ stage: 'lapsed', closedAt: deadline })]), bestBlock: deadline + 1 });

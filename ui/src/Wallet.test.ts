@@ -2,7 +2,8 @@
 // backup or "back up later", import, send, the keyring notice and the live balance.
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
-import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { clearMocks } from '@tauri-apps/api/mocks';
+import { mockCommands, type Handler } from './test-backend';
 import { emit } from '@tauri-apps/api/event';
 import type { Channel } from '@tauri-apps/api/core';
 import App from './App.svelte';
@@ -40,8 +41,6 @@ const BALANCE: Balance = {
   block: 1234567,
 };
 
-type Handler = (args: Record<string, unknown>) => unknown;
-
 let calls: Array<[string, Record<string, unknown>]>;
 let overview: WalletOverview;
 let picks: number;
@@ -51,49 +50,35 @@ function account(partial: Partial<AccountView> = {}): AccountView {
 }
 
 function mockBackend(overrides: Record<string, Handler> = {}) {
-  mockIPC(
-    (cmd, args) => {
-      const a = (args ?? {}) as Record<string, unknown>;
-      calls.push([cmd, a]);
-      if (overrides[cmd]) return overrides[cmd](a);
-      switch (cmd) {
-        case 'app_info':
-          return { version: '0.1.0', dataDir: '/d', logDir: '/d/logs' };
-        case 'get_settings':
-          return { language: 'en', network: 'practice' };
-        case 'network_status':
-          return { network: 'practice', state: 'connected', endpoint: 'ws://127.0.0.1:9944', bestBlock: 10, specVersion: 400 };
-        case 'wallet_overview':
-          return overview;
-        case 'wallet_balance':
-          return BALANCE;
-        case 'wallet_create_begin':
-          return { draftId: 'd1', words: WORDS.slice(0, a.words as number) };
-        case 'wallet_backup_challenge':
-          return { pool: POOL };
-        case 'wallet_backup_pick': {
-          const correct = a.position === picks && WORDS[picks] === a.word;
-          if (correct) picks++;
-          return { correct, complete: picks === WORDS.length };
-        }
-        case 'wallet_create_finish': {
-          const created = account({ id: 'new', name: a.name as string, backedUp: a.backedUp as boolean });
-          overview = { ...overview, accounts: [...overview.accounts, created], activeId: 'new' };
-          return created;
-        }
-        case 'check_address': {
-          const address = String(a.address);
-          return address.startsWith('5') && address.length === 48
-            ? { valid: true, address, reason: null }
-            : { valid: false, address: null, reason: 'bad base58' };
-        }
-        case 'wallet_send_quote':
-          return { fee: '12500000000000', total: '1512500000000000', transferable: BALANCE.transferable, enough: true };
-        default:
-          throw { code: 'internal', message: `unexpected command ${cmd}` };
-      }
+  mockCommands(
+    {
+      app_info: () => ({ version: '0.1.0', dataDir: '/d', logDir: '/d/logs' }),
+      get_settings: () => ({ language: 'en', network: 'practice' }),
+      network_status: () => ({ network: 'practice', state: 'connected', endpoint: 'ws://127.0.0.1:9944', bestBlock: 10, specVersion: 400 }),
+      wallet_overview: () => overview,
+      wallet_balance: () => BALANCE,
+      wallet_create_begin: (a) => ({ draftId: 'd1', words: WORDS.slice(0, a.words as number) }),
+      wallet_backup_challenge: () => ({ pool: POOL }),
+      wallet_backup_pick: (a) => {
+        const correct = a.position === picks && WORDS[picks] === a.word;
+        if (correct) picks++;
+        return { correct, complete: picks === WORDS.length };
+      },
+      wallet_create_finish: (a) => {
+        const created = account({ id: 'new', name: a.name as string, backedUp: a.backedUp as boolean });
+        overview = { ...overview, accounts: [...overview.accounts, created], activeId: 'new' };
+        return created;
+      },
+      check_address: (a) => {
+        const address = String(a.address);
+        return address.startsWith('5') && address.length === 48
+          ? { valid: true, address, reason: null }
+          : { valid: false, address: null, reason: 'bad base58' };
+      },
+      wallet_send_quote: () => ({ fee: '12500000000000', total: '1512500000000000', transferable: BALANCE.transferable, enough: true }),
+      ...overrides,
     },
-    { shouldMockEvents: true },
+    (cmd, a) => calls.push([cmd, a]),
   );
 }
 

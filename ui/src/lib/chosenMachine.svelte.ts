@@ -1,4 +1,6 @@
 // The machine chosen on the Machine screen ("Rent this"), carried into the Rent step.
+// Not a rental yet: the rentals themselves (placed, in flight, My rentals) are in
+// `rentals.svelte.ts`.
 import type { Listing } from './market/types';
 
 export interface SelectedMachine {
@@ -7,7 +9,7 @@ export interface SelectedMachine {
   listing: Listing;
 }
 
-class RentalChoice {
+class MachineChoice {
   selectedMachine = $state.raw<SelectedMachine | null>(null);
 
   choose(listing: Listing): void {
@@ -19,4 +21,4 @@ class RentalChoice {
   }
 }
 
-export const rental = new RentalChoice();
+export const machineChoice = new MachineChoice();
