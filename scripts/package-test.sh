@@ -38,7 +38,7 @@ depends=$(dpkg-deb -f "$deb" Depends)
 recommends=$(dpkg-deb -f "$deb" Recommends)
 grep -q "libwebkit2gtk-4.1-0" <<<"$depends" || fail "Depends lacks WebKitGTK: $depends"
 grep -qF "nodejs (>= 20)" <<<"$recommends" || fail "Recommends lacks nodejs (>= 20): $recommends"
-desktop=$(dpkg-deb --fsys-tarfile "$deb" | tar -xO './usr/share/applications/DBC Rent.desktop')
+desktop=$(dpkg-deb --fsys-tarfile "$deb" | tar -xO --wildcards '*usr/share/applications/DBC Rent.desktop')
 for line in "Name=DBC Rent" "Name[zh_CN]=" "Comment[zh_CN]=" "Categories=Network;RemoteAccess;" "Exec=dbc-rent-app"; do
   grep -qF "$line" <<<"$desktop" || fail "the desktop entry lacks '$line':"$'\n'"$desktop"
 done
@@ -68,8 +68,10 @@ data=$(mktemp -d)
 up=$!
 for _ in $(seq 1 120); do grep -q '"event":"ready"' "$data/up.log" 2>/dev/null && break; sleep 1; done
 grep -q '"event":"ready"' "$data/up.log" || { cat "$data/up.log"; echo "the installed practice network did not start"; exit 1; }
-pid=$(sed -n 's/.*"pid":\([0-9]*\).*/\1/p' "$data/practice/state.json")
-tr '\0' ' ' </proc/"$pid"/cmdline | grep -qF "$root/usr/lib/DBC Rent/practice/chopsticks.cjs" \
+pid=$(grep -o '"pid": *[0-9]*' "$data/practice/state.json" | grep -o '[0-9]*$')
+[ -n "$pid" ] || { cat "$data/practice/state.json"; echo "no chopsticks pid in state.json"; exit 1; }
+# The path is found from the executable: <root>/usr/bin/../lib/DBC Rent/practice.
+tr '\0' ' ' </proc/"$pid"/cmdline | grep -qF "$root/usr/bin/../lib/DBC Rent/practice/chopsticks.cjs" \
   || { echo "chopsticks did not run from the package: $(tr '\0' ' ' </proc/$pid/cmdline)"; exit 1; }
 "$root/usr/bin/dbc-rent" --json --data-dir "$data" --network practice status | grep -q '"state": "connected"' \
   || { echo "the installed CLI cannot use its practice network"; exit 1; }
