@@ -115,7 +115,7 @@ pub async fn connect_login(state: tauri::State<'_, AppState>, id: String) -> Res
 pub struct Reachability {
     pub address: String,
     pub reachable: bool,
-    /// `refused`, `timeout` or the OS's reason, when not reachable.
+    /// `refused`, `timeout`, `not-rdp` (answers, but not as an RDP server) or the OS's reason, when not reachable.
     pub reason: Option<String>,
 }
 

@@ -5,8 +5,10 @@
 //! endpoint is a real RDP server: the shadow server shares a private Xvfb screen
 //! and accepts only NLA (`/sec:nla`) against a SAM file holding the NT hash of
 //! `Administrator` with the VM's `login_password`, so a client must know the
-//! password the simulator showed. Otherwise it is a plain TCP listener that
-//! accepts and holds connections (enough for "is the port open" checks).
+//! password the simulator showed. Otherwise it is a stand-in that answers an
+//! RDP client's first message (X.224 Connection Request) with a Connection
+//! Confirm and then holds the connection: enough for the Verify step's check,
+//! not for a login.
 //!
 //! Child processes run in their own process group and are killed (group-wide)
 //! when the endpoint or the host is dropped. Xvfb is started once per host with
@@ -66,6 +68,20 @@ struct GroupChild {
 impl GroupChild {
     fn spawn(cmd: &mut Command) -> std::io::Result<Self> {
         cmd.process_group(0);
+        // Drop runs on a clean stop only. When the process that hosts the
+        // simulator dies (killed, crashed, the app quit hard), the kernel
+        // sends the child SIGTERM, so no RDP server outlives it and answers
+        // on a port a later VM is checked on. Linux: the signal follows the
+        // thread that forked, a tokio worker that lives as long as the runtime.
+        #[cfg(target_os = "linux")]
+        unsafe {
+            cmd.pre_exec(|| {
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
         let child = cmd.spawn()?;
         let pgid = child.id().map(|p| p as i32).unwrap_or(0);
         Ok(GroupChild { child, pgid })
@@ -296,8 +312,17 @@ async fn plain(port: u16) -> Result<RdpEndpoint> {
                 break;
             };
             conns.spawn(async move {
-                // Hold the connection; read and drop whatever the client sends.
+                // Answer the RDP connection request the way a real server
+                // does (the Verify step's check waits for that confirm), then
+                // hold the connection, reading and dropping what comes.
                 let mut buf = [0u8; 4096];
+                if let Ok(n) = tokio::io::AsyncReadExt::read(&mut sock, &mut buf).await {
+                    let is_request = n >= 6 && buf[0] == 0x03 && buf[5] & 0xf0 == 0xe0;
+                    if is_request {
+                        let reply = dbc::compute::CONNECTION_CONFIRM_HYBRID;
+                        let _ = tokio::io::AsyncWriteExt::write_all(&mut sock, &reply).await;
+                    }
+                }
                 loop {
                     match tokio::io::AsyncReadExt::read(&mut sock, &mut buf).await {
                         Ok(0) | Err(_) => break,

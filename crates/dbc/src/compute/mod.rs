@@ -25,7 +25,7 @@
 //! (tolerant parsing of the node's JSON), [`plan`] (image, size, ports, task
 //! id: pure), [`client`] (unauthenticated routes), [`machine`] (signed
 //! routes), [`create`] (create without duplicates), [`poll`] (waiting with
-//! progress), [`reach`] (the RDP port check).
+//! progress), [`reach`] (the RDP server check).
 //!
 //! Secrets: request bodies (signatures) and answers (passwords) are never
 //! logged; `Debug` of [`TaskDetail`], [`RdpLogin`] and [`Auth`] hides them.
@@ -49,6 +49,6 @@ pub use plan::{
     choose_image, new_task_id, plan_vm, sanitize_desc, size_for_share, validate_task_id, PlanRequest, Sizing, VmPlan,
 };
 pub use poll::{PollOptions, Progress, Target};
-pub use reach::rdp_reachable;
+pub use reach::{rdp_reachable, CONNECTION_CONFIRM_HYBRID};
 pub use reply::node_message;
 pub use types::{ImageInfo, NodeInfo, NodeSummary, RdpLogin, StatusKind, TaskDetail, TaskStatus, TaskSummary};

@@ -536,7 +536,7 @@ dynamicResolution: boolean, };
  */
 export type Reachability = { address: string, reachable: boolean, 
 /**
- * `refused`, `timeout` or the OS's reason, when not reachable.
+ * `refused`, `timeout`, `not-rdp` (answers, but not as an RDP server) or the OS's reason, when not reachable.
  */
 reason: string | null, };
 
