@@ -26,6 +26,10 @@ pub struct Settings {
     /// (`compute::url::normalize_list`); the first is the default for a new VM.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub compute_clients: Vec<String>,
+    /// The user turned the community DBC clients off
+    /// (`compute::choice::COMMUNITY_CLIENTS`); they are asked by default.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub community_clients_off: bool,
     /// DBC clients (normalized base URLs) the user allowed over plain
     /// `http://` although they are outside this computer and its private
     /// network: asked once per client, then remembered here
@@ -199,6 +203,7 @@ mod tests {
             mainnet_endpoints: vec!["wss://a.example/".into()],
             file_store_chosen: true,
             compute_clients: vec!["http://127.0.0.1:5002".into()],
+            community_clients_off: true,
             insecure_clients_allowed: vec!["http://116.31.89.150:5052".into()],
             insecure_nodes_allowed: vec!["ws://116.31.89.150:9944/".into()],
             reminder_leads_minutes: Some(vec![120]),

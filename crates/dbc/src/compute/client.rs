@@ -86,6 +86,12 @@ impl ComputeClient {
         Self::build(base_url, timeouts, false)
     }
 
+    /// With other timeouts and the user's answer on plain `http://` (the
+    /// short health check of `compute::choice`).
+    pub fn with_options(base_url: &str, timeouts: Timeouts, allow_insecure: bool) -> Result<Self> {
+        Self::build(base_url, timeouts, allow_insecure)
+    }
+
     fn build(base_url: &str, timeouts: Timeouts, allow_insecure: bool) -> Result<Self> {
         let base = normalize_base_url(base_url)?;
         check_transport(&base, allow_insecure)?;

@@ -20,7 +20,8 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Pieces, one job each: [`url`] (the base URL), [`auth`] (nonce and
+//! Pieces, one job each: [`url`] (the base URL), [`choice`] (which client
+//! sees the machine, fastest first), [`auth`] (nonce and
 //! signature), [`reply`] (HTTP answer → value or specific error), [`types`]
 //! (tolerant parsing of the node's JSON), [`plan`] (image, size, ports, task
 //! id: pure), [`client`] (unauthenticated routes), [`machine`] (signed
@@ -31,6 +32,7 @@
 //! logged; `Debug` of [`TaskDetail`], [`RdpLogin`] and [`Auth`] hides them.
 
 pub mod auth;
+pub mod choice;
 pub mod client;
 pub mod create;
 pub mod machine;
@@ -42,6 +44,7 @@ pub mod types;
 pub mod url;
 
 pub use auth::{new_nonce, sign_nonce, Auth};
+pub use choice::{check_client, check_clients, ranked, ClientHealth};
 pub use client::{normalize_machine_id, ComputeClient, ConnectionCheck, Timeouts, CONNECT_TIMEOUT, REQUEST_TIMEOUT};
 pub use create::{CreateEvent, CreateOptions, CreatedHow, CreatedVm};
 pub use machine::RentedMachine;

@@ -9,7 +9,10 @@
 //! - [`chain_port`]: the chain as the steps read it (a trait: the real
 //!   client, or an in-memory chain in tests);
 //! - [`chain_steps`]: place, confirm, renew, and `sync` (settle + reconcile);
+//! - [`client_choice`]: the DBC client for a VM call, chosen on what the
+//!   clients answer now;
 //! - [`errors`]: the flow's errors, each built in one place;
+//! - [`failover`]: a VM step going on through the next client when one goes away;
 //! - [`login`]: a VM's login (validated RDP target, password as a secret, VNC);
 //! - [`reminders`]: which reminders are due, from block numbers;
 //! - [`service`]: the operations both shells call (one rule each);
@@ -19,8 +22,10 @@ pub mod answer;
 pub mod book;
 pub mod chain_port;
 pub mod chain_steps;
+pub mod client_choice;
 pub mod decide;
 pub mod errors;
+pub mod failover;
 #[cfg(test)]
 mod fake_chain;
 pub mod login;
@@ -37,7 +42,9 @@ mod sync_tests;
 pub use book::RentalBook;
 pub use chain_port::{ChainCtx, RentalChain};
 pub use chain_steps::{confirm, place, renew, sync, try_sync};
+pub use client_choice::{choose_live_client, LiveChoice};
 pub use errors::rental_not_found;
+pub use failover::{through_clients, ClientSwitch};
 pub use login::VmLogin;
 pub use record::{OrderFacts, PendingCall, PendingTx, Rental, Stage, VmFacts};
 pub use service::{choose_client, ClientSources, RenewQuote, Renewed, RentalService, TimeLeft};

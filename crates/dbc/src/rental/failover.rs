@@ -1,0 +1,139 @@
+//! Going on through the next DBC client when the one in use goes away.
+//!
+//! Every VM step of a rental is safe to repeat through another client that
+//! sees the same node: the VM lives on the node, not in the client, and its
+//! task id is ours and journaled before the first create request, so a
+//! second client is asked for that task before anything is created
+//! (`vm_steps::create_vm` resumes with the journaled plan). So when the
+//! client in use stops answering or stops seeing the node, the step is run
+//! again through the next client of the [`LiveChoice`](super::LiveChoice);
+//! any other error (a refusal, a failed create, a wrong state) is the
+//! answer and ends the step.
+
+use crate::compute::ComputeClient;
+use crate::error::{Error, ErrorCode, Result};
+use serde::Serialize;
+
+/// One change of client, for the UI's progress and the CLI's stderr.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ClientSwitch {
+    pub from: String,
+    pub to: String,
+    /// The error code that made `from` unusable.
+    pub reason: String,
+}
+
+/// Whether `e` says the client itself is gone for this node (and another
+/// client may well succeed), rather than giving an answer.
+pub fn client_gone(e: &Error) -> bool {
+    matches!(e.code, ErrorCode::ComputeUnreachable | ErrorCode::ComputeTimeout | ErrorCode::ComputeNodeUnknown)
+}
+
+/// Run `step` through the clients `ranked` (best first; `build` makes each
+/// one), moving to the next only while [`client_gone`]. `on_switch` hears
+/// each change. The last error is returned when every client is gone.
+pub async fn through_clients<T>(
+    ranked: &[String],
+    build: impl Fn(&str) -> Result<ComputeClient>,
+    mut on_switch: impl FnMut(&ClientSwitch),
+    mut step: impl AsyncFnMut(&ComputeClient) -> Result<T>,
+) -> Result<T> {
+    let mut last: Option<Error> = None;
+    for (i, url) in ranked.iter().enumerate() {
+        if let Some(e) = &last {
+            on_switch(&ClientSwitch { from: ranked[i - 1].clone(), to: url.clone(), reason: e.code.as_str().into() });
+        }
+        let client = match build(url) {
+            Ok(c) => c,
+            Err(e) => {
+                last = Some(e);
+                continue;
+            }
+        };
+        match step(&client).await {
+            Ok(v) => return Ok(v),
+            Err(e) if client_gone(&e) => {
+                tracing::warn!(client = %url, code = e.code.as_str(), "DBC client gone for this step; trying the next");
+                last = Some(e);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last.unwrap_or_else(super::errors::no_client))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn urls(n: usize) -> Vec<String> {
+        (1..=n).map(|i| format!("http://10.0.0.{i}:5002")).collect()
+    }
+
+    fn build(url: &str) -> Result<ComputeClient> {
+        ComputeClient::new(url)
+    }
+
+    #[tokio::test]
+    async fn a_gone_client_hands_over_to_the_next_and_an_answer_ends_the_step() {
+        let ranked = urls(3);
+        let mut tried = Vec::new();
+        let mut switches = Vec::new();
+        let out = through_clients(
+            &ranked,
+            build,
+            |s| switches.push(s.clone()),
+            async |c: &ComputeClient| {
+                tried.push(c.base_url().to_string());
+                match tried.len() {
+                    1 => Err(Error::new(ErrorCode::ComputeUnreachable, "gone")),
+                    _ => Ok(42),
+                }
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(out, 42);
+        assert_eq!(tried, &ranked[..2]);
+        assert_eq!(
+            switches,
+            [ClientSwitch { from: ranked[0].clone(), to: ranked[1].clone(), reason: "compute-unreachable".into() }]
+        );
+
+        // A refusal is the node's answer: no other client is asked.
+        let mut calls = 0;
+        let e = through_clients(
+            &ranked,
+            build,
+            |_| {},
+            async |_c: &ComputeClient| -> Result<()> {
+                calls += 1;
+                Err(Error::new(ErrorCode::VmCreateFailed, "create error"))
+            },
+        )
+        .await
+        .unwrap_err();
+        assert_eq!((e.code, calls), (ErrorCode::VmCreateFailed, 1));
+    }
+
+    #[tokio::test]
+    async fn when_every_client_is_gone_the_last_error_is_returned() {
+        let ranked = urls(2);
+        let mut n = 0;
+        let e = through_clients(
+            &ranked,
+            build,
+            |_| {},
+            async |_c: &ComputeClient| -> Result<()> {
+                n += 1;
+                Err(Error::new(if n == 1 { ErrorCode::ComputeTimeout } else { ErrorCode::ComputeNodeUnknown }, "x"))
+            },
+        )
+        .await
+        .unwrap_err();
+        assert_eq!((e.code, n), (ErrorCode::ComputeNodeUnknown, 2));
+        let e = through_clients(&[], build, |_| {}, async |_c: &ComputeClient| Ok(())).await.unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidClientUrl);
+    }
+}
