@@ -346,8 +346,15 @@ describe('Virtual machine step', () => {
       polls: 7,
       error: null,
     });
+    send<VmEvent>(createArgs.onEvent, 3, {
+      step: 'client-switched',
+      from: 'http://127.0.0.1:5002',
+      to: 'http://10.0.0.9:5052',
+      reason: 'compute-unreachable',
+    });
     await waitFor(() => expect(screen.getByTestId('vm-status').textContent).toBe('creating'));
     expect(screen.getByTestId('vm-event-planned').textContent).toContain('32 GB memory');
+    await waitFor(() => expect(screen.getByTestId('vm-event-client-switched').textContent).toContain('http://10.0.0.9:5052'));
     expect(screen.getByTestId('vm-event-port-conflict').textContent).toContain('20002');
     expect(screen.getByTestId('vm-elapsed').textContent).toContain('1:05');
     fail({

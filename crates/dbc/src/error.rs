@@ -230,6 +230,9 @@ error_codes! {
         /// The DBC client does not see the rented machine now (offline or not
         /// announced yet: "create node request failed"). `data`: `{url, machineId}`.
         ComputeNodeUnknown = "compute-node-unknown",
+        /// None of the user's DBC clients answers and sees the rented machine
+        /// now (`rental::client_choice`). `data`: `{machineId, clients: [ClientHealth]}`.
+        NoClientReaches = "no-client-reaches-machine",
         /// The machine refused the signature or the order ("check authority
         /// failed: …"). `data`: `{reason, nodeMessage, rentId, machineId}`.
         ComputeNotAuthorized = "compute-not-authorized",

@@ -8,9 +8,11 @@ use dbc::rental::{self, ClientSources, Rental};
 use dbc::Result;
 use serde::Serialize;
 
-/// The DBC client for rental `r`, by the rule the CLI uses too
-/// ([`rental::choose_client`]).
-pub(crate) fn client_for(state: &AppState, asked: Option<&str>, r: &Rental) -> Result<ComputeClient> {
+/// The DBC clients for rental `r`'s VM calls now, best first
+/// ([`rental::choose_live_client`]: an address given for this call or the
+/// practice network's own client as they are; otherwise every address the
+/// user has is asked whether it sees the machine).
+pub(crate) async fn live_clients(state: &AppState, asked: Option<&str>, r: &Rental) -> Result<rental::LiveChoice> {
     let settings = state.settings().clone();
     let from = ClientSources {
         asked,
@@ -18,9 +20,16 @@ pub(crate) fn client_for(state: &AppState, asked: Option<&str>, r: &Rental) -> R
         env: None,
         configured: &settings.compute_clients,
     };
-    let url = rental::choose_client(r, &from)?;
-    // Plain http:// to a public client only once the user allowed that one.
-    ComputeClient::new_checked(&url, dbc::compute::url::allows_insecure(&settings.insecure_clients_allowed, &url))
+    let community = dbc::compute::choice::community_clients(settings.community_clients_off);
+    let allowed = |url: &str| dbc::compute::url::allows_insecure(&settings.insecure_clients_allowed, url);
+    rental::choose_live_client(r, &from, &community, allowed).await
+}
+
+/// A client for `url`, plain `http://` to a public host only once the user
+/// allowed that one.
+pub(crate) fn build_client(state: &AppState, url: &str) -> Result<ComputeClient> {
+    let allowed = dbc::compute::url::allows_insecure(&state.settings().insecure_clients_allowed, url);
+    ComputeClient::new_checked(url, allowed)
 }
 
 pub(crate) fn practice_client(state: &AppState, settings: &dbc::settings::Settings) -> Option<String> {

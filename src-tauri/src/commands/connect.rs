@@ -86,8 +86,14 @@ pub async fn connect_unlock(state: tauri::State<'_, AppState>, id: String, passw
         let w = state.wallet.wallet()?;
         let account = r.account.clone();
         let key = blocking(move || w.signing_key(&account, &password)).await?;
-        let compute = crate::commands::compute::client_for(&state, None, &r)?;
-        let result = rental::vm_detail(&book, &r.id, &compute, key).await;
+        let clients = crate::commands::compute::live_clients(&state, None, &r).await?;
+        let build = |u: &str| crate::commands::compute::build_client(&state, u);
+        let (book_ref, id) = (&book, &r.id);
+        let detail = |c| {
+            let key = key.clone();
+            async move { rental::vm_detail(book_ref, id, &c, key).await }
+        };
+        let result = rental::through_clients(&clients.ranked, build, |_| {}, detail).await;
         // The journal now has the VM's latest status: show it in My rentals too.
         state.rentals.publish_after(&state.network, &r.account).await;
         let (r, detail) = result?;

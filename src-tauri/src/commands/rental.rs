@@ -9,14 +9,17 @@
 //! reveal and copy.
 
 use crate::blocking::signing_key;
-use crate::commands::compute::client_for;
+use crate::commands::compute::{build_client, live_clients};
 use crate::guard::guarded_async;
 use crate::rental::RentalsSnapshot;
 use crate::rental_view::RentalView;
 use crate::AppState;
 use dbc::chain::TxStatus;
-use dbc::compute::{rdp_reachable, ComputeClient, PollOptions};
-use dbc::rental::{self, PowerOp, RenewQuote, Renewed, Rental, RentalBook, RentalService, VmEvent, VmLogin, VmOptions};
+use dbc::compute::{rdp_reachable, PollOptions};
+use dbc::rental::{
+    self, ClientSwitch, LiveChoice, PowerOp, RenewQuote, Renewed, Rental, RentalBook, RentalService, VmEvent, VmLogin,
+    VmOptions,
+};
 use dbc::wallet::{ExposeSecret, SecretString, SigningKey};
 use dbc::Result;
 use serde::Serialize;
@@ -85,12 +88,12 @@ async fn vm_access(
     id: &str,
     asked: Option<&str>,
     password: SecretString,
-) -> Result<(Arc<RentalBook>, Rental, ComputeClient, SigningKey)> {
+) -> Result<(Arc<RentalBook>, Rental, LiveChoice, SigningKey)> {
     let (book, _) = state.rentals.book_or_last(&state.network).await?;
     let r = rental::chain_steps::find(&book, id)?;
-    let compute = client_for(state, asked, &r)?;
     let key = signing_key(state, Some(r.account.clone()), password).await?;
-    Ok((book, r, compute, key))
+    let clients = live_clients(state, asked, &r).await?;
+    Ok((book, r, clients, key))
 }
 
 /// A rental and the VM status after a create.
@@ -118,11 +121,23 @@ pub async fn rental_create_vm(
     let password = SecretString::from(password);
     guarded_async("rental_create_vm", async {
         let image = image.map(|i| i.trim().to_string()).filter(|i| !i.is_empty());
-        let (book, r, compute, key) = vm_access(&state, &id, client_url.as_deref(), password).await?;
-        let result = rental::create_vm(&book, &r.id, &compute, key, image, &VmOptions::default(), move |e| {
-            let _ = on_event.send(e);
-        })
-        .await;
+        let (book, r, clients, key) = vm_access(&state, &id, client_url.as_deref(), password).await?;
+        let switched = on_event.clone();
+        let on_switch = move |s: &ClientSwitch| {
+            let _ = switched.send(VmEvent::ClientSwitched(s.clone()));
+        };
+        let opts = VmOptions::default();
+        let (book, id, on_event) = (&book, &r.id, &on_event);
+        let create = |c| {
+            let (key, image, opts) = (key.clone(), image.clone(), &opts);
+            async move {
+                rental::create_vm(book, id, &c, key, image, opts, |e| {
+                    let _ = on_event.send(e);
+                })
+                .await
+            }
+        };
+        let result = rental::through_clients(&clients.ranked, |u| build_client(&state, u), on_switch, create).await;
         state.rentals.publish_after(&state.network, &r.account).await;
         let (rental, detail) = result?;
         Ok(VmCreated { rental, status: detail.status.as_str().to_string() })
@@ -150,8 +165,14 @@ pub struct VerifyLogin {
 pub async fn rental_vm_detail(state: tauri::State<'_, AppState>, id: String, password: String) -> Result<VerifyLogin> {
     let password = SecretString::from(password);
     guarded_async("rental_vm_detail", async {
-        let (book, r, compute, key) = vm_access(&state, &id, None, password).await?;
-        let (rental, d) = rental::vm_detail(&book, &r.id, &compute, key).await?;
+        let (book, r, clients, key) = vm_access(&state, &id, None, password).await?;
+        let build = |u: &str| build_client(&state, u);
+        let (book_ref, id) = (&book, &r.id);
+        let detail = |c| {
+            let key = key.clone();
+            async move { rental::vm_detail(book_ref, id, &c, key).await }
+        };
+        let (rental, d) = rental::through_clients(&clients.ranked, build, |_| {}, detail).await?;
         state.rentals.publish_after(&state.network, &r.account).await;
         let login = VmLogin::from_detail(&rental, &d)?;
         // The password was given once for this login: the Connect step shows
@@ -276,8 +297,15 @@ pub async fn rental_vm_power(
     let password = SecretString::from(password);
     guarded_async("rental_vm_power", async {
         let op: PowerOp = op.parse()?;
-        let (book, r, compute, key) = vm_access(&state, &id, None, password).await?;
-        let result = rental::vm_power(&book, &r.id, &compute, key, op, &PollOptions::default(), |_| {}).await;
+        let (book, r, clients, key) = vm_access(&state, &id, None, password).await?;
+        let poll = PollOptions::default();
+        let build = |u: &str| build_client(&state, u);
+        let (book_ref, id, poll) = (&book, &r.id, &poll);
+        let power = |c| {
+            let key = key.clone();
+            async move { rental::vm_power(book_ref, id, &c, key, op, poll, |_| {}).await }
+        };
+        let result = rental::through_clients(&clients.ranked, build, |_| {}, power).await;
         state.rentals.publish_after(&state.network, &r.account).await;
         result.map(RentalView::from)
     })

@@ -54,7 +54,7 @@ pub fn candidates(r: &Rental, from: &ClientSources<'_>, community: &[String]) ->
 
 /// The clients for rental `r`'s VM calls now. `allows_insecure(url)`: the
 /// user accepted plain `http://` to that public host. Fails with
-/// `compute-node-unknown` (data: the machine and every answer) when no
+/// `no-client-reaches-machine` (data: the machine and every answer) when no
 /// client reaches the machine, and with `invalid-client-url` when there is
 /// no address at all.
 pub async fn choose_live_client(
@@ -83,7 +83,7 @@ pub async fn choose_live_client(
 /// None of `checked` can reach `machine_id` now.
 pub fn no_client_reaches(machine_id: &str, checked: &[ClientHealth]) -> Error {
     Error::new(
-        ErrorCode::ComputeNodeUnknown,
+        ErrorCode::NoClientReaches,
         format!("no DBC client you have can reach machine {machine_id} right now ({} asked)", checked.len()),
     )
     .with_data(json!({ "machineId": machine_id, "clients": checked }))
@@ -132,7 +132,7 @@ mod tests {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let gone = format!("http://127.0.0.1:{port}");
         let e = choose_live_client(&rental(Some(&gone)), &ClientSources::default(), &[], |_| false).await.unwrap_err();
-        assert_eq!(e.code, ErrorCode::ComputeNodeUnknown);
+        assert_eq!(e.code, ErrorCode::NoClientReaches);
         let data = e.data.unwrap();
         assert_eq!(data["clients"][0]["url"], gone);
         assert_eq!(data["clients"][0]["error"]["code"], "compute-unreachable");

@@ -33,12 +33,19 @@ pub fn client_gone(e: &Error) -> bool {
 /// Run `step` through the clients `ranked` (best first; `build` makes each
 /// one), moving to the next only while [`client_gone`]. `on_switch` hears
 /// each change. The last error is returned when every client is gone.
-pub async fn through_clients<T>(
+///
+/// `step` takes the client by value and returns its future (rather than
+/// being an async closure) so that the future's `Send` is visible to the
+/// Tauri commands that await it.
+pub async fn through_clients<T, Fut>(
     ranked: &[String],
     build: impl Fn(&str) -> Result<ComputeClient>,
     mut on_switch: impl FnMut(&ClientSwitch),
-    mut step: impl AsyncFnMut(&ComputeClient) -> Result<T>,
-) -> Result<T> {
+    mut step: impl FnMut(ComputeClient) -> Fut,
+) -> Result<T>
+where
+    Fut: std::future::Future<Output = Result<T>>,
+{
     let mut last: Option<Error> = None;
     for (i, url) in ranked.iter().enumerate() {
         if let Some(e) = &last {
@@ -51,7 +58,7 @@ pub async fn through_clients<T>(
                 continue;
             }
         };
-        match step(&client).await {
+        match step(client).await {
             Ok(v) => return Ok(v),
             Err(e) if client_gone(&e) => {
                 tracing::warn!(client = %url, code = e.code.as_str(), "DBC client gone for this step; trying the next");
@@ -84,11 +91,14 @@ mod tests {
             &ranked,
             build,
             |s| switches.push(s.clone()),
-            async |c: &ComputeClient| {
+            |c: ComputeClient| {
                 tried.push(c.base_url().to_string());
-                match tried.len() {
-                    1 => Err(Error::new(ErrorCode::ComputeUnreachable, "gone")),
-                    _ => Ok(42),
+                let n = tried.len();
+                async move {
+                    match n {
+                        1 => Err(Error::new(ErrorCode::ComputeUnreachable, "gone")),
+                        _ => Ok(42),
+                    }
                 }
             },
         )
@@ -107,9 +117,9 @@ mod tests {
             &ranked,
             build,
             |_| {},
-            async |_c: &ComputeClient| -> Result<()> {
+            |_c| {
                 calls += 1;
-                Err(Error::new(ErrorCode::VmCreateFailed, "create error"))
+                async { Err::<(), _>(Error::new(ErrorCode::VmCreateFailed, "create error")) }
             },
         )
         .await
@@ -125,15 +135,16 @@ mod tests {
             &ranked,
             build,
             |_| {},
-            async |_c: &ComputeClient| -> Result<()> {
+            |_c| {
                 n += 1;
-                Err(Error::new(if n == 1 { ErrorCode::ComputeTimeout } else { ErrorCode::ComputeNodeUnknown }, "x"))
+                let code = if n == 1 { ErrorCode::ComputeTimeout } else { ErrorCode::ComputeNodeUnknown };
+                async move { Err::<(), _>(Error::new(code, "x")) }
             },
         )
         .await
         .unwrap_err();
         assert_eq!((e.code, n), (ErrorCode::ComputeNodeUnknown, 2));
-        let e = through_clients(&[], build, |_| {}, async |_c: &ComputeClient| Ok(())).await.unwrap_err();
+        let e = through_clients(&[], build, |_| {}, |_c| async { Ok(()) }).await.unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidClientUrl);
     }
 }

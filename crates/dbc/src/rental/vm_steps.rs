@@ -29,6 +29,9 @@ pub enum VmEvent {
     Create(CreateEvent),
     /// A poll of the VM's status.
     Poll(Progress),
+    /// The DBC client in use went away; the step goes on through the next
+    /// one that sees the machine (`rental::failover`).
+    ClientSwitched(super::failover::ClientSwitch),
 }
 
 /// How patient the VM steps are.

@@ -51,6 +51,15 @@ export type ChecklistEntry = { id: ChecklistItem, done: boolean, };
 export type ChecklistItem = "driver-checked" | "omniverse-installed" | "audio2face-installed" | "first-launch-done" | "test-audio-played";
 
 /**
+ * One change of client, for the UI's progress and the CLI's stderr.
+ */
+export type ClientSwitch = { from: string, to: string, 
+/**
+ * The error code that made `from` unusable.
+ */
+reason: string, };
+
+/**
  * Where the connection to the chosen network stands.
  */
 export type ConnectionState = "not-connected" | "connecting" | "connected" | "reconnecting" | "offline";
@@ -800,7 +809,7 @@ export type VmCreated = { rental: RentalView, status: string, };
 /**
  * Progress of [`create_vm`], for a UI or the CLI.
  */
-export type VmEvent = { "step": "planned", taskId: string, image: string, rdpPort: number, vncPort: number, cpuCores: number, memGb: number, diskGb: number, } | { "step": "create" } & CreateEvent | { "step": "poll" } & Progress;
+export type VmEvent = { "step": "planned", taskId: string, image: string, rdpPort: number, vncPort: number, cpuCores: number, memGb: number, diskGb: number, } | { "step": "create" } & CreateEvent | { "step": "poll" } & Progress | { "step": "client-switched" } & ClientSwitch;
 
 /**
  * The VM created for the order through a DBC client. The login password

@@ -98,6 +98,8 @@ export function vmEventLabel(e: VmEvent): string {
     case 'poll':
       if (e.error) return t('vm.event.poll-failed', { elapsed: elapsedLabel(e.elapsedSecs), reason: describeError(e.error, t) });
       return t('vm.event.poll', { status: vmStatusLabel(e.status), elapsed: elapsedLabel(e.elapsedSecs) });
+    case 'client-switched':
+      return t('vm.event.client-switched', { from: e.from, to: e.to });
     default:
       return '';
   }
