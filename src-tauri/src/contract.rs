@@ -74,7 +74,7 @@ fn declarations() -> Declarations {
         crate::rental::RentalsSnapshot, crate::rental_view::RentalView, crate::rental_view::StageMeaning,
         dbc::rental::VmEvent, dbc::rental::PowerOp, c::rental::VmCreated, c::rental::VerifyLogin,
         c::rental::RdpCheck, dbc::rental::RenewQuote, c::rental::RenewedView, dbc::rental::reminders::Reminder,
-        c::compute::ConnectionView, c::rental_settings::RentalSettings,
+        c::compute::ConnectionView, c::compute::ChosenClient, dbc::compute::ClientHealth, c::rental_settings::RentalSettings,
         crate::connect::LoginView, c::connect::Reachability, dbc::rdp::RdpOptions, dbc::rdp::Launched,
         c::connect::RdpFile, c::connect::Copied, c::connect::Revealed,
     }

@@ -353,10 +353,23 @@ fn test_connection_explains_a_bad_or_dead_client() {
 fn dbc_clients_and_reminder_leads_are_validated_and_saved() {
     let f = app_with(mock_builder());
     let v = invoke(&f.window, "rental_settings", json!({})).unwrap();
+    let community = json!(dbc::compute::choice::COMMUNITY_CLIENTS);
     assert_eq!(
         v,
-        json!({"computeClients": [], "practiceClient": null, "reminderLeadsMinutes": [1440, 60], "defaultReminderLeadsMinutes": [1440, 60]})
+        json!({"computeClients": [], "communityClients": community, "communityClientsOff": false, "practiceClient": null, "reminderLeadsMinutes": [1440, 60], "defaultReminderLeadsMinutes": [1440, 60]})
     );
+    // The community clients can be turned off and on again, and that is saved.
+    let v = invoke(&f.window, "set_community_clients", json!({"enabled": false})).unwrap();
+    assert_eq!(v["communityClientsOff"], true);
+    assert_eq!(invoke(&f.window, "rental_settings", json!({})).unwrap()["communityClientsOff"], true);
+    let v = invoke(&f.window, "set_community_clients", json!({"enabled": true})).unwrap();
+    assert_eq!(v["communityClientsOff"], false);
+    // Checked, the community clients are refused before any request: plain http to a
+    // public host that the user has not allowed.
+    let checked = invoke(&f.window, "compute_check_clients", json!({"machineId": null})).unwrap();
+    let codes: Vec<&str> = checked.as_array().unwrap().iter().map(|h| h["error"]["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, vec!["insecure-client-url"; dbc::compute::choice::COMMUNITY_CLIENTS.len()], "{checked}");
+    std::fs::remove_file(f.data.path().join("settings.json")).unwrap();
 
     let e =
         invoke(&f.window, "set_compute_clients", json!({"clients": ["http://10.0.0.5:5052", "ftp://x"]})).unwrap_err();

@@ -91,6 +91,8 @@ function mockBackend(overrides: Record<string, Handler> = {}) {
       rentals_list: () => snapshot,
       rental_settings: () => ({
         computeClients: ['http://10.0.0.5:5052'],
+        communityClients: ['http://115.231.234.34:5052'],
+        communityClientsOff: false,
         practiceClient: 'http://127.0.0.1:5002',
         reminderLeadsMinutes: [1440, 60],
         defaultReminderLeadsMinutes: [1440, 60],

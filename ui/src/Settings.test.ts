@@ -12,6 +12,8 @@ import type { Rental, RentalSettings } from './lib/ipc';
 const MACHINE = '4623784812' + 'a'.repeat(50) + '3b64';
 const SETTINGS: RentalSettings = {
   computeClients: ['http://10.0.0.5:18777'],
+  communityClients: [],
+  communityClientsOff: false,
   practiceClient: null,
   reminderLeadsMinutes: [1440, 60],
   defaultReminderLeadsMinutes: [1440, 60],

@@ -1,9 +1,10 @@
 //! The DBC client commands: which client a rental's VM step uses (the
-//! core's rule, fed with the app's settings) and "Test connection".
+//! core's rule, fed with the app's settings), the health of every client
+//! the user has, and "Test connection".
 
 use crate::guard::guarded_async;
 use crate::AppState;
-use dbc::compute::{ComputeClient, ImageInfo, NodeSummary};
+use dbc::compute::{ClientHealth, ComputeClient, ImageInfo, NodeSummary};
 use dbc::rental::{self, ClientSources, Rental};
 use dbc::Result;
 use serde::Serialize;
@@ -113,4 +114,72 @@ pub fn compute_allow_insecure_client(state: tauri::State<'_, AppState>, url: Str
         tracing::info!(url = %normalized, "plain http allowed for this DBC client");
         Ok(normalized)
     })
+}
+
+/// Every DBC client the user has, in the order they are tried: the practice
+/// network's own (on practice), the Settings list, then the community list
+/// unless turned off.
+fn known_clients(state: &AppState, settings: &dbc::settings::Settings) -> Vec<String> {
+    let mut urls: Vec<String> = practice_client(state, settings).into_iter().collect();
+    urls.extend(settings.compute_clients.iter().cloned());
+    urls.extend(dbc::compute::choice::community_clients(settings.community_clients_off));
+    let mut seen = std::collections::HashSet::new();
+    urls.retain(|u| seen.insert(u.clone()));
+    urls
+}
+
+/// Settings → DBC clients, and a machine's "can a client reach it": every
+/// client asked at once for its version and (given a machine) whether it
+/// sees that machine.
+#[tauri::command]
+pub async fn compute_check_clients(
+    state: tauri::State<'_, AppState>,
+    machine_id: Option<String>,
+) -> Result<Vec<ClientHealth>> {
+    guarded_async("compute_check_clients", async {
+        let settings = state.settings().clone();
+        let urls = known_clients(&state, &settings);
+        let allowed = |url: &str| dbc::compute::url::allows_insecure(&settings.insecure_clients_allowed, url);
+        let machine = machine_id.as_deref().map(str::trim).filter(|m| !m.is_empty());
+        // The connected chain's machines, to tell a client of this network from one of another.
+        let chain_machines: Option<std::collections::HashSet<String>> = state
+            .market
+            .latest()
+            .map(|p| p.market.machines.iter().map(|m| m.id.trim_start_matches("0x").to_lowercase()).collect());
+        let ask = dbc::compute::choice::Ask { machine_id: machine, chain_machines: chain_machines.as_ref() };
+        Ok(dbc::compute::check_clients(&urls, ask, allowed, dbc::compute::choice::CHECK_TIMEOUT).await)
+    })
+    .await
+}
+
+/// The VM step's client, chosen for the user: the best of
+/// [`live_clients`] (none when no client reaches the machine), with what
+/// every client answered.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
+pub struct ChosenClient {
+    /// The client to use, `None` when none can reach the machine now.
+    pub url: Option<String>,
+    /// The usable clients, best first.
+    pub ranked: Vec<String>,
+    pub checked: Vec<ClientHealth>,
+}
+
+#[tauri::command]
+pub async fn compute_choose_client(state: tauri::State<'_, AppState>, id: String) -> Result<ChosenClient> {
+    guarded_async("compute_choose_client", async {
+        let (book, _) = state.rentals.book_or_last(&state.network).await?;
+        let r = rental::chain_steps::find(&book, &id)?;
+        match live_clients(&state, None, &r).await {
+            Ok(c) => Ok(ChosenClient { url: Some(c.best().to_string()), ranked: c.ranked, checked: c.checked }),
+            Err(e) if e.code == dbc::ErrorCode::NoClientReaches => {
+                let checked =
+                    e.data.as_ref().and_then(|d| serde_json::from_value(d["clients"].clone()).ok()).unwrap_or_default();
+                Ok(ChosenClient { url: None, ranked: Vec::new(), checked })
+            }
+            Err(e) => Err(e),
+        }
+    })
+    .await
 }

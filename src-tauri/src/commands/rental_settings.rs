@@ -12,6 +12,9 @@ use serde::Serialize;
 #[derive(ts_rs::TS)]
 pub struct RentalSettings {
     pub compute_clients: Vec<String>,
+    /// The community DBC clients (compute-api.md §3.4), asked unless turned off.
+    pub community_clients: Vec<String>,
+    pub community_clients_off: bool,
     /// The practice network's own DBC client while on practice.
     pub practice_client: Option<String>,
     pub reminder_leads_minutes: Vec<u32>,
@@ -21,6 +24,8 @@ pub struct RentalSettings {
 fn rental_settings_of(state: &AppState, s: &dbc::settings::Settings) -> RentalSettings {
     RentalSettings {
         compute_clients: s.compute_clients.clone(),
+        community_clients: dbc::compute::choice::COMMUNITY_CLIENTS.iter().map(|u| u.to_string()).collect(),
+        community_clients_off: s.community_clients_off,
         practice_client: practice_client(state, s),
         reminder_leads_minutes: s.reminder_leads(),
         default_reminder_leads_minutes: dbc::settings::DEFAULT_REMINDER_LEADS_MINUTES.to_vec(),
@@ -42,6 +47,15 @@ pub fn set_compute_clients(state: tauri::State<'_, AppState>, clients: Vec<Strin
     guarded("set_compute_clients", || {
         let list = dbc::compute::url::normalize_list(&clients)?;
         let next = state.update_settings(|s| s.compute_clients = list)?;
+        Ok(rental_settings_of(&state, &next))
+    })
+}
+
+/// Turn the community DBC clients on or off.
+#[tauri::command]
+pub fn set_community_clients(state: tauri::State<'_, AppState>, enabled: bool) -> Result<RentalSettings> {
+    guarded("set_community_clients", || {
+        let next = state.update_settings(|s| s.community_clients_off = !enabled)?;
         Ok(rental_settings_of(&state, &next))
     })
 }

@@ -61,10 +61,14 @@ pub struct ClientHealth {
     /// Whether its node list holds the machine: `None` when no machine was
     /// asked about or the client did not answer.
     pub sees_machine: Option<bool>,
-    /// How many nodes it sees now (a client on another DBC network, or one
-    /// cut off from the network, sees none of this chain's machines).
+    /// How many nodes it sees now.
     #[ts(type = "number | null")]
     pub nodes_seen: Option<u64>,
+    /// How many of those are machines of the connected chain (given its
+    /// machine list): a client of another DBC network, or one cut off from
+    /// the network, sees none. `None` when not known.
+    #[ts(type = "number | null")]
+    pub chain_machines_seen: Option<u64>,
     /// Why it does not qualify: the error code and message of the failed call.
     pub error: Option<ClientFailure>,
     /// When it was checked, Unix milliseconds.
@@ -93,22 +97,29 @@ impl ClientHealth {
     }
 }
 
-/// Ask the client at `url` for its version and, with `machine_id`, whether
-/// it sees that machine, within `timeout` in all. `allow_insecure`: the user
-/// accepted plain `http://` to this public host (otherwise such a URL fails
-/// the check with `insecure-client-url`, and nothing is sent).
-pub async fn check_client(
-    url: &str,
-    machine_id: Option<&str>,
-    allow_insecure: bool,
-    timeout: Duration,
-) -> ClientHealth {
+/// What to ask a client about besides its version.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Ask<'a> {
+    /// Does it see this machine (64 hex digits)?
+    pub machine_id: Option<&'a str>,
+    /// The connected chain's machine ids (lower-case hex): how many of them
+    /// does it see?
+    pub chain_machines: Option<&'a std::collections::HashSet<String>>,
+}
+
+/// Ask the client at `url` for its version and node list (whether it sees
+/// `ask.machine_id`, how many of `ask.chain_machines`), within `timeout` in
+/// all. `allow_insecure`: the user accepted plain `http://` to this public
+/// host (otherwise such a URL fails the check with `insecure-client-url`,
+/// and nothing is sent).
+pub async fn check_client(url: &str, ask: Ask<'_>, allow_insecure: bool, timeout: Duration) -> ClientHealth {
     let mut health = ClientHealth {
         url: url.trim().to_string(),
         version: None,
         rtt_ms: None,
         sees_machine: None,
         nodes_seen: None,
+        chain_machines_seen: None,
         error: None,
         checked_at_ms: now_ms(),
     };
@@ -131,17 +142,16 @@ pub async fn check_client(
         }
         Err(e) => return fail(health, &e),
     }
-    let Some(machine) = machine_id else {
-        return health;
-    };
-    let machine = match super::normalize_machine_id(machine) {
+    let machine = match ask.machine_id.map(super::normalize_machine_id).transpose() {
         Ok(m) => m,
         Err(e) => return fail(health, &e),
     };
     match tokio::time::timeout(deadline.saturating_duration_since(Instant::now()), client.node_list()).await {
         Ok(Ok(nodes)) => {
             health.nodes_seen = Some(nodes.len() as u64);
-            health.sees_machine = Some(nodes.iter().any(|n| n.node_id == machine));
+            health.sees_machine = machine.map(|m| nodes.iter().any(|n| n.node_id == m));
+            health.chain_machines_seen =
+                ask.chain_machines.map(|ids| nodes.iter().filter(|n| ids.contains(&n.node_id)).count() as u64);
         }
         Ok(Err(e)) => return fail(health, &e),
         Err(_) => {
@@ -160,11 +170,11 @@ pub async fn check_client(
 /// public host was accepted.
 pub async fn check_clients(
     urls: &[String],
-    machine_id: Option<&str>,
+    ask: Ask<'_>,
     allows_insecure: impl Fn(&str) -> bool,
     timeout: Duration,
 ) -> Vec<ClientHealth> {
-    let checks = urls.iter().map(|u| check_client(u, machine_id, allows_insecure(u), timeout));
+    let checks = urls.iter().map(|u| check_client(u, ask, allows_insecure(u), timeout));
     futures::future::join_all(checks).await
 }
 
@@ -244,11 +254,14 @@ mod tests {
         let blind = fake_client(&[OTHER], Duration::ZERO).await;
         let dead = closed_port_url();
         let urls = vec![slow.clone(), blind.clone(), dead.clone(), fast.clone()];
-        let health = check_clients(&urls, Some(MACHINE), |_| false, Duration::from_secs(5)).await;
+        let chain: std::collections::HashSet<String> = [MACHINE.to_string()].into();
+        let ask = Ask { machine_id: Some(MACHINE), chain_machines: Some(&chain) };
+        let health = check_clients(&urls, ask, |_| false, Duration::from_secs(5)).await;
 
         assert_eq!(health.iter().map(|h| h.url.as_str()).collect::<Vec<_>>(), urls, "answers keep the given order");
         assert_eq!(health[0].sees_machine, Some(true));
-        assert_eq!(health[0].nodes_seen, Some(2));
+        assert_eq!((health[0].nodes_seen, health[0].chain_machines_seen), (Some(2), Some(1)));
+        assert_eq!(health[2].chain_machines_seen, None, "no answer, nothing known");
         assert_eq!(health[0].version.as_deref(), Some("0.4.1.8"));
         assert!(health[0].rtt_ms.unwrap() >= 400);
         assert_eq!(health[1].sees_machine, Some(false));
@@ -265,29 +278,54 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn without_a_machine_only_the_version_is_asked() {
+    async fn without_a_machine_the_version_and_the_node_count_are_asked() {
         let url = fake_client(&[], Duration::ZERO).await;
-        let h = check_client(&url, None, false, Duration::from_secs(5)).await;
-        assert!(h.usable() && h.sees_machine.is_none() && h.nodes_seen.is_none(), "{h:?}");
+        let h = check_client(&url, Ask::default(), false, Duration::from_secs(5)).await;
+        assert!(h.usable() && h.sees_machine.is_none() && h.chain_machines_seen.is_none(), "{h:?}");
+        assert_eq!(h.nodes_seen, Some(0));
         assert!(h.checked_at_ms > 0);
     }
 
     #[tokio::test]
     async fn bad_and_insecure_urls_fail_the_check_without_a_request() {
-        let h = check_client("localhost:5002", Some(MACHINE), false, Duration::from_secs(1)).await;
+        let h = check_client(
+            "localhost:5002",
+            Ask { machine_id: Some(MACHINE), ..Default::default() },
+            false,
+            Duration::from_secs(1),
+        )
+        .await;
         assert_eq!(h.error.unwrap().code, ErrorCode::InvalidClientUrl.as_str());
-        let h = check_client("http://115.231.234.34:5052", Some(MACHINE), false, Duration::from_secs(1)).await;
+        let h = check_client(
+            "http://115.231.234.34:5052",
+            Ask { machine_id: Some(MACHINE), ..Default::default() },
+            false,
+            Duration::from_secs(1),
+        )
+        .await;
         assert_eq!(h.error.unwrap().code, ErrorCode::InsecureClientUrl.as_str());
         assert_eq!(h.url, "http://115.231.234.34:5052");
         let url = fake_client(&[MACHINE], Duration::ZERO).await;
-        let h = check_client(&url, Some("not-a-machine"), false, Duration::from_secs(1)).await;
+        let h = check_client(
+            &url,
+            Ask { machine_id: Some("not-a-machine"), ..Default::default() },
+            false,
+            Duration::from_secs(1),
+        )
+        .await;
         assert_eq!(h.error.unwrap().code, ErrorCode::InvalidArgument.as_str());
     }
 
     #[tokio::test]
     async fn a_client_slower_than_the_timeout_does_not_qualify() {
         let url = fake_client(&[MACHINE], Duration::from_secs(3)).await;
-        let h = check_client(&url, Some(MACHINE), false, Duration::from_millis(500)).await;
+        let h = check_client(
+            &url,
+            Ask { machine_id: Some(MACHINE), ..Default::default() },
+            false,
+            Duration::from_millis(500),
+        )
+        .await;
         assert!(!h.usable());
         assert!(ranked(&[h], None).is_empty());
     }

@@ -7,13 +7,15 @@
 //! through, `DBC_RENT_CLIENT`, the Settings list, the community list unless
 //! turned off) and keeps those that see the rented machine, the one that
 //! worked last first while it qualifies, then the fastest. An address given
-//! for this one command, or the practice network's own simulator, is used
-//! as it is: the user (or the practice network) decided.
+//! for this one command goes first whatever it answers (the user chose it),
+//! with the others behind it for failover; the practice network's own
+//! simulator is used as it is (it sees every practice machine).
 
 use super::errors;
 use super::record::Rental;
 use super::service::ClientSources;
-use crate::compute::{check_clients, choice::CHECK_TIMEOUT, ranked, ClientHealth};
+use crate::compute::choice::{Ask, CHECK_TIMEOUT};
+use crate::compute::{check_clients, ranked, ClientHealth};
 use crate::error::{Error, ErrorCode, Result};
 use serde_json::json;
 
@@ -43,9 +45,7 @@ pub fn candidates(r: &Rental, from: &ClientSources<'_>, community: &[String]) ->
         stored.into_iter().chain(from.env.clone()).chain(from.configured.iter().cloned()).chain(community.to_vec());
     for url in all {
         let url = url.trim().to_string();
-        let key = crate::compute::url::normalize_base_url(&url).unwrap_or_else(|_| url.clone());
-        let seen = out.iter().any(|u| crate::compute::url::normalize_base_url(u).unwrap_or_else(|_| u.clone()) == key);
-        if !url.is_empty() && !seen {
+        if !url.is_empty() && !out.iter().any(|u| same_client(u, &url)) {
             out.push(url);
         }
     }
@@ -63,21 +63,39 @@ pub async fn choose_live_client(
     community: &[String],
     allows_insecure: impl Fn(&str) -> bool,
 ) -> Result<LiveChoice> {
-    let fixed = from.asked.or(from.practice.as_deref()).map(str::trim).filter(|s| !s.is_empty());
-    if let Some(url) = fixed {
-        return Ok(LiveChoice { ranked: vec![url.to_string()], checked: Vec::new() });
+    let nonempty = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+    if let Some(url) = from.practice.as_deref().and_then(nonempty) {
+        return Ok(LiveChoice { ranked: vec![url], checked: Vec::new() });
     }
-    let urls = candidates(r, from, community);
+    let asked = from.asked.and_then(nonempty);
+    let mut urls = candidates(r, from, community);
+    if let Some(a) = &asked {
+        urls.retain(|u| !same_client(u, a));
+    }
     if urls.is_empty() {
-        return Err(errors::no_client());
+        return match asked {
+            Some(a) => Ok(LiveChoice { ranked: vec![a], checked: Vec::new() }),
+            None => Err(errors::no_client()),
+        };
     }
-    let checked = check_clients(&urls, Some(&r.machine_id), allows_insecure, CHECK_TIMEOUT).await;
+    let ask = Ask { machine_id: Some(&r.machine_id), chain_machines: None };
+    let checked = check_clients(&urls, ask, allows_insecure, CHECK_TIMEOUT).await;
     let last = r.vm.as_ref().map(|v| v.client_url.as_str());
-    let best = ranked(&checked, last);
+    let mut best = ranked(&checked, last);
+    // The address the user gave goes first whatever it answered (they chose
+    // it); the others that see the machine stay behind it for failover.
+    if let Some(a) = asked {
+        best.insert(0, a);
+    }
     if best.is_empty() {
         return Err(no_client_reaches(&r.machine_id, &checked));
     }
     Ok(LiveChoice { ranked: best, checked })
+}
+
+fn same_client(a: &str, b: &str) -> bool {
+    let norm = |u: &str| crate::compute::url::normalize_base_url(u).unwrap_or_else(|_| u.trim().to_string());
+    norm(a) == norm(b)
 }
 
 /// None of `checked` can reach `machine_id` now.
@@ -112,16 +130,26 @@ mod tests {
         assert!(candidates(&rental(None), &ClientSources::default(), &[]).is_empty());
     }
 
+    fn closed_port_url() -> String {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        format!("http://127.0.0.1:{port}")
+    }
+
     #[tokio::test]
-    async fn an_address_given_or_the_practice_client_is_used_as_it_is() {
-        let from = ClientSources { asked: Some("http://10.0.0.7:1"), ..Default::default() };
-        let c = choose_live_client(&rental(Some("http://10.0.0.1:1")), &from, &[], |_| false).await.unwrap();
-        assert_eq!((c.best(), c.checked.len()), ("http://10.0.0.7:1", 0));
-        let from = ClientSources { practice: Some("http://127.0.0.1:4".into()), ..Default::default() };
-        assert_eq!(
-            choose_live_client(&rental(None), &from, &[], |_| false).await.unwrap().best(),
-            "http://127.0.0.1:4"
-        );
+    async fn an_address_given_goes_first_and_the_practice_client_is_used_as_it_is() {
+        // Asked for, it goes first even when it does not answer; the others are still asked.
+        let (asked, stored) = (closed_port_url(), closed_port_url());
+        let from = ClientSources { asked: Some(&asked), ..Default::default() };
+        let c = choose_live_client(&rental(Some(&stored)), &from, &[], |_| false).await.unwrap();
+        assert_eq!(c.ranked, vec![asked.clone()]);
+        assert_eq!(c.checked.iter().map(|h| h.url.as_str()).collect::<Vec<_>>(), [stored.as_str()]);
+        // The only address: nothing to ask.
+        let c = choose_live_client(&rental(Some(&asked)), &from, &[], |_| false).await.unwrap();
+        assert_eq!((c.best(), c.checked.len()), (asked.as_str(), 0));
+        let from =
+            ClientSources { practice: Some("http://127.0.0.1:4".into()), asked: Some(&asked), ..Default::default() };
+        let c = choose_live_client(&rental(Some(&stored)), &from, &[], |_| false).await.unwrap();
+        assert_eq!((c.best(), c.checked.len()), ("http://127.0.0.1:4", 0));
     }
 
     #[tokio::test]
@@ -129,8 +157,7 @@ mod tests {
         let e = choose_live_client(&rental(None), &ClientSources::default(), &[], |_| false).await.unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidClientUrl);
         // A stored client that is gone (the dead simulator port).
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let gone = format!("http://127.0.0.1:{port}");
+        let gone = closed_port_url();
         let e = choose_live_client(&rental(Some(&gone)), &ClientSources::default(), &[], |_| false).await.unwrap_err();
         assert_eq!(e.code, ErrorCode::NoClientReaches);
         let data = e.data.unwrap();

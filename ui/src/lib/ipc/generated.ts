@@ -51,6 +51,66 @@ export type ChecklistEntry = { id: ChecklistItem, done: boolean, };
 export type ChecklistItem = "driver-checked" | "omniverse-installed" | "audio2face-installed" | "first-launch-done" | "test-audio-played";
 
 /**
+ * The VM step's client, chosen for the user: the best of
+ * [`live_clients`] (none when no client reaches the machine), with what
+ * every client answered.
+ */
+export type ChosenClient = { 
+/**
+ * The client to use, `None` when none can reach the machine now.
+ */
+url: string | null, 
+/**
+ * The usable clients, best first.
+ */
+ranked: Array<string>, checked: Array<ClientHealth>, };
+
+/**
+ * The error of a failed check, in the one error shape's terms.
+ */
+export type ClientFailure = { code: string, message: string, };
+
+/**
+ * What one DBC client answered when it was last checked.
+ */
+export type ClientHealth = { 
+/**
+ * The normalized base URL, or the text as given when it is not a URL.
+ */
+url: string, 
+/**
+ * `client_version` from `GET /api/v1/`; `None` when it did not answer.
+ */
+version: string | null, 
+/**
+ * The round trip of `GET /api/v1/` in milliseconds.
+ */
+rttMs: number | null, 
+/**
+ * Whether its node list holds the machine: `None` when no machine was
+ * asked about or the client did not answer.
+ */
+seesMachine: boolean | null, 
+/**
+ * How many nodes it sees now.
+ */
+nodesSeen: number | null, 
+/**
+ * How many of those are machines of the connected chain (given its
+ * machine list): a client of another DBC network, or one cut off from
+ * the network, sees none. `None` when not known.
+ */
+chainMachinesSeen: number | null, 
+/**
+ * Why it does not qualify: the error code and message of the failed call.
+ */
+error: ClientFailure | null, 
+/**
+ * When it was checked, Unix milliseconds.
+ */
+checkedAtMs: number, };
+
+/**
  * One change of client, for the UI's progress and the CLI's stderr.
  */
 export type ClientSwitch = { from: string, to: string, 
@@ -608,6 +668,10 @@ paid: string, };
  */
 export type RentalSettings = { computeClients: Array<string>, 
 /**
+ * The community DBC clients (compute-api.md §3.4), asked unless turned off.
+ */
+communityClients: Array<string>, communityClientsOff: boolean, 
+/**
  * The practice network's own DBC client while on practice.
  */
 practiceClient: string | null, reminderLeadsMinutes: Array<number>, defaultReminderLeadsMinutes: Array<number>, };
@@ -880,6 +944,13 @@ export const commands = {
    */
   computeAllowInsecureClient: (args: { url: string }): Promise<string> => call<string>('compute_allow_insecure_client', args),
   /**
+   * Settings → DBC clients, and a machine's "can a client reach it": every
+   * client asked at once for its version and (given a machine) whether it
+   * sees that machine.
+   */
+  computeCheckClients: (args: { machineId?: string | null }): Promise<Array<ClientHealth>> => call<Array<ClientHealth>>('compute_check_clients', args),
+  computeChooseClient: (args: { id: string }): Promise<ChosenClient> => call<ChosenClient>('compute_choose_client', args),
+  /**
    * Read rental `id`'s VM login fresh from its DBC client (the wallet
    * password unlocks the key that signs the request) and keep it for 30
    * minutes. Returns it without the passwords.
@@ -999,6 +1070,8 @@ export const commands = {
    * saved when one is bad).
    */
   setComputeClients: (args: { clients: Array<string> }): Promise<RentalSettings> => call<RentalSettings>('set_compute_clients', args),
+  /** Turn the community DBC clients on or off. */
+  setCommunityClients: (args: { enabled: boolean }): Promise<RentalSettings> => call<RentalSettings>('set_community_clients', args),
   /** Save the reminder lead times, minutes before a rental ends (empty: none). */
   setReminderLeads: (args: { minutes: Array<number> }): Promise<RentalSettings> => call<RentalSettings>('set_reminder_leads', args),
   getSettings: (): Promise<SettingsView> => call<SettingsView>('get_settings'),

@@ -5,3 +5,4 @@ import type { RentalSettings } from './generated';
 export const rentalSettings = (): Promise<RentalSettings> => commands.rentalSettings();
 export const setComputeClients = (clients: string[]): Promise<RentalSettings> => commands.setComputeClients({ clients });
 export const setReminderLeads = (minutes: number[]): Promise<RentalSettings> => commands.setReminderLeads({ minutes });
+export const setCommunityClients = (enabled: boolean): Promise<RentalSettings> => commands.setCommunityClients({ enabled });
