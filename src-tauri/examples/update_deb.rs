@@ -93,7 +93,9 @@ async fn main() {
     std::fs::write(dir.join("latest.json"), serde_json::to_vec_pretty(&manifest).unwrap()).unwrap();
 
     let mut ctx = tauri::test::mock_context(tauri::test::noop_assets());
-    ctx.config_mut().plugins.0.insert("updater".into(), json!({ "pubkey": "", "endpoints": [] }));
+    // The updater section as the app ships it (requireSignedVersion among it).
+    let conf: serde_json::Value = serde_json::from_str(include_str!("../tauri.conf.json")).unwrap();
+    ctx.config_mut().plugins.0.insert("updater".into(), conf["plugins"]["updater"].clone());
     ctx.package_info_mut().version = current.parse().unwrap();
     let app = tauri::test::mock_builder().plugin(tauri_plugin_updater::Builder::new().build()).build(ctx).unwrap();
 

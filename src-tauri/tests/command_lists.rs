@@ -132,6 +132,8 @@ fn the_updater_config_ships_empty_and_strict() {
     let updater = &conf["plugins"]["updater"];
     assert_eq!(updater["endpoints"], serde_json::json!([]), "{updater}");
     assert_eq!(updater["pubkey"], "", "{updater}");
+    // A signature must name the version it was signed for (no old package under a new number).
+    assert_eq!(updater["requireSignedVersion"], true, "{updater}");
     for key in ["dangerousInsecureTransportProtocol", "dangerousAcceptInvalidCerts", "dangerousAcceptInvalidHostnames"]
     {
         assert!(updater.get(key).is_none(), "{key} in {updater}");

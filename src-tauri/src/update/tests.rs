@@ -8,10 +8,16 @@ use axum::{routing::get, Router};
 use base64::Engine;
 use tauri::test::MockRuntime;
 
-/// The app under test: the mock runtime with the updater plugin, at `version`.
+/// The updater section the app ships (`tauri.conf.json` → `plugins.updater`).
+fn shipped_config() -> serde_json::Value {
+    let conf: serde_json::Value = serde_json::from_str(include_str!("../../tauri.conf.json")).unwrap();
+    conf["plugins"]["updater"].clone()
+}
+
+/// The app under test: the mock runtime with the updater plugin as shipped, at `version`.
 pub(crate) fn mock_app(version: &str) -> tauri::App<MockRuntime> {
     let mut ctx = tauri::test::mock_context(tauri::test::noop_assets());
-    ctx.config_mut().plugins.0.insert("updater".into(), json!({ "pubkey": "", "endpoints": [] }));
+    ctx.config_mut().plugins.0.insert("updater".into(), shipped_config());
     ctx.package_info_mut().version = version.parse().unwrap();
     tauri::test::mock_builder().plugin(tauri_plugin_updater::Builder::new().build()).build(ctx).unwrap()
 }
@@ -28,10 +34,14 @@ pub(crate) fn keypair() -> (minisign::SecretKey, String) {
 }
 
 /// The manifest's `signature`: the base64 of the minisign signature file, with
-/// the trusted comment the Tauri CLI writes (`version:` binds the release).
+/// the trusted comment `tauri signer sign --app-version` writes (`version:`
+/// binds the release).
 pub(crate) fn sign(sk: &minisign::SecretKey, bytes: &[u8], version: &str) -> String {
-    let trusted = format!("timestamp:1700000000\tfile:dbc-rent_{version}_amd64.deb\tversion:{version}");
-    let sig = minisign::sign(None, sk, std::io::Cursor::new(bytes), Some(&trusted), None).unwrap();
+    sign_with_comment(sk, bytes, &format!("timestamp:1700000000\tfile:dbc-rent_{version}_amd64.deb\tversion:{version}"))
+}
+
+fn sign_with_comment(sk: &minisign::SecretKey, bytes: &[u8], trusted: &str) -> String {
+    let sig = minisign::sign(None, sk, std::io::Cursor::new(bytes), Some(trusted), None).unwrap();
     b64(&sig.into_string())
 }
 
@@ -135,6 +145,19 @@ async fn a_signature_for_another_version_is_refused() {
     let app = mock_app("0.1.0");
     let (sk, pubkey) = keypair();
     let sig = sign(&sk, PACKAGE, "0.1.5");
+    let (endpoint, _) = serve(|url| manifest("0.2.0", url, &sig), PACKAGE.to_vec()).await;
+    let (update, _) = check(app.handle(), &config(&endpoint, &pubkey)).await.unwrap();
+    let e = download(&update.unwrap(), |_| {}).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::UpdateBadSignature, "{e:?}");
+}
+
+#[tokio::test]
+async fn a_signature_bound_to_no_version_is_refused() {
+    // The shipped config requires the signed version (`requireSignedVersion`).
+    assert_eq!(shipped_config()["requireSignedVersion"], true);
+    let app = mock_app("0.1.0");
+    let (sk, pubkey) = keypair();
+    let sig = sign_with_comment(&sk, PACKAGE, "timestamp:1700000000\tfile:dbc-rent_0.2.0_amd64.deb");
     let (endpoint, _) = serve(|url| manifest("0.2.0", url, &sig), PACKAGE.to_vec()).await;
     let (update, _) = check(app.handle(), &config(&endpoint, &pubkey)).await.unwrap();
     let e = download(&update.unwrap(), |_| {}).await.unwrap_err();
