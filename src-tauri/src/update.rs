@@ -78,6 +78,8 @@ pub struct UpdateService {
     pub config: UpdateConfig,
     pending: Mutex<Option<Update>>,
     installed: Mutex<Option<String>>,
+    /// An install is under way (a second one would ask for the password again).
+    installing: std::sync::atomic::AtomicBool,
 }
 
 impl UpdateService {
@@ -109,10 +111,26 @@ impl UpdateService {
     /// Download the release found by the last check, verify its signature and
     /// install it (the system asks for an administrator password).
     pub async fn install(&self, on_progress: impl FnMut(UpdateProgress)) -> Result<String> {
+        use std::sync::atomic::Ordering;
         let update = self.pending.lock().unwrap_or_else(|p| p.into_inner()).clone();
         let Some(update) = update else {
             return Err(Error::invalid_argument("check for updates first: no release is waiting to be installed"));
         };
+        if self.installing.swap(true, Ordering::SeqCst) {
+            return Err(Error::invalid_argument("an update is being installed already"));
+        }
+        // Cleared however the install ends (an error, or a panic the guard turns into `internal`).
+        struct Busy<'a>(&'a std::sync::atomic::AtomicBool);
+        impl Drop for Busy<'_> {
+            fn drop(&mut self) {
+                self.0.store(false, Ordering::SeqCst);
+            }
+        }
+        let _busy = Busy(&self.installing);
+        self.download_and_install(update, on_progress).await
+    }
+
+    async fn download_and_install(&self, update: Update, on_progress: impl FnMut(UpdateProgress)) -> Result<String> {
         let bytes = download(&update, on_progress).await?;
         let version = update.version.clone();
         let installer = update.clone();
