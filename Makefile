@@ -77,7 +77,7 @@ test-package: package
 # update code and the real updater plugin against a local server, with
 # throwaway keys and two small marker .debs; dpkg must report the new version.
 # Not part of `make test` (root, changes the system's package list briefly).
-test-update:
+test-update: ui-deps
 	bash scripts/update-test.sh
 
 ## ---- tests ----------------------------------------------------------------

@@ -8,11 +8,14 @@
 # path is the same for any .deb). 0.1.0 is installed first. Then the app's
 # update code runs (src-tauri/examples/update_deb.rs: UpdateService with the
 # real tauri-plugin-updater, in a mock app at version 0.1.0) against a local
-# HTTP server with a throwaway minisign key:
+# HTTP server with throwaway minisign keys:
 #   1. a package signed by another key    -> update-bad-signature, still 0.1.0
 #   2. altered bytes (good signature)     -> update-bad-signature, still 0.1.0
 #   3. an older version offered (0.0.9)   -> update-not-newer, still 0.1.0
-#   4. 0.2.0, signed                      -> installed: dpkg -s says 0.2.0
+#   4. signed by `tauri signer sign` (the release tool) without
+#      --app-version                      -> update-bad-signature, still 0.1.0
+#   5. 0.2.0, signed by `tauri signer sign --app-version` (a throwaway key)
+#                                         -> installed: dpkg -s says 0.2.0
 # The plugin installs a .deb with `pkexec dpkg -i <tmp>/package.deb`. There is
 # no polkit agent here and we are root already, so a `pkexec` that records its
 # arguments and runs them stands in for it (first on PATH); the test checks
@@ -22,6 +25,7 @@ cd "$(dirname "$0")/.."
 fail() { echo "update test: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || fail "run as root (it installs a package with dpkg)"
 command -v dpkg-deb >/dev/null || fail "needs dpkg-deb"
+[ -x ui/node_modules/.bin/tauri ] || fail "needs the Tauri CLI: make ui-deps"
 
 PROBE=dbc-rent-update-probe
 work=$(mktemp -d /tmp/dbc-update-test.XXXXXX)
@@ -99,8 +103,21 @@ echo "==> 3. an older version offered"
 run older 0.0.9 0.0.9 good
 refused older update-not-newer
 grep -q '"offered":"0.0.9"' <<<"$out" && grep -q '"current":"0.1.0"' <<<"$out" || fail "older: both versions expected in data"
-echo "==> 4. 0.2.0, signed with the built-in key"
-run newer 0.2.0 0.2.0 good
+(cd ui && npx tauri signer generate --ci -p "" -w "$work/release.key" >/dev/null)
+export UPDATE_TEST_PUBKEY; UPDATE_TEST_PUBKEY=$(cat "$work/release.key.pub")
+cli_sign() { # case [--app-version V]: signs that case's copy of 0.2.0 with the release tool
+  mkdir -p "$work/serve-$1"
+  cp "$(deb 0.2.0)" "$work/serve-$1/"
+  local case=$1; shift
+  (cd ui && npx tauri signer sign -f "$work/release.key" -p "" "$@" "$work/serve-$case/$(basename "$(deb 0.2.0)")" >/dev/null)
+}
+echo "==> 4. signed by the release tool without --app-version (the version is not bound)"
+cli_sign unbound
+run unbound 0.2.0 0.2.0 cli
+refused unbound update-bad-signature
+echo "==> 5. 0.2.0, signed by the release tool (tauri signer --app-version, a throwaway key)"
+cli_sign newer --app-version 0.2.0
+run newer 0.2.0 0.2.0 cli
 [ "$status" = 0 ] || { cat "$work/newer.log"; fail "the update did not install (exit $status)"; }
 grep -q '"installed":"0.2.0"' <<<"$out" || fail "unexpected result"
 grep -q "^progress: " "$work/newer.log" || fail "no download progress was reported"
@@ -110,4 +127,4 @@ echo "    the plugin ran: pkexec $(cat "$work/pkexec.log")"
 [ "$(installed)" = 0.2.0 ] || fail "dpkg reports $(installed), not 0.2.0"
 [ "$(cat /usr/share/$PROBE/VERSION)" = 0.2.0 ] || fail "the marker file was not replaced"
 dpkg -s "$PROBE" | grep -E '^(Package|Status|Version):' | sed 's/^/    /'
-echo "update test: passed (refused: other key, altered bytes, older version; installed 0.1.0 -> 0.2.0 with dpkg)"
+echo "update test: passed (refused: other key, altered bytes, older version, unbound signature; installed 0.1.0 -> 0.2.0 with dpkg)"

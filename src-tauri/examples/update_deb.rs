@@ -1,9 +1,10 @@
 //! The update install as the app does it, for `make test-update` (scripts/update-test.sh).
 //!
-//!     update_deb <dir> <package.deb> <announced-version> <current-version> <good|other-key|tampered>
+//!     update_deb <dir> <package.deb> <announced-version> <current-version> <good|cli|other-key|tampered>
 //!
 //! Makes a throwaway minisign key pair (memory only), signs the package (or,
-//! for the refusal cases, signs it with another key or serves altered bytes),
+//! for the refusal cases, signs it with another key or serves altered bytes;
+//! `cli`: takes the signature the Tauri CLI made and its public key),
 //! writes `latest.json` into `<dir>` and serves `<dir>` on 127.0.0.1. Then it
 //! runs the app's own update code (`dbc_rent_app::update::UpdateService`) with
 //! the tauri-plugin-updater inside a mock app at `<current-version>`: check,
@@ -63,9 +64,16 @@ async fn main() {
     let name = Path::new(package).file_name().unwrap().to_string_lossy().to_string();
 
     let key = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
-    let pubkey = b64(&key.pk.to_box().unwrap().into_string());
+    let mut pubkey = b64(&key.pk.to_box().unwrap().into_string());
     let (served_name, signature) = match mode.as_str() {
         "good" => (name.clone(), sign(&key.sk, &bytes, &name, announced)),
+        // Signed by the release tool, `tauri signer sign --app-version`: its
+        // `<package>.sig` beside the package, its public key in UPDATE_TEST_PUBKEY.
+        "cli" => {
+            pubkey = std::env::var("UPDATE_TEST_PUBKEY").expect("UPDATE_TEST_PUBKEY");
+            let sig = std::fs::read_to_string(format!("{package}.sig")).unwrap();
+            (name.clone(), sig.trim().to_string())
+        }
         "other-key" => {
             let stranger = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
             (name.clone(), sign(&stranger.sk, &bytes, &name, announced))
@@ -80,7 +88,9 @@ async fn main() {
         }
         other => panic!("unknown mode {other}"),
     };
-    std::fs::write(dir.join(format!("{name}.sig")), &signature).unwrap();
+    if mode != "cli" {
+        std::fs::write(dir.join(format!("{name}.sig")), &signature).unwrap();
+    }
 
     let base = serve_dir(dir.clone()).await;
     let platform = json!({ "url": format!("{base}/{served_name}"), "signature": signature });
