@@ -220,3 +220,33 @@ async fn an_unreachable_or_broken_release_address_is_unavailable() {
     let e = refused(check(app.handle(), &config(&endpoint, &pubkey)).await);
     assert_eq!(e.code, ErrorCode::UpdateUnavailable, "{e:?}");
 }
+
+#[tokio::test]
+async fn one_install_at_a_time() {
+    let app = mock_app("0.1.0");
+    let (_, pubkey) = keypair();
+    let (stranger, _) = keypair();
+    // A slow download that then fails its signature check: nothing is ever installed.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let body = manifest("0.2.0", &format!("{base}/pkg.deb"), &sign(&stranger, PACKAGE, "0.2.0")).to_string();
+    let router = Router::new().route("/latest.json", get(move || async move { body })).route(
+        "/pkg.deb",
+        get(|| async {
+            tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+            PACKAGE.to_vec()
+        }),
+    );
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let service = UpdateService::new(config(&format!("{base}/latest.json"), &pubkey));
+    assert!(service.check(app.handle()).await.unwrap().available);
+    let (first, second) = tokio::join!(service.install(|_| {}), async {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        service.install(|_| {}).await
+    });
+    assert_eq!(second.unwrap_err().code, ErrorCode::InvalidArgument, "refused while the first runs");
+    assert_eq!(first.unwrap_err().code, ErrorCode::UpdateBadSignature);
+    // Over: the next attempt runs again (and is refused on its own merits).
+    assert_eq!(service.install(|_| {}).await.unwrap_err().code, ErrorCode::UpdateBadSignature);
+    assert_eq!(service.installed(), None);
+}
