@@ -9,13 +9,14 @@ TAURI_DRIVER_VERSION := 2.1.0
 CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 export PATH := $(CARGO_BIN):$(PATH)
 
-.PHONY: help run test lint bench fuzz package test-package deps deps-test ui-deps sandbox-deps wallet-js-deps tauri-driver app test-rust test-keyring test-ui test-e2e screenshots clean
+.PHONY: help run test lint bench fuzz package test-package test-update deps deps-test ui-deps sandbox-deps wallet-js-deps tauri-driver app test-rust test-keyring test-ui test-e2e screenshots clean
 
 help:
 	@echo "make run      install what is missing, build and open DBC Rent"
 	@echo "make test     install what is missing and run every test (lint first, then Rust, UI, e2e under Xvfb)"
 	@echo "make lint     the gates: rustfmt, clippy with warnings as errors, Prettier, svelte-check"
 	@echo "make package  build the .deb and .rpm (app, CLI, practice network) into target/release/bundle/"
+	@echo "make test-update  as root: the signed update installed with dpkg (0.1.0 -> 0.2.0), bad signatures and a downgrade refused"
 	@echo "make fuzz     the property tests with 20000 random cases each (FUZZ_CASES=N), and the hostile DBC client suite"
 	@echo "make bench    print the benchmark figures (practice network time to ready, market load vs polkadot.js, cached list paint)"
 
@@ -71,6 +72,13 @@ package: deps sandbox-deps
 # (scripts/package-test.sh; hides the repository when run as root).
 test-package: package
 	bash scripts/package-test.sh
+
+# The update install end to end, as root (scripts/update-test.sh): the app's
+# update code and the real updater plugin against a local server, with
+# throwaway keys and two small marker .debs; dpkg must report the new version.
+# Not part of `make test` (root, changes the system's package list briefly).
+test-update: ui-deps
+	bash scripts/update-test.sh
 
 ## ---- tests ----------------------------------------------------------------
 

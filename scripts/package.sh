@@ -37,9 +37,22 @@ cli=target/release/dbc-rent
 "$cli" generate man | gzip -9n > "$out/share/dbc-rent.1.gz"
 
 echo "==> app (release) and the packages"
-(cd ui && TAURI_APP_PATH=../src-tauri npx tauri build --bundles deb,rpm --config ../src-tauri/tauri.package.json)
+# Updates (README "Updates"): a release build gets its release address and
+# public key from DBC_RENT_UPDATE_URL / DBC_RENT_UPDATER_PUBKEY (read when the
+# app is compiled; without them updates are off). With the private key in
+# TAURI_SIGNING_PRIVATE_KEY (the release workflow's secret, never a file
+# here) the bundler also signs each package: a .sig next to the .deb and .rpm.
+updater=()
+if [ -n "${TAURI_SIGNING_PRIVATE_KEY:-}" ]; then
+  [ -n "${DBC_RENT_UPDATE_URL:-}" ] && [ -n "${DBC_RENT_UPDATER_PUBKEY:-}" ] \
+    || { echo "TAURI_SIGNING_PRIVATE_KEY is set without DBC_RENT_UPDATE_URL and DBC_RENT_UPDATER_PUBKEY" >&2; exit 1; }
+  updater=(--config '{"bundle":{"createUpdaterArtifacts":true}}')
+  echo "    signing the packages for the updater; release address $DBC_RENT_UPDATE_URL"
+fi
+(cd ui && TAURI_APP_PATH=../src-tauri npx tauri build --bundles deb,rpm --config ../src-tauri/tauri.package.json "${updater[@]}")
 
 echo "==> built"
-for f in target/release/bundle/deb/*.deb target/release/bundle/rpm/*.rpm; do
+for f in target/release/bundle/deb/*.deb target/release/bundle/rpm/*.rpm target/release/bundle/{deb,rpm}/*.sig; do
+  [ -e "$f" ] || continue
   printf '%-70s %8d KiB\n' "$f" $(( $(stat -c %s "$f") / 1024 ))
 done

@@ -64,6 +64,10 @@ fn main() {
         "connect_write_rdp",
         "connect_copy",
         "connect_reveal",
+        "update_info",
+        "update_check",
+        "update_install",
+        "update_restart",
     ];
     tauri_build::try_build(
         tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(commands)),

@@ -77,6 +77,7 @@ fn declarations() -> Declarations {
         c::compute::ConnectionView, c::compute::ChosenClient, dbc::compute::ClientHealth, c::rental_settings::RentalSettings,
         crate::connect::LoginView, c::connect::Reachability, dbc::rdp::RdpOptions, dbc::rdp::Launched,
         c::connect::RdpFile, c::connect::Copied, c::connect::Revealed,
+        c::update::UpdateInfo, crate::update::UpdateCheck, crate::update::UpdateProgress,
     }
     d
 }

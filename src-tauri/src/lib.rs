@@ -14,6 +14,7 @@ pub mod network;
 pub mod rental;
 pub mod rental_view;
 pub mod state;
+pub mod update;
 pub mod wallet;
 
 pub use state::AppState;
@@ -85,6 +86,10 @@ pub fn configure<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState)
         commands::connect::connect_write_rdp,
         commands::connect::connect_copy,
         commands::connect::connect_reveal,
+        commands::update::update_info,
+        commands::update::update_check,
+        commands::update::update_install,
+        commands::update::update_restart,
     ])
 }
 
@@ -210,6 +215,8 @@ pub fn run() {
         .plugin(desktop::single_instance(&context.config().identifier, &data_dir))
         .plugin(desktop::window_state(&data_dir))
         .plugin(tauri_plugin_notification::init())
+        // Driven from Rust only (src/update.rs); the webview gets no updater permission.
+        .plugin(tauri_plugin_updater::Builder::new().build())
         .on_window_event(desktop::on_window_event);
     let state = AppState::load(data_dir, log_dir);
     let app = configure(builder, state)

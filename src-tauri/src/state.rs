@@ -23,6 +23,8 @@ pub struct AppState {
     pub rentals: std::sync::Arc<RentalWatch>,
     /// The VM logins unlocked on the Connect step (memory only, 30 minutes).
     pub connect: ConnectService,
+    /// Signed updates from the release address built into the app (off without one).
+    pub update: crate::update::UpdateService,
 }
 
 impl AppState {
@@ -53,6 +55,7 @@ impl AppState {
             market,
             rentals,
             connect: ConnectService::default(),
+            update: crate::update::UpdateService::new(crate::update::UpdateConfig::built_in()),
         }
     }
 

@@ -121,3 +121,22 @@ fn the_webview_is_locked_down() {
     assert!(!csp.contains("unsafe-eval") && !csp.contains("script-src *"), "{csp}");
     assert!(security.get("dangerousDisableAssetCspModification").is_none());
 }
+
+/// Updates are off in the shipped config: no endpoint and no key there (a
+/// release build gets both from its build environment, src/update.rs), no
+/// plain-HTTP or certificate escape hatch, and no updater permission for the
+/// webview (the test above allows only our own commands).
+#[test]
+fn the_updater_config_ships_empty_and_strict() {
+    let conf: serde_json::Value = serde_json::from_str(&read("tauri.conf.json")).unwrap();
+    let updater = &conf["plugins"]["updater"];
+    assert_eq!(updater["endpoints"], serde_json::json!([]), "{updater}");
+    assert_eq!(updater["pubkey"], "", "{updater}");
+    // A signature must name the version it was signed for (no old package under a new number).
+    assert_eq!(updater["requireSignedVersion"], true, "{updater}");
+    for key in ["dangerousInsecureTransportProtocol", "dangerousAcceptInvalidCerts", "dangerousAcceptInvalidHostnames"]
+    {
+        assert!(updater.get(key).is_none(), "{key} in {updater}");
+    }
+    assert!(!granted().iter().any(|p| p.starts_with("updater:")));
+}

@@ -452,3 +452,19 @@ fn connect_commands_refuse_an_unknown_rental_and_bad_options_with_the_error_shap
         assert_eq!((e["code"].as_str(), e["data"]["field"].as_str()), (Some("invalid-argument"), Some(field)), "{e}");
     }
 }
+
+/// The update commands through IPC in a build without a release address
+/// (`cargo test` sets none): the card's facts, then refusals in our shape.
+#[test]
+fn update_commands_without_a_release_address() {
+    let f = app_with(mock_builder());
+    let info = invoke(&f.window, "update_info", json!({})).unwrap();
+    assert_eq!(info, json!({"currentVersion": "0.1.0", "configured": false, "installed": null}));
+    let e = invoke(&f.window, "update_check", json!({})).unwrap_err();
+    assert_eq!(e["code"], "update-not-configured", "{e}");
+    // Nothing was checked, so nothing can be installed or restarted into.
+    let e = invoke(&f.window, "update_install", json!({"onProgress": "__CHANNEL__:7"})).unwrap_err();
+    assert_eq!(e["code"], "invalid-argument", "{e}");
+    let e = invoke(&f.window, "update_restart", json!({})).unwrap_err();
+    assert_eq!(e["code"], "invalid-argument", "{e}");
+}

@@ -35,6 +35,9 @@ const NO_ARGS: &[&str] = &[
     "wallet_discard_draft",
     "wallet_backup_challenge",
     "wallet_choose_file_store",
+    "update_info",
+    "update_check",
+    "update_restart",
 ];
 
 /// Queries whose answer to any input is an answer, not a refusal: whether an

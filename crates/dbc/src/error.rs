@@ -279,6 +279,23 @@ error_codes! {
         /// The system clipboard cannot be used (no display, or the clipboard
         /// refused). `data`: `{reason}`.
         ClipboardUnavailable = "clipboard-unavailable",
+        /// This build has no release address for updates (none was set when it
+        /// was built), so "Check for updates" cannot run.
+        UpdateNotConfigured = "update-not-configured",
+        /// The release address did not answer or gave no usable release
+        /// (offline, HTTP error, unreadable manifest, no package for this
+        /// system). `data`: `{reason}`.
+        UpdateUnavailable = "update-unavailable",
+        /// The downloaded package's signature does not match the release key
+        /// built into the app (tampered, or signed by someone else): refused,
+        /// nothing installed. `data`: `{reason}`.
+        UpdateBadSignature = "update-bad-signature",
+        /// The release offers a version that is not newer than this one (an
+        /// older one: a downgrade): refused. `data`: `{offered, current}`.
+        UpdateNotNewer = "update-not-newer",
+        /// Installing the verified package failed (the password prompt was
+        /// dismissed, the package manager refused). `data`: `{reason}`.
+        UpdateFailed = "update-failed",
     }
 }
 

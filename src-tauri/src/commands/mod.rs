@@ -12,4 +12,5 @@ pub mod reminders;
 pub mod rental;
 pub mod rental_settings;
 pub mod settings;
+pub mod update;
 pub mod wallet;

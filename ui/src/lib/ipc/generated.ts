@@ -857,6 +857,38 @@ events: Array<string>, };
 export type TxStatus = { "status": "signing" } | { "status": "broadcast" } | { "status": "inBlock", blockHash: string, } | { "status": "finalized", blockHash: string, } | { "status": "invalid", reason: string, } | { "status": "dropped", reason: string, };
 
 /**
+ * What "Check for updates" found.
+ */
+export type UpdateCheck = { 
+/**
+ * A newer version is offered (then `version` is set).
+ */
+available: boolean, currentVersion: string, version: string | null, 
+/**
+ * The release notes, shown as plain text.
+ */
+notes: string | null, 
+/**
+ * The publication date (RFC 3339), when the manifest gives one.
+ */
+date: string | null, };
+
+export type UpdateInfo = { currentVersion: string, 
+/**
+ * This build has a release address and key (else "Check for updates" is off).
+ */
+configured: boolean, 
+/**
+ * The version installed and waiting for a restart, if any.
+ */
+installed: string | null, };
+
+/**
+ * Download progress: bytes so far, and the total when the server sent one.
+ */
+export type UpdateProgress = { downloaded: number, total: number | null, };
+
+/**
  * The Verify step's login: read fresh from the DBC client (never stored).
  */
 export type VerifyLogin = { rental: RentalView, status: string, host: string, port: number | null, user: string, 
@@ -1077,6 +1109,21 @@ export const commands = {
   getSettings: (): Promise<SettingsView> => call<SettingsView>('get_settings'),
   /** Switch the UI language and persist the choice. Nothing changes if saving fails. */
   setLanguage: (args: { language: string }): Promise<SettingsView> => call<SettingsView>('set_language', args),
+  /** What the Updates card shows before any check. */
+  updateInfo: (): Promise<UpdateInfo> => call<UpdateInfo>('update_info'),
+  /**
+   * Ask the built-in release address for a newer version. An older one is
+   * refused (`update-not-newer`), the same one is "up to date".
+   */
+  updateCheck: (): Promise<UpdateCheck> => call<UpdateCheck>('update_check'),
+  /**
+   * Download the release the last check found, verify its signature against
+   * the built-in key and install it; progress on `on_progress`. Returns the
+   * version installed (a restart runs it).
+   */
+  updateInstall: (args: { onProgress: Channel<UpdateProgress> }): Promise<string> => call<string>('update_install', args),
+  /** Restart into the installed version (only after an install). */
+  updateRestart: (): Promise<void> => call<void>('update_restart'),
   walletOverview: (): Promise<Overview> => call<Overview>('wallet_overview'),
   /** The user's explicit choice of the encrypted file (no usable OS keyring). */
   walletChooseFileStore: (): Promise<StoreInfo> => call<StoreInfo>('wallet_choose_file_store'),
