@@ -28,6 +28,7 @@ pub mod chain;
 mod http;
 mod node;
 pub mod rdp;
+pub mod ssh;
 pub mod ssh_shell;
 
 use std::collections::BTreeMap;
