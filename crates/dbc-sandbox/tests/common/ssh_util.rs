@@ -83,6 +83,30 @@ impl client::Handler for Trusting {
     }
 }
 
+/// Records the host key the server shows.
+struct KeyCatcher(Arc<std::sync::Mutex<Option<String>>>);
+
+impl client::Handler for KeyCatcher {
+    type Error = russh::Error;
+    async fn check_server_key(&mut self, key: &PublicKeyOrCertificate) -> Result<bool, Self::Error> {
+        let text = match key {
+            PublicKeyOrCertificate::PublicKey { key, .. } => key.to_openssh().unwrap_or_default(),
+            other => format!("{other:?}"),
+        };
+        *self.0.lock().unwrap() = Some(text);
+        Ok(true)
+    }
+}
+
+/// The host key (OpenSSH public key line) of the server on `port`.
+pub async fn host_key(port: u16) -> String {
+    let seen = Arc::new(std::sync::Mutex::new(None));
+    let h = client::connect(config(), ("127.0.0.1", port), KeyCatcher(seen.clone())).await.expect("connect");
+    drop(h);
+    let k = seen.lock().unwrap().clone();
+    k.expect("host key seen")
+}
+
 fn config() -> Arc<client::Config> {
     Arc::new(client::Config { inactivity_timeout: Some(Duration::from_secs(30)), ..Default::default() })
 }
