@@ -155,3 +155,25 @@ async fn auth_attempts_are_capped_per_connection() {
     // A new connection may try again, and the right password still works.
     assert!(ssh_util::password_client(ep.port(), "dbc", &v.password).await.is_some());
 }
+
+/// `dbc-sandbox vm-gpu`: the cross-process form of the GPU override hook.
+#[test]
+fn vm_gpu_command_sets_and_resets_the_override() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_dbc-sandbox");
+    let run = |args: &[&str]| {
+        std::process::Command::new(bin).arg("--data-dir").arg(tmp.path()).args(args).output().expect("dbc-sandbox")
+    };
+    let task = "DbcLinTest0000000000005";
+    let out = run(&["vm-gpu", task, "NVIDIA GeForce RTX 4090"]);
+    assert!(out.status.success(), "{out:?}");
+    let folder = VmFolder::of(&tmp.path().join("practice").join("vms"), task).unwrap();
+    assert_eq!(folder.gpu_model_override().as_deref(), Some("NVIDIA GeForce RTX 4090"));
+    let out = run(&["--json", "vm-gpu", task, "--reset"]);
+    assert!(out.status.success(), "{out:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["gpuModel"], serde_json::Value::Null);
+    assert_eq!(folder.gpu_model_override(), None);
+    assert!(!run(&["vm-gpu", "../escape", "X"]).status.success());
+    assert!(!run(&["vm-gpu", task]).status.success(), "a model or --reset is required");
+}
