@@ -60,6 +60,15 @@ async fn openssh_client_logs_in_with_a_key_and_runs_commands() {
     assert!(r.stdout.starts_with("Linux dbc-dbclintest00 5.15.0-91-generic"), "{r:?}");
     assert!(r.stdout.ends_with("done here\n"), "{r:?}");
 
+    // An interactive shell on a pty (`ssh -tt`): banner, prompt, echo, output, exit status.
+    let r = ssh_util::openssh_tty(port, &key, &kh, "nvidia-smi -L\nfalse\nexit 4\n").await;
+    assert!(r.stdout.contains("Welcome to Ubuntu 22.04 LTS (DBC Rent practice VM DbcLinTest0000000000001"), "{r:?}");
+    assert!(r.stdout.contains("dbc@dbc-dbclintest00:~$ nvidia-smi -L\r\nGPU 0: NVIDIA GeForce RTX 3080"), "{r:?}");
+    assert_eq!(r.status, 4, "{r:?}");
+    // A command on a pty (`ssh -t host cmd`): one stream, CR LF.
+    let r = ssh_util::openssh_tty_cmd(port, &key, &kh, "echo a; nosuch").await;
+    assert_eq!((r.status, r.stdout.as_str()), (127, "a\r\nnosuch: command not found\r\n"), "{r:?}");
+
     // The stdin form of the key install, then the new key logs in.
     let pub2 = std::fs::read(other.with_extension("pub")).unwrap();
     let r =
@@ -76,7 +85,7 @@ async fn openssh_client_logs_in_with_a_key_and_runs_commands() {
 
     // Logins are recorded on the server side.
     let logins = folder.read_logins();
-    assert!(logins.len() >= 7, "{logins:?}");
+    assert!(logins.len() >= 9, "{logins:?}");
     assert!(logins.iter().all(|l| l.user == "dbc" && l.method == "publickey"), "{logins:?}");
     assert!(logins.iter().all(|l| l.key.as_deref().is_some_and(|k| k.starts_with("SHA256:"))));
     assert!(logins[0].time.ends_with('Z') && logins[0].unix > 1_700_000_000);

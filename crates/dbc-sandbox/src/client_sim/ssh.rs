@@ -24,7 +24,13 @@
 //! ```
 //!
 //! Dropping the [`SshEndpoint`] closes the listener and every open
-//! connection (stop, restart, delete, rental end, simulator stop).
+//! connection (stop, restart, delete, rental end, simulator stop). The
+//! folder stays after a delete (so a test can still read `logins.jsonl`).
+//!
+//! For the app's side: the key install it sends over an exec channel,
+//! `mkdir -p ~/.ssh && chmod 700 ~/.ssh && echo '<key line>' >> ~/.ssh/authorized_keys && chmod 600 ~/.ssh/authorized_keys`,
+//! or `mkdir -p ~/.ssh && cat >> ~/.ssh/authorized_keys` with the key line on
+//! stdin (then EOF); the GPU check, `nvidia-smi --query-gpu=name,memory.total --format=csv,noheader`.
 
 use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -397,11 +403,13 @@ impl Drop for SshHost {
 
 #[derive(Default)]
 struct Chan {
+    /// A pty was requested: output lines end in CR LF, stderr goes to the same stream.
     pty: bool,
     shell: bool,
-    /// The interactive line being typed.
+    /// The line being typed (pty shell), or the script input not yet ended
+    /// by a newline (shell without a pty).
     line: Vec<u8>,
-    /// A non-pty shell's input not yet ended by a newline.
+    /// A shell without a pty: the status of its last command.
     status: u32,
     /// An exec command waiting for the client's EOF (it reads stdin).
     exec: Option<String>,
@@ -461,13 +469,23 @@ impl Conn {
         )
     }
 
-    /// Send what a command printed, then its status, EOF and close.
+    /// Send what a command printed, then its status, EOF and close. On a
+    /// pty (`ssh -t host cmd`) both streams are the terminal, as with a real one.
     fn finish(&mut self, ch: ChannelId, out: ssh_shell::Output, session: &mut Session) -> Result<(), russh::Error> {
-        if !out.stdout.is_empty() {
-            session.data(ch, out.stdout)?;
-        }
-        if !out.stderr.is_empty() {
-            session.extended_data(ch, 1, out.stderr)?;
+        let pty = self.chans.get(&ch).is_some_and(|c| c.pty);
+        if pty {
+            let mut all = crlf(&out.stdout);
+            all.extend_from_slice(&crlf(&out.stderr));
+            if !all.is_empty() {
+                session.data(ch, all)?;
+            }
+        } else {
+            if !out.stdout.is_empty() {
+                session.data(ch, out.stdout)?;
+            }
+            if !out.stderr.is_empty() {
+                session.extended_data(ch, 1, out.stderr)?;
+            }
         }
         self.end(ch, out.status, session)
     }

@@ -32,18 +32,30 @@ pub struct Run {
     pub stderr: String,
 }
 
-async fn ssh_with(port: u16, key: &Path, known_hosts: &Path, strict: &str, cmd: &str, stdin: Option<Vec<u8>>) -> Run {
+/// How `ssh` is run: host key checking, a forced pty (`-tt`), the command (none: a shell).
+struct How<'a> {
+    strict: &'a str,
+    tty: bool,
+    cmd: Option<&'a str>,
+}
+
+async fn ssh_with(port: u16, key: &Path, known_hosts: &Path, how: How<'_>, stdin: Option<Vec<u8>>) -> Run {
     let mut c = tokio::process::Command::new("/usr/bin/ssh");
     c.args(["-F", "/dev/null", "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-o", "PasswordAuthentication=no"])
         .args(["-o", "KbdInteractiveAuthentication=no", "-o", "ConnectTimeout=10", "-o", "LogLevel=ERROR"])
         .arg("-o")
         .arg(format!("UserKnownHostsFile={}", known_hosts.display()))
         .arg("-o")
-        .arg(format!("StrictHostKeyChecking={strict}"))
+        .arg(format!("StrictHostKeyChecking={}", how.strict))
         .arg("-i")
         .arg(key)
-        .args(["-p", &port.to_string(), "dbc@127.0.0.1", cmd])
-        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .args(["-p", &port.to_string()]);
+    if how.tty {
+        c.arg("-tt");
+    }
+    c.arg("dbc@127.0.0.1");
+    c.args(how.cmd);
+    c.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true);
@@ -66,12 +78,23 @@ async fn ssh_with(port: u16, key: &Path, known_hosts: &Path, strict: &str, cmd: 
 
 /// `ssh -i key -p port dbc@127.0.0.1 cmd` in batch mode, a new host key accepted.
 pub async fn openssh(port: u16, key: &Path, known_hosts: &Path, cmd: &str, stdin: Option<Vec<u8>>) -> Run {
-    ssh_with(port, key, known_hosts, "accept-new", cmd, stdin).await
+    ssh_with(port, key, known_hosts, How { strict: "accept-new", tty: false, cmd: Some(cmd) }, stdin).await
+}
+
+/// `ssh -tt` without a command (an interactive shell on a pty), `input` typed into it.
+pub async fn openssh_tty(port: u16, key: &Path, known_hosts: &Path, input: &str) -> Run {
+    let how = How { strict: "accept-new", tty: true, cmd: None };
+    ssh_with(port, key, known_hosts, how, Some(input.as_bytes().to_vec())).await
+}
+
+/// `ssh -tt host cmd`: a command on a pty.
+pub async fn openssh_tty_cmd(port: u16, key: &Path, known_hosts: &Path, cmd: &str) -> Run {
+    ssh_with(port, key, known_hosts, How { strict: "accept-new", tty: true, cmd: Some(cmd) }, None).await
 }
 
 /// The same with `StrictHostKeyChecking=yes`: fails unless `known_hosts` already has this host key.
 pub async fn openssh_strict(port: u16, key: &Path, known_hosts: &Path, cmd: &str) -> Run {
-    ssh_with(port, key, known_hosts, "yes", cmd, None).await
+    ssh_with(port, key, known_hosts, How { strict: "yes", tty: false, cmd: Some(cmd) }, None).await
 }
 
 pub struct Trusting;
