@@ -301,8 +301,11 @@ impl Drop for SshEndpoint {
 /// with its files in `folder` (created if needed).
 pub async fn serve(port: u16, folder: VmFolder, vm: SshVm) -> Result<SshEndpoint> {
     let key = folder.prepare()?;
+    use russh::MethodKind;
     let config = Arc::new(russh::server::Config {
         keys: vec![key],
+        // What the VM's sshd offers: keys, then a password (no keyboard-interactive, no host-based).
+        methods: russh::MethodSet::from(&[MethodKind::PublicKey, MethodKind::Password][..]),
         max_auth_attempts: MAX_AUTH_TRIES,
         auth_rejection_time: Duration::from_millis(300),
         auth_rejection_time_initial: Some(Duration::ZERO),

@@ -256,10 +256,15 @@ fn parse(line: &str) -> Result<Vec<(Join, Simple)>, String> {
     Ok(list)
 }
 
-/// True when the line runs `cat` without a file, i.e. reads stdin: an exec
-/// channel then collects the client's data until EOF before running it.
+/// True when the line runs `cat` without a file (or with `-`), i.e. reads
+/// stdin: an exec channel then collects the client's data until EOF before
+/// running it.
 pub fn reads_stdin(line: &str) -> bool {
-    parse(line).map(|l| l.iter().any(|(_, s)| s.argv[0] == "cat" && operands(&s.argv[1..]).is_empty())).unwrap_or(false)
+    let cat_stdin = |s: &Simple| {
+        let ops = operands(&s.argv[1..]);
+        s.argv[0] == "cat" && (ops.is_empty() || ops.iter().any(|o| o.as_str() == "-"))
+    };
+    parse(line).map(|l| l.iter().any(|(_, s)| cat_stdin(s))).unwrap_or(false)
 }
 
 fn operands(args: &[String]) -> Vec<&String> {
@@ -842,6 +847,8 @@ mod tests {
         // The stdin form.
         assert!(reads_stdin("mkdir -p ~/.ssh && cat >> ~/.ssh/authorized_keys"));
         assert!(!reads_stdin("cat ~/.ssh/authorized_keys"));
+        assert!(reads_stdin("cat - >> ~/.ssh/authorized_keys"));
+        assert!(!reads_stdin("echo 'cat' >> x"));
         let o = run_in(d.path(), "cat >> /home/dbc/.ssh/authorized_keys", b"ssh-rsa AAAAB3 other\n");
         assert_eq!(o.status, 0);
         assert!(o.stdout.is_empty());
