@@ -273,7 +273,8 @@ struct VmCtx {
 
 /// Live connections by id, as duplicates of their sockets: shutting one
 /// down ends its session even though russh runs it on a task of its own.
-type Conns = Arc<StdMutex<HashMap<u64, std::net::TcpStream>>>;
+/// `None` once the endpoint closed (a connection accepted meanwhile is dropped).
+type Conns = Arc<StdMutex<Option<HashMap<u64, std::net::TcpStream>>>>;
 
 /// An open SSH endpoint; dropping it closes the listener and every connection.
 pub struct SshEndpoint {
@@ -291,7 +292,7 @@ impl SshEndpoint {
 impl Drop for SshEndpoint {
     fn drop(&mut self) {
         self.accept.abort();
-        for (_, s) in self.conns.lock().unwrap().drain() {
+        for (_, s) in self.conns.lock().unwrap().take().into_iter().flatten() {
             let _ = s.shutdown(std::net::Shutdown::Both);
         }
     }
@@ -318,7 +319,7 @@ pub async fn serve(port: u16, folder: VmFolder, vm: SshVm) -> Result<SshEndpoint
         .map_err(|e| Error::new(ErrorCode::Io, format!("listen on 127.0.0.1:{port}: {e}")))?;
     let port = listener.local_addr().map_err(|e| Error::new(ErrorCode::Io, e.to_string()))?.port();
     let cx = Arc::new(VmCtx { vm, folder });
-    let conns: Conns = Default::default();
+    let conns: Conns = Arc::new(StdMutex::new(Some(HashMap::new())));
     let seq = Arc::new(AtomicU64::new(0));
     let accept = {
         let conns = conns.clone();
@@ -337,7 +338,9 @@ pub async fn serve(port: u16, folder: VmFolder, vm: SshVm) -> Result<SshEndpoint
                     if let Ok(session) = russh::server::run_stream(config, sock, handler).await {
                         let _ = session.await;
                     }
-                    conns.lock().unwrap().remove(&id);
+                    if let Some(m) = conns.lock().unwrap().as_mut() {
+                        m.remove(&id);
+                    }
                 });
             }
         })
@@ -348,7 +351,7 @@ pub async fn serve(port: u16, folder: VmFolder, vm: SshVm) -> Result<SshEndpoint
 fn keep_dup(sock: tokio::net::TcpStream, id: u64, conns: &Conns) -> Option<tokio::net::TcpStream> {
     let std = sock.into_std().ok()?;
     let dup = std.try_clone().ok()?;
-    conns.lock().unwrap().insert(id, dup);
+    conns.lock().unwrap().as_mut()?.insert(id, dup);
     tokio::net::TcpStream::from_std(std).ok()
 }
 
