@@ -56,4 +56,16 @@ pub enum Command {
     Advance { blocks: u32 },
     /// Is a practice network running, and where.
     Status,
+    /// Make `nvidia-smi` in a simulated Linux VM show another GPU model (a test
+    /// hook: the app's GPU check must then report a mismatch).
+    VmGpu {
+        /// The VM's task id.
+        task_id: String,
+        /// The name to show, e.g. "NVIDIA GeForce RTX 4090".
+        #[arg(required_unless_present = "reset")]
+        model: Option<String>,
+        /// Show the machine's own GPU again.
+        #[arg(long, conflicts_with = "model")]
+        reset: bool,
+    },
 }

@@ -10,6 +10,7 @@
 //!   chain/db.sqlite            chopsticks' block store (resume across restarts)
 //!   chain/chopsticks.yml       the launch config
 //!   chain/chopsticks.log       chopsticks' stdout and stderr
+//!   vms/<task_id>/             a simulated VM's folder: host_key, home/, logins.jsonl, gpu_model
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -57,6 +58,10 @@ impl Layout {
     }
     pub fn log(&self) -> PathBuf {
         self.chain_dir().join("chopsticks.log")
+    }
+    /// The DBC client simulator's VM folders (see `client_sim::ssh::VmFolder`).
+    pub fn vms_dir(&self) -> PathBuf {
+        self.root.join("vms")
     }
     /// The chain's instance id (hex), kept beside its block store.
     pub fn instance(&self) -> PathBuf {

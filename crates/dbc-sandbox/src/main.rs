@@ -84,6 +84,20 @@ async fn run(cli: Cli) -> Result<i32> {
             Ok(0)
         }
         Command::Status => status(&data_dir, json).await,
+        Command::VmGpu { task_id, model, reset } => {
+            let vms = Layout::new(&data_dir).vms_dir();
+            let folder = dbc_sandbox::client_sim::ssh::VmFolder::of(&vms, &task_id)
+                .ok_or_else(|| Error::invalid_argument("not a task id"))?;
+            let model = if reset { None } else { model };
+            folder.set_gpu_model(model.as_deref())?;
+            let shown = model.as_deref().unwrap_or("the machine's own GPU");
+            print(
+                json,
+                &serde_json::json!({"taskId": task_id, "gpuModel": model, "file": folder.gpu_model()}),
+                &format!("VM {task_id}: nvidia-smi shows {shown}"),
+            );
+            Ok(0)
+        }
     }
 }
 

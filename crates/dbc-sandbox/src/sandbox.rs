@@ -230,8 +230,11 @@ impl Sandbox {
         let client_sim = if cfg.client_sim {
             progress(Stage::StartingClient);
             let view = PracticeChain::connect(&chopsticks.url()).await?;
-            let sim_cfg =
-                ClientSimConfig { boot_time: Duration::from_secs(cfg.vm_boot_secs), ..ClientSimConfig::default() };
+            let sim_cfg = ClientSimConfig {
+                boot_time: Duration::from_secs(cfg.vm_boot_secs),
+                vm_dir: Some(layout.vms_dir()),
+                ..ClientSimConfig::default()
+            };
             Some(ClientSim::start(sim_cfg, Arc::new(view)).await?)
         } else {
             None

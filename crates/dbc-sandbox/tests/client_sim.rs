@@ -9,6 +9,9 @@ use dbc_sandbox::client_sim::{
 };
 use serde_json::{json, Value};
 use subxt::utils::AccountId32;
+
+#[path = "common/ssh_util.rs"]
+mod ssh_util;
 use subxt_signer::sr25519::{dev, Keypair};
 
 const M4: &str = "8eaf04151687736326c9fea17e25fc5287613693c912909cb226aa4794f26a48";
@@ -24,6 +27,7 @@ fn machine(id: &str, gpus: u32, status: &str) -> MachineView {
         machine_status: status.into(),
         gpu_type: "GeForceRTX4090".into(),
         gpu_num: gpus,
+        gpu_mem: 24,
         cpu_type: "AMD EPYC 7542".into(),
         cpu_core_num: 64,
         cpu_rate: 2900,
@@ -123,6 +127,14 @@ fn win_additional(rdp: u16, vnc: u16, gpus: &str) -> Value {
     json!({
         "image_name": "win10_ovmf_dbc.qcow2", "desc": "tauri vm 1", "operation_system": "windows",
         "bios_mode": "uefi", "rdp_port": rdp.to_string(), "vnc_port": vnc.to_string(),
+        "gpu_count": gpus, "cpu_cores": "8", "mem_size": "32", "disk_size": "100"
+    })
+}
+
+fn linux_additional(ssh: u16, vnc: u16, gpus: &str) -> Value {
+    json!({
+        "image_name": "ubuntu2204.qcow2", "desc": "linux vm", "operation_system": "linux",
+        "ssh_port": ssh.to_string(), "vnc_port": vnc.to_string(),
         "gpu_count": gpus, "cpu_cores": "8", "mem_size": "32", "disk_size": "100"
     })
 }
@@ -655,4 +667,83 @@ async fn real_rdp_endpoint_accepts_only_the_vm_password() {
 fn which(bin: &str) -> Option<std::path::PathBuf> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path).map(|d| d.join(bin)).find(|p| p.is_file())
+}
+
+/// A running Linux VM has a real SSH server on its `ssh_port`: user `dbc`
+/// with the password of the task detail, `nvidia-smi` with the chain's GPU
+/// model and memory and the VM's GPU count; it closes on stop and delete,
+/// comes back with the same host key on start, and records its logins.
+#[tokio::test]
+async fn linux_vm_ssh_server_follows_the_vm() {
+    let vms = tempfile::tempdir().unwrap();
+    let r = rig_with(ClientSimConfig { vm_dir: Some(vms.path().to_path_buf()), ..fast_config() }).await;
+    let charlie = dev::charlie();
+    let ssh = free_port();
+    let (_, v) = r.create(&charlie, M4, "8", linux_additional(ssh, 5950, "2")).await;
+    assert_eq!(v["errcode"], 0, "{v}");
+    let task = v["message"]["task_id"].as_str().unwrap().to_string();
+    assert!(!port_open(ssh).await, "no SSH while creating");
+    let v = r.wait_status(&charlie, M4, "8", &task, "running", Duration::from_secs(10)).await;
+    let m = &v["message"];
+    assert_eq!(
+        (m["os"].as_str(), m["ssh_port"].as_str(), m["user_name"].as_str()),
+        (Some("linux"), Some(ssh.to_string().as_str()), Some("dbc"))
+    );
+    let pw = m["login_password"].as_str().unwrap().to_string();
+    wait_port(ssh, true).await;
+    assert_eq!(r.sim.task_ssh_port(&task), Some(ssh));
+    assert_eq!(r.sim.task_rdp_kind(&task), None);
+
+    assert!(ssh_util::password_client(ssh, "dbc", "not-the-password").await.is_none());
+    let mut c = ssh_util::password_client(ssh, "dbc", &pw).await.expect("the detail's password logs in");
+    let e = c.exec("nvidia-smi --query-gpu=name,memory.total --format=csv,noheader").await;
+    assert_eq!(e.stdout, "NVIDIA GeForce RTX 4090, 24576 MiB\nNVIDIA GeForce RTX 4090, 24576 MiB\n", "{e:?}");
+    // The test hook: show another model.
+    r.sim.set_gpu_model(&task, Some("NVIDIA GeForce RTX 3060")).unwrap();
+    let e = c.exec("nvidia-smi -L").await;
+    assert!(e.stdout.starts_with("GPU 0: NVIDIA GeForce RTX 3060 (UUID: GPU-"), "{e:?}");
+    r.sim.set_gpu_model(&task, None).unwrap();
+    let key_before = ssh_util::host_key(ssh).await;
+
+    let folder = r.sim.vm_folder(&task).unwrap();
+    assert_eq!(folder.root(), vms.path().join(&task));
+    let logins = folder.read_logins();
+    assert_eq!(logins.len(), 1, "{logins:?}");
+    assert_eq!((logins[0].user.as_str(), logins[0].method.as_str()), ("dbc", "password"));
+
+    // stop: the server closes, open sessions end.
+    let (_, v) = r.post(&format!("/tasks/stop/{task}"), &signed(&charlie, M4, "8", json!({}))).await;
+    assert_eq!(v["message"], "ok");
+    r.wait_status(&charlie, M4, "8", &task, "closed", Duration::from_secs(5)).await;
+    wait_port(ssh, false).await;
+    assert_eq!(r.sim.task_ssh_port(&task), None);
+    // start: back with the same host key.
+    let (_, v) = r.post(&format!("/tasks/start/{task}"), &signed(&charlie, M4, "8", json!({}))).await;
+    assert_eq!(v["message"], "ok", "{v}");
+    r.wait_status(&charlie, M4, "8", &task, "running", Duration::from_secs(5)).await;
+    wait_port(ssh, true).await;
+    assert_eq!(ssh_util::host_key(ssh).await, key_before, "host key changed across stop/start");
+    assert!(ssh_util::password_client(ssh, "dbc", &pw).await.is_some());
+    assert_eq!(folder.read_logins().len(), 2);
+
+    // delete: gone.
+    let (_, v) = r.post(&format!("/tasks/delete/{task}"), &signed(&charlie, M4, "8", json!({}))).await;
+    assert_eq!(v["message"], "ok");
+    wait_port(ssh, false).await;
+}
+
+/// The rental's end closes the SSH server like the RDP endpoint.
+#[tokio::test]
+async fn linux_vm_ssh_server_closes_when_the_rental_ends() {
+    let r = rig().await;
+    let alice = dev::alice();
+    let ssh = free_port();
+    let (_, v) = r.create(&alice, M4, "7", linux_additional(ssh, 5951, "2")).await;
+    assert_eq!(v["errcode"], 0, "{v}");
+    let task = v["message"]["task_id"].as_str().unwrap().to_string();
+    r.wait_status(&alice, M4, "7", &task, "running", Duration::from_secs(10)).await;
+    wait_port(ssh, true).await;
+    // Order 7 expires unconfirmed: RentInfo is gone.
+    r.chain.remove_order(7);
+    wait_port(ssh, false).await;
 }

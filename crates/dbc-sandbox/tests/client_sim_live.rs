@@ -1,7 +1,10 @@
 //! The simulator against the real practice chain: start the sandbox (chopsticks
 //! with the DBC runtime, seeded), rent an idle seeded machine with a signed
 //! `RentMachine.rent_machine`, then create a Windows VM through the simulator
-//! with that `rent_order`. Needs chopsticks (`make sandbox-deps`) and the
+//! with that `rent_order`; then a Linux VM on the same rental, whose SSH
+//! server (password login, the app's key install, Debian's `ssh` with that
+//! key, `nvidia-smi` from the machine's chain record) follows the VM through
+//! stop, start and delete. Needs chopsticks (`make sandbox-deps`) and the
 //! chain spec; without them it fails, it does not skip.
 
 use std::sync::Arc;
@@ -12,6 +15,9 @@ use dbc_sandbox::seed::accounts::keypair_from_uri;
 use dbc_sandbox::{Role, Sandbox, SandboxConfig, SeedConfig};
 use serde_json::{json, Value};
 use subxt::dynamic::Value as DValue;
+
+#[path = "common/ssh_util.rs"]
+mod ssh_util;
 use subxt::utils::AccountId32;
 use subxt_signer::sr25519::Keypair;
 
@@ -129,6 +135,102 @@ async fn run(sandbox: &Sandbox) -> Result<(), String> {
     assert_eq!(last["message"]["user_name"], "Administrator");
     assert_eq!(last["message"]["login_password"].as_str().unwrap().len(), 16);
     assert!(tokio::net::TcpStream::connect(("127.0.0.1", rdp)).await.is_ok());
+
+    // Power the Windows VM off (its GPUs are free again), then a Linux VM.
+    let wait = |task: String, status: &'static str| {
+        let post = &post;
+        let (key, mid, rid) = (&key, &m.machine_id, &rid);
+        async move {
+            let mut last = Value::Null;
+            for _ in 0..100 {
+                last = post(format!("/tasks/{task}"), signed(key, mid, rid, json!({}))).await;
+                if last["message"]["status"] == status {
+                    return last;
+                }
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            panic!("{task} never reached {status}: {last}");
+        }
+    };
+    let v = post(format!("/tasks/stop/{task}"), signed(&key, &m.machine_id, &rid, json!({}))).await;
+    assert_eq!(v["message"], "ok", "{v}");
+    wait(task.clone(), "closed").await;
+    let ssh = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let add = json!({
+        "image_name": "ubuntu2204.qcow2", "desc": "live linux", "operation_system": "linux",
+        "ssh_port": ssh.to_string(), "vnc_port": "5906", "gpu_count": m.gpu_num.to_string(),
+        "cpu_cores": "4", "mem_size": "8", "disk_size": "50"
+    });
+    let v = post("/tasks/start".into(), signed(&key, &m.machine_id, &rid, add)).await;
+    assert_eq!(v["errcode"], 0, "{v}");
+    let linux = v["message"]["task_id"].as_str().unwrap().to_string();
+    let d = wait(linux.clone(), "running").await;
+    assert_eq!(d["message"]["ssh_port"], ssh.to_string(), "{d}");
+    assert_eq!(d["message"]["user_name"], "dbc", "{d}");
+    let pw = d["message"]["login_password"].as_str().unwrap().to_string();
+    let mut open = false;
+    for _ in 0..50 {
+        if sim.task_ssh_port(&linux) == Some(ssh) {
+            open = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(open, "no SSH server for the running Linux VM");
+
+    // The app's flow: a password login installs the app's key, then the key logs in.
+    let tmp = tempfile::tempdir().unwrap();
+    let id = ssh_util::keygen(tmp.path(), "id_app");
+    let pubkey = std::fs::read_to_string(id.with_extension("pub")).unwrap();
+    let mut c = ssh_util::password_client(ssh, "dbc", &pw).await.ok_or("password refused")?;
+    let install = format!(
+        "mkdir -p ~/.ssh && chmod 700 ~/.ssh && echo '{}' >> ~/.ssh/authorized_keys && chmod 600 ~/.ssh/authorized_keys",
+        pubkey.trim()
+    );
+    assert_eq!(c.exec(&install).await.status, 0);
+    let kh = tmp.path().join("known_hosts");
+    let r = ssh_util::openssh(ssh, &id, &kh, "nvidia-smi --query-gpu=name,memory.total --format=csv", None).await;
+    assert_eq!(r.status, 0, "{r:?}");
+    assert!(m.gpu_mem > 0, "gpu_mem read from the chain: {m:?}");
+    let row = format!("{}, {} MiB", dbc_sandbox::client_sim::ssh_shell::marketing_name(&m.gpu_type), m.gpu_mem * 1024);
+    let mut want = String::from("name, memory.total [MiB]\n");
+    for _ in 0..m.gpu_num {
+        want.push_str(&row);
+        want.push('\n');
+    }
+    assert_eq!(r.stdout, want, "{r:?}");
+    let logins = sim.vm_folder(&linux).unwrap().read_logins();
+    let methods: Vec<&str> = logins.iter().map(|l| l.method.as_str()).collect();
+    assert_eq!(methods, ["password", "publickey"], "{logins:?}");
+
+    // stop: no more logins; start: the same host key (strict checking passes); delete: gone.
+    let v = post(format!("/tasks/stop/{linux}"), signed(&key, &m.machine_id, &rid, json!({}))).await;
+    assert_eq!(v["message"], "ok", "{v}");
+    wait(linux.clone(), "closed").await;
+    assert_eq!(ssh_util::openssh(ssh, &id, &kh, "true", None).await.status, 255);
+    let v = post(format!("/tasks/start/{linux}"), signed(&key, &m.machine_id, &rid, json!({}))).await;
+    assert_eq!(v["message"], "ok", "{v}");
+    wait(linux.clone(), "running").await;
+    let mut r = ssh_util::openssh_strict(ssh, &id, &kh, "true").await;
+    for _ in 0..30 {
+        if r.status == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        r = ssh_util::openssh_strict(ssh, &id, &kh, "true").await;
+    }
+    assert_eq!(r.status, 0, "after start: {r:?}");
+    let v = post(format!("/tasks/delete/{linux}"), signed(&key, &m.machine_id, &rid, json!({}))).await;
+    assert_eq!(v["message"], "ok", "{v}");
+    let mut closed = false;
+    for _ in 0..50 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", ssh)).await.is_err() {
+            closed = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(closed, "SSH still open after delete");
     sim.stop().await;
     Ok(())
 }

@@ -41,6 +41,8 @@ pub struct MachineView {
     pub machine_status: String,
     pub gpu_type: String,
     pub gpu_num: u32,
+    /// Memory per GPU, GB (`gpu_mem`).
+    pub gpu_mem: u64,
     pub cpu_type: String,
     pub cpu_core_num: u32,
     /// MHz.
@@ -209,6 +211,7 @@ struct RawCommitteeInfo {
     machine_id: Vec<u8>,
     gpu_type: Vec<u8>,
     gpu_num: u32,
+    gpu_mem: u64,
     cpu_type: Vec<u8>,
     cpu_core_num: u32,
     cpu_rate: u64,
@@ -234,6 +237,7 @@ fn machine_from_raw(key_id: Option<Vec<u8>>, raw: RawMachineInfo) -> MachineView
         machine_status: variant_name(&raw.machine_status),
         gpu_type: String::from_utf8_lossy(&c.gpu_type).into_owned(),
         gpu_num: c.gpu_num,
+        gpu_mem: c.gpu_mem,
         cpu_type: String::from_utf8_lossy(&c.cpu_type).into_owned(),
         cpu_core_num: c.cpu_core_num,
         cpu_rate: c.cpu_rate,

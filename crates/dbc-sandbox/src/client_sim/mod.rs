@@ -10,7 +10,9 @@
 //! values, port conflicts, the partial-rental `gpu_count` rule, the status
 //! lifecycle `creating -> running` with Windows login info, and the power-off
 //! of VMs when the rental ends. A running Windows VM gets an RDP endpoint on
-//! its `rdp_port` (see [`rdp`]).
+//! its `rdp_port` (see [`rdp`]), a running Linux VM a real SSH server on its
+//! `ssh_port` (see [`ssh`], commands in [`ssh_shell`]) with its files in a
+//! folder of its own ([`ClientSimConfig::vm_dir`]`/<task_id>/`).
 //!
 //! Every machine the [`ChainView`] lists is served as a node (node id = machine id).
 //!
@@ -28,9 +30,12 @@ pub mod chain;
 mod http;
 mod node;
 pub mod rdp;
+pub mod ssh;
+pub mod ssh_shell;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -118,6 +123,12 @@ pub struct ClientSimConfig {
     /// How often running VMs are checked against their orders (the real node: 900 s).
     pub sweep_interval: Duration,
     pub rdp: RdpMode,
+    /// Run an SSH server for every running Linux VM.
+    pub ssh: bool,
+    /// Where VM folders live (`<vm_dir>/<task_id>/`: SSH host key, home,
+    /// logins); `None`: a temporary directory removed when the simulator stops.
+    /// The practice network uses `<data dir>/practice/vms`.
+    pub vm_dir: Option<PathBuf>,
     /// `ssh_ip` in task details (the host's public IP on a real node).
     pub public_ip: String,
     /// `client_version` and node `version`.
@@ -141,6 +152,8 @@ impl Default for ClientSimConfig {
             resources: BTreeMap::new(),
             sweep_interval: Duration::from_secs(3),
             rdp: RdpMode::Auto,
+            ssh: true,
+            vm_dir: None,
             public_ip: "127.0.0.1".into(),
             client_version: "0.4.1.8".into(),
         }
@@ -251,12 +264,30 @@ impl ClientSim {
         self.sim.rdp_kind_of(task_id)
     }
 
+    /// The port of the SSH server open for `task_id` (None when off or not Linux).
+    pub fn task_ssh_port(&self, task_id: &str) -> Option<u16> {
+        self.sim.ssh_port_of(task_id)
+    }
+
+    /// The folder of VM `task_id` (host key, `home/`, `logins.jsonl`, `gpu_model`);
+    /// `None` for a task id that cannot name a folder.
+    pub fn vm_folder(&self, task_id: &str) -> Option<ssh::VmFolder> {
+        self.sim.ssh.folder(task_id)
+    }
+
+    /// Make `nvidia-smi` in VM `task_id` show `model` instead of the chain's
+    /// GPU (`None`: the chain's again). Takes effect on the next command.
+    pub fn set_gpu_model(&self, task_id: &str, model: Option<&str>) -> Result<()> {
+        let folder = self.vm_folder(task_id).ok_or_else(|| Error::invalid_argument("not a task id"))?;
+        folder.set_gpu_model(model)
+    }
+
     /// The private X display the RDP shadow servers share, once started.
     pub async fn rdp_display(&self) -> Option<u32> {
         self.sim.rdp.display().await
     }
 
-    /// Stop serving and close every VM's RDP endpoint.
+    /// Stop serving and close every VM's RDP endpoint and SSH server.
     pub async fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
@@ -280,5 +311,6 @@ impl Drop for ClientSim {
         self.sweeper.abort();
         self.sim.close_all();
         self.sim.rdp.shutdown();
+        self.sim.ssh.shutdown();
     }
 }

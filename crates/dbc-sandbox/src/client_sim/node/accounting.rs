@@ -28,6 +28,11 @@ impl Task {
             msg.as_ref()
         ));
     }
+    /// Close the RDP endpoint and the SSH server (the domain went down).
+    pub fn close_endpoints(&mut self) {
+        self.rdp = None;
+        self.ssh = None;
+    }
     /// Counts for port conflicts, CPU and memory: the domain is up.
     pub fn domain_running(&self) -> bool {
         self.domain == Domain::Running

@@ -68,6 +68,7 @@ fn new_task(spec: VmSpec, wallet: &str, rent_order: &str) -> Task {
         epoch: 0,
         logs: Vec::new(),
         rdp: None,
+        ssh: None,
         vda: format!("/data/vm_{}_{tag}.qcow2", rand::random::<u32>() % 100000),
         vdb: format!("/data/data_{}_{tag}.qcow2", rand::random::<u32>() % 100000),
         mac: format!("52:54:00:{:02x}:{:02x}:{:02x}", rand::random::<u8>(), rand::random::<u8>(), rand::random::<u8>()),

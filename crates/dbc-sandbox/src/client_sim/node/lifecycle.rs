@@ -1,14 +1,23 @@
 //! The status lifecycle after an operation was accepted: the timers that land
 //! `creating`, `starting`, `restarting`, `being poweroff` and `deleting` in
-//! their end state (opening the RDP endpoint of a running Windows VM), and
+//! their end state (opening the RDP endpoint of a running Windows VM, the
+//! SSH server of a running Linux VM), and
 //! the rent-end sweep (`checkRunningTasksRentStatus`, tm:3460-3490).
 
 use std::collections::HashMap;
 use std::time::Duration;
 
 use super::super::chain::RentOrderView;
-use super::accounting::is_windows;
+use super::super::ssh::SshVm;
+use super::super::ssh_shell::marketing_name;
+use super::accounting::{is_linux, is_windows};
 use super::{Domain, Node, Sim, Task, DELETE_AFTER_BLOCKS};
+
+/// The endpoint a VM that just came up gets.
+enum Open {
+    Rdp { port: u16, password: String },
+    Ssh { port: u16, vm: SshVm },
+}
 
 /// The end state a pending timer moves a task to.
 #[derive(Debug, Clone, Copy)]
@@ -47,8 +56,9 @@ fn verdict(current: Option<&RentOrderView>, rent_end: Option<u32>, block: u32) -
 }
 
 /// Move `t` to the end state of `next` (not `Deleted`, which removes the
-/// task); the RDP endpoint to open when it now runs Windows.
-fn land(t: &mut Task, next: Next) -> Option<(u16, String)> {
+/// task); the endpoint to open when it now runs: RDP for Windows, SSH for
+/// Linux (with the GPUs of `machine`'s chain record that the VM got).
+fn land(t: &mut Task, next: Next, machine: &super::super::chain::MachineView) -> Option<Open> {
     match next {
         Next::CreateDone { fails: true } => {
             t.domain = Domain::ShutOff;
@@ -68,12 +78,25 @@ fn land(t: &mut Task, next: Next) -> Option<(u16, String)> {
                 Next::Started => t.log("info", "start task successful"),
                 _ => t.log("info", "restart task successful"),
             }
-            is_windows(&t.os).then(|| (t.alloc.rdp_port, t.login_password.clone()))
+            if is_windows(&t.os) {
+                Some(Open::Rdp { port: t.alloc.rdp_port, password: t.login_password.clone() })
+            } else if is_linux(&t.os) {
+                let vm = SshVm {
+                    task_id: t.id.clone(),
+                    password: t.login_password.clone(),
+                    gpu_name: marketing_name(&machine.gpu_type),
+                    gpu_memory_mib: machine.gpu_mem.saturating_mul(1024),
+                    gpu_count: t.alloc.gpus.len(),
+                };
+                Some(Open::Ssh { port: t.alloc.ssh_port, vm })
+            } else {
+                None
+            }
         }
         Next::PoweredOff => {
             t.domain = Domain::ShutOff;
             t.status = "closed";
-            t.rdp = None;
+            t.close_endpoints();
             t.log("info", "poweroff task successful");
             None
         }
@@ -99,6 +122,7 @@ impl Sim {
             let Some(node) = st.nodes.get_mut(machine_id) else {
                 return;
             };
+            let machine = node.machine.clone();
             let Some(t) = node.task_mut(task_id) else {
                 return;
             };
@@ -109,11 +133,33 @@ impl Sim {
                 node.tasks.retain(|t| t.id != task_id);
                 None
             } else {
-                land(t, next)
+                land(t, next, &machine)
             }
         };
-        if let Some((port, password)) = open {
-            self.attach_rdp(machine_id, task_id, epoch, port, &password).await;
+        match open {
+            Some(Open::Rdp { port, password }) => self.attach_rdp(machine_id, task_id, epoch, port, &password).await,
+            Some(Open::Ssh { port, vm }) => self.attach_ssh(machine_id, task_id, epoch, port, vm).await,
+            None => {}
+        }
+    }
+
+    /// Start the SSH server of a Linux VM that came up and keep it, unless
+    /// the VM moved on meanwhile.
+    async fn attach_ssh(&self, machine_id: &str, task_id: &str, epoch: u64, port: u16, vm: SshVm) {
+        if !self.cfg.ssh {
+            return;
+        }
+        let ep = self.ssh.open(port, vm).await;
+        let mut st = self.state.lock().unwrap();
+        let Some(t) = st.nodes.get_mut(machine_id).and_then(|n| n.task_mut(task_id)) else {
+            return;
+        };
+        if t.epoch != epoch || t.domain != Domain::Running {
+            return; // powered off meanwhile: dropping `ep` closes it
+        }
+        match ep {
+            Ok(ep) => t.ssh = Some(ep),
+            Err(e) => t.log("error", format!("ssh server on port {port} failed: {}", e.message)),
         }
     }
 
@@ -197,13 +243,13 @@ impl Sim {
         Some(live)
     }
 
-    /// Drop every RDP endpoint (stop()).
+    /// Drop every RDP endpoint and SSH server (stop()).
     pub fn close_all(&self) {
         let mut st = self.state.lock().unwrap();
         for n in st.nodes.values_mut() {
             for t in n.tasks.iter_mut() {
                 t.epoch += 1;
-                t.rdp = None;
+                t.close_endpoints();
             }
         }
     }
@@ -225,7 +271,7 @@ fn power_off_if_running(node: &mut Node, task_id: &str, order: &str, block: u32,
     if !t.status.ends_with("error") {
         t.status = "closed";
     }
-    t.rdp = None;
+    t.close_endpoints();
     let end_s = rent_end.map(|e| e.to_string()).unwrap_or_else(|| "0".into());
     t.log(
         "info",

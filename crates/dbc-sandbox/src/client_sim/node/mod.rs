@@ -31,6 +31,7 @@ use serde_json::{json, Map, Value};
 
 use super::chain::{ChainView, MachineView, RentOrderView};
 use super::rdp::{RdpEndpoint, RdpHost};
+use super::ssh::{SshEndpoint, SshHost};
 use super::{ClientSimConfig, NodeResources};
 
 pub(crate) const ERR_SUCCESS: i64 = 0;
@@ -136,6 +137,8 @@ struct Task {
     logs: Vec<String>,
     /// Open while a Windows VM runs; dropping it closes the endpoint.
     rdp: Option<RdpEndpoint>,
+    /// Open while a Linux VM runs (its `ssh_port`); dropping it closes the server.
+    ssh: Option<SshEndpoint>,
     /// System and data disk files and the NIC's MAC, for the task detail.
     vda: String,
     vdb: String,
@@ -169,6 +172,8 @@ pub(crate) struct Sim {
     pub chain: Arc<dyn ChainView>,
     pub state: Mutex<State>,
     pub rdp: RdpHost,
+    /// The Linux VMs' SSH servers and their folders.
+    pub ssh: SshHost,
     pub me: Weak<Sim>,
 }
 
@@ -182,7 +187,8 @@ fn ok_str() -> Value {
 impl Sim {
     pub fn new(cfg: ClientSimConfig, chain: Arc<dyn ChainView>, me: Weak<Sim>) -> Self {
         let rdp = RdpHost::new(cfg.rdp);
-        Sim { cfg, chain, state: Mutex::new(State::default()), rdp, me }
+        let ssh = SshHost::new(cfg.vm_dir.clone());
+        Sim { cfg, chain, state: Mutex::new(State::default()), rdp, ssh, me }
     }
 
     fn resources_for(&self, m: &MachineView) -> NodeResources {
@@ -289,6 +295,16 @@ impl Sim {
     /// The request signatures received so far.
     pub fn signatures(&self) -> Vec<String> {
         self.state.lock().unwrap().signatures.clone()
+    }
+
+    /// The port of a task's open SSH server (None when off or not Linux).
+    pub fn ssh_port_of(&self, task_id: &str) -> Option<u16> {
+        let st = self.state.lock().unwrap();
+        st.nodes
+            .values()
+            .flat_map(|n| n.tasks.iter())
+            .find(|t| t.id == task_id)
+            .and_then(|t| Some(t.ssh.as_ref()?.port()))
     }
 
     /// For tests and diagnostics: the RDP kind of a task's open endpoint.

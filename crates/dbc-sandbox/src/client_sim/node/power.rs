@@ -47,8 +47,8 @@ impl Sim {
     pub(super) fn restart(&self, req: &NodeReq) -> Value {
         let force = req.force_reboot;
         self.transition(req, Transition::to("restarting", Next::Restarted).checking_resources(), |t| {
-            // A reboot drops RDP sessions; a forced one destroys the domain first.
-            t.rdp = None;
+            // A reboot drops RDP and SSH sessions; a forced one destroys the domain first.
+            t.close_endpoints();
             if force {
                 t.domain = Domain::ShutOff;
             }
