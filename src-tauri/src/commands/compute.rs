@@ -140,7 +140,14 @@ pub async fn compute_check_clients(
         let settings = state.settings().clone();
         let urls = known_clients(&state, &settings);
         let allowed = |url: &str| dbc::compute::url::allows_insecure(&settings.insecure_clients_allowed, url);
-        let machine = machine_id.as_deref().map(str::trim).filter(|m| !m.is_empty());
+        // A bad machine id is the caller's mistake, not every client's failure.
+        let machine = machine_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
+            .map(dbc::compute::normalize_machine_id)
+            .transpose()?;
+        let machine = machine.as_deref();
         // The connected chain's machines, to tell a client of this network from one of another.
         let chain_machines: Option<std::collections::HashSet<String>> = state
             .market
