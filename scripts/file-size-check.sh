@@ -2,9 +2,10 @@
 # The 600-line rule (issue 14): no source file (Rust, TypeScript, Svelte) has
 # more than 600 lines of code before its inline test module. A line of code is
 # one that is neither blank nor only a comment. Rust files are counted up to
-# their first `#[cfg(test)] mod` at the start of a line; test files (*.test.ts,
-# tests/ folders, test-backend.ts) and generated files (a first line that says
-# "Generated ... do not edit") are not counted.
+# their first `#[cfg(test)] mod` (or `#[cfg(all(test, ...))] mod`) at the start
+# of a line; test files (*.test.ts, tests/ folders, test-backend.ts) and
+# generated files (a first line that says "Generated ... do not edit") are not
+# counted.
 # Usage: scripts/file-size-check.sh [limit]   (from anywhere in the repo)
 set -eu
 limit=${1:-600}
@@ -25,9 +26,9 @@ git ls-files -z -- '*.rs' '*.ts' '*.svelte' |
 	}
 	stop || skip { next }
 	pending { pending = 0; if ($0 ~ /^(pub(\([a-z:]+\))? )?mod /) { stop = 1; next } }
-	/^#\[cfg\(test\)\]/ && file ~ /\.rs$/ {
-		if ($0 ~ /\]\s*(pub(\([a-z:]+\))? )?mod /) { stop = 1; next }
-		pending = 1
+	/^#\[cfg\((all\()?test[,)]/ && file ~ /\.rs$/ {
+		if ($0 ~ /\][ \t]*(pub(\([a-z:]+\))? )?mod /) { stop = 1; next }
+		pending = 1; next
 	}
 	{
 		line = $0
