@@ -14,7 +14,7 @@ export PATH := $(CARGO_BIN):$(PATH)
 help:
 	@echo "make run      install what is missing, build and open DBC Rent"
 	@echo "make test     install what is missing and run every test (lint first, then Rust, UI, e2e under Xvfb)"
-	@echo "make lint     the gates: rustfmt, clippy with warnings as errors, Prettier, svelte-check"
+	@echo "make lint     the gates: the 600-line file rule, rustfmt, clippy with warnings as errors, Prettier, svelte-check"
 	@echo "make package  build the .deb and .rpm (app, CLI, practice network) into target/release/bundle/"
 	@echo "make test-update  as root: the signed update installed with dpkg (0.1.0 -> 0.2.0), bad signatures and a downgrade refused"
 	@echo "make fuzz     the property tests with 20000 random cases each (FUZZ_CASES=N), and the hostile DBC client suite"
@@ -90,6 +90,7 @@ test: deps-test
 # The gates, fastest first so a format slip fails in seconds. Clippy checks
 # every target (tests and examples too) and treats each warning as an error.
 lint: ui-deps
+	scripts/file-size-check.sh
 	cargo fmt --all --check
 	cd ui && npx prettier --check src
 	cd ui && npm run check

@@ -1,9 +1,7 @@
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
-import { clearMocks } from '@tauri-apps/api/mocks';
-import { mockCommands } from './test-backend';
+import { mockCommands, eachTest } from './test-backend';
 import App from './App.svelte';
-import { applyLanguage } from './lib/i18n';
 
 const NAV_IDS = ['wallet', 'machine', 'rent', 'vm', 'confirm', 'connect', 'omniverse', 'rentals', 'settings'];
 
@@ -32,15 +30,9 @@ function mockBackend(overrides: Record<string, (args: unknown) => unknown> = {})
   );
 }
 
-beforeEach(() => {
+eachTest(() => {
   calls = [];
   language = 'en';
-  applyLanguage('en');
-});
-
-afterEach(() => {
-  clearMocks();
-  applyLanguage('en');
 });
 
 describe('App', () => {

@@ -4,10 +4,9 @@
 // chosen, one-click Connect with the hint to the Omniverse step, the .rdp file, the VNC
 // fallback and its single reveal, the errors explained (no client: what to install; no
 // guest agent; locked again after 30 minutes), both languages, and the way in from My rentals.
-import { afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
+import { beforeAll, describe, expect, test, vi } from 'vitest';
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
-import { clearMocks } from '@tauri-apps/api/mocks';
-import { mockCommands, stubResizeObserver, type Handler } from './test-backend';
+import { mockCommands, stubResizeObserver, type Handler, button, eachTest, lastArgs } from './test-backend';
 import App from './App.svelte';
 import ConnectScreen from './lib/screens/ConnectScreen.svelte';
 import { applyLanguage } from './lib/i18n';
@@ -83,9 +82,8 @@ function mockBackend(handlers: Record<string, Handler>) {
   mockCommands(handlers, (cmd, a) => calls.push([cmd, a]));
 }
 
-const argsOf = (cmd: string) => calls.filter(([c]) => c === cmd).at(-1)?.[1];
+const argsOf = (cmd: string) => lastArgs(calls, cmd);
 const countOf = (cmd: string) => calls.filter(([c]) => c === cmd).length;
-const button = (id: string) => screen.getByTestId(id) as HTMLButtonElement;
 const text = (id: string) => screen.getByTestId(id).textContent?.replace(/\s+/g, ' ').trim() ?? '';
 
 function controller(rentals: Rental[], selectedId: string | null = null): RentalsController {
@@ -124,16 +122,9 @@ function backend(r: Rental, over: Record<string, Handler> = {}) {
 
 beforeAll(stubResizeObserver);
 
-beforeEach(() => {
+eachTest(() => {
   calls = [];
   Object.assign(rdpOptions, DEFAULT_RDP_OPTIONS);
-  applyLanguage('en');
-});
-
-afterEach(() => {
-  cleanup();
-  clearMocks();
-  applyLanguage('en');
 });
 
 describe('Connect step', () => {

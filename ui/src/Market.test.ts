@@ -1,10 +1,9 @@
 // The Machine step through the whole app with a mocked back end: the cached list at once,
 // the idle filter by default, narrowing by GPU, sorting by price, the live update from the
 // chain, the detail panel, "Rent this" into the Rent step, and the virtualized row window.
-import { afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
-import { clearMocks } from '@tauri-apps/api/mocks';
-import { mockCommands, noAccounts, stubResizeObserver } from './test-backend';
+import { mockCommands, noAccounts, stubResizeObserver, eachTest } from './test-backend';
 import { emit } from '@tauri-apps/api/event';
 import App from './App.svelte';
 import { applyLanguage } from './lib/i18n';
@@ -116,18 +115,11 @@ async function select(testid: string, value: string) {
 
 beforeAll(stubResizeObserver);
 
-beforeEach(() => {
+eachTest(() => {
   current = snapshot('cache');
   status = CONNECTED;
   machineChoice.clear();
   language = 'en';
-  applyLanguage('en');
-});
-
-afterEach(() => {
-  cleanup();
-  clearMocks();
-  applyLanguage('en');
 });
 
 describe('Machine step', () => {

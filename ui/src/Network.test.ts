@@ -1,15 +1,13 @@
 // Settings → Network, the practice network, the live status bar and the offline banner,
 // through the whole app with a mocked back end.
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
-import { clearMocks } from '@tauri-apps/api/mocks';
-import { mockCommands, type Handler } from './test-backend';
+import { describe, expect, test } from 'vitest';
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { mockCommands, type Handler, eachTest, sendOnChannel } from './test-backend';
 import { emit } from '@tauri-apps/api/event';
-import type { Channel } from '@tauri-apps/api/core';
 import App from './App.svelte';
 import { applyLanguage } from './lib/i18n';
 import { MAINNET_GENESIS } from './lib/labels';
-import type { NetworkStatus, PracticeInfo, PracticeProgress } from './lib/ipc';
+import type { NetworkStatus, PracticeInfo } from './lib/ipc';
 
 const ALICE = '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY';
 const BOB = '5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty';
@@ -62,26 +60,11 @@ function mockBackend(overrides: Record<string, Handler> = {}) {
   );
 }
 
-/** Sends one message through a Channel the way the Rust side does (ordered by index). */
-function send(channel: unknown, index: number, message: PracticeProgress) {
-  const id = (channel as Channel<PracticeProgress>).id;
-  const internals = (window as unknown as { __TAURI_INTERNALS__: { runCallback: (id: number, data: unknown) => void } })
-    .__TAURI_INTERNALS__;
-  internals.runCallback(id, { index, message });
-}
-
-beforeEach(() => {
+eachTest(() => {
   calls = [];
   kind = 'mainnet';
   practice = STOPPED;
   status = { network: 'mainnet', state: 'connected', endpoint: 'wss://a.example', bestBlock: 1234567, specVersion: 400 };
-  applyLanguage('en');
-});
-
-afterEach(() => {
-  cleanup();
-  clearMocks();
-  applyLanguage('en');
 });
 
 describe('status bar', () => {
@@ -148,8 +131,8 @@ describe('Settings → Network', () => {
     expect(calls.some(([c]) => c === 'start_practice')).toBe(true);
     expect(channel).not.toBeNull();
 
-    send(channel, 0, { stage: 'preparing-spec', elapsedMs: 100 });
-    send(channel, 1, { stage: 'seeding', elapsedMs: 2100 });
+    sendOnChannel(channel, 0, { stage: 'preparing-spec', elapsedMs: 100 });
+    sendOnChannel(channel, 1, { stage: 'seeding', elapsedMs: 2100 });
     await waitFor(() => expect(screen.getByTestId('practice-stage').textContent).toBe('Creating practice accounts and machines'));
     expect(screen.getByTestId('practice-step-preparing-spec').dataset.mark).toBe('done');
     expect(screen.getByTestId('practice-step-seeding').dataset.mark).toBe('current');
@@ -157,8 +140,8 @@ describe('Settings → Network', () => {
     expect(screen.getByTestId('practice-elapsed').textContent).toMatch(/^\d+ s$/);
     expect(Number(screen.getByTestId('practice-elapsed').textContent!.split(' ')[0])).toBeGreaterThanOrEqual(2);
     // Out of order: index 3 waits for index 2.
-    send(channel, 3, { stage: 'connecting', elapsedMs: 9000 });
-    send(channel, 2, { stage: 'starting-chain', elapsedMs: 5000 });
+    sendOnChannel(channel, 3, { stage: 'connecting', elapsedMs: 9000 });
+    sendOnChannel(channel, 2, { stage: 'starting-chain', elapsedMs: 5000 });
     await waitFor(() => expect(progress.dataset.stage).toBe('connecting'));
     expect((screen.getByTestId('network-mainnet') as HTMLInputElement).disabled).toBe(true);
 

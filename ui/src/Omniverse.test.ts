@@ -1,10 +1,10 @@
 // The Omniverse step with a mocked back end: the checklist loads for the rental shown,
 // ticks persist through the ipc wrapper (a fresh render reads them back), links go to
 // `open_external` and its refusal shows in place, and the guide renders in both languages.
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { describe, expect, test } from 'vitest';
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
-import { mockCommands, noAccounts } from './test-backend';
+import { mockCommands, noAccounts, eachTest } from './test-backend';
 import OmniverseScreen from './lib/screens/OmniverseScreen.svelte';
 import App from './App.svelte';
 import { applyLanguage } from './lib/i18n';
@@ -66,19 +66,12 @@ function mockBackend() {
 
 const checkbox = (id: ChecklistItemId) => screen.getByTestId(`omni-item-${id}`) as HTMLInputElement;
 
-beforeEach(() => {
+eachTest(() => {
   calls = [];
   saved = new Map();
   refuseLinks = false;
   noBrowser = false;
-  applyLanguage('en');
   mockBackend();
-});
-
-afterEach(() => {
-  cleanup();
-  clearMocks();
-  applyLanguage('en');
 });
 
 describe('Omniverse step', () => {

@@ -3,14 +3,12 @@
 // numbers, creating the VM, verifying and confirming (with the non-refundable dialog and
 // the chain's refusals explained), the closing-window choice, My rentals with renew, power
 // operations and connect, reminders, resume after a restart, and the Settings section.
-import { afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
-import { clearMocks } from '@tauri-apps/api/mocks';
-import { mockCommands, stubResizeObserver, type Handler } from './test-backend';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import { mockCommands, stubResizeObserver, type Handler, button, eachTest, lastArgs, sendOnChannel, typeInto } from './test-backend';
 import { emit } from '@tauri-apps/api/event';
-import type { Channel } from '@tauri-apps/api/core';
 import App from './App.svelte';
-import { applyLanguage, t } from './lib/i18n';
+import { t } from './lib/i18n';
 import { machineChoice as choice } from './lib/chosenMachine.svelte';
 import { sampleListing } from './lib/market/sample';
 import { formatDbc } from './lib/format';
@@ -113,23 +111,7 @@ function mockBackend(overrides: Record<string, Handler> = {}) {
   );
 }
 
-function argsOf(cmd: string): Record<string, unknown> | undefined {
-  return calls.filter(([c]) => c === cmd).at(-1)?.[1];
-}
-
-/** Sends one message through a Channel the way the Rust side does. */
-function send<T>(channel: unknown, index: number, message: T) {
-  const id = (channel as Channel<T>).id;
-  const internals = (window as unknown as { __TAURI_INTERNALS__: { runCallback: (id: number, data: unknown) => void } })
-    .__TAURI_INTERNALS__;
-  internals.runCallback(id, { index, message });
-}
-
-const button = (id: string) => screen.getByTestId(id) as HTMLButtonElement;
-
-async function type(id: string, value: string) {
-  await fireEvent.input(screen.getByTestId(id), { target: { value } });
-}
+const argsOf = (cmd: string) => lastArgs(calls, cmd);
 
 async function open(step: string) {
   render(App);
@@ -145,21 +127,16 @@ async function newBlock(best: number) {
 
 beforeAll(stubResizeObserver);
 
-beforeEach(() => {
-  calls = [];
-  status = { network: 'practice', state: 'connected', endpoint: 'ws://127.0.0.1:9944', bestBlock: BEST, specVersion: 400 };
-  snapshot = snap([]);
-  transferable = planck(1_000);
-  choice.clear();
-  applyLanguage('en');
-});
-
-afterEach(() => {
-  cleanup();
-  clearMocks();
-  choice.clear();
-  applyLanguage('en');
-});
+eachTest(
+  () => {
+    calls = [];
+    status = { network: 'practice', state: 'connected', endpoint: 'ws://127.0.0.1:9944', bestBlock: BEST, specVersion: 400 };
+    snapshot = snap([]);
+    transferable = planck(1_000);
+    choice.clear();
+  },
+  () => choice.clear(),
+);
 
 describe('Rent step', () => {
   test('quotes in DBC, refuses a balance that does not cover it, and says why', async () => {
@@ -167,8 +144,8 @@ describe('Rent step', () => {
     mockBackend();
     choice.choose(LISTING);
     await open('rent');
-    await type('rent-gpus', '2');
-    await type('rent-hours', '1.5');
+    await typeInto('rent-gpus', '2');
+    await typeInto('rent-hours', '1.5');
     expect(screen.getByTestId('rent-end').textContent).toContain('900 blocks');
     await waitFor(() => expect(screen.getByTestId('rent-quote-total').textContent).toContain('170.0013 DBC'));
     expect(argsOf('market_quote')).toEqual({ machineId: MACHINE, gpus: 2, hours: '1.5' });
@@ -176,7 +153,7 @@ describe('Rent step', () => {
     const refusal = await screen.findByTestId('rent-not-enough');
     expect(refusal.textContent).toContain('170.0013 DBC');
     expect(refusal.textContent).toContain('only 100 DBC');
-    await type('rent-password', 'secret pass');
+    await typeInto('rent-password', 'secret pass');
     expect(button('rent-submit').disabled).toBe(true);
   });
 
@@ -184,12 +161,12 @@ describe('Rent step', () => {
     mockBackend();
     choice.choose(LISTING);
     await open('rent');
-    await type('rent-hours', '0.25');
+    await typeInto('rent-hours', '0.25');
     expect(screen.getByTestId('rent-duration-error').textContent).toContain('half an hour');
-    await type('rent-hours', '61');
+    await typeInto('rent-hours', '61');
     await fireEvent.change(screen.getByTestId('rent-unit'), { target: { value: 'days' } });
     expect(screen.getByTestId('rent-duration-error').textContent).toContain('60 days');
-    await type('rent-gpus', '4');
+    await typeInto('rent-gpus', '4');
     expect(screen.getByTestId('rent-gpus-error').textContent).toContain('1 to 3');
     expect(calls.some(([c]) => c === 'market_quote')).toBe(false);
   });
@@ -205,17 +182,17 @@ describe('Rent step', () => {
     });
     choice.choose(LISTING);
     await open('rent');
-    await type('rent-hours', '1.5');
+    await typeInto('rent-hours', '1.5');
     await waitFor(() => expect(screen.getByTestId('rent-balance').textContent).toContain('1,000 DBC'));
-    await type('rent-password', 'secret pass');
+    await typeInto('rent-password', 'secret pass');
     await waitFor(() => expect(button('rent-submit').disabled).toBe(false));
     await fireEvent.click(button('rent-submit'));
     await waitFor(() => expect(placeArgs.machineId).toBe(MACHINE));
     expect(placeArgs).toMatchObject({ machineId: MACHINE, gpus: 1, blocks: 900, password: 'secret pass' });
     // The password is cleared at once.
     expect((screen.getByTestId('rent-password') as HTMLInputElement).value).toBe('');
-    send<TxStatus>(placeArgs.onStatus, 0, { status: 'signing' });
-    send<TxStatus>(placeArgs.onStatus, 1, { status: 'inBlock', blockHash: '0x' + '12'.repeat(32) });
+    sendOnChannel<TxStatus>(placeArgs.onStatus, 0, { status: 'signing' });
+    sendOnChannel<TxStatus>(placeArgs.onStatus, 1, { status: 'inBlock', blockHash: '0x' + '12'.repeat(32) });
     await screen.findByTestId('rent-status-inBlock');
 
     const placed = rentalOf({ stage: 'placed' });
@@ -247,7 +224,7 @@ describe('Rent step', () => {
     choice.choose(LISTING);
     await open('rent');
     await waitFor(() => expect(screen.getByTestId('rent-balance')).toBeTruthy());
-    await type('rent-password', 'pw');
+    await typeInto('rent-password', 'pw');
     await waitFor(() => expect(button('rent-submit').disabled).toBe(false));
     await fireEvent.click(button('rent-submit'));
     await screen.findByTestId('rent-result');
@@ -285,7 +262,7 @@ describe('Rent step', () => {
     });
     choice.choose(LISTING);
     await open('rent');
-    await type('rent-password', 'pw');
+    await typeInto('rent-password', 'pw');
     await waitFor(() => expect(button('rent-submit').disabled).toBe(false));
     await fireEvent.click(button('rent-submit'));
     const err = await screen.findByTestId('rent-error');
@@ -323,11 +300,11 @@ describe('Virtual machine step', () => {
     expect((await screen.findByTestId('vm-test-result')).textContent).toContain('0.4.1.8');
     expect(argsOf('compute_test_connection')).toEqual({ url: 'http://127.0.0.1:5002', machineId: MACHINE });
     await fireEvent.change(screen.getByTestId('vm-image'), { target: { value: 'win11' } });
-    await type('vm-password', 'pw');
+    await typeInto('vm-password', 'pw');
     await fireEvent.click(button('vm-create'));
     await waitFor(() => expect(createArgs.id).toBe('r42'));
     expect(createArgs).toMatchObject({ clientUrl: 'http://127.0.0.1:5002', image: 'win11', password: 'pw' });
-    send<VmEvent>(createArgs.onEvent, 0, {
+    sendOnChannel<VmEvent>(createArgs.onEvent, 0, {
       step: 'planned',
       taskId: 't',
       image: 'win11',
@@ -337,8 +314,8 @@ describe('Virtual machine step', () => {
       memGb: 32,
       diskGb: 200,
     });
-    send<VmEvent>(createArgs.onEvent, 1, { step: 'create', event: 'port-conflict', port: 20001, rdpPort: 20002, vncPort: 6002 });
-    send<VmEvent>(createArgs.onEvent, 2, {
+    sendOnChannel<VmEvent>(createArgs.onEvent, 1, { step: 'create', event: 'port-conflict', port: 20001, rdpPort: 20002, vncPort: 6002 });
+    sendOnChannel<VmEvent>(createArgs.onEvent, 2, {
       step: 'poll',
       taskId: 't',
       status: 'creating',
@@ -348,7 +325,7 @@ describe('Virtual machine step', () => {
       polls: 7,
       error: null,
     });
-    send<VmEvent>(createArgs.onEvent, 3, {
+    sendOnChannel<VmEvent>(createArgs.onEvent, 3, {
       step: 'client-switched',
       from: 'http://127.0.0.1:5002',
       to: 'http://10.0.0.9:5052',
@@ -438,7 +415,7 @@ describe('Verify and confirm', () => {
     expect(screen.getByTestId('vm-login-user').textContent).toBe('Administrator');
     expect(button('confirm-open').disabled).toBe(true);
 
-    await type('vm-login-account-password', 'pw');
+    await typeInto('vm-login-account-password', 'pw');
     await fireEvent.click(button('vm-login-unlock'));
     const pw = await screen.findByTestId('vm-login-password');
     expect(pw.dataset.hidden).toBe('true');
@@ -453,7 +430,7 @@ describe('Verify and confirm', () => {
     const dialog = await screen.findByTestId('confirm-dialog');
     expect(within(dialog).getByTestId('confirm-dialog-warning').textContent).toContain('107 DBC');
     expect(within(dialog).getByTestId('confirm-dialog-warning').textContent).toContain('not refundable');
-    await type('confirm-password', 'pw');
+    await typeInto('confirm-password', 'pw');
     await fireEvent.click(button('confirm-accept'));
     expect(await screen.findByTestId('confirm-done')).toBeTruthy();
     expect(confirmArgs).toMatchObject({ id: 'r42', password: 'pw' });
@@ -474,11 +451,11 @@ describe('Verify and confirm', () => {
     await fireEvent.click(button('rdp-check'));
     await screen.findByTestId('rdp-check-ok');
     await fireEvent.click(button('confirm-open'));
-    await type('confirm-password', 'pw');
+    await typeInto('confirm-password', 'pw');
     await fireEvent.click(button('confirm-accept'));
     expect((await screen.findByTestId('confirm-error')).textContent).toContain('15-minute window had closed');
     variant = 'StatusNotAllowed';
-    await type('confirm-password', 'pw');
+    await typeInto('confirm-password', 'pw');
     await fireEvent.click(button('confirm-accept'));
     await waitFor(() => expect(screen.getByTestId('confirm-error').textContent).toContain('no longer in a state'));
   });
@@ -551,11 +528,11 @@ describe('My rentals', () => {
     });
     await open('rentals');
     await fireEvent.click(await screen.findByTestId('rental-renew-7'));
-    await type('renew-hours', '2');
+    await typeInto('renew-hours', '2');
     await waitFor(() => expect(argsOf('rental_renew_quote')).toEqual({ id: 'r7', blocks: 1200 }));
     expect((await screen.findByTestId('renew-capped')).textContent).toContain('60 days');
     expect(screen.getByTestId('renew-quote-total').textContent).toContain('50.001 DBC');
-    await type('renew-password', 'pw');
+    await typeInto('renew-password', 'pw');
     await fireEvent.click(button('renew-submit'));
     expect((await screen.findByTestId('renew-result')).textContent).toContain('30 min added for 50 DBC');
     expect(renewArgs).toMatchObject({ id: 'r7', blocks: 1200, password: 'pw' });
@@ -581,7 +558,7 @@ describe('My rentals', () => {
     await open('rentals');
     await fireEvent.click(await screen.findByTestId('rental-renew-7'));
     expect(await screen.findByTestId('renew-capped-zero')).toBeTruthy();
-    await type('renew-password', 'pw');
+    await typeInto('renew-password', 'pw');
     expect(button('renew-submit').disabled).toBe(true);
   });
 
@@ -604,19 +581,19 @@ describe('My rentals', () => {
     });
     await open('rentals');
     await fireEvent.click(await screen.findByTestId('rental-renew-7'));
-    await type('renew-hours', '1000');
+    await typeInto('renew-hours', '1000');
     const short = await screen.findByTestId('renew-not-enough');
     expect(short.textContent).toContain(formatDbc('173554001000000000000'));
     expect(short.textContent).toContain(formatDbc(planck(49658)));
-    await type('renew-password', 'pw');
+    await typeInto('renew-password', 'pw');
     expect(button('renew-submit').disabled).toBe(true);
     // Over 60 days: the limit is named, and no price is calculated forever.
-    await type('renew-hours', '100000');
+    await typeInto('renew-hours', '100000');
     const e = await screen.findByTestId('renew-hours-error');
     expect(e.dataset.reason).toBe('too-long');
     expect(e.textContent).toContain('60 days');
     expect(screen.getByTestId('renew-quote').textContent).not.toContain('Calculating');
-    await type('renew-hours', 'abc');
+    await typeInto('renew-hours', 'abc');
     expect(screen.getByTestId('renew-hours-error').dataset.reason).toBe('invalid');
     expect(screen.getByTestId('renew-quote').textContent).not.toContain('Calculating');
   });
@@ -634,7 +611,7 @@ describe('My rentals', () => {
     expect(button('rental-power-start-7').disabled).toBe(true);
     await fireEvent.click(button('rental-power-stop-7'));
     expect(screen.getByTestId('power-explain').textContent).toContain('hard power-off');
-    await type('power-password', 'pw');
+    await typeInto('power-password', 'pw');
     await fireEvent.click(button('power-accept'));
     await waitFor(() => expect(screen.getByTestId('rental-vm-7').textContent).toContain('powered off'));
     expect(powerArgs).toEqual({ id: 'r7', op: 'stop', password: 'pw' });
@@ -703,11 +680,11 @@ describe('Reminders and settings', () => {
     });
     await open('settings');
     await waitFor(() => expect((screen.getByTestId('settings-reminder-leads') as HTMLInputElement).value).toBe('24, 1'));
-    await type('settings-reminder-leads', '2, 0.5, x');
+    await typeInto('settings-reminder-leads', '2, 0.5, x');
     await fireEvent.click(button('settings-rental-save'));
     expect(screen.getByTestId('settings-reminder-help').textContent).toContain('from 1 minute to 60 days');
-    await type('settings-reminder-leads', '2, 0.5');
-    await type('settings-compute-clients', 'http://h:1');
+    await typeInto('settings-reminder-leads', '2, 0.5');
+    await typeInto('settings-compute-clients', 'http://h:1');
     await fireEvent.click(button('settings-rental-save'));
     await screen.findByTestId('settings-reminder-saved');
     await screen.findByTestId('settings-clients-saved');

@@ -1,8 +1,9 @@
 // Statuses that tell the truth: the VM step's Test connection belongs to the address it
 // tested, and Settings gives each field one status for what was really written.
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
-import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { describe, expect, test } from 'vitest';
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { mockIPC } from '@tauri-apps/api/mocks';
+import { eachTest } from './test-backend';
 import { applyLanguage } from './lib/i18n';
 import VmCreate from './lib/components/rental/VmCreate.svelte';
 import RentalSettingsSection from './lib/components/rental/RentalSettingsSection.svelte';
@@ -38,15 +39,8 @@ const RENTAL: Rental = {
 
 let calls: Array<[string, Record<string, unknown>]>;
 
-beforeEach(() => {
+eachTest(() => {
   calls = [];
-  applyLanguage('en');
-});
-
-afterEach(() => {
-  cleanup();
-  clearMocks();
-  applyLanguage('en');
 });
 
 const input = (id: string) => screen.getByTestId(id) as HTMLInputElement;

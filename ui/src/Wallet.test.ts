@@ -1,14 +1,12 @@
 // The Wallet step through the whole app with a mocked back end: create with a verified
 // backup or "back up later", import, send, the keyring notice and the live balance.
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
-import { clearMocks } from '@tauri-apps/api/mocks';
-import { mockCommands, type Handler } from './test-backend';
+import { beforeEach, describe, expect, test } from 'vitest';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import { mockCommands, type Handler, button, eachTest, lastArgs, sendOnChannel, typeInto } from './test-backend';
 import { emit } from '@tauri-apps/api/event';
-import type { Channel } from '@tauri-apps/api/core';
 import App from './App.svelte';
 import { applyLanguage } from './lib/i18n';
-import type { AccountView, Balance, StoreInfo, TxStatus, WalletOverview } from './lib/ipc';
+import type { AccountView, Balance, StoreInfo, WalletOverview } from './lib/ipc';
 
 const ALICE = '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY';
 const BOB = '5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty';
@@ -82,23 +80,7 @@ function mockBackend(overrides: Record<string, Handler> = {}) {
   );
 }
 
-function argsOf(cmd: string): Record<string, unknown> | undefined {
-  return calls.filter(([c]) => c === cmd).at(-1)?.[1];
-}
-
-/** Sends one message through a Channel the way the Rust side does (ordered by index). */
-function send(channel: unknown, index: number, message: TxStatus) {
-  const id = (channel as Channel<TxStatus>).id;
-  const internals = (window as unknown as { __TAURI_INTERNALS__: { runCallback: (id: number, data: unknown) => void } })
-    .__TAURI_INTERNALS__;
-  internals.runCallback(id, { index, message });
-}
-
-const button = (id: string) => screen.getByTestId(id) as HTMLButtonElement;
-
-async function type(id: string, value: string) {
-  await fireEvent.input(screen.getByTestId(id), { target: { value } });
-}
+const argsOf = (cmd: string) => lastArgs(calls, cmd);
 
 /** Opens Create and gets to the words step. */
 async function openWords() {
@@ -108,17 +90,10 @@ async function openWords() {
   return screen.findByTestId('create-words');
 }
 
-beforeEach(() => {
+eachTest(() => {
   calls = [];
   picks = 0;
   overview = { accounts: [], activeId: null, store: KEYRING_OK };
-  applyLanguage('en');
-});
-
-afterEach(() => {
-  cleanup();
-  clearMocks();
-  applyLanguage('en');
 });
 
 describe('create', () => {
@@ -168,11 +143,11 @@ describe('create', () => {
     await fireEvent.click(screen.getByTestId('verify-done'));
 
     expect((screen.getByTestId('create-name') as HTMLInputElement).value).toBe('Account 1');
-    await type('create-password', PASSWORD);
-    await type('create-password-confirm', 'correct horsf');
+    await typeInto('create-password', PASSWORD);
+    await typeInto('create-password-confirm', 'correct horsf');
     expect(screen.getByTestId('create-password-mismatch').textContent).toBe('The two passwords are not the same.');
     expect(button('create-finish').disabled).toBe(true);
-    await type('create-password-confirm', PASSWORD);
+    await typeInto('create-password-confirm', PASSWORD);
     expect(button('create-finish').disabled).toBe(false);
     await fireEvent.click(screen.getByTestId('create-finish'));
 
@@ -204,9 +179,9 @@ describe('create', () => {
     await fireEvent.click(screen.getByTestId('create-later'));
     expect(screen.queryByTestId('create-words')).toBeNull();
     expect(screen.getByTestId('create-later-notice')).toBeTruthy();
-    await type('create-name', 'Savings');
-    await type('create-password', PASSWORD);
-    await type('create-password-confirm', PASSWORD);
+    await typeInto('create-name', 'Savings');
+    await typeInto('create-password', PASSWORD);
+    await typeInto('create-password-confirm', PASSWORD);
     await fireEvent.click(screen.getByTestId('create-finish'));
 
     await waitFor(() => expect(screen.queryByTestId('create-dialog')).toBeNull());
@@ -270,10 +245,10 @@ describe('import', () => {
     const phrase = screen.getByTestId('import-mnemonic');
     expect(phrase.getAttribute('autocomplete')).toBe('off');
     expect(phrase.getAttribute('spellcheck')).toBe('false');
-    await type('import-mnemonic', '  Apple bread   cable dance walkk fabric gallery habit ice jacket walk kangaroo ');
+    await typeInto('import-mnemonic', '  Apple bread   cable dance walkk fabric gallery habit ice jacket walk kangaroo ');
     expect(screen.getByTestId('import-word-count').textContent).toBe('12 words');
-    await type('import-password', PASSWORD);
-    await type('import-password-confirm', PASSWORD);
+    await typeInto('import-password', PASSWORD);
+    await typeInto('import-password-confirm', PASSWORD);
     await fireEvent.click(screen.getByTestId('import-submit'));
 
     const error = await screen.findByTestId('import-error');
@@ -313,9 +288,9 @@ describe('import', () => {
     const chosen = await screen.findByTestId('import-json-chosen');
     expect(chosen.textContent).toContain('bob.json');
     expect(chosen.textContent).toContain('5FHneW…694ty');
-    await type('import-json-password', 'file pass');
-    await type('import-password', PASSWORD);
-    await type('import-password-confirm', PASSWORD);
+    await typeInto('import-json-password', 'file pass');
+    await typeInto('import-password', PASSWORD);
+    await typeInto('import-password-confirm', PASSWORD);
     await fireEvent.click(screen.getByTestId('import-submit'));
 
     await waitFor(() => expect(screen.queryByTestId('import-dialog')).toBeNull());
@@ -340,14 +315,14 @@ describe('send', () => {
     });
     render(App);
     await screen.findByTestId('wallet-send');
-    await type('send-to', 'not-an-address');
-    await type('send-amount', '1.5');
-    await type('send-password', PASSWORD);
+    await typeInto('send-to', 'not-an-address');
+    await typeInto('send-amount', '1.5');
+    await typeInto('send-password', PASSWORD);
     expect((await screen.findByTestId('send-to-error')).textContent).toBe('This is not a valid DBC address.');
     expect(button('send-submit').disabled).toBe(true);
     expect(calls.some(([c]) => c === 'wallet_send_quote')).toBe(false);
 
-    await type('send-to', BOB);
+    await typeInto('send-to', BOB);
     const fee = await screen.findByTestId('send-fee');
     expect(fee.textContent).toBe('Network fee 0.0125 DBC · total 1.5125 DBC');
     expect(screen.queryByTestId('send-to-error')).toBeNull();
@@ -360,11 +335,11 @@ describe('send', () => {
     expect({ ...sent, onStatus: undefined }).toEqual({ id: 'a1', to: BOB, amount: '1.5', password: PASSWORD, onStatus: undefined });
     expect((screen.getByTestId('send-password') as HTMLInputElement).value).toBe('');
 
-    send(channel, 0, { status: 'signing' });
-    send(channel, 1, { status: 'broadcast' });
+    sendOnChannel(channel, 0, { status: 'signing' });
+    sendOnChannel(channel, 1, { status: 'broadcast' });
     // Out of order: 3 waits for 2.
-    send(channel, 3, { status: 'finalized', blockHash: '0xabcdef0123456789' });
-    send(channel, 2, { status: 'inBlock', blockHash: '0xabcdef0123456789' });
+    sendOnChannel(channel, 3, { status: 'finalized', blockHash: '0xabcdef0123456789' });
+    sendOnChannel(channel, 2, { status: 'inBlock', blockHash: '0xabcdef0123456789' });
     await waitFor(() => expect(screen.getByTestId('send-status').querySelectorAll('li').length).toBe(4));
     const items = [...screen.getByTestId('send-status').querySelectorAll('li')];
     expect(items.map((li) => li.dataset.status)).toEqual(['signing', 'broadcast', 'inBlock', 'finalized']);
@@ -395,9 +370,9 @@ describe('send', () => {
     });
     render(App);
     await screen.findByTestId('wallet-send');
-    await type('send-to', BOB);
-    await type('send-amount', '2000');
-    await type('send-password', PASSWORD);
+    await typeInto('send-to', BOB);
+    await typeInto('send-amount', '2000');
+    await typeInto('send-password', PASSWORD);
     await screen.findByTestId('send-fee');
     await waitFor(() => expect(button('send-submit').disabled).toBe(false));
     await fireEvent.click(screen.getByTestId('send-submit'));
@@ -411,9 +386,9 @@ describe('send', () => {
     });
     render(App);
     await screen.findByTestId('wallet-send');
-    await type('send-to', BOB);
-    await type('send-amount', '5000');
-    await type('send-password', PASSWORD);
+    await typeInto('send-to', BOB);
+    await typeInto('send-amount', '5000');
+    await typeInto('send-password', PASSWORD);
     expect((await screen.findByTestId('send-not-enough')).textContent).toBe('Not enough DBC: you have 1,490 DBC available to send.');
     expect(button('send-submit').disabled).toBe(true);
   });
@@ -543,10 +518,10 @@ describe('accounts', () => {
     await screen.findByTestId('backup-reminder');
     expect(screen.getByTestId('nav-wallet').dataset.reminder).toBe('true');
     await fireEvent.click(screen.getByTestId('wallet-backup-now'));
-    await type('backup-password', 'nope');
+    await typeInto('backup-password', 'nope');
     await fireEvent.click(screen.getByTestId('backup-start'));
     expect((await screen.findByTestId('backup-error')).dataset.code).toBe('wrong-password');
-    await type('backup-password', PASSWORD);
+    await typeInto('backup-password', PASSWORD);
     await fireEvent.click(screen.getByTestId('backup-start'));
     await screen.findByTestId('backup-words');
     await fireEvent.click(screen.getByTestId('backup-reveal'));
@@ -569,12 +544,12 @@ describe('accounts', () => {
     mockBackend({ wallet_export_json: () => ({ fileName: 'Main-5Grw.json', json: '{}', savedTo: '/home/u/Downloads/Main-5Grw.json' }) });
     render(App);
     await fireEvent.click(await screen.findByTestId('wallet-export'));
-    await type('export-password', PASSWORD);
+    await typeInto('export-password', PASSWORD);
     expect((screen.getByTestId('export-submit') as HTMLButtonElement).disabled).toBe(true);
-    await type('export-file-password', 'short');
+    await typeInto('export-file-password', 'short');
     expect(screen.getByTestId('export-file-password-short')).toBeTruthy();
-    await type('export-file-password', 'file password 9');
-    await type('export-file-password-confirm', 'file password 9');
+    await typeInto('export-file-password', 'file password 9');
+    await typeInto('export-file-password-confirm', 'file password 9');
     await fireEvent.click(screen.getByTestId('export-submit'));
     await screen.findByTestId('export-result');
     expect(argsOf('wallet_export_json')).toEqual({ id: 'a1', password: PASSWORD, exportPassword: 'file password 9' });
@@ -597,7 +572,7 @@ describe('accounts', () => {
     expect(screen.getByTestId('receive-address').textContent).toBe(BOB);
 
     await fireEvent.click(screen.getByTestId('wallet-export'));
-    await type('export-password', PASSWORD);
+    await typeInto('export-password', PASSWORD);
     // The app password for the file too: an explicit choice, with its warning.
     await fireEvent.click(screen.getByTestId('export-use-app-password'));
     expect(screen.getByTestId('export-app-password-warning')).toBeTruthy();
@@ -608,7 +583,7 @@ describe('accounts', () => {
     expect(argsOf('wallet_export_json')).toEqual({ id: 'a2', password: PASSWORD });
 
     await fireEvent.click(screen.getByTestId('wallet-rename'));
-    await type('rename-name', 'Work');
+    await typeInto('rename-name', 'Work');
     await fireEvent.click(screen.getByTestId('rename-save'));
     await waitFor(() => expect(screen.getByTestId('wallet-account-1').textContent).toContain('Work'));
     expect(argsOf('wallet_rename')).toEqual({ id: 'a2', name: 'Work' });
@@ -616,7 +591,7 @@ describe('accounts', () => {
     await fireEvent.click(screen.getByTestId('wallet-remove'));
     const dialog = await screen.findByTestId('remove-dialog');
     expect(dialog.textContent).toContain('stays on the chain');
-    await type('remove-password', PASSWORD);
+    await typeInto('remove-password', PASSWORD);
     expect(button('remove-submit').disabled).toBe(true);
     await fireEvent.click(screen.getByTestId('remove-understood'));
     await fireEvent.click(screen.getByTestId('remove-submit'));

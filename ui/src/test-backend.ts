@@ -1,6 +1,10 @@
 // Shared by the component tests (`*.test.ts`): a mocked back end answering commands
 // from a table, and what jsdom lacks for the screens.
-import { mockIPC } from '@tauri-apps/api/mocks';
+import { afterEach, beforeEach } from 'vitest';
+import { cleanup, fireEvent, screen } from '@testing-library/svelte';
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import type { Channel } from '@tauri-apps/api/core';
+import { applyLanguage } from './lib/i18n';
 
 export type Handler = (args: Record<string, unknown>) => unknown;
 
@@ -41,4 +45,42 @@ export function noAccounts() {
     activeId: null,
     store: { kind: 'os-keyring', osKeyring: { available: true, locked: false, reason: null }, fileStoreChosen: false },
   };
+}
+
+/**
+ * The hooks every screen test shares: `before` resets the file's own state, then the UI
+ * starts in English; after each test what was rendered is unmounted, the mocked back end
+ * dropped, `after` run and the language set back to English.
+ */
+export function eachTest(before?: () => void, after?: () => void) {
+  beforeEach(() => {
+    before?.();
+    applyLanguage('en');
+  });
+  afterEach(() => {
+    cleanup();
+    clearMocks();
+    after?.();
+    applyLanguage('en');
+  });
+}
+
+/** The arguments of the last call of `cmd` in a test's call log. */
+export function lastArgs<A>(calls: Array<[string, A]>, cmd: string): A | undefined {
+  return calls.filter(([c]) => c === cmd).at(-1)?.[1];
+}
+
+/** Sends one message through a Channel the way the Rust side does (ordered by index). */
+export function sendOnChannel<T>(channel: unknown, index: number, message: T) {
+  const id = (channel as Channel<T>).id;
+  const internals = (window as unknown as { __TAURI_INTERNALS__: { runCallback: (id: number, data: unknown) => void } })
+    .__TAURI_INTERNALS__;
+  internals.runCallback(id, { index, message });
+}
+
+export const button = (id: string) => screen.getByTestId(id) as HTMLButtonElement;
+
+/** Types `value` into the field with test id `id`. */
+export async function typeInto(id: string, value: string) {
+  await fireEvent.input(screen.getByTestId(id), { target: { value } });
 }

@@ -28,10 +28,7 @@ export class Busy {
   async run<T>(work: () => Promise<T>, ondone: (result: T) => void | Promise<void>, onerror: (err: unknown) => void): Promise<void> {
     this.on = true;
     try {
-      const after = ondone(await work());
-      if (after) await after;
-    } catch (err) {
-      onerror(err);
+      await attempt(work, ondone, onerror);
     } finally {
       this.on = false;
     }

@@ -168,6 +168,22 @@ mod tests {
         p
     }
 
+    /// The target and the password every fake client below is launched with.
+    fn login() -> (RdpTarget, SecretString) {
+        (
+            RdpTarget::new("127.0.0.1", 40001, "Administrator").unwrap(),
+            SecretString::from("aZ9_/+[]@#^xyzQ1".to_string()),
+        )
+    }
+
+    /// A stand-in client `name` in `dir` running `body`, which gets the path of the
+    /// file it writes what it saw to (read back with [`wait_for`]).
+    fn fake_client(dir: &Path, name: &'static str, body: impl FnOnce(&Path) -> String) -> (ScriptProbe, PathBuf) {
+        let out = dir.join("seen.txt");
+        let path = script(dir, &body(&out));
+        (ScriptProbe { name, path }, out)
+    }
+
     fn wait_for(path: &Path) -> String {
         // The reaper owns the child; the script's output file tells us it ran.
         for _ in 0..200 {
@@ -186,14 +202,13 @@ mod tests {
     #[test]
     fn freerdp_gets_the_password_on_stdin_only() {
         let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("seen.txt");
-        let body = format!(
-            "for a in \"$@\"; do echo \"ARG $a\"; done > {o}; read -r pw; echo \"STDIN $pw\" >> {o}; echo \"ENV $(env | grep -c aZ9_)\" >> {o}; echo END >> {o}",
-            o = out.display()
-        );
-        let probe = ScriptProbe { name: "xfreerdp", path: script(dir.path(), &body) };
-        let target = RdpTarget::new("127.0.0.1", 40001, "Administrator").unwrap();
-        let password = SecretString::from("aZ9_/+[]@#^xyzQ1".to_string());
+        let (probe, out) = fake_client(dir.path(), "xfreerdp", |out| {
+            format!(
+                "for a in \"$@\"; do echo \"ARG $a\"; done > {o}; read -r pw; echo \"STDIN $pw\" >> {o}; echo \"ENV $(env | grep -c aZ9_)\" >> {o}; echo END >> {o}",
+                o = out.display()
+            )
+        });
+        let (target, password) = login();
         let data = dir.path().join("data");
         let launched = launch_with(Os::Linux, &probe, &target, &password, &RdpOptions::default(), &data).unwrap();
         assert_eq!(launched.client, RdpClient::Xfreerdp);
@@ -213,12 +228,10 @@ mod tests {
     #[test]
     fn freerdp_shares_the_dedicated_folder_created_on_demand() {
         let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("seen.txt");
-        let body =
-            format!("for a in \"$@\"; do echo \"ARG $a\"; done > {o}; read -r pw; echo END >> {o}", o = out.display());
-        let probe = ScriptProbe { name: "xfreerdp3", path: script(dir.path(), &body) };
-        let target = RdpTarget::new("127.0.0.1", 40001, "Administrator").unwrap();
-        let password = SecretString::from("aZ9_/+[]@#^xyzQ1".to_string());
+        let (probe, out) = fake_client(dir.path(), "xfreerdp3", |out| {
+            format!("for a in \"$@\"; do echo \"ARG $a\"; done > {o}; read -r pw; echo END >> {o}", o = out.display())
+        });
+        let (target, password) = login();
         let data = dir.path().join("data");
         let o = RdpOptions { drives: crate::rdp::DriveRedirect::Home, ..Default::default() };
         launch_with(Os::Linux, &probe, &target, &password, &o, &data).unwrap();
@@ -233,14 +246,13 @@ mod tests {
     #[test]
     fn other_clients_get_the_file_and_no_password() {
         let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("seen.txt");
-        let body = format!(
-            "for a in \"$@\"; do echo \"ARG $a\"; done > {o}; if read -r x; then echo \"STDIN $x\" >> {o}; fi; echo END >> {o}",
-            o = out.display()
-        );
-        let probe = ScriptProbe { name: "remmina", path: script(dir.path(), &body) };
-        let target = RdpTarget::new("127.0.0.1", 40001, "Administrator").unwrap();
-        let password = SecretString::from("aZ9_/+[]@#^xyzQ1".to_string());
+        let (probe, out) = fake_client(dir.path(), "remmina", |out| {
+            format!(
+                "for a in \"$@\"; do echo \"ARG $a\"; done > {o}; if read -r x; then echo \"STDIN $x\" >> {o}; fi; echo END >> {o}",
+                o = out.display()
+            )
+        });
+        let (target, password) = login();
         let launched = launch_with(Os::Linux, &probe, &target, &password, &RdpOptions::default(), dir.path()).unwrap();
         assert_eq!(launched.client, RdpClient::Remmina);
         let seen = wait_for(&out);
