@@ -102,6 +102,7 @@ pub async fn create_vm(
                 host: None,
                 user: None,
                 plan: Some(plan),
+                gpu_check: None,
             };
             // Only if nothing moved it on meanwhile (e.g. the order lapsed, or
             // another window started a VM for it).
