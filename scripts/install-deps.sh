@@ -9,7 +9,8 @@ mode="${1:-run}"
 run_pkgs=(libwebkit2gtk-4.1-dev build-essential curl wget file pkg-config libxdo-dev
   libssl-dev libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev)
 test_pkgs=(webkit2gtk-driver xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools
-  freerdp2-x11 freerdp2-shadow-x11 winpr-utils openssh-client imagemagick fonts-noto-cjk rpm)
+  freerdp2-x11 freerdp2-shadow-x11 winpr-utils imagemagick fonts-noto-cjk rpm
+  openssh-server openssh-client)
 
 pkgs=("${run_pkgs[@]}")
 [ "$mode" = test ] && pkgs+=("${test_pkgs[@]}")

@@ -91,7 +91,14 @@ pub enum Command {
     Rentals(crate::rental_cmd::RentalsArgs),
     /// Connect to a rental's Windows VM over Remote Desktop (`--print`: write the .rdp file only).
     Rdp(crate::rental_cmd::RdpArgs),
-    /// The rented Windows VM, through a DBC client: `vm create|status|start|stop|restart|delete RENT_ID`.
+    /// A rental's Linux VM over SSH: installs your key on first use (the VM's
+    /// password, once), then `--print` prints the ssh command, `-- COMMAND`
+    /// runs a command (its exit status is ours), neither opens a session.
+    Ssh(crate::ssh_cmd::SshArgs),
+    /// Check a Linux VM's GPUs (nvidia-smi) against what was rented; exits 4
+    /// on a mismatch or a failed check. Run it before `confirm`.
+    GpuCheck(crate::ssh_cmd::GpuCheckArgs),
+    /// The rented VM, through a DBC client: `vm create|status|start|stop|restart|delete RENT_ID`.
     Vm {
         #[command(subcommand)]
         command: crate::rental_cmd::VmCommand,
@@ -163,6 +170,8 @@ pub fn run(args: Args) -> dbc::Result<Outcome> {
         Command::Renew(args) => crate::rental_cmd::renew(&ctx, args).map(Outcome::from),
         Command::Rentals(args) => crate::rental_cmd::rentals(&ctx, args).map(Outcome::from),
         Command::Rdp(args) => crate::rental_cmd::rdp(&ctx, args).map(Outcome::from),
+        Command::Ssh(args) => crate::ssh_cmd::ssh(&ctx, args),
+        Command::GpuCheck(args) => crate::ssh_cmd::gpu_check(&ctx, args),
         Command::Vm { command } => crate::rental_cmd::vm(&ctx, command).map(Outcome::from),
         Command::Practice { command } => crate::practice_cmd::run(&data_dir, args.global.json, command),
         // main writes these before any data dir or settings are read.

@@ -49,7 +49,7 @@ mod tests {
     fn completions_know_the_commands_and_flags() {
         for what in [What::CompleteBash, What::CompleteZsh, What::CompleteFish] {
             let t = text(what);
-            for word in ["rent", "renew", "machines", "network", "json"] {
+            for word in ["rent", "renew", "machines", "network", "json", "ssh", "gpu-check", "print"] {
                 assert!(t.contains(word), "{what:?} completions lack {word}");
             }
         }

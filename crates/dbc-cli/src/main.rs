@@ -14,6 +14,7 @@ mod output;
 mod practice_cmd;
 mod progress;
 mod rental_cmd;
+mod ssh_cmd;
 mod wallet_cmd;
 
 use clap::Parser;

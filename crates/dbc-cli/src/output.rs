@@ -11,7 +11,12 @@ impl Output {
         Output { json }
     }
 
+    /// A `null` result prints nothing in human mode: the command already
+    /// wrote what it had to (`ssh --print`, a remote command's output).
     pub fn success(&self, value: &Value) {
+        if !self.json && value.is_null() {
+            return;
+        }
         if self.json {
             println!("{}", serde_json::to_string_pretty(value).unwrap_or_default());
         } else {

@@ -57,10 +57,14 @@ pub struct RenewArgs {
 
 #[derive(Debug, clap::Subcommand)]
 pub enum VmCommand {
-    /// Create the Windows VM of a placed order and wait until it runs.
+    /// Create the VM of a placed order (Windows unless `--os linux`) and wait until it runs.
     Create {
         rent_id: String,
-        /// A Windows image of the node (default: the first one).
+        /// The guest OS: windows (RDP) or linux (Ubuntu, SSH as `dbc`).
+        #[arg(long, default_value = "windows", value_name = "windows|linux", value_parser = parse_os)]
+        os: dbc::compute::VmOs,
+        /// An image of the node (default: the first Windows image, or with
+        /// `--os linux` the first Ubuntu/Linux one).
         #[arg(long)]
         image: Option<String>,
         /// The DBC client to go through (default: the practice network's
@@ -122,7 +126,7 @@ pub struct RentalsArgs {
 }
 
 /// Connect, open the rental service of the connected chain and run `f`.
-fn with_rentals<T, F, Fut>(ctx: &Ctx, f: F) -> Result<T>
+pub(crate) fn with_rentals<T, F, Fut>(ctx: &Ctx, f: F) -> Result<T>
 where
     F: FnOnce(RentalService) -> Fut,
     Fut: std::future::Future<Output = Result<T>>,
@@ -134,7 +138,7 @@ where
 
 /// The signing key of `account` (the active one by default), after asking
 /// for the app password.
-fn unlock(ctx: &Ctx, account: Option<&str>) -> Result<SigningKey> {
+pub(crate) fn unlock(ctx: &Ctx, account: Option<&str>) -> Result<SigningKey> {
     let w = wallet(ctx)?;
     let acc = pick(&w, account)?;
     let password = app_password(false)?;
@@ -254,6 +258,8 @@ pub(crate) fn rental_json(r: &Rental, best: Option<u32>) -> Value {
         "vm": r.vm.as_ref().map(|v| json!({
             "client_url": v.client_url, "task_id": v.task_id, "image": v.image, "status": v.status,
             "host": v.host, "rdp_port": v.rdp_port, "vnc_port": v.vnc_port, "user": v.user,
+            "os": v.plan.as_ref().map(|p| p.os.as_str()), "ssh_port": v.plan.as_ref().and_then(|p| p.ssh_port),
+            "gpu_check": v.gpu_check,
         })),
         "in_flight": r.pending.as_ref().map(|p| json!({ "extrinsic_hash": p.extrinsic_hash, "nonce": p.nonce })),
         "last_error": r.last_error,
@@ -267,7 +273,7 @@ pub const CLIENT_ENV: &str = "DBC_RENT_CLIENT";
 /// The DBC client for rental `r`, by the rule both shells share
 /// ([`rental::choose_client`]): `--client`, the practice network's own,
 /// the VM's, `DBC_RENT_CLIENT`, the app's settings.
-fn client_for(ctx: &Ctx, flag: Option<&str>, r: &Rental) -> Result<ComputeClient> {
+pub(crate) fn client_for(ctx: &Ctx, flag: Option<&str>, r: &Rental) -> Result<ComputeClient> {
     let practice = match ctx.network {
         dbc::network::NetworkChoice::Practice => dbc::practice::running(ctx.data_dir)?.and_then(|p| p.client),
         _ => None,
@@ -293,12 +299,18 @@ fn login_json(r: &Rental, d: &dbc::compute::TaskDetail) -> Result<Value> {
         "task_id": d.task_id,
         "status": login.vm_status,
         "host": login.host,
+        "os": d.os,
         "rdp_port": login.rdp_port,
+        "ssh_port": d.ssh_port,
         "vnc_port": login.vnc_port,
         "user": login.running.then(|| login.user.clone()),
         "password_available": password.is_some(),
         "password": password,
     }))
+}
+
+fn parse_os(raw: &str) -> std::result::Result<dbc::compute::VmOs, String> {
+    dbc::compute::VmOs::parse(raw).map_err(|e| e.message)
 }
 
 /// `vm create|status|start|stop|restart|delete RENT_ID`.
@@ -329,8 +341,9 @@ pub fn vm(ctx: &Ctx, cmd: VmCommand) -> Result<Value> {
             }
         };
         match cmd {
-            VmCommand::Create { image, poll, .. } => {
+            VmCommand::Create { image, poll, os, .. } => {
                 let opts = rental::VmOptions {
+                    os,
                     poll: dbc::compute::PollOptions {
                         interval: std::time::Duration::from_secs(poll.max(1)),
                         ..Default::default()

@@ -156,3 +156,40 @@ fn json_errors_have_the_one_error_shape() {
     assert_eq!(v["error"]["code"], "io");
     assert!(v["error"]["message"].as_str().unwrap().contains("settings.json"));
 }
+
+#[test]
+fn ssh_and_gpu_check_are_commands_with_their_flags() {
+    for (cmd, flags) in
+        [("ssh", &["--print", "--key", "--generate-key", "COMMAND"][..]), ("gpu-check", &["--key", "RENT_ID"][..])]
+    {
+        let out = Command::new(env!("CARGO_BIN_EXE_dbc-rent")).args([cmd, "--help"]).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        for f in flags {
+            assert!(text.contains(f), "{f} missing from `{cmd} --help`:\n{text}");
+        }
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_dbc-rent")).args(["vm", "create", "--help"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("--os <windows|linux>"));
+}
+
+#[test]
+fn vm_create_takes_windows_or_linux_only() {
+    let d = tempfile::tempdir().unwrap();
+    let out = dbc_rent(d.path()).args(["vm", "create", "7", "--os", "macos"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "a usage error");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("use windows or linux"));
+}
+
+/// No key of the user's and no consent: nothing is generated, the error says how.
+#[test]
+fn ssh_without_a_key_needs_consent_to_make_one() {
+    let d = tempfile::tempdir().unwrap();
+    let home = d.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let out = dbc_rent(&d.path().join("data")).env("HOME", &home).args(["--json", "ssh", "7"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v = json_of(&out);
+    assert_eq!(v["error"]["code"], "ssh-key-missing", "{v}");
+    assert!(v["error"]["message"].as_str().unwrap().contains("--generate-key"));
+    assert!(!home.join(".ssh").exists(), "nothing written without consent");
+}

@@ -255,6 +255,9 @@ error_codes! {
         /// The machine offers no Windows image (no name containing "win").
         /// `data`: `{images}` (comma-separated).
         NoWindowsImage = "no-windows-image",
+        /// The machine offers no Linux image (no name containing "ubuntu" or "linux").
+        /// `data`: `{images}` (comma-separated).
+        NoLinuxImage = "no-linux-image",
         /// The image the renter picked is not on the machine. `data`: `{image, images}`.
         ImageNotFound = "image-not-found",
         /// The machine has no room for a VM of the rented share right now.
@@ -296,6 +299,35 @@ error_codes! {
         /// Installing the verified package failed (the password prompt was
         /// dismissed, the package manager refused). `data`: `{reason}`.
         UpdateFailed = "update-failed",
+        /// A Linux VM's SSH host key is not the one pinned on first connection in the
+        /// app's known-hosts file (the VM was recreated, or someone is in between).
+        /// `data`: `{host, port, pinned, offered, file}`.
+        SshHostKeyChanged = "ssh-host-key-changed",
+        /// The VM's SSH port does not answer (refused, no route, timed out). `data`: `{host, port, reason}`.
+        SshUnreachable = "ssh-unreachable",
+        /// The VM refused the SSH login. `data`: `{host, port, user, method}` (`password` or `publickey`).
+        SshAuthFailed = "ssh-auth-failed",
+        /// An SSH session failed (protocol error, a command that failed or did not
+        /// finish). `data`: `{host, port, reason}` (and `exitStatus` for a command).
+        SshFailed = "ssh-failed",
+        /// No SSH key where one was expected (a chosen path, or no home folder). `data`: `{path}`.
+        SshKeyMissing = "ssh-key-missing",
+        /// An SSH key file that cannot be used (not OpenSSH format, passphrase-protected,
+        /// a public key line with a quote or line break, half a pair). `data`: `{path, reason}`.
+        SshKeyInvalid = "ssh-key-invalid",
+        /// No `ssh` program was found. `data`: `{os, install}`.
+        SshClientMissing = "ssh-client-missing",
+        /// No terminal program was found to run `ssh` in. `data`: `{os, install}`.
+        TerminalMissing = "terminal-missing",
+        /// The terminal or VS Code was found but could not be started. `data`: `{program, reason}`.
+        TerminalLaunchFailed = "terminal-launch-failed",
+        /// VS Code's `code` command was not found. `data`: `{os, install}`.
+        VscodeMissing = "vscode-missing",
+        /// An SSH operation on a VM that is not Linux (use Remote Desktop). `data`: `{os}`.
+        NotLinuxVm = "not-linux-vm",
+        /// The GPU check could not read the VM's GPUs (`nvidia-smi` missing, failing, or
+        /// printing something unexpected). Kept in a GPU check's verdict as its `code`.
+        GpuCheckFailed = "gpu-check-failed",
     }
 }
 

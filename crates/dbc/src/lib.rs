@@ -27,6 +27,7 @@ pub mod rdp;
 pub mod redact;
 pub mod rental;
 pub mod settings;
+pub mod ssh;
 pub mod text;
 pub mod units;
 pub mod wallet;

@@ -171,6 +171,8 @@ fn plan() -> VmPlan {
         disk_gb: 100,
         rdp_port: 20001,
         vnc_port: 30001,
+        os: dbc::compute::VmOs::Windows,
+        ssh_port: None,
     }
 }
 

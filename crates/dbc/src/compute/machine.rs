@@ -4,7 +4,7 @@
 
 use super::auth::Auth;
 use super::client::{normalize_machine_id, ComputeClient};
-use super::plan::{plan_vm, PlanRequest, VmPlan};
+use super::plan::{plan_vm_for, PlanRequest, VmOs, VmPlan};
 use super::reply::{bad_shape, Ctx};
 use super::types::{NodeInfo, TaskDetail, TaskSummary};
 use crate::error::{Error, Result};
@@ -85,12 +85,17 @@ impl RentedMachine {
     /// Read the node and plan a Windows VM for this order's share
     /// ([`plan_vm`]); the description defaults to `DBC Rent order <id>`.
     pub async fn plan(&self, req: &PlanRequest) -> Result<VmPlan> {
+        self.plan_for(req, VmOs::Windows).await
+    }
+
+    /// [`RentedMachine::plan`] for `os` ([`plan_vm_for`]).
+    pub async fn plan_for(&self, req: &PlanRequest, os: VmOs) -> Result<VmPlan> {
         let node = self.node_info().await?;
         let mut req = req.clone();
         if req.desc.is_none() {
             req.desc = Some(format!("DBC Rent order {}", self.auth.rent_id()));
         }
-        plan_vm(&node, &req, &mut rand::rngs::OsRng)
+        plan_vm_for(&node, &req, os, &mut rand::rngs::OsRng)
     }
 
     /// `POST /api/v1/tasks`: this wallet's VMs on the machine.

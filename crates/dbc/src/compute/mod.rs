@@ -49,7 +49,8 @@ pub use client::{normalize_machine_id, ComputeClient, ConnectionCheck, Timeouts,
 pub use create::{CreateEvent, CreateOptions, CreatedHow, CreatedVm};
 pub use machine::RentedMachine;
 pub use plan::{
-    choose_image, new_task_id, plan_vm, sanitize_desc, size_for_share, validate_task_id, PlanRequest, Sizing, VmPlan,
+    choose_image, choose_image_for, new_task_id, plan_vm, plan_vm_for, sanitize_desc, size_for_share, validate_task_id,
+    PlanRequest, Sizing, VmOs, VmPlan,
 };
 pub use poll::{PollOptions, Progress, Target};
 pub use reach::{rdp_reachable, CONNECTION_CONFIRM_HYBRID};

@@ -1,8 +1,9 @@
-//! Planning a Windows VM on a rented machine: pure, no network
-//! (compute-api.md §1.4.1, §4, §7).
+//! Planning a VM on a rented machine: pure, no network
+//! (compute-api.md §1.4.1, §4, §7). Windows is the default; a Linux (Ubuntu)
+//! plan differs only in its OS fields and its login port (SSH, not RDP).
 //!
-//! - the image: a name containing "win" (any case) ending in `.qcow2`, or
-//!   the one the renter picked;
+//! - the image: a name containing "win" (any case) ending in `.qcow2` for
+//!   Windows, "ubuntu" or "linux" for Linux, or the one the renter picked;
 //! - the size: the node caps CPU and memory at `floor(total × rented/total_gpus)`
 //!   (as a C `float`), memory also at what is free now, and the data disk at
 //!   `/data`'s free space; we take the rented share of each, one GiB of
@@ -23,6 +24,9 @@ use serde_json::{json, Map, Value};
 /// Host ports for RDP: registered range, below Linux's ephemeral ports
 /// (32768+) and clear of the DBC client's own 5000–5100.
 pub const RDP_PORTS: std::ops::RangeInclusive<u16> = 20000..=29999;
+/// Host ports for SSH (Linux VMs): disjoint from the RDP and VNC ranges, so
+/// a Linux plan's two ports never collide either.
+pub const SSH_PORTS: std::ops::RangeInclusive<u16> = 10000..=19999;
 /// Host ports for VNC: the node requires 5900–65535; we stay below the
 /// ephemeral range too, and apart from the RDP range so they never collide.
 pub const VNC_PORTS: std::ops::RangeInclusive<u16> = 30000..=32767;
@@ -45,6 +49,47 @@ pub struct PlanRequest {
     pub desc: Option<String>,
 }
 
+/// The guest operating system of a VM. Windows is what the app was built
+/// for (RDP, Omniverse) and the default everywhere an OS is not given.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[derive(ts_rs::TS)]
+pub enum VmOs {
+    #[default]
+    Windows,
+    /// Ubuntu and other Linux images: login over SSH as `dbc`.
+    Linux,
+}
+
+impl VmOs {
+    /// The `operation_system` value the node is sent.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VmOs::Windows => "windows",
+            VmOs::Linux => "linux",
+        }
+    }
+
+    /// `windows`/`win` or `linux`/`ubuntu`, any case (the CLI's `--os`).
+    pub fn parse(raw: &str) -> Result<VmOs> {
+        match raw.trim().to_ascii_lowercase().as_str() {
+            "windows" | "win" => Ok(VmOs::Windows),
+            "linux" | "ubuntu" => Ok(VmOs::Linux),
+            _ => Err(Error::invalid_argument(format!("unknown operating system {raw:?}: use windows or linux"))
+                .with_data(json!({ "field": "os" }))),
+        }
+    }
+
+    /// The OS of a VM as its detail names it (`os`, lower-cased by the node).
+    pub fn of_detail(os: &str) -> VmOs {
+        if os.contains("win") {
+            VmOs::Windows
+        } else {
+            VmOs::Linux
+        }
+    }
+}
+
 /// Everything a create request sends. Fields are public so a caller can
 /// journal the plan, and show or adjust it; [`VmPlan::validate`] checks it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,8 +104,17 @@ pub struct VmPlan {
     pub mem_gb: u64,
     /// The data disk (`vdb`); the system disk comes from the image.
     pub disk_gb: u64,
+    /// Windows: the host port forwarded to the guest's 3389. `0` on a Linux
+    /// plan, which sends no `rdp_port`.
     pub rdp_port: u16,
     pub vnc_port: u16,
+    /// Windows unless told: plans journaled before Linux was offered have no `os`.
+    #[serde(default)]
+    pub os: VmOs,
+    /// Linux: the host port forwarded to the guest's 22; `None` on Windows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub ssh_port: Option<u16>,
 }
 
 /// A new task id: 22 random ASCII letters and digits.
@@ -108,6 +162,21 @@ pub fn choose_image(node: &NodeInfo, wanted: Option<&str>) -> Result<String> {
     node.windows_images().find(|i| i.name.ends_with(".qcow2")).map(|i| i.name.clone()).ok_or_else(|| {
         let list = if names.is_empty() { "none".to_string() } else { names.join(", ") };
         Error::new(ErrorCode::NoWindowsImage, format!("the machine offers no Windows image (images: {list})"))
+            .with_data(json!({ "images": list }))
+    })
+}
+
+/// [`choose_image`] for `os`: for Linux the first image whose name contains
+/// "ubuntu" or "linux" (`no-linux-image` when there is none). A picked image
+/// is used as it is, whatever its name, as for Windows.
+pub fn choose_image_for(node: &NodeInfo, wanted: Option<&str>, os: VmOs) -> Result<String> {
+    if os == VmOs::Windows || wanted.map(str::trim).is_some_and(|w| !w.is_empty()) {
+        return choose_image(node, wanted);
+    }
+    node.linux_images().find(|i| i.name.ends_with(".qcow2")).map(|i| i.name.clone()).ok_or_else(|| {
+        let names: Vec<&str> = node.images.iter().map(|i| i.name.as_str()).collect();
+        let list = if names.is_empty() { "none".to_string() } else { names.join(", ") };
+        Error::new(ErrorCode::NoLinuxImage, format!("the machine offers no Ubuntu/Linux image (images: {list})"))
             .with_data(json!({ "images": list }))
     })
 }
@@ -191,9 +260,25 @@ pub fn pick_ports(rng: &mut impl Rng, avoid: &[u16]) -> (u16, u16) {
     (draw(RDP_PORTS), draw(VNC_PORTS))
 }
 
-/// The whole plan: image, size, ports, task id and description.
+/// A random SSH port, not in `avoid`.
+pub fn pick_ssh_port(rng: &mut impl Rng, avoid: &[u16]) -> u16 {
+    loop {
+        let p = rng.gen_range(SSH_PORTS);
+        if !avoid.contains(&p) {
+            return p;
+        }
+    }
+}
+
+/// The whole plan of a Windows VM: image, size, ports, task id and description.
 pub fn plan_vm(node: &NodeInfo, req: &PlanRequest, rng: &mut impl Rng) -> Result<VmPlan> {
-    let image_name = choose_image(node, req.image.as_deref())?;
+    plan_vm_for(node, req, VmOs::Windows, rng)
+}
+
+/// [`plan_vm`] for `os`. A Linux plan has an SSH port instead of an RDP one;
+/// sizes, task id and description are chosen the same way.
+pub fn plan_vm_for(node: &NodeInfo, req: &PlanRequest, os: VmOs, rng: &mut impl Rng) -> Result<VmPlan> {
+    let image_name = choose_image_for(node, req.image.as_deref(), os)?;
     let size = size_for_share(node, req.rented_gpus)?;
     let task_id = match &req.task_id {
         Some(id) => {
@@ -203,6 +288,10 @@ pub fn plan_vm(node: &NodeInfo, req: &PlanRequest, rng: &mut impl Rng) -> Result
         None => new_task_id(),
     };
     let (rdp_port, vnc_port) = pick_ports(rng, &[]);
+    let (rdp_port, ssh_port) = match os {
+        VmOs::Windows => (rdp_port, None),
+        VmOs::Linux => (0, Some(pick_ssh_port(rng, &[vnc_port]))),
+    };
     let desc = sanitize_desc(req.desc.as_deref().unwrap_or("DBC Rent"));
     let plan = VmPlan {
         task_id,
@@ -214,6 +303,8 @@ pub fn plan_vm(node: &NodeInfo, req: &PlanRequest, rng: &mut impl Rng) -> Result
         disk_gb: size.disk_gb,
         rdp_port,
         vnc_port,
+        os,
+        ssh_port,
     };
     plan.validate()?;
     Ok(plan)
@@ -236,14 +327,29 @@ impl VmPlan {
         if self.cpu_cores == 0 || self.mem_gb == 0 || self.disk_gb == 0 {
             return bad("size", "CPU, memory and disk must each be at least 1".into());
         }
-        if self.rdp_port < 1024 {
-            return bad("rdpPort", format!("RDP port {} is below 1024", self.rdp_port));
+        // The login port: RDP for Windows, SSH for Linux, never both.
+        let (login, field, name) = match self.os {
+            VmOs::Windows => {
+                if self.ssh_port.is_some() {
+                    return bad("sshPort", "a Windows plan has no SSH port".into());
+                }
+                (self.rdp_port, "rdpPort", "RDP")
+            }
+            VmOs::Linux => {
+                if self.rdp_port != 0 {
+                    return bad("rdpPort", "a Linux plan has no RDP port (0)".into());
+                }
+                (self.ssh_port.unwrap_or(0), "sshPort", "SSH")
+            }
+        };
+        if login < 1024 {
+            return bad(field, format!("{name} port {login} is below 1024"));
         }
         if self.vnc_port < 5900 {
             return bad("vncPort", format!("VNC port {} is below 5900", self.vnc_port));
         }
-        if self.rdp_port == self.vnc_port {
-            return bad("vncPort", "the RDP and VNC ports must differ".into());
+        if login == self.vnc_port {
+            return bad("vncPort", format!("the {name} and VNC ports must differ"));
         }
         Ok(())
     }
@@ -253,11 +359,25 @@ impl VmPlan {
     pub fn repick_ports(&mut self, rng: &mut impl Rng, avoid: &[u16]) {
         let mut all = avoid.to_vec();
         all.extend([self.rdp_port, self.vnc_port]);
+        all.extend(self.ssh_port);
         (self.rdp_port, self.vnc_port) = pick_ports(rng, &all);
+        if self.os == VmOs::Linux {
+            self.rdp_port = 0;
+            self.ssh_port = Some(pick_ssh_port(rng, &all));
+        }
+    }
+
+    /// The port the user logs in on: RDP (Windows) or SSH (Linux).
+    pub fn login_port(&self) -> u16 {
+        match self.os {
+            VmOs::Windows => self.rdp_port,
+            VmOs::Linux => self.ssh_port.unwrap_or(0),
+        }
     }
 
     /// The `additional` object of `POST /api/v1/tasks/start`: every value a
-    /// JSON string, Windows with UEFI, no `ssh_port`.
+    /// JSON string; Windows with UEFI and `rdp_port`, no `ssh_port`; Linux
+    /// with legacy BIOS and `ssh_port`, no `rdp_port` (compute-api.md §1.4.1).
     pub fn additional(&self) -> Map<String, Value> {
         let mut m = Map::new();
         let mut put = |k: &str, v: String| {
@@ -266,9 +386,17 @@ impl VmPlan {
         put("task_id", self.task_id.clone());
         put("image_name", self.image_name.clone());
         put("desc", self.desc.clone());
-        put("operation_system", "windows".into());
-        put("bios_mode", "uefi".into());
-        put("rdp_port", self.rdp_port.to_string());
+        put("operation_system", self.os.as_str().into());
+        match self.os {
+            VmOs::Windows => {
+                put("bios_mode", "uefi".into());
+                put("rdp_port", self.rdp_port.to_string());
+            }
+            VmOs::Linux => {
+                put("bios_mode", "legacy".into());
+                put("ssh_port", self.ssh_port.unwrap_or(0).to_string());
+            }
+        }
         put("vnc_port", self.vnc_port.to_string());
         put("gpu_count", self.gpu_count.to_string());
         put("cpu_cores", self.cpu_cores.to_string());
@@ -439,6 +567,64 @@ mod tests {
         // A bad caller-chosen id is refused.
         let bad = PlanRequest { task_id: Some("x".into()), ..req };
         assert_eq!(plan_vm(&n, &bad, &mut rng()).unwrap_err().code, ErrorCode::InvalidArgument);
+    }
+
+    #[test]
+    fn a_linux_plan_sends_ssh_port_legacy_bios_and_no_rdp_port() {
+        let n = node(8, &["Win10_ovmf.qcow2", "Ubuntu2204.qcow2", "linux_min.qcow2"]);
+        let req = PlanRequest { rented_gpus: 2, task_id: Some("DbcLnx7Kj9k7Bteh2E88cA".into()), ..Default::default() };
+        let p = plan_vm_for(&n, &req, VmOs::Linux, &mut rng()).unwrap();
+        assert_eq!((p.os, p.image_name.as_str(), p.rdp_port), (VmOs::Linux, "Ubuntu2204.qcow2", 0));
+        let ssh = p.ssh_port.unwrap();
+        assert!(SSH_PORTS.contains(&ssh) && ssh != p.vnc_port && p.login_port() == ssh);
+        // Sizes exactly as for Windows.
+        let w = plan_vm_for(&n, &req, VmOs::Windows, &mut rng()).unwrap();
+        assert_eq!((p.gpu_count, p.cpu_cores, p.mem_gb, p.disk_gb), (w.gpu_count, w.cpu_cores, w.mem_gb, w.disk_gb));
+        assert_eq!(w, plan_vm(&n, &req, &mut rng()).unwrap(), "plan_vm is the Windows plan");
+        let add = p.additional();
+        assert!(add.values().all(Value::is_string), "every value a string: {add:?}");
+        assert_eq!(add["operation_system"], "linux");
+        assert_eq!(add["bios_mode"], "legacy");
+        assert_eq!(add["ssh_port"], ssh.to_string());
+        assert_eq!(add["task_id"], "DbcLnx7Kj9k7Bteh2E88cA");
+        assert!(!add.contains_key("rdp_port"), "no rdp_port for Linux");
+        for k in ["image_name", "desc", "vnc_port", "gpu_count", "cpu_cores", "mem_size", "disk_size"] {
+            assert!(add.contains_key(k), "{k}");
+        }
+        // Port conflicts re-draw the SSH and VNC ports and keep it a Linux plan.
+        let mut q = p.clone();
+        for _ in 0..300 {
+            let before = (q.ssh_port, q.vnc_port);
+            q.repick_ports(&mut rng(), &[10000, 30000]);
+            assert!(q.ssh_port != before.0 && q.vnc_port != before.1 && q.rdp_port == 0);
+            q.validate().unwrap();
+        }
+        // The exact image picked is used; no Linux image at all is its own error.
+        let picked = PlanRequest { image: Some("linux_min.qcow2".into()), ..req.clone() };
+        assert_eq!(plan_vm_for(&n, &picked, VmOs::Linux, &mut rng()).unwrap().image_name, "linux_min.qcow2");
+        let e = plan_vm_for(&node(8, &["win.qcow2"]), &req, VmOs::Linux, &mut rng()).unwrap_err();
+        assert_eq!((e.code, e.data.unwrap()["images"].as_str()), (ErrorCode::NoLinuxImage, Some("win.qcow2")));
+        // Journaled plans from before Linux read back as Windows.
+        let mut old = serde_json::to_value(&w).unwrap();
+        assert!(old.get("sshPort").is_none());
+        old.as_object_mut().unwrap().remove("os");
+        assert_eq!(serde_json::from_value::<VmPlan>(old).unwrap().os, VmOs::Windows);
+        let back: VmPlan = serde_json::from_value(serde_json::to_value(&p).unwrap()).unwrap();
+        assert_eq!(back, p);
+        // Hand edits that mix the two are refused.
+        let field = |p: &VmPlan| p.validate().unwrap_err().data.unwrap()["field"].as_str().unwrap().to_string();
+        let mut bad = p.clone();
+        bad.rdp_port = 20001;
+        assert_eq!(field(&bad), "rdpPort");
+        let mut bad = p.clone();
+        bad.ssh_port = None;
+        assert_eq!(field(&bad), "sshPort");
+        let mut bad = w.clone();
+        bad.ssh_port = Some(10022);
+        assert_eq!(field(&bad), "sshPort");
+        assert_eq!(VmOs::parse("Ubuntu").unwrap(), VmOs::Linux);
+        assert_eq!(VmOs::parse(" win ").unwrap(), VmOs::Windows);
+        assert_eq!(VmOs::parse("macos").unwrap_err().code, ErrorCode::InvalidArgument);
     }
 
     #[test]

@@ -118,6 +118,13 @@ impl ImageInfo {
     pub fn is_windows(&self) -> bool {
         self.name.to_ascii_lowercase().contains("win")
     }
+
+    /// A Linux image: the name contains "ubuntu" or "linux", any case (the
+    /// node's own test for `operation_system`, compute-api.md §1.4.1).
+    pub fn is_linux(&self) -> bool {
+        let n = self.name.to_ascii_lowercase();
+        n.contains("ubuntu") || n.contains("linux")
+    }
 }
 
 /// One machine's hardware and images as its node reports them
@@ -187,6 +194,10 @@ impl NodeInfo {
 
     pub fn windows_images(&self) -> impl Iterator<Item = &ImageInfo> {
         self.images.iter().filter(|i| i.is_windows())
+    }
+
+    pub fn linux_images(&self) -> impl Iterator<Item = &ImageInfo> {
+        self.images.iter().filter(|i| i.is_linux())
     }
 }
 

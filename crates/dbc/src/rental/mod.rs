@@ -34,6 +34,7 @@ pub mod reminders;
 #[cfg(test)]
 mod samples;
 pub mod service;
+pub mod ssh_steps;
 pub mod vm_steps;
 
 #[cfg(test)]
@@ -48,4 +49,5 @@ pub use failover::{through_clients, ClientSwitch};
 pub use login::VmLogin;
 pub use record::{OrderFacts, PendingCall, PendingTx, Rental, Stage, VmFacts};
 pub use service::{choose_client, ClientSources, RenewQuote, Renewed, RentalService, TimeLeft};
+pub use ssh_steps::{expected_gpus, forget_ended_vscode_hosts, gpu_check, install_key, ssh_login, SshUse};
 pub use vm_steps::{create_vm, vm_detail, vm_power, PowerOp, VmEvent, VmOptions};

@@ -157,6 +157,11 @@ pub struct VmFacts {
     /// The whole request as sent: after a crash the same plan (same task
     /// id) goes again, which the node never turns into a second VM.
     pub plan: Option<crate::compute::plan::VmPlan>,
+    /// The last GPU check of a Linux VM (`nvidia-smi` in the VM against the
+    /// rented GPUs), kept to be shown in My rentals. A new VM starts without.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub gpu_check: Option<crate::ssh::GpuCheck>,
 }
 
 /// One rental in the journal.

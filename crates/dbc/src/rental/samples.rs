@@ -38,6 +38,7 @@ pub fn vm(client_url: &str) -> VmFacts {
         host: None,
         user: None,
         plan: None,
+        gpu_check: None,
     }
 }
 

@@ -10,7 +10,7 @@ use super::errors;
 use super::record::{Rental, Stage, VmFacts};
 use crate::compute::create::{CreateEvent, CreateOptions};
 use crate::compute::machine::RentedMachine;
-use crate::compute::plan::PlanRequest;
+use crate::compute::plan::{PlanRequest, VmOs};
 use crate::compute::poll::{PollOptions, Progress, Target};
 use crate::compute::types::{StatusKind, TaskDetail};
 use crate::compute::{Auth, ComputeClient};
@@ -39,6 +39,9 @@ pub enum VmEvent {
 pub struct VmOptions {
     pub create: CreateOptions,
     pub poll: PollOptions,
+    /// The guest OS of a new VM (Windows unless asked). A VM being resumed
+    /// keeps its journaled plan's OS.
+    pub os: VmOs,
 }
 
 /// The signed routes of rental `r`'s order through the client it uses.
@@ -85,14 +88,13 @@ pub async fn create_vm(
         _ if fresh => {
             let from = r.stage;
             let machine = machine_of(&r, client, key)?;
-            let plan = machine
-                .plan(&PlanRequest {
-                    rented_gpus: r.gpus,
-                    image,
-                    task_id: None,
-                    desc: Some(format!("DBC Rent order {}", r.rent_id().unwrap_or_default())),
-                })
-                .await?;
+            let req = PlanRequest {
+                rented_gpus: r.gpus,
+                image,
+                task_id: None,
+                desc: Some(format!("DBC Rent order {}", r.rent_id().unwrap_or_default())),
+            };
+            let plan = machine.plan_for(&req, opts.os).await?;
             let facts = VmFacts {
                 client_url: client.base_url().to_string(),
                 task_id: plan.task_id.clone(),
@@ -103,6 +105,7 @@ pub async fn create_vm(
                 host: None,
                 user: None,
                 plan: Some(plan),
+                gpu_check: None,
             };
             // Only if nothing moved it on meanwhile (e.g. the order lapsed, or
             // another window started a VM for it).

@@ -196,6 +196,42 @@ export type FundResult = { address: string,
 amount: string, blockHash: string, free: string, };
 
 /**
+ * One check, kept with the rental's VM and shown in My rentals.
+ */
+export type GpuCheck = { expected: GpuExpected, seen: Array<GpuSeen>, verdict: GpuVerdict, 
+/**
+ * Unix seconds.
+ */
+checkedAt: number, };
+
+/**
+ * What the chain says was rented.
+ */
+export type GpuExpected = { 
+/**
+ * The machine's `gpu_type`, as the chain has it.
+ */
+model: string, 
+/**
+ * GPUs of the order.
+ */
+count: number, 
+/**
+ * The machine's `gpu_mem`, GB per GPU (`None` when the chain has none).
+ */
+memGb: number | null, };
+
+/**
+ * One GPU as the VM sees it.
+ */
+export type GpuSeen = { name: string, memMib: number, };
+
+/**
+ * The outcome.
+ */
+export type GpuVerdict = { "kind": "pass" } | { "kind": "mismatch", reason: string, } | { "kind": "error", code: string, message: string, };
+
+/**
  * A base image in the node's `/data`.
  */
 export type ImageInfo = { name: string, 
@@ -932,7 +968,18 @@ host: string | null, user: string | null,
  * The whole request as sent: after a crash the same plan (same task
  * id) goes again, which the node never turns into a second VM.
  */
-plan: VmPlan | null, };
+plan: VmPlan | null, 
+/**
+ * The last GPU check of a Linux VM (`nvidia-smi` in the VM against the
+ * rented GPUs), kept to be shown in My rentals. A new VM starts without.
+ */
+gpuCheck?: GpuCheck, };
+
+/**
+ * The guest operating system of a VM. Windows is what the app was built
+ * for (RDP, Omniverse) and the default everywhere an OS is not given.
+ */
+export type VmOs = "windows" | "linux";
 
 /**
  * Everything a create request sends. Fields are public so a caller can
@@ -942,7 +989,20 @@ export type VmPlan = { taskId: string, imageName: string, desc: string, gpuCount
 /**
  * The data disk (`vdb`); the system disk comes from the image.
  */
-diskGb: number, rdpPort: number, vncPort: number, };
+diskGb: number, 
+/**
+ * Windows: the host port forwarded to the guest's 3389. `0` on a Linux
+ * plan, which sends no `rdp_port`.
+ */
+rdpPort: number, vncPort: number, 
+/**
+ * Windows unless told: plans journaled before Linux was offered have no `os`.
+ */
+os: VmOs, 
+/**
+ * Linux: the host port forwarded to the guest's 22; `None` on Windows.
+ */
+sshPort?: number, };
 
 /** A network's kind, as `NetworkChoice::kind()` writes it. */
 export type Network = NetworkChoice['kind'];
