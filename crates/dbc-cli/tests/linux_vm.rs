@@ -89,7 +89,7 @@ fn flow(dir: &Path) {
     use std::os::unix::fs::PermissionsExt;
     assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600);
     let line = p["command"].as_str().unwrap().to_string();
-    assert!(!line.contains(&*v["login"]["password"].as_str().unwrap_or("no password shown")), "no password in: {line}");
+    assert!(!line.contains(v["login"]["password"].as_str().unwrap_or("no password shown")), "no password in: {line}");
     assert!(line.contains(&format!("-p {ssh_port}")) && line.ends_with("dbc@127.0.0.1"), "{line}");
 
     // Debian's ssh with the printed command, no password possible: sees the rented GPU.
