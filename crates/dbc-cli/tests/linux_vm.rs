@@ -21,17 +21,8 @@ use std::process::Stdio;
 /// `dbc-rent --json ARGS` with a private HOME (no ~/.ssh of the machine's user is read).
 fn run(dir: &Path, args: &[&str], stdin: Option<&str>) -> (Option<i32>, Value, String) {
     let mut c = practice_cmd(dir, args);
-    c.env("HOME", dir.join("home")).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = c.spawn().unwrap();
-    if let Some(s) = stdin {
-        use std::io::Write;
-        child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
-    }
-    drop(child.stdin.take());
-    let out = child.wait_with_output().unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).to_string();
-    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    (out.status.code(), serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text} / {stderr}")), stderr)
+    c.env("HOME", dir.join("home"));
+    common::run_json(c, stdin)
 }
 
 fn ok(dir: &Path, args: &[&str]) -> Value {

@@ -12,18 +12,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 fn run(dir: &Path, args: &[&str], stdin: Option<&str>) -> (Option<i32>, Value, String) {
-    let mut c = cmd(dir, args);
-    c.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = c.spawn().unwrap();
-    if let Some(s) = stdin {
-        use std::io::Write;
-        child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
-    }
-    drop(child.stdin.take());
-    let out = child.wait_with_output().unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).to_string();
-    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    (out.status.code(), serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text} / {stderr}")), stderr)
+    common::run_json(cmd(dir, args), stdin)
 }
 
 fn ok(dir: &Path, args: &[&str]) -> Value {

@@ -7,7 +7,7 @@
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 /// The dev phrase; tests derive their own account from it (`{DEV}//name`).
 pub const DEV: &str = "bottom drive obey lake curtain smoke basket hold race lonely fit walk";
@@ -61,4 +61,21 @@ pub async fn check_then_stop(sandbox: dbc_sandbox::Sandbox, dir: PathBuf, check:
     if let Err(e) = result {
         std::panic::resume_unwind(e.into_panic());
     }
+}
+
+/// Run `c` (a `--json` command) with `stdin` written and closed: its exit
+/// code, its stdout as JSON (a panic naming both streams when it is not),
+/// and its stderr.
+pub fn run_json(mut c: Command, stdin: Option<&str>) -> (Option<i32>, Value, String) {
+    c.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    if let Some(s) = stdin {
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
+    }
+    drop(child.stdin.take());
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    (out.status.code(), serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text} / {stderr}")), stderr)
 }

@@ -314,3 +314,17 @@ impl Drop for ClientSim {
         self.sim.ssh.shutdown();
     }
 }
+/// Write `bytes` to `path` readable by this user only (0600): the SAM file of
+/// an RDP endpoint, a VM's SSH host key.
+pub(crate) fn write_private(path: &std::path::Path, bytes: &[u8]) -> dbc::error::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| dbc::error::Error::io(path, &e))?;
+    f.write_all(bytes).map_err(|e| dbc::error::Error::io(path, &e))
+}

@@ -15,7 +15,7 @@
 //! `-displayfd` (it picks a free display) and `-nolisten tcp`.
 
 use std::net::{Ipv4Addr, SocketAddr};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Stdio;
 use std::sync::Mutex as StdMutex;
 use std::time::Duration;
@@ -217,7 +217,7 @@ impl RdpHost {
         };
         let sam = self.dir.join(format!("sam-{port}-{n}"));
         let line = sam_line("Administrator", password).await?;
-        write_private(&sam, line.as_bytes())?;
+        super::write_private(&sam, line.as_bytes())?;
 
         let mut cmd = Command::new("freerdp-shadow-cli");
         cmd.arg(format!("/port:{port}"))
@@ -282,19 +282,6 @@ async fn sam_line(user: &str, password: &str) -> Result<String> {
             format!("winpr-hash failed: {}", String::from_utf8_lossy(&out.stderr).trim()),
         )),
     }
-}
-
-fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(|e| Error::io(path, &e))?;
-    f.write_all(bytes).map_err(|e| Error::io(path, &e))
 }
 
 fn io_err(what: &str, e: &std::io::Error) -> Error {

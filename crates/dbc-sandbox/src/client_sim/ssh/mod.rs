@@ -155,7 +155,7 @@ impl VmFolder {
         }
         let key = new_ed25519_key();
         let pem = key.to_openssh(russh::keys::ssh_key::LineEnding::LF).map_err(|e| Error::internal(e.to_string()))?;
-        write_private(&path, pem.as_bytes())?;
+        super::write_private(&path, pem.as_bytes())?;
         Ok(key)
     }
 
@@ -229,19 +229,6 @@ fn parse_authorized_line(line: &str) -> Option<PublicKey> {
     let words: Vec<&str> = line.split_whitespace().collect();
     let start = words.iter().position(|w| w.starts_with("ssh-") || w.starts_with("ecdsa-") || w.starts_with("sk-"))?;
     PublicKey::from_openssh(&words[start..].join(" ")).ok()
-}
-
-fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(|e| Error::io(path, &e))?;
-    f.write_all(bytes).map_err(|e| Error::io(path, &e))
 }
 
 /// The GPUs `nvidia-smi` shows for this VM: the chain's model (or the
