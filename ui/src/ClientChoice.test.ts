@@ -9,36 +9,13 @@ import VmCreate from './lib/components/rental/VmCreate.svelte';
 import RentalSettingsSection from './lib/components/rental/RentalSettingsSection.svelte';
 import ClientReach from './lib/components/rental/ClientReach.svelte';
 import { forgetReach } from './lib/rentals/reach';
-import { STAGE_MEANING } from './lib/ipc';
 import type { ClientHealth, Rental, RentalSettings } from './lib/ipc';
-import { mockCommands } from './test-backend';
+import { mockCommands, placedRental, sampleRentalSettings, SAMPLE_MACHINE } from './test-backend';
 
-const MACHINE = '4623784812' + 'a'.repeat(50) + '3b64';
+const MACHINE = SAMPLE_MACHINE;
 const COMMUNITY = ['http://115.231.234.34:5052', 'http://183.232.237.170:5016'];
-const SETTINGS: RentalSettings = {
-  computeClients: ['http://10.0.0.5:18777'],
-  communityClients: COMMUNITY,
-  communityClientsOff: false,
-  practiceClient: null,
-  reminderLeadsMinutes: [1440, 60],
-  defaultReminderLeadsMinutes: [1440, 60],
-};
-const RENTAL: Rental = {
-  id: 'r42',
-  account: '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY',
-  machineId: MACHINE,
-  gpus: 1,
-  blocks: 600,
-  quote: null,
-  stage: 'placed',
-  ...STAGE_MEANING.placed,
-  order: { rentId: 42, rentStart: 1000, rentEnd: 1600, confirmDeadline: 1150, reserved: '1', orderFee: '1', confirmedAt: null, paid: '0' },
-  vm: null,
-  pending: null,
-  lastError: null,
-  createdAt: 1,
-  updatedAt: 1,
-};
+const SETTINGS: RentalSettings = sampleRentalSettings({ communityClients: COMMUNITY });
+const RENTAL: Rental = placedRental();
 
 function health(url: string, over: Partial<ClientHealth> = {}): ClientHealth {
   return {

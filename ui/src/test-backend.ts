@@ -5,6 +5,8 @@ import { cleanup, fireEvent, screen } from '@testing-library/svelte';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import type { Channel } from '@tauri-apps/api/core';
 import { applyLanguage } from './lib/i18n';
+import { STAGE_MEANING } from './lib/ipc';
+import type { Rental, RentalSettings } from './lib/ipc';
 
 export type Handler = (args: Record<string, unknown>) => unknown;
 
@@ -83,4 +85,49 @@ export const button = (id: string) => screen.getByTestId(id) as HTMLButtonElemen
 /** Types `value` into the field with test id `id`. */
 export async function typeInto(id: string, value: string) {
   await fireEvent.input(screen.getByTestId(id), { target: { value } });
+}
+
+/** A machine id as the chain writes it (64 hex digits). */
+export const SAMPLE_MACHINE = '4623784812' + 'a'.repeat(50) + '3b64';
+
+/** The Renting settings with one DBC client of the user's, off the practice network. */
+export function sampleRentalSettings(over: Partial<RentalSettings> = {}): RentalSettings {
+  return {
+    computeClients: ['http://10.0.0.5:18777'],
+    communityClients: [],
+    communityClientsOff: false,
+    practiceClient: null,
+    reminderLeadsMinutes: [1440, 60],
+    defaultReminderLeadsMinutes: [1440, 60],
+    ...over,
+  };
+}
+
+/** Rent 42 on `SAMPLE_MACHINE`, placed, no VM yet. */
+export function placedRental(): Rental {
+  return {
+    id: 'r42',
+    account: '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY',
+    machineId: SAMPLE_MACHINE,
+    gpus: 1,
+    blocks: 600,
+    quote: null,
+    stage: 'placed',
+    ...STAGE_MEANING.placed,
+    order: {
+      rentId: 42,
+      rentStart: 1000,
+      rentEnd: 1600,
+      confirmDeadline: 1150,
+      reserved: '1',
+      orderFee: '1',
+      confirmedAt: null,
+      paid: '0',
+    },
+    vm: null,
+    pending: null,
+    lastError: null,
+    createdAt: 1,
+    updatedAt: 1,
+  };
 }
