@@ -334,8 +334,9 @@ impl TimeLeft {
 pub struct ClientSources<'a> {
     /// Given for this one command (the VM step's field, `--client`).
     pub asked: Option<&'a str>,
-    /// The practice network's own client, while on the practice network.
-    pub practice: Option<String>,
+    /// The practice network's own clients (the first sees every practice
+    /// machine), while on the practice network; empty elsewhere.
+    pub practice: Vec<String>,
     /// `DBC_RENT_CLIENT` (the CLI).
     pub env: Option<String>,
     /// The user's list from Settings.
@@ -353,7 +354,7 @@ pub fn choose_client(r: &Rental, from: &ClientSources<'_>) -> Result<String> {
     let nonempty = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
     from.asked
         .and_then(nonempty)
-        .or_else(|| from.practice.as_deref().and_then(nonempty))
+        .or_else(|| from.practice.iter().find_map(|u| nonempty(u)))
         .or_else(|| r.vm.as_ref().and_then(|v| nonempty(&v.client_url)))
         .or_else(|| from.env.as_deref().and_then(nonempty))
         .or_else(|| from.configured.iter().find_map(|u| nonempty(u)))
@@ -446,7 +447,7 @@ mod tests {
         let fresh = rental(None);
         let all = ClientSources {
             asked: Some("http://asked:1"),
-            practice: Some("http://practice:2".into()),
+            practice: vec!["http://practice:2".into()],
             env: Some("http://env:3".into()),
             configured: &configured,
         };
@@ -457,7 +458,7 @@ mod tests {
             "http://practice:2",
             "the practice network's own client first"
         );
-        let mainnet = ClientSources { practice: None, ..no_ask.clone() };
+        let mainnet = ClientSources { practice: Vec::new(), ..no_ask.clone() };
         assert_eq!(choose_client(&stored, &mainnet).unwrap(), "http://stored:5002", "then the VM's own client");
         assert_eq!(choose_client(&fresh, &mainnet).unwrap(), "http://env:3");
         let settings_only = ClientSources { env: None, ..mainnet.clone() };
