@@ -105,8 +105,10 @@ fn write_flag(layout: &Layout, k: usize, stopped: bool) -> Result<()> {
     let path = stop_flag(layout, k);
     let r = if stopped { std::fs::write(&path, b"") } else { std::fs::remove_file(&path) };
     match r {
-        Err(e) if !(e.kind() == std::io::ErrorKind::NotFound && !stopped) => Err(Error::io(&path, &e)),
-        _ => Ok(()),
+        // Already started: no flag to remove.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !stopped => Ok(()),
+        Err(e) => Err(Error::io(&path, &e)),
+        Ok(()) => Ok(()),
     }
 }
 
