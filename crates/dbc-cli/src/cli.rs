@@ -103,6 +103,13 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::rental_cmd::VmCommand,
     },
+    /// The DBC clients VM steps go through: `clients [list]`, `add URL`,
+    /// `remove URL`, `check [MACHINE_ID]`, `community on|off` (the app's
+    /// Settings → DBC clients, same file).
+    Clients {
+        #[command(subcommand)]
+        command: Option<crate::clients_cmd::ClientsCommand>,
+    },
     /// The practice network on this computer (free DBC, simulated machines):
     /// `practice up|down|status|fund`. The app's Settings start the same one.
     Practice {
@@ -173,6 +180,7 @@ pub fn run(args: Args) -> dbc::Result<Outcome> {
         Command::Ssh(args) => crate::ssh_cmd::ssh(&ctx, args),
         Command::GpuCheck(args) => crate::ssh_cmd::gpu_check(&ctx, args),
         Command::Vm { command } => crate::rental_cmd::vm(&ctx, command).map(Outcome::from),
+        Command::Clients { command } => crate::clients_cmd::run(&ctx, command).map(Outcome::from),
         Command::Practice { command } => crate::practice_cmd::run(&data_dir, args.global.json, command),
         // main writes these before any data dir or settings are read.
         Command::Generate { what } => Err(dbc::Error::internal(format!("`generate {what:?}` is handled by main"))),

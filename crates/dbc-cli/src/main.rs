@@ -7,6 +7,7 @@
 //! and `status` exits with 3 when the network cannot be reached.
 
 mod cli;
+mod clients_cmd;
 mod context;
 mod generate;
 mod market_cmd;
@@ -15,6 +16,7 @@ mod practice_cmd;
 mod progress;
 mod rental_cmd;
 mod ssh_cmd;
+mod vm_clients;
 mod wallet_cmd;
 
 use clap::Parser;

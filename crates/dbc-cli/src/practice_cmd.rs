@@ -99,6 +99,7 @@ async fn up(mut cfg: SandboxConfig, json_mode: bool) -> Result<Value> {
         "event": "ready",
         "chain": sandbox.chain_url(),
         "client": sandbox.client_url(),
+        "clients": sandbox.client_urls(),
         "log": sandbox.state().log,
         "accounts": sandbox.accounts(),
     });

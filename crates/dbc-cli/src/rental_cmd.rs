@@ -7,13 +7,13 @@
 use crate::context::{pick, wallet, with_chain, Ctx};
 use crate::market_cmd::hours_to_blocks;
 use crate::progress::Progress;
+use crate::vm_clients;
 use crate::wallet_cmd::app_password;
 use clap::Args;
 use dbc::chain::rent as chain_rent;
 use dbc::chain::NonceTracker;
-use dbc::compute::ComputeClient;
 use dbc::market;
-use dbc::rental::{self, ClientSources, Rental, RentalService, TimeLeft, VmLogin};
+use dbc::rental::{self, Rental, RentalService, TimeLeft, VmLogin};
 use dbc::units::format_dbc;
 use dbc::wallet::{ExposeSecret, SigningKey};
 use dbc::Result;
@@ -67,8 +67,8 @@ pub enum VmCommand {
         /// `--os linux` the first Ubuntu/Linux one).
         #[arg(long)]
         image: Option<String>,
-        /// The DBC client to go through (default: the practice network's
-        /// simulator on practice, else DBC_RENT_CLIENT).
+        /// The DBC client to go through first (default: the fastest of your
+        /// clients that sees the machine; on practice, of its clients).
         #[arg(long, value_name = "URL")]
         client: Option<String>,
         #[arg(long)]
@@ -267,30 +267,6 @@ pub(crate) fn rental_json(r: &Rental, best: Option<u32>) -> Value {
     })
 }
 
-/// Environment variable naming the DBC client when none is given or stored.
-pub const CLIENT_ENV: &str = "DBC_RENT_CLIENT";
-
-/// The DBC client for rental `r`, by the rule both shells share
-/// ([`rental::choose_client`]): `--client`, the practice network's own,
-/// the VM's, `DBC_RENT_CLIENT`, the app's settings.
-pub(crate) fn client_for(ctx: &Ctx, flag: Option<&str>, r: &Rental) -> Result<ComputeClient> {
-    let practice = match ctx.network {
-        dbc::network::NetworkChoice::Practice => dbc::practice::running(ctx.data_dir)?.and_then(|p| p.client),
-        _ => None,
-    };
-    let env = std::env::var(CLIENT_ENV).ok();
-    let from = ClientSources { asked: flag, practice, env, configured: &ctx.settings.compute_clients };
-    let url = rental::choose_client(r, &from)?;
-    if !ctx.json {
-        eprintln!("DBC client: {url}");
-    }
-    // Plain http to a public host only when the user said so (flag or Settings).
-    ComputeClient::new_checked(
-        &url,
-        ctx.allow_insecure_client || dbc::compute::url::allows_insecure(&ctx.settings.insecure_clients_allowed, &url),
-    )
-}
-
 /// The VM's login for scripts (the password only once it runs).
 fn login_json(r: &Rental, d: &dbc::compute::TaskDetail) -> Result<Value> {
     let login = VmLogin::from_detail(r, d)?;
@@ -313,7 +289,9 @@ fn parse_os(raw: &str) -> std::result::Result<dbc::compute::VmOs, String> {
     dbc::compute::VmOs::parse(raw).map_err(|e| e.message)
 }
 
-/// `vm create|status|start|stop|restart|delete RENT_ID`.
+/// `vm create|status|start|stop|restart|delete RENT_ID`: through the DBC
+/// clients that see the machine, best first, going on through the next when
+/// the one in use goes away (`vm_clients`).
 pub fn vm(ctx: &Ctx, cmd: VmCommand) -> Result<Value> {
     let (account, rent_id, flag) = match &cmd {
         VmCommand::Create { account, rent_id, client, .. } => (account.clone(), rent_id.clone(), client.clone()),
@@ -330,36 +308,51 @@ pub fn vm(ctx: &Ctx, cmd: VmCommand) -> Result<Value> {
         let best = svc.client().best_block().await?.0;
         let book = svc.book();
         let r = rental::chain_steps::find(book, &rent_id)?;
-        let compute = client_for(ctx, flag.as_deref(), &r)?;
+        let choice = vm_clients::choose(ctx, flag.as_deref(), &r).await?;
+        let id = r.id.as_str();
         let power = |op: rental::PowerOp| {
             let poll = dbc::compute::PollOptions { interval: std::time::Duration::from_secs(5), ..Default::default() };
-            let (compute, key, id) = (compute.clone(), key.clone(), r.id.clone());
+            let (key, choice) = (key.clone(), &choice);
             async move {
                 let progress = Progress::new(json_mode, "waiting for the VM");
-                let r = rental::vm_power(book, &id, &compute, key, op, &poll, |p| progress.show(&p)).await?;
-                Ok(rental_json(&r, Some(best)))
+                let (r, switches) = vm_clients::run(ctx, choice, |c, more| {
+                    let (key, poll, progress) = (key.clone(), vm_clients::poll_for(poll.clone(), more), &progress);
+                    async move { rental::vm_power(book, id, &c, key, op, &poll, |p| progress.show(&p)).await }
+                })
+                .await?;
+                let mut v = rental_json(&r, Some(best));
+                v["dbc_client"] = vm_clients::used_json(choice, &switches);
+                Ok(v)
             }
         };
         match cmd {
             VmCommand::Create { image, poll, os, .. } => {
-                let opts = rental::VmOptions {
-                    os,
-                    poll: dbc::compute::PollOptions {
-                        interval: std::time::Duration::from_secs(poll.max(1)),
-                        ..Default::default()
-                    },
+                let poll = dbc::compute::PollOptions {
+                    interval: std::time::Duration::from_secs(poll.max(1)),
                     ..Default::default()
                 };
                 let progress = Progress::new(json_mode, "creating the VM");
-                let (r, d) = rental::create_vm(book, &r.id, &compute, key, image, &opts, |e| progress.show(&e)).await?;
+                let ((r, d), switches) = vm_clients::run(ctx, &choice, |c, more| {
+                    let opts =
+                        rental::VmOptions { os, poll: vm_clients::poll_for(poll.clone(), more), ..Default::default() };
+                    let (key, image, progress) = (key.clone(), image.clone(), &progress);
+                    async move { rental::create_vm(book, id, &c, key, image, &opts, |e| progress.show(&e)).await }
+                })
+                .await?;
                 let mut v = rental_json(&r, Some(best));
                 v["login"] = login_json(&r, &d)?;
+                v["dbc_client"] = vm_clients::used_json(&choice, &switches);
                 Ok(v)
             }
             VmCommand::Status { .. } => {
-                let (r, d) = rental::vm_detail(book, &r.id, &compute, key).await?;
+                let ((r, d), switches) = vm_clients::run(ctx, &choice, |c, _| {
+                    let key = key.clone();
+                    async move { rental::vm_detail(book, id, &c, key).await }
+                })
+                .await?;
                 let mut v = rental_json(&r, Some(best));
                 v["login"] = login_json(&r, &d)?;
+                v["dbc_client"] = vm_clients::used_json(&choice, &switches);
                 Ok(v)
             }
             VmCommand::Start { .. } => power(rental::PowerOp::Start).await,
@@ -376,11 +369,17 @@ pub fn vm(ctx: &Ctx, cmd: VmCommand) -> Result<Value> {
 pub fn rdp(ctx: &Ctx, args: RdpArgs) -> Result<Value> {
     let key = unlock(ctx, args.account.as_deref())?;
     let id = args.rent_id.clone();
-    let (r, d) = with_rentals(ctx, |svc| async move {
+    let ((r, d), choice, switches) = with_rentals(ctx, |svc| async move {
         svc.sync(&key.account_id()).await?;
         let r = rental::chain_steps::find(svc.book(), &id)?;
-        let compute = client_for(ctx, None, &r)?;
-        rental::vm_detail(svc.book(), &r.id, &compute, key).await
+        let choice = vm_clients::choose(ctx, None, &r).await?;
+        let (book, id) = (svc.book(), r.id.as_str());
+        let (out, switches) = vm_clients::run(ctx, &choice, |c, _| {
+            let key = key.clone();
+            async move { rental::vm_detail(book, id, &c, key).await }
+        })
+        .await?;
+        Ok((out, choice, switches))
     })?;
     let login = VmLogin::from_detail(&r, &d)?;
     let target = login.running_endpoint()?;
@@ -390,6 +389,7 @@ pub fn rdp(ctx: &Ctx, args: RdpArgs) -> Result<Value> {
         "address": target.address(),
         "user": target.user(),
         "vnc_port": d.vnc_port,
+        "dbc_client": vm_clients::used_json(&choice, &switches),
     });
     if args.print {
         let path = dbc::rdp::write_rdp_file(ctx.data_dir, target, &options)?;

@@ -20,7 +20,8 @@ use serde_json::{json, Value};
 
 use crate::cli::Outcome;
 use crate::context::Ctx;
-use crate::rental_cmd::{client_for, unlock, with_rentals};
+use crate::rental_cmd::{unlock, with_rentals};
+use crate::vm_clients;
 
 #[derive(Debug, Args)]
 pub struct SshArgs {
@@ -100,8 +101,13 @@ pub fn ssh(ctx: &Ctx, args: SshArgs) -> Result<Outcome> {
         let key = key_ref;
         svc.sync(&signer.account_id()).await?;
         let r = rental::chain_steps::find(svc.book(), &args.rent_id)?;
-        let compute = client_for(ctx, None, &r)?;
-        let (r, _, login) = rental::ssh_login(svc.book(), &r.id, &compute, signer).await?;
+        let choice = vm_clients::choose(ctx, None, &r).await?;
+        let (book, id) = (svc.book(), r.id.as_str());
+        let ((r, _, login), _) = vm_clients::run(ctx, &choice, |c, _| {
+            let signer = signer.clone();
+            async move { rental::ssh_login(book, id, &c, signer).await }
+        })
+        .await?;
         let kh = ssh::known_hosts_path(data_dir);
         let installed = ssh::install_key(&login, key, &kh, &opts).await?;
         if !json_mode && installed == KeyInstall::Installed {
@@ -179,9 +185,14 @@ pub fn gpu_check(ctx: &Ctx, args: GpuCheckArgs) -> Result<Outcome> {
                 .with_data(json!({ "machineId": r.machine_id }))
         })?;
         let expected = rental::expected_gpus(machine, &r);
-        let compute = client_for(ctx, None, &r)?;
         let via = SshUse { key: key.as_ref().map(|k| k.private.as_path()), data_dir, opts: SshOptions::default() };
-        let (_, check) = rental::gpu_check(svc.book(), &r.id, &compute, signer, expected, &via).await?;
+        let choice = vm_clients::choose(ctx, None, &r).await?;
+        let (book, id, via) = (svc.book(), r.id.as_str(), &via);
+        let ((_, check), _) = vm_clients::run(ctx, &choice, |c, _| {
+            let (signer, expected) = (signer.clone(), expected.clone());
+            async move { rental::gpu_check(book, id, &c, signer, expected, via).await }
+        })
+        .await?;
         Ok(check)
     })?;
     let verdict = match &check.verdict {

@@ -21,6 +21,14 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum ClientCommand {
+    /// Stop client K: its port refuses connections until `client start K`.
+    Stop { k: usize },
+    /// Start client K again, on the same port.
+    Start { k: usize },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum Command {
     /// Start the practice network and run it until Ctrl-C, SIGTERM or `dbc-sandbox down`.
     Up {
@@ -42,6 +50,16 @@ pub enum Command {
         /// Keep no block store (nothing survives a restart).
         #[arg(long)]
         no_persist: bool,
+        /// Simulated DBC clients: client 1 sees every node, client K ≥ 2 the
+        /// machines whose id's first hex digit is a multiple of K.
+        #[arg(long, default_value_t = 2, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=16))]
+        clients: u16,
+    },
+    /// Stop or restart a simulated DBC client of the running network
+    /// (`client stop K`, `client start K`; K from 1): a client going away.
+    Client {
+        #[command(subcommand)]
+        command: ClientCommand,
     },
     /// Stop the running practice network.
     Down,

@@ -32,6 +32,7 @@ pub mod layout;
 pub mod metadata;
 pub mod sandbox;
 pub mod seed;
+pub mod sim_clients;
 pub mod spec;
 pub mod state;
 pub mod ticker;

@@ -3,7 +3,7 @@
 mod cli;
 
 use clap::Parser;
-use cli::{Cli, Command};
+use cli::{Cli, ClientCommand, Command};
 use dbc::{Error, Result};
 use dbc_sandbox::{layout::Layout, state, Sandbox, SandboxConfig, SeedConfig};
 use std::path::{Path, PathBuf};
@@ -33,7 +33,7 @@ async fn run(cli: Cli) -> Result<i32> {
     let data_dir: PathBuf = dbc::paths::data_dir(cli.data_dir.as_deref());
     let json = cli.json;
     match cli.command {
-        Command::Up { block_ms, vm_boot_secs, machines, fresh, spec, no_persist } => {
+        Command::Up { block_ms, vm_boot_secs, machines, fresh, spec, no_persist, clients } => {
             let mut cfg = SandboxConfig::new(data_dir);
             cfg.block_time = (block_ms > 0).then(|| Duration::from_millis(block_ms));
             cfg.vm_boot_secs = vm_boot_secs;
@@ -41,6 +41,7 @@ async fn run(cli: Cli) -> Result<i32> {
             cfg.fresh = fresh;
             cfg.spec = spec;
             cfg.persist = !no_persist;
+            cfg.clients = clients.into();
             if !json {
                 cfg.progress = Some(std::sync::Arc::new(|s| {
                     eprintln!(
@@ -84,6 +85,16 @@ async fn run(cli: Cli) -> Result<i32> {
             Ok(0)
         }
         Command::Status => status(&data_dir, json).await,
+        Command::Client { command } => {
+            let (k, stopped) = match command {
+                ClientCommand::Stop { k } => (k, true),
+                ClientCommand::Start { k } => (k, false),
+            };
+            let s = dbc_sandbox::sim_clients::request(&data_dir, k, stopped).await?;
+            let text = format!("DBC client {k} ({}) {}", s.url, if s.running { "listening" } else { "stopped" });
+            print(json, &serde_json::to_value(&s).unwrap_or_default(), &text);
+            Ok(0)
+        }
         Command::VmGpu { task_id, model, reset } => {
             let vms = Layout::new(&data_dir).vms_dir();
             let folder = dbc_sandbox::client_sim::ssh::VmFolder::of(&vms, &task_id)
@@ -112,13 +123,19 @@ fn print(json: bool, v: &serde_json::Value, text: &str) {
 async fn up(cfg: SandboxConfig, json: bool) -> Result<i32> {
     let sandbox = Sandbox::start(cfg).await?;
     let client: Option<String> = sandbox.client_url().map(str::to_string);
-    let out = serde_json::json!({"chain": sandbox.chain_url(), "client": client, "accounts": sandbox.accounts()});
+    let clients = sandbox.client_urls().to_vec();
+    let out = serde_json::json!({
+        "chain": sandbox.chain_url(), "client": client, "clients": clients, "accounts": sandbox.accounts(),
+    });
     if json {
         println!("{out}");
     } else {
         println!("practice network ready in {:.1} s", sandbox.timings().total_ms as f64 / 1000.0);
         println!("  chain   {}", sandbox.chain_url());
         println!("  client  {}", client.as_deref().unwrap_or("(not running)"));
+        for (i, c) in clients.iter().enumerate().skip(1) {
+            println!("  client {} {c} (sees part of the nodes)", i + 1);
+        }
         println!("  log     {}", sandbox.state().log);
         for a in sandbox.accounts() {
             println!(

@@ -16,6 +16,7 @@ use crate::js::JsEnv;
 use crate::layout::Layout;
 use crate::seed::accounts::{keypair_from_uri, PracticeAccount, Role, DBC};
 use crate::seed::{self, SeedConfig, SeedSummary, SEED_VERSION};
+use crate::sim_clients::SimClients;
 use crate::spec::{self, SpecSources};
 use crate::state::{self, RunningState};
 use crate::ticker::Ticker;
@@ -58,6 +59,9 @@ pub struct SandboxConfig {
     pub persist: bool,
     /// Run the DBC client simulator next to the chain.
     pub client_sim: bool,
+    /// How many simulated DBC clients (at least 1): client 1 sees every
+    /// node, the others a part of them (`sim_clients`).
+    pub clients: usize,
     /// Simulated VM boot time (creating -> running) in the DBC client simulator.
     pub vm_boot_secs: u64,
     pub mock_signature_host: bool,
@@ -77,6 +81,7 @@ impl SandboxConfig {
             fresh: false,
             persist: true,
             client_sim: true,
+            clients: 2,
             vm_boot_secs: 20,
             mock_signature_host: false,
             ready_timeout: Duration::from_secs(120),
@@ -93,6 +98,7 @@ impl SandboxConfig {
         let mut cfg = SandboxConfig::new(data_dir);
         cfg.persist = false;
         cfg.client_sim = false;
+        cfg.clients = 1;
         cfg.block_time = None;
         cfg.seed = SeedConfig { machines, ..SeedConfig::default() };
         cfg
@@ -135,6 +141,7 @@ pub struct Sandbox {
     chain: Chain,
     ticker: Option<Ticker>,
     client_sim: Option<ClientSim>,
+    clients: Option<SimClients>,
     gate: Arc<Mutex<()>>,
     faucet: Faucet,
     state: RunningState,
@@ -239,9 +246,14 @@ impl Sandbox {
         } else {
             None
         };
+        let clients = match &client_sim {
+            Some(sim) => Some(SimClients::start(sim, cfg.clients, &layout).await?),
+            None => None,
+        };
         let state = RunningState {
             chain: chopsticks.url(),
             client: client_sim.as_ref().map(ClientSim::url),
+            clients: clients.as_ref().map(SimClients::urls).unwrap_or_default(),
             pid: chopsticks.pid(),
             owner_pid: std::process::id(),
             block_ms: cfg.block_time.map(|d| d.as_millis() as u64),
@@ -259,6 +271,7 @@ impl Sandbox {
             chain,
             ticker,
             client_sim,
+            clients,
             gate,
             faucet: Faucet::new(keypair_from_uri(&faucet_uri)),
             state,
@@ -302,6 +315,23 @@ impl Sandbox {
         self.client_sim.as_ref()
     }
 
+    /// Every simulated DBC client's base URL, client 1 (sees every node) first.
+    pub fn client_urls(&self) -> &[String] {
+        &self.state.clients
+    }
+
+    /// Simulated DBC client `k` (1-based): its URL, view, answer delay.
+    pub fn sim_client(&self, k: usize) -> Result<&Arc<crate::client_sim::ClientListener>> {
+        self.clients.as_ref().ok_or_else(|| Error::invalid_argument("no DBC client simulator runs"))?.get(k)
+    }
+
+    /// Stop simulated DBC client `k` (1-based), or start it again on its
+    /// port; what `dbc-sandbox client stop|start K` asks for from outside.
+    pub async fn set_client_stopped(&self, k: usize, stopped: bool) -> Result<()> {
+        let clients = self.clients.as_ref().ok_or_else(|| Error::invalid_argument("no DBC client simulator runs"))?;
+        clients.set_stopped(&self.layout, k, stopped).await
+    }
+
     /// Fast-forward `n` blocks (pauses the ticker meanwhile).
     pub async fn advance(&self, n: u32) -> Result<AdvanceReport> {
         let _g = self.gate.lock().await;
@@ -336,6 +366,9 @@ impl Sandbox {
 
     /// Stop the ticker and chopsticks (SIGTERM, then SIGKILL) and remove `state.json`.
     pub async fn stop(mut self) -> Result<()> {
+        if let Some(c) = self.clients.take() {
+            c.shutdown().await;
+        }
         if let Some(sim) = self.client_sim.take() {
             sim.stop().await;
         }

@@ -17,6 +17,10 @@ pub struct RunningState {
     /// The DBC client simulator's `http://127.0.0.1:PORT`, when it runs.
     #[serde(default)]
     pub client: Option<String>,
+    /// Every simulated DBC client (`client` is the first, which sees every
+    /// node; the others see a part: `sim_clients`).
+    #[serde(default)]
+    pub clients: Vec<String>,
     /// chopsticks' pid (also its process group).
     pub pid: u32,
     /// The process that started the network and owns its lifetime.

@@ -27,7 +27,12 @@ use dbc_sandbox::Sandbox;
 
 /// Fast polls for tests (a real client is polled every 10 s).
 fn fast_poll() -> PollOptions {
-    PollOptions { interval: Duration::from_millis(200), give_up_after: Duration::from_secs(90), log_lines: 50 }
+    PollOptions {
+        interval: Duration::from_millis(200),
+        give_up_after: Duration::from_secs(90),
+        log_lines: 50,
+        client_gone_after: None,
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -25,12 +25,28 @@ pub fn state_path(data_dir: &Path) -> PathBuf {
 pub struct PracticeEndpoints {
     /// The chain, `ws://127.0.0.1:PORT`.
     pub chain: String,
-    /// The DBC client simulator, `http://127.0.0.1:PORT`.
+    /// The DBC client simulator, `http://127.0.0.1:PORT` (the first of
+    /// `clients`; kept for files written before there were several).
     #[serde(default)]
     pub client: Option<String>,
+    /// Every simulated DBC client, the first (which sees every node) first.
+    #[serde(default)]
+    pub clients: Vec<String>,
     /// The chain process (its liveness is the sandbox's business; a stale
     /// file simply fails to connect).
     pub pid: u32,
+}
+
+impl PracticeEndpoints {
+    /// The practice network's DBC clients, in order: `clients`, or the one
+    /// `client` of an older state file.
+    pub fn client_urls(&self) -> Vec<String> {
+        if self.clients.is_empty() {
+            self.client.iter().cloned().collect()
+        } else {
+            self.clients.clone()
+        }
+    }
 }
 
 /// The running practice network of `data_dir`, if its state file exists.
@@ -75,6 +91,16 @@ mod tests {
         assert_eq!(
             (p.chain.as_str(), p.client.as_deref(), p.pid),
             ("ws://127.0.0.1:9944", Some("http://127.0.0.1:5000"), 7)
+        );
+        assert_eq!(p.client_urls(), ["http://127.0.0.1:5000"], "an older file names one client");
+        std::fs::write(
+            state_path(d.path()),
+            r#"{"chain":"ws://127.0.0.1:9944","client":"http://127.0.0.1:5000","clients":["http://127.0.0.1:5000","http://127.0.0.1:5001"],"pid":7}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            require_running(d.path()).unwrap().client_urls(),
+            ["http://127.0.0.1:5000", "http://127.0.0.1:5001"]
         );
         std::fs::write(state_path(d.path()), b"garbage").unwrap();
         assert_eq!(running(d.path()).unwrap_err().code, ErrorCode::StorageCorrupt);

@@ -188,7 +188,12 @@ fn fast_create() -> CreateOptions {
 }
 
 fn fast_poll() -> PollOptions {
-    PollOptions { interval: Duration::from_millis(20), give_up_after: Duration::from_millis(300), log_lines: 50 }
+    PollOptions {
+        interval: Duration::from_millis(20),
+        give_up_after: Duration::from_millis(300),
+        log_lines: 50,
+        client_gone_after: None,
+    }
 }
 
 fn detail(extra: Value) -> Value {
@@ -307,6 +312,32 @@ async fn a_trickling_poll_ends_the_wait() {
     let e = machine(&s).wait_until_running(TASK, &opts, |_| {}).await.unwrap_err();
     assert_eq!((e.code, data(&e, "stage").as_str()), (ErrorCode::ComputeTimeout, Some("reading")));
     assert_eq!(s.requests().len(), 1, "not polled again");
+}
+
+#[tokio::test]
+async fn a_client_that_stops_seeing_the_node_ends_the_wait_only_when_asked_to() {
+    let polls = Arc::new(AtomicUsize::new(0));
+    let n = polls.clone();
+    let s = Server::start(move |_| {
+        if n.fetch_add(1, Ordering::SeqCst) == 0 {
+            ok(detail(json!({"status":"creating"})))
+        } else {
+            json_answer(400, &json!({"errcode":-32701,"message":"create node request failed"}))
+        }
+    })
+    .await;
+    // For failover: two polls in a row without the node and the wait ends with the client's error.
+    let opts = PollOptions { client_gone_after: Some(2), give_up_after: Duration::from_secs(60), ..fast_poll() };
+    let mut seen = Vec::new();
+    let e = machine(&s).wait_until_running(TASK, &opts, |p| seen.push(p.error.map(|e| e.code))).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::ComputeNodeUnknown);
+    assert_eq!(polls.load(Ordering::SeqCst), 3, "one answer, then two without the node");
+    assert_eq!(seen, [None, Some(ErrorCode::ComputeNodeUnknown), Some(ErrorCode::ComputeNodeUnknown)]);
+    // Without it (one client, nowhere else to go) the wait goes on to its end.
+    polls.store(0, Ordering::SeqCst);
+    let e = machine(&s).wait_until_running(TASK, &fast_poll(), |_| {}).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::VmWaitTimeout);
+    assert!(polls.load(Ordering::SeqCst) > 3);
 }
 
 #[tokio::test]

@@ -17,7 +17,7 @@ pub(crate) async fn live_clients(state: &AppState, asked: Option<&str>, r: &Rent
     let settings = state.settings().clone();
     let from = ClientSources {
         asked,
-        practice: practice_client(state, &settings),
+        practice: practice_clients(state, &settings),
         env: None,
         configured: &settings.compute_clients,
     };
@@ -33,10 +33,18 @@ pub(crate) fn build_client(state: &AppState, url: &str) -> Result<ComputeClient>
     ComputeClient::new_checked(url, allowed)
 }
 
+/// The practice network's first DBC client (it sees every node), for the Settings view.
 pub(crate) fn practice_client(state: &AppState, settings: &dbc::settings::Settings) -> Option<String> {
-    (settings.network == dbc::network::NetworkChoice::Practice)
-        .then(|| dbc::practice::running(&state.data_dir).ok().flatten().and_then(|p| p.client))
-        .flatten()
+    practice_clients(state, settings).into_iter().next()
+}
+
+/// The practice network's simulated DBC clients (the first sees every
+/// node), while on the practice network.
+pub(crate) fn practice_clients(state: &AppState, settings: &dbc::settings::Settings) -> Vec<String> {
+    if settings.network != dbc::network::NetworkChoice::Practice {
+        return Vec::new();
+    }
+    dbc::practice::running(&state.data_dir).ok().flatten().map(|p| p.client_urls()).unwrap_or_default()
 }
 
 /// What "Test connection" found.
@@ -120,7 +128,7 @@ pub fn compute_allow_insecure_client(state: tauri::State<'_, AppState>, url: Str
 /// network's own (on practice), the Settings list, then the community list
 /// unless turned off.
 fn known_clients(state: &AppState, settings: &dbc::settings::Settings) -> Vec<String> {
-    let mut urls: Vec<String> = practice_client(state, settings).into_iter().collect();
+    let mut urls: Vec<String> = practice_clients(state, settings);
     urls.extend(settings.compute_clients.iter().cloned());
     urls.extend(dbc::compute::choice::community_clients(settings.community_clients_off));
     let mut seen = std::collections::HashSet::new();

@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 use serde_json::{json, Map, Value};
 
+use super::listener::{Face, NodeView};
 use super::node::{NodeReq, Op, Sim};
 
 const REST_API_URI: &str = "/api/v1";
@@ -22,8 +23,9 @@ const RPC_INVALID_REQUEST: i64 = -32600;
 const RPC_METHOD_NOT_FOUND: i64 = -32601;
 const RPC_RESPONSE_ERROR: i64 = -32701;
 
-pub(crate) fn router(sim: Arc<Sim>) -> Router {
-    Router::new().fallback(handle).with_state(sim)
+/// The routes of one DBC client over `sim`'s nodes, seen through `face`.
+pub(crate) fn router(sim: Arc<Sim>, face: Face) -> Router {
+    Router::new().fallback(handle).with_state((sim, face))
 }
 
 fn respond(status: StatusCode, body: String) -> Response {
@@ -179,7 +181,12 @@ impl Body {
     }
 }
 
-async fn handle(State(sim): State<Arc<Sim>>, method: Method, uri: Uri, body: Bytes) -> Response {
+async fn handle(State((sim, face)): State<(Arc<Sim>, Face)>, method: Method, uri: Uri, body: Bytes) -> Response {
+    let delay = face.delay_ms.load(std::sync::atomic::Ordering::Relaxed);
+    if delay > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
+    }
+    let view = face.view;
     let full = uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| uri.path().to_string());
     if full == format!("{REST_API_URI}/") {
         let v = json!({"errcode": 0, "message": {"client_version": sim.cfg.client_version}});
@@ -208,9 +215,9 @@ async fn handle(State(sim): State<Arc<Sim>>, method: Method, uri: Uri, body: Byt
     };
     let post = method == Method::POST;
     match prefix {
-        "/tasks" => tasks(sim, post, &sub, &body).await,
-        "/images" => images(sim, post, &sub, &body).await,
-        "/mining_nodes" => mining_nodes(sim, post, &sub, &body).await,
+        "/tasks" => tasks(sim, view, post, &sub, &body).await,
+        "/images" => images(sim, view, post, &sub, &body).await,
+        "/mining_nodes" => mining_nodes(sim, view, post, &sub, &body).await,
         _ => unhandled(),
     }
 }
@@ -219,7 +226,7 @@ fn only_post() -> Response {
     bad(RPC_INVALID_REQUEST, "only support POST request")
 }
 
-async fn tasks(sim: Arc<Sim>, post: bool, sub: &str, raw: &[u8]) -> Response {
+async fn tasks(sim: Arc<Sim>, view: NodeView, post: bool, sub: &str, raw: &[u8]) -> Response {
     let parts = split_path(sub);
     let (op, task_id) = match parts.len() {
         0 => (Op::List, String::new()),
@@ -295,10 +302,10 @@ async fn tasks(sim: Arc<Sim>, post: bool, sub: &str, raw: &[u8]) -> Response {
     req.force_reboot = req_extra.force_reboot;
     req.log_tail = req_extra.log_tail;
     req.log_lines = req_extra.log_lines;
-    forward(sim, op, req).await
+    forward(sim, view, op, req).await
 }
 
-async fn images(sim: Arc<Sim>, post: bool, sub: &str, raw: &[u8]) -> Response {
+async fn images(sim: Arc<Sim>, view: NodeView, post: bool, sub: &str, raw: &[u8]) -> Response {
     if !split_path(sub).is_empty() {
         // servers, download, upload, ...: not simulated.
         return unhandled();
@@ -315,10 +322,10 @@ async fn images(sim: Arc<Sim>, post: bool, sub: &str, raw: &[u8]) -> Response {
     if !body.has_peer() || !image_server.is_empty() {
         return bad(RPC_INVALID_PARAMS, "image_server not exist");
     }
-    forward(sim, Op::Images, body.into_req()).await
+    forward(sim, view, Op::Images, body.into_req()).await
 }
 
-async fn mining_nodes(sim: Arc<Sim>, post: bool, sub: &str, raw: &[u8]) -> Response {
+async fn mining_nodes(sim: Arc<Sim>, view: NodeView, post: bool, sub: &str, raw: &[u8]) -> Response {
     let parts = split_path(sub);
     if !parts.is_empty() {
         if parts.len() == 1 && (parts[0] == "session_id" || parts[0] == "free_memory") {
@@ -337,20 +344,22 @@ async fn mining_nodes(sim: Arc<Sim>, post: bool, sub: &str, raw: &[u8]) -> Respo
         let list: Vec<Value> = sim
             .node_list()
             .into_iter()
+            .filter(|(id, _)| view.sees(id))
             .map(|(id, name)| json!({"node_id": id, "name": name, "version": sim.cfg.client_version}))
             .collect();
         let v = json!({"errcode": 0, "message": {"mining_nodes": list}});
         return respond(StatusCode::OK, v.to_string());
     }
-    forward(sim, Op::NodeInfo, body.into_req()).await
+    forward(sim, view, Op::NodeInfo, body.into_req()).await
 }
 
 /// Hand the request to the node and wait at most `client_timeout` for its answer.
-/// The node finishes the operation even when the client has given up.
-async fn forward(sim: Arc<Sim>, op: Op, req: NodeReq) -> Response {
+/// The node finishes the operation even when the client has given up. A
+/// node this client does not see is answered like one it never heard of.
+async fn forward(sim: Arc<Sim>, view: NodeView, op: Op, req: NodeReq) -> Response {
     sim.record_signature(&req.sign);
     sim.record_signature(&req.session_id_sign);
-    if !sim.knows_node(&req.machine_id).await {
+    if !view.sees(&req.machine_id) || !sim.knows_node(&req.machine_id).await {
         return bad(RPC_RESPONSE_ERROR, "create node request failed");
     }
     let delay = sim.node_delay(&req.machine_id);

@@ -28,6 +28,7 @@
 mod auth;
 pub mod chain;
 mod http;
+pub mod listener;
 mod node;
 pub mod rdp;
 pub mod ssh;
@@ -36,14 +37,15 @@ pub mod ssh_shell;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use dbc::error::{Error, ErrorCode, Result};
+use dbc::error::{Error, Result};
 use tokio::task::JoinHandle;
 
 pub use auth::verify_sign;
 pub use chain::{ChainView, MachineView, MemoryChain, PracticeChain, RentOrderView};
+pub use listener::{ClientListener, NodeView};
 pub use rdp::{real_rdp_available, RdpKind, RdpMode};
 
 /// An image file in the node's `/data`.
@@ -161,12 +163,13 @@ impl Default for ClientSimConfig {
 }
 
 /// A running simulator. Dropping it (or [`ClientSim::stop`]) stops the HTTP
-/// server, closes every RDP endpoint and kills their processes.
+/// servers, closes every RDP endpoint and kills their processes.
 pub struct ClientSim {
     sim: Arc<node::Sim>,
-    addr: SocketAddr,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    server: Option<JoinHandle<()>>,
+    /// The client that sees every node ([`ClientSim::url`]).
+    main: Arc<ClientListener>,
+    /// More clients over the same nodes ([`ClientSim::listen`]).
+    others: Mutex<Vec<Arc<ClientListener>>>,
     sweeper: JoinHandle<()>,
 }
 
@@ -178,19 +181,8 @@ impl ClientSim {
         }
         let sim = Arc::new_cyclic(|me| node::Sim::new(config.clone(), chain, me.clone()));
         sim.refresh_nodes().await?;
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port)).await.map_err(|e| {
-            Error::new(ErrorCode::Io, format!("client simulator cannot listen on 127.0.0.1:{}: {e}", config.port))
-        })?;
-        let addr = listener.local_addr().map_err(|e| Error::new(ErrorCode::Io, e.to_string()))?;
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let app = http::router(sim.clone());
-        let server = tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = rx.await;
-                })
-                .await;
-        });
+        let main = Arc::new(ClientListener::bind(sim.clone(), config.port, NodeView::All).await?);
+        let addr = main.addr();
         let weak = Arc::downgrade(&sim);
         let every = config.sweep_interval;
         let sweeper = tokio::spawn(async move {
@@ -201,16 +193,29 @@ impl ClientSim {
             }
         });
         tracing::info!(%addr, nodes = sim.node_list().len(), rdp = ?sim.rdp.kind(), "client simulator listening");
-        Ok(ClientSim { sim, addr, shutdown: Some(tx), server: Some(server), sweeper })
+        Ok(ClientSim { sim, main, others: Mutex::new(Vec::new()), sweeper })
     }
 
     /// `http://127.0.0.1:<port>`, the base URL (routes live under `/api/v1/`).
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        self.main.url()
     }
 
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.main.addr()
+    }
+
+    /// The client that sees every node (it can be stopped and started again).
+    pub fn listener(&self) -> Arc<ClientListener> {
+        self.main.clone()
+    }
+
+    /// Another DBC client over the same nodes, on 127.0.0.1:`port` (0: a
+    /// free one), seeing the nodes `view` lets it see.
+    pub async fn listen(&self, port: u16, view: NodeView) -> Result<Arc<ClientListener>> {
+        let l = Arc::new(ClientListener::bind(self.sim.clone(), port, view).await?);
+        self.others.lock().unwrap().push(l.clone());
+        Ok(l)
     }
 
     /// Machine ids served as nodes, with their names.
@@ -288,25 +293,20 @@ impl ClientSim {
     }
 
     /// Stop serving and close every VM's RDP endpoint and SSH server.
-    pub async fn stop(mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(server) = self.server.take() {
-            // In-flight requests may be waiting on a slow node: do not wait long.
-            let _ = tokio::time::timeout(Duration::from_secs(2), server).await;
-        }
+    pub async fn stop(self) {
+        let all: Vec<Arc<ClientListener>> =
+            std::iter::once(self.main.clone()).chain(self.others.lock().unwrap().iter().cloned()).collect();
+        // In-flight requests may be waiting on a slow node: do not wait long.
+        futures::future::join_all(all.iter().map(|l| l.stop(Duration::from_secs(2)))).await;
         // Drop does the rest.
     }
 }
 
 impl Drop for ClientSim {
     fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(server) = self.server.take() {
-            server.abort();
+        self.main.abort();
+        for l in self.others.lock().unwrap().iter() {
+            l.abort();
         }
         self.sweeper.abort();
         self.sim.close_all();

@@ -199,18 +199,15 @@ fn now_ms() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
 }
 
+/// A DBC client stand-in for the core's tests.
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::error::ErrorCode;
+pub(crate) mod fake {
+    use std::time::Duration;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-    const MACHINE: &str = "1111111111111111111111111111111111111111111111111111111111111111";
-    const OTHER: &str = "2222222222222222222222222222222222222222222222222222222222222222";
 
     /// A DBC client stand-in answering the two routes as the real one does
     /// (compute-api.md §8.1, §8.2), after `delay`, seeing `nodes`.
-    async fn fake_client(nodes: &'static [&'static str], delay: Duration) -> String {
+    pub(crate) async fn fake_client(nodes: &'static [&'static str], delay: Duration) -> String {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         tokio::spawn(async move {
@@ -241,6 +238,16 @@ mod tests {
         });
         format!("http://127.0.0.1:{port}")
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fake::fake_client;
+    use super::*;
+    use crate::error::ErrorCode;
+
+    const MACHINE: &str = "1111111111111111111111111111111111111111111111111111111111111111";
+    const OTHER: &str = "2222222222222222222222222222222222222222222222222222222222222222";
 
     fn closed_port_url() -> String {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();

@@ -23,11 +23,21 @@ pub struct PollOptions {
     pub give_up_after: Duration,
     /// Log lines attached to a failure.
     pub log_lines: u32,
+    /// End the wait with the client's error once this many polls in a row
+    /// found the client gone (unreachable, or no longer seeing the node),
+    /// so that the caller can go on through another client
+    /// (`rental::failover`); `None`: keep trying until `give_up_after`.
+    pub client_gone_after: Option<u32>,
 }
 
 impl Default for PollOptions {
     fn default() -> Self {
-        PollOptions { interval: Duration::from_secs(10), give_up_after: Duration::from_secs(30 * 60), log_lines: 50 }
+        PollOptions {
+            interval: Duration::from_secs(10),
+            give_up_after: Duration::from_secs(30 * 60),
+            log_lines: 50,
+            client_gone_after: None,
+        }
     }
 }
 
@@ -88,6 +98,7 @@ impl RentedMachine {
         let start = tokio::time::Instant::now();
         let mut last: Option<TaskStatus> = None;
         let mut polls = 0u32;
+        let mut gone_in_a_row = 0u32;
         loop {
             polls += 1;
             let answer = self.task(task_id).await;
@@ -104,6 +115,7 @@ impl RentedMachine {
             };
             match answer {
                 Ok(d) => {
+                    gone_in_a_row = 0;
                     let changed = last.as_ref() != Some(&d.status);
                     if changed {
                         tracing::info!(task = %task_id, status = %d.status, secs = elapsed.as_secs(), "VM status");
@@ -121,6 +133,13 @@ impl RentedMachine {
                     return Ok(None);
                 }
                 Err(e) if reply::is_transient(&e) => {
+                    let gone = matches!(e.code, ErrorCode::ComputeUnreachable | ErrorCode::ComputeNodeUnknown);
+                    gone_in_a_row = if gone { gone_in_a_row + 1 } else { 0 };
+                    if opts.client_gone_after.is_some_and(|n| gone_in_a_row >= n.max(1)) {
+                        tracing::info!(task = %task_id, code = %e.code, polls = gone_in_a_row, "the DBC client is gone");
+                        on_progress(progress(last.clone(), false, Some(e.clone())));
+                        return Err(e);
+                    }
                     tracing::info!(task = %task_id, code = %e.code, "poll got no answer; trying again");
                     on_progress(progress(last.clone(), false, Some(e)));
                 }

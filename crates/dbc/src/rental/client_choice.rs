@@ -2,14 +2,15 @@
 //! on what the clients answer now (`compute::choice`), so that a rental is
 //! never stuck on a client that has gone away or stopped seeing its machine.
 //!
-//! [`choose_client`](super::choose_client) names one address by a fixed
-//! order; this asks every address the user has (the one the VM last worked
-//! through, `DBC_RENT_CLIENT`, the Settings list, the community list unless
-//! turned off) and keeps those that see the rented machine, the one that
-//! worked last first while it qualifies, then the fastest. An address given
-//! for this one command goes first whatever it answers (the user chose it),
-//! with the others behind it for failover; the practice network's own
-//! simulator is used as it is (it sees every practice machine).
+//! Every address the user has is asked (the one the VM last worked through,
+//! `DBC_RENT_CLIENT`, the Settings list, the community list unless turned
+//! off) and those that see the rented machine are kept, the one that worked
+//! last first while it qualifies, then the fastest. On the practice network
+//! its own simulated clients are the addresses instead (the user's mainnet
+//! clients see none of its machines, and an address stored before a restart
+//! points at a simulator that is gone), checked the same way. An address
+//! given for this one command goes first whatever it answers (the user
+//! chose it), with the others behind it for failover.
 
 use super::errors;
 use super::record::Rental;
@@ -24,8 +25,8 @@ use serde_json::json;
 pub struct LiveChoice {
     /// Usable clients, best first; never empty.
     pub ranked: Vec<String>,
-    /// What every candidate answered (empty when nothing was asked: an
-    /// address given for this command, or the practice network's client).
+    /// What every candidate answered (empty when nothing was asked: the
+    /// address given for this command was the only one).
     pub checked: Vec<ClientHealth>,
 }
 
@@ -37,12 +38,21 @@ impl LiveChoice {
 }
 
 /// Every address to ask for rental `r`, in order, each once: the one its VM
-/// last worked through, `from.env`, `from.configured`, then `community`.
+/// last worked through, `from.env`, `from.configured`, then `community`;
+/// on the practice network (`from.practice` not empty) its clients only.
 pub fn candidates(r: &Rental, from: &ClientSources<'_>, community: &[String]) -> Vec<String> {
-    let stored = r.vm.as_ref().map(|v| v.client_url.clone());
     let mut out: Vec<String> = Vec::new();
-    let all =
-        stored.into_iter().chain(from.env.clone()).chain(from.configured.iter().cloned()).chain(community.to_vec());
+    let all: Vec<String> = if from.practice.is_empty() {
+        let stored = r.vm.as_ref().map(|v| v.client_url.clone());
+        stored
+            .into_iter()
+            .chain(from.env.clone())
+            .chain(from.configured.iter().cloned())
+            .chain(community.to_vec())
+            .collect()
+    } else {
+        from.practice.clone()
+    };
     for url in all {
         let url = url.trim().to_string();
         if !url.is_empty() && !out.iter().any(|u| same_client(u, &url)) {
@@ -64,9 +74,6 @@ pub async fn choose_live_client(
     allows_insecure: impl Fn(&str) -> bool,
 ) -> Result<LiveChoice> {
     let nonempty = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
-    if let Some(url) = from.practice.as_deref().and_then(nonempty) {
-        return Ok(LiveChoice { ranked: vec![url], checked: Vec::new() });
-    }
     let asked = from.asked.and_then(nonempty);
     let mut urls = candidates(r, from, community);
     if let Some(a) = &asked {
@@ -136,7 +143,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn an_address_given_goes_first_and_the_practice_client_is_used_as_it_is() {
+    async fn an_address_given_goes_first() {
         // Asked for, it goes first even when it does not answer; the others are still asked.
         let (asked, stored) = (closed_port_url(), closed_port_url());
         let from = ClientSources { asked: Some(&asked), ..Default::default() };
@@ -146,10 +153,39 @@ mod tests {
         // The only address: nothing to ask.
         let c = choose_live_client(&rental(Some(&asked)), &from, &[], |_| false).await.unwrap();
         assert_eq!((c.best(), c.checked.len()), (asked.as_str(), 0));
-        let from =
-            ClientSources { practice: Some("http://127.0.0.1:4".into()), asked: Some(&asked), ..Default::default() };
-        let c = choose_live_client(&rental(Some(&stored)), &from, &[], |_| false).await.unwrap();
-        assert_eq!((c.best(), c.checked.len()), ("http://127.0.0.1:4", 0));
+    }
+
+    const MACHINE: &str = "1111111111111111111111111111111111111111111111111111111111111111";
+    const OTHER: &str = "2222222222222222222222222222222222222222222222222222222222222222";
+
+    #[tokio::test]
+    async fn on_the_practice_network_its_clients_are_checked_like_any_other() {
+        use crate::compute::choice::fake::fake_client;
+        use std::time::Duration;
+        let (dead, blind) = (closed_port_url(), fake_client(&[OTHER], Duration::ZERO).await);
+        let (slow, sees) =
+            (fake_client(&[MACHINE], Duration::from_millis(300)).await, fake_client(&[MACHINE], Duration::ZERO).await);
+        // The VM's stored client and the user's (mainnet) list are not asked on practice.
+        let configured = vec![fake_client(&[MACHINE], Duration::ZERO).await];
+        let stored = fake_client(&[MACHINE], Duration::ZERO).await;
+        let r = Rental { machine_id: MACHINE.into(), ..rental(Some(&stored)) };
+        let practice = vec![dead.clone(), blind.clone(), slow.clone(), sees.clone()];
+        let from = ClientSources { practice: practice.clone(), configured: &configured, ..Default::default() };
+        let c = choose_live_client(&r, &from, &configured, |_| false).await.unwrap();
+        assert_eq!(c.checked.iter().map(|h| h.url.as_str()).collect::<Vec<_>>(), practice, "in order, each asked");
+        assert_eq!(c.ranked, vec![sees.clone(), slow.clone()], "the blind and the dead one never; the fastest first");
+        // The one the VM worked through last stays first while it qualifies.
+        let r2 = Rental { machine_id: MACHINE.into(), ..rental(Some(&slow)) };
+        assert_eq!(choose_live_client(&r2, &from, &[], |_| false).await.unwrap().ranked, vec![slow, sees.clone()]);
+        // An address given goes first, the practice clients behind it.
+        let asked = closed_port_url();
+        let from_asked = ClientSources { asked: Some(&asked), ..from.clone() };
+        assert_eq!(choose_live_client(&r, &from_asked, &[], |_| false).await.unwrap().ranked[..2], [asked, sees]);
+        // None of them sees the machine.
+        let from = ClientSources { practice: vec![dead, blind], ..Default::default() };
+        let e = choose_live_client(&r, &from, &[], |_| false).await.unwrap_err();
+        assert_eq!(e.code, ErrorCode::NoClientReaches);
+        assert_eq!(e.data.unwrap()["clients"].as_array().unwrap().len(), 2);
     }
 
     #[tokio::test]

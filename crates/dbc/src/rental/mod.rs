@@ -48,6 +48,6 @@ pub use errors::rental_not_found;
 pub use failover::{through_clients, ClientSwitch};
 pub use login::VmLogin;
 pub use record::{OrderFacts, PendingCall, PendingTx, Rental, Stage, VmFacts};
-pub use service::{choose_client, ClientSources, RenewQuote, Renewed, RentalService, TimeLeft};
+pub use service::{ClientSources, RenewQuote, Renewed, RentalService, TimeLeft};
 pub use ssh_steps::{expected_gpus, forget_ended_vscode_hosts, gpu_check, install_key, ssh_login, SshUse};
 pub use vm_steps::{create_vm, vm_detail, vm_power, PowerOp, VmEvent, VmOptions};

@@ -329,35 +329,19 @@ impl TimeLeft {
     }
 }
 
-/// Where the DBC client addresses come from, for [`choose_client`].
+/// Where the DBC client addresses come from, for
+/// [`choose_live_client`](super::choose_live_client).
 #[derive(Debug, Clone, Default)]
 pub struct ClientSources<'a> {
     /// Given for this one command (the VM step's field, `--client`).
     pub asked: Option<&'a str>,
-    /// The practice network's own client, while on the practice network.
-    pub practice: Option<String>,
+    /// The practice network's own clients (the first sees every practice
+    /// machine), while on the practice network; empty elsewhere.
+    pub practice: Vec<String>,
     /// `DBC_RENT_CLIENT` (the CLI).
     pub env: Option<String>,
     /// The user's list from Settings.
     pub configured: &'a [String],
-}
-
-/// The DBC client for rental `r`, one order for both shells:
-/// 1. the one asked for;
-/// 2. on the practice network, its own client (it sees every practice
-///    machine; an address stored before a restart of the practice network
-///    points at a simulator that is gone);
-/// 3. the one the rental's VM was created through (it knows the task);
-/// 4. `DBC_RENT_CLIENT`, then the first of the Settings list.
-pub fn choose_client(r: &Rental, from: &ClientSources<'_>) -> Result<String> {
-    let nonempty = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
-    from.asked
-        .and_then(nonempty)
-        .or_else(|| from.practice.as_deref().and_then(nonempty))
-        .or_else(|| r.vm.as_ref().and_then(|v| nonempty(&v.client_url)))
-        .or_else(|| from.env.as_deref().and_then(nonempty))
-        .or_else(|| from.configured.iter().find_map(|u| nonempty(u)))
-        .ok_or_else(errors::no_client)
 }
 
 #[cfg(test)]
@@ -437,33 +421,6 @@ mod tests {
         settled.stage = Stage::Failed;
         assert!(!placed_by_it(&settled), "a failed rent placed nothing: sign again");
         assert!(!placed_by_it(&samples::rental("same", Stage::Placing)), "still in flight");
-    }
-
-    #[test]
-    fn one_client_order_for_both_shells() {
-        let configured = vec!["http://mine:5002".to_string()];
-        let stored = rental(Some("http://stored:5002"));
-        let fresh = rental(None);
-        let all = ClientSources {
-            asked: Some("http://asked:1"),
-            practice: Some("http://practice:2".into()),
-            env: Some("http://env:3".into()),
-            configured: &configured,
-        };
-        assert_eq!(choose_client(&stored, &all).unwrap(), "http://asked:1");
-        let no_ask = ClientSources { asked: Some("  "), ..all.clone() };
-        assert_eq!(
-            choose_client(&stored, &no_ask).unwrap(),
-            "http://practice:2",
-            "the practice network's own client first"
-        );
-        let mainnet = ClientSources { practice: None, ..no_ask.clone() };
-        assert_eq!(choose_client(&stored, &mainnet).unwrap(), "http://stored:5002", "then the VM's own client");
-        assert_eq!(choose_client(&fresh, &mainnet).unwrap(), "http://env:3");
-        let settings_only = ClientSources { env: None, ..mainnet.clone() };
-        assert_eq!(choose_client(&fresh, &settings_only).unwrap(), "http://mine:5002");
-        let none = ClientSources { configured: &[], ..settings_only };
-        assert_eq!(choose_client(&fresh, &none).unwrap_err().code, ErrorCode::InvalidClientUrl);
     }
 
     #[test]

@@ -56,7 +56,7 @@ fn vm_of(r: &Rental) -> Result<&VmFacts> {
 }
 
 /// Remember `client` as the one that answered for the rental's VM (the
-/// client is chosen at the time of use: see `service::choose_client`).
+/// client is chosen at the time of use: see `client_choice::choose_live_client`).
 fn remember_client(x: &mut Rental, client: &ComputeClient) {
     if let Some(v) = x.vm.as_mut() {
         v.client_url = client.base_url().to_string();
