@@ -316,7 +316,7 @@ pub fn vm(ctx: &Ctx, cmd: VmCommand) -> Result<Value> {
             async move {
                 let progress = Progress::new(json_mode, "waiting for the VM");
                 let (r, switches) = vm_clients::run(ctx, choice, |c, more| {
-                    let (key, poll, progress) = (key.clone(), vm_clients::poll_for(poll.clone(), more), &progress);
+                    let (key, poll, progress) = (key.clone(), rental::poll_for(poll.clone(), more), &progress);
                     async move { rental::vm_power(book, id, &c, key, op, &poll, |p| progress.show(&p)).await }
                 })
                 .await?;
@@ -334,7 +334,7 @@ pub fn vm(ctx: &Ctx, cmd: VmCommand) -> Result<Value> {
                 let progress = Progress::new(json_mode, "creating the VM");
                 let ((r, d), switches) = vm_clients::run(ctx, &choice, |c, more| {
                     let opts =
-                        rental::VmOptions { os, poll: vm_clients::poll_for(poll.clone(), more), ..Default::default() };
+                        rental::VmOptions { os, poll: rental::poll_for(poll.clone(), more), ..Default::default() };
                     let (key, image, progress) = (key.clone(), image.clone(), &progress);
                     async move { rental::create_vm(book, id, &c, key, image, &opts, |e| progress.show(&e)).await }
                 })

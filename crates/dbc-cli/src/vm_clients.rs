@@ -16,10 +16,6 @@ use serde_json::{json, Value};
 /// Environment variable naming a DBC client to ask besides the Settings list.
 pub const CLIENT_ENV: &str = "DBC_RENT_CLIENT";
 
-/// Polls in a row without the client before a wait goes on through the
-/// next client (only while there is a next one; the last waits it out).
-pub const GONE_POLLS_BEFORE_SWITCH: u32 = 3;
-
 /// Whether plain `http://` to `url` is accepted: `--allow-insecure-client`,
 /// or the user allowed that client in the settings.
 pub(crate) fn allows_insecure(ctx: &Ctx, url: &str) -> bool {
@@ -70,19 +66,17 @@ pub(crate) async fn choose(ctx: &Ctx<'_>, flag: Option<&str>, r: &Rental) -> Res
 
 /// Run `step` through `choice`'s clients in order, moving on while a client
 /// is gone. `step(client, more)`: `more` says another client follows, so a
-/// wait in it should give up on a gone client
-/// ([`GONE_POLLS_BEFORE_SWITCH`]) rather than wait it out. Gives the
+/// wait in it should give up on a gone client (`rental::poll_for`) rather
+/// than wait it out. Gives the
 /// result and the switches made.
 pub(crate) async fn run<T, Fut>(
     ctx: &Ctx<'_>,
     choice: &LiveChoice,
-    mut step: impl FnMut(ComputeClient, bool) -> Fut,
+    step: impl FnMut(ComputeClient, bool) -> Fut,
 ) -> Result<(T, Vec<ClientSwitch>)>
 where
     Fut: std::future::Future<Output = Result<T>>,
 {
-    let norm = |u: &str| dbc::compute::url::normalize_base_url(u).unwrap_or_else(|_| u.trim().to_string());
-    let last = choice.ranked.last().map(|u| norm(u));
     let json_mode = ctx.json;
     let mut switches = Vec::new();
     let on_switch = |s: &ClientSwitch| {
@@ -93,16 +87,7 @@ where
         }
         switches.push(s.clone());
     };
-    let out = rental::through_clients(
-        &choice.ranked,
-        |u| build(ctx, u),
-        on_switch,
-        |c| {
-            let more = last.as_deref() != Some(c.base_url());
-            step(c, more)
-        },
-    )
-    .await?;
+    let out = rental::through_clients(&choice.ranked, |u| build(ctx, u), on_switch, step).await?;
     Ok((out, switches))
 }
 
@@ -116,22 +101,9 @@ pub(crate) fn used_json(choice: &LiveChoice, switches: &[ClientSwitch]) -> Value
     })
 }
 
-/// Poll options for a step through a client, `more` as in [`run`].
-pub(crate) fn poll_for(mut poll: dbc::compute::PollOptions, more: bool) -> dbc::compute::PollOptions {
-    poll.client_gone_after = more.then_some(GONE_POLLS_BEFORE_SWITCH);
-    poll
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_wait_gives_up_on_a_gone_client_only_when_another_follows() {
-        let p = dbc::compute::PollOptions::default();
-        assert_eq!(poll_for(p.clone(), true).client_gone_after, Some(GONE_POLLS_BEFORE_SWITCH));
-        assert_eq!(poll_for(p, false).client_gone_after, None);
-    }
 
     #[test]
     fn the_field_names_the_chosen_and_the_used_client() {

@@ -89,7 +89,7 @@ pub async fn connect_unlock(state: tauri::State<'_, AppState>, id: String, passw
         let clients = crate::commands::compute::live_clients(&state, None, &r).await?;
         let build = |u: &str| crate::commands::compute::build_client(&state, u);
         let (book_ref, id) = (&book, &r.id);
-        let detail = |c| {
+        let detail = |c, _| {
             let key = key.clone();
             async move { rental::vm_detail(book_ref, id, &c, key).await }
         };

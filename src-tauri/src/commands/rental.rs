@@ -126,12 +126,14 @@ pub async fn rental_create_vm(
         let on_switch = move |s: &ClientSwitch| {
             let _ = switched.send(VmEvent::ClientSwitched(s.clone()));
         };
-        let opts = VmOptions::default();
         let (book, id, on_event) = (&book, &r.id, &on_event);
-        let create = |c| {
-            let (key, image, opts) = (key.clone(), image.clone(), &opts);
+        // While another client follows, a create that stops hearing from
+        // its client goes on through the next one instead of waiting it out.
+        let create = |c, more| {
+            let opts = VmOptions { poll: rental::poll_for(PollOptions::default(), more), ..Default::default() };
+            let (key, image) = (key.clone(), image.clone());
             async move {
-                rental::create_vm(book, id, &c, key, image, opts, |e| {
+                rental::create_vm(book, id, &c, key, image, &opts, |e| {
                     let _ = on_event.send(e);
                 })
                 .await
@@ -168,7 +170,7 @@ pub async fn rental_vm_detail(state: tauri::State<'_, AppState>, id: String, pas
         let (book, r, clients, key) = vm_access(&state, &id, None, password).await?;
         let build = |u: &str| build_client(&state, u);
         let (book_ref, id) = (&book, &r.id);
-        let detail = |c| {
+        let detail = |c, _| {
             let key = key.clone();
             async move { rental::vm_detail(book_ref, id, &c, key).await }
         };
@@ -298,12 +300,11 @@ pub async fn rental_vm_power(
     guarded_async("rental_vm_power", async {
         let op: PowerOp = op.parse()?;
         let (book, r, clients, key) = vm_access(&state, &id, None, password).await?;
-        let poll = PollOptions::default();
         let build = |u: &str| build_client(&state, u);
-        let (book_ref, id, poll) = (&book, &r.id, &poll);
-        let power = |c| {
-            let key = key.clone();
-            async move { rental::vm_power(book_ref, id, &c, key, op, poll, |_| {}).await }
+        let (book_ref, id) = (&book, &r.id);
+        let power = |c, more| {
+            let (key, poll) = (key.clone(), rental::poll_for(PollOptions::default(), more));
+            async move { rental::vm_power(book_ref, id, &c, key, op, &poll, |_| {}).await }
         };
         let result = rental::through_clients(&clients.ranked, build, |_| {}, power).await;
         state.rentals.publish_after(&state.network, &r.account).await;

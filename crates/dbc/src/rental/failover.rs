@@ -10,7 +10,7 @@
 //! any other error (a refusal, a failed create, a wrong state) is the
 //! answer and ends the step.
 
-use crate::compute::ComputeClient;
+use crate::compute::{ComputeClient, PollOptions};
 use crate::error::{Error, ErrorCode, Result};
 use serde::Serialize;
 
@@ -30,9 +30,24 @@ pub fn client_gone(e: &Error) -> bool {
     matches!(e.code, ErrorCode::ComputeUnreachable | ErrorCode::ComputeTimeout | ErrorCode::ComputeNodeUnknown)
 }
 
+/// Polls in a row without the client before a wait goes on through the
+/// next client (only while there is a next one; the last waits it out).
+pub const GONE_POLLS_BEFORE_SWITCH: u32 = 3;
+
+/// `poll` for a step through one client: when another client follows
+/// (`more`, as [`through_clients`] tells its step), a wait gives up on a
+/// gone client after [`GONE_POLLS_BEFORE_SWITCH`] polls instead of waiting
+/// it out, so the next client can take over.
+pub fn poll_for(mut poll: PollOptions, more: bool) -> PollOptions {
+    poll.client_gone_after = more.then_some(GONE_POLLS_BEFORE_SWITCH);
+    poll
+}
+
 /// Run `step` through the clients `ranked` (best first; `build` makes each
-/// one), moving to the next only while [`client_gone`]. `on_switch` hears
-/// each change. The last error is returned when every client is gone.
+/// one), moving to the next only while [`client_gone`]. `step(client,
+/// more)`: `more` says another client follows (see [`poll_for`]).
+/// `on_switch` hears each change. The last error is returned when every
+/// client is gone.
 ///
 /// `step` takes the client by value and returns its future (rather than
 /// being an async closure) so that the future's `Send` is visible to the
@@ -41,7 +56,7 @@ pub async fn through_clients<T, Fut>(
     ranked: &[String],
     build: impl Fn(&str) -> Result<ComputeClient>,
     mut on_switch: impl FnMut(&ClientSwitch),
-    mut step: impl FnMut(ComputeClient) -> Fut,
+    mut step: impl FnMut(ComputeClient, bool) -> Fut,
 ) -> Result<T>
 where
     Fut: std::future::Future<Output = Result<T>>,
@@ -58,7 +73,7 @@ where
                 continue;
             }
         };
-        match step(client).await {
+        match step(client, i + 1 < ranked.len()).await {
             Ok(v) => return Ok(v),
             Err(e) if client_gone(&e) => {
                 tracing::warn!(client = %url, code = e.code.as_str(), "DBC client gone for this step; trying the next");
@@ -91,8 +106,8 @@ mod tests {
             &ranked,
             build,
             |s| switches.push(s.clone()),
-            |c: ComputeClient| {
-                tried.push(c.base_url().to_string());
+            |c: ComputeClient, more| {
+                tried.push((c.base_url().to_string(), more));
                 let n = tried.len();
                 async move {
                     match n {
@@ -105,7 +120,8 @@ mod tests {
         .await
         .unwrap();
         assert_eq!(out, 42);
-        assert_eq!(tried, &ranked[..2]);
+        // The step hears that another client follows while one does.
+        assert_eq!(tried, [(ranked[0].clone(), true), (ranked[1].clone(), true)]);
         assert_eq!(
             switches,
             [ClientSwitch { from: ranked[0].clone(), to: ranked[1].clone(), reason: "compute-unreachable".into() }]
@@ -117,7 +133,7 @@ mod tests {
             &ranked,
             build,
             |_| {},
-            |_c| {
+            |_c, _| {
                 calls += 1;
                 async { Err::<(), _>(Error::new(ErrorCode::VmCreateFailed, "create error")) }
             },
@@ -125,6 +141,13 @@ mod tests {
         .await
         .unwrap_err();
         assert_eq!((e.code, calls), (ErrorCode::VmCreateFailed, 1));
+    }
+
+    #[test]
+    fn a_wait_gives_up_on_a_gone_client_only_when_another_follows() {
+        let p = PollOptions::default();
+        assert_eq!(poll_for(p.clone(), true).client_gone_after, Some(GONE_POLLS_BEFORE_SWITCH));
+        assert_eq!(poll_for(p, false).client_gone_after, None);
     }
 
     #[tokio::test]
@@ -135,8 +158,9 @@ mod tests {
             &ranked,
             build,
             |_| {},
-            |_c| {
+            |_c, more| {
                 n += 1;
+                assert_eq!(more, n == 1, "only the first of two has a next");
                 let code = if n == 1 { ErrorCode::ComputeTimeout } else { ErrorCode::ComputeNodeUnknown };
                 async move { Err::<(), _>(Error::new(code, "x")) }
             },
@@ -144,7 +168,7 @@ mod tests {
         .await
         .unwrap_err();
         assert_eq!((e.code, n), (ErrorCode::ComputeNodeUnknown, 2));
-        let e = through_clients(&[], build, |_| {}, |_c| async { Ok(()) }).await.unwrap_err();
+        let e = through_clients(&[], build, |_| {}, |_c, _| async { Ok(()) }).await.unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidClientUrl);
     }
 }

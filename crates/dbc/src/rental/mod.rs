@@ -45,7 +45,7 @@ pub use chain_port::{ChainCtx, RentalChain};
 pub use chain_steps::{confirm, place, renew, sync, try_sync};
 pub use client_choice::{choose_live_client, LiveChoice};
 pub use errors::rental_not_found;
-pub use failover::{through_clients, ClientSwitch};
+pub use failover::{poll_for, through_clients, ClientSwitch, GONE_POLLS_BEFORE_SWITCH};
 pub use login::VmLogin;
 pub use record::{OrderFacts, PendingCall, PendingTx, Rental, Stage, VmFacts};
 pub use service::{ClientSources, RenewQuote, Renewed, RentalService, TimeLeft};
