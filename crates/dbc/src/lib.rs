@@ -28,6 +28,8 @@ pub mod redact;
 pub mod rental;
 pub mod settings;
 pub mod ssh;
+#[cfg(all(test, unix))]
+mod test_scripts;
 pub mod text;
 pub mod units;
 pub mod wallet;

@@ -299,28 +299,15 @@ mod tests {
         assert!(opener_for(Os::Linux, &p(&[]), &url).is_none());
     }
 
-    /// An opener that is a shell script (a stand-in for `xdg-open`).
-    struct ScriptProbe(PathBuf);
-
-    impl Probe for ScriptProbe {
-        fn find_program(&self, program: &str) -> Option<PathBuf> {
-            (program == "xdg-open").then(|| self.0.clone())
-        }
-        fn has_mac_app(&self, _: &str) -> bool {
-            false
-        }
-    }
-
     #[cfg(unix)]
-    fn opener(dir: &std::path::Path, body: &str) -> ScriptProbe {
-        use std::os::unix::fs::PermissionsExt;
+    fn opener(dir: &std::path::Path, body: &str) -> crate::test_scripts::ScriptProbe {
+        // One file per body: an earlier opener may still be running.
         let path = dir.join(format!(
             "opener-{:x}",
             body.bytes().fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)))
         ));
-        std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-        ScriptProbe(path)
+        crate::test_scripts::write_script(&path, body);
+        crate::test_scripts::ScriptProbe::at("xdg-open", path)
     }
 
     #[cfg(unix)]

@@ -144,29 +144,8 @@ fn open_log(path: &Path) -> std::io::Result<std::fs::File> {
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
+    use crate::test_scripts::{record_args, wait_for_end, write_script, ScriptProbe};
     use std::os::unix::fs::PermissionsExt;
-
-    /// A probe that finds `program` as a script we wrote, standing in for a client.
-    struct ScriptProbe {
-        name: &'static str,
-        path: PathBuf,
-    }
-
-    impl Probe for ScriptProbe {
-        fn find_program(&self, program: &str) -> Option<PathBuf> {
-            (program == self.name).then(|| self.path.clone())
-        }
-        fn has_mac_app(&self, _: &str) -> bool {
-            false
-        }
-    }
-
-    fn script(dir: &Path, body: &str) -> PathBuf {
-        let p = dir.join("fake-client");
-        std::fs::write(&p, format!("#!/bin/sh\n{body}\n")).unwrap();
-        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
-        p
-    }
 
     /// The target and the password every fake client below is launched with.
     fn login() -> (RdpTarget, SecretString) {
@@ -177,24 +156,12 @@ mod tests {
     }
 
     /// A stand-in client `name` in `dir` running `body`, which gets the path of the
-    /// file it writes what it saw to (read back with [`wait_for`]).
+    /// file it writes what it saw to (read back with [`wait_for_end`]).
     fn fake_client(dir: &Path, name: &'static str, body: impl FnOnce(&Path) -> String) -> (ScriptProbe, PathBuf) {
         let out = dir.join("seen.txt");
-        let path = script(dir, &body(&out));
-        (ScriptProbe { name, path }, out)
-    }
-
-    fn wait_for(path: &Path) -> String {
-        // The reaper owns the child; the script's output file tells us it ran.
-        for _ in 0..200 {
-            if let Ok(s) = std::fs::read_to_string(path) {
-                if s.ends_with("END\n") {
-                    return s;
-                }
-            }
-            std::thread::sleep(std::time::Duration::from_millis(25));
-        }
-        panic!("the fake client never finished writing {}", path.display());
+        let path = dir.join("fake-client");
+        write_script(&path, &body(&out));
+        (ScriptProbe::at(name, path), out)
     }
 
     /// A stand-in `xfreerdp` records its argv and stdin: the password comes
@@ -204,7 +171,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (probe, out) = fake_client(dir.path(), "xfreerdp", |out| {
             format!(
-                "for a in \"$@\"; do echo \"ARG $a\"; done > {o}; read -r pw; echo \"STDIN $pw\" >> {o}; echo \"ENV $(env | grep -c aZ9_)\" >> {o}; echo END >> {o}",
+                "{}; read -r pw; echo \"STDIN $pw\" >> {o}; echo \"ENV $(env | grep -c aZ9_)\" >> {o}; echo END >> {o}",
+                record_args(out),
                 o = out.display()
             )
         });
@@ -214,7 +182,7 @@ mod tests {
         assert_eq!(launched.client, RdpClient::Xfreerdp);
         assert!(launched.pid > 0);
         assert_eq!(launched.rdp_file, data.join("rdp/vm-127-0-0-1-40001.rdp"));
-        let seen = wait_for(&out);
+        let seen = wait_for_end(&out);
         assert!(seen.contains("ARG /v:127.0.0.1:40001\n") && seen.contains("ARG /from-stdin:force\n"), "{seen}");
         assert!(seen.contains("STDIN aZ9_/+[]@#^xyzQ1\n"), "{seen}");
         assert!(seen.contains("ENV 0\n"), "the password is not in the environment: {seen}");
@@ -229,13 +197,13 @@ mod tests {
     fn freerdp_shares_the_dedicated_folder_created_on_demand() {
         let dir = tempfile::tempdir().unwrap();
         let (probe, out) = fake_client(dir.path(), "xfreerdp3", |out| {
-            format!("for a in \"$@\"; do echo \"ARG $a\"; done > {o}; read -r pw; echo END >> {o}", o = out.display())
+            format!("{}; read -r pw; echo END >> {o}", record_args(out), o = out.display())
         });
         let (target, password) = login();
         let data = dir.path().join("data");
         let o = RdpOptions { drives: crate::rdp::DriveRedirect::Home, ..Default::default() };
         launch_with(Os::Linux, &probe, &target, &password, &o, &data).unwrap();
-        let seen = wait_for(&out);
+        let seen = wait_for_end(&out);
         let share = data.join("share");
         assert!(seen.contains(&format!("ARG /drive:DBC-Rent,{}\n", share.display())), "{seen}");
         assert!(!seen.contains("home-drive"), "{seen}");
@@ -248,14 +216,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (probe, out) = fake_client(dir.path(), "remmina", |out| {
             format!(
-                "for a in \"$@\"; do echo \"ARG $a\"; done > {o}; if read -r x; then echo \"STDIN $x\" >> {o}; fi; echo END >> {o}",
+                "{}; if read -r x; then echo \"STDIN $x\" >> {o}; fi; echo END >> {o}",
+                record_args(out),
                 o = out.display()
             )
         });
         let (target, password) = login();
         let launched = launch_with(Os::Linux, &probe, &target, &password, &RdpOptions::default(), dir.path()).unwrap();
         assert_eq!(launched.client, RdpClient::Remmina);
-        let seen = wait_for(&out);
+        let seen = wait_for_end(&out);
         assert_eq!(seen, format!("ARG -c\nARG {}\nEND\n", launched.rdp_file.display()));
     }
 
@@ -277,7 +246,7 @@ mod tests {
     #[test]
     fn a_client_that_cannot_start_is_reported() {
         let dir = tempfile::tempdir().unwrap();
-        let probe = ScriptProbe { name: "xfreerdp", path: dir.path().join("missing-binary") };
+        let probe = ScriptProbe::at("xfreerdp", dir.path().join("missing-binary"));
         let target = RdpTarget::new("127.0.0.1", 40001, "Administrator").unwrap();
         let pw = SecretString::from("secret".to_string());
         let e = launch_with(Os::Linux, &probe, &target, &pw, &RdpOptions::default(), dir.path()).unwrap_err();

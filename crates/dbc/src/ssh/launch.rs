@@ -108,31 +108,7 @@ fn spawn(plan: &TerminalPlan) -> Result<Started> {
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
-    use std::os::unix::fs::PermissionsExt;
-
-    /// Finds `ssh` and `xterm` as scripts we wrote.
-    struct Scripts(PathBuf);
-
-    impl Probe for Scripts {
-        fn find_program(&self, program: &str) -> Option<PathBuf> {
-            matches!(program, "ssh" | "xterm" | "code").then(|| self.0.join(program))
-        }
-        fn has_mac_app(&self, _: &str) -> bool {
-            false
-        }
-    }
-
-    fn wait_for(path: &Path) -> String {
-        for _ in 0..200 {
-            if let Ok(s) = std::fs::read_to_string(path) {
-                if s.ends_with("END\n") {
-                    return s;
-                }
-            }
-            std::thread::sleep(std::time::Duration::from_millis(25));
-        }
-        panic!("{} was never finished", path.display());
-    }
+    use crate::test_scripts::{record_args, wait_for_end, write_script, ScriptProbe};
 
     /// The terminal is started with `-e`, then the absolute `ssh` and our
     /// arguments, one each, exactly; VS Code with its three.
@@ -141,12 +117,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("seen.txt");
         for name in ["xterm", "code", "ssh"] {
-            let p = dir.path().join(name);
-            let body = format!("for a in \"$@\"; do echo \"ARG $a\"; done > {o}; echo END >> {o}", o = out.display());
-            std::fs::write(&p, format!("#!/bin/sh\n{body}\n")).unwrap();
-            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+            write_script(&dir.path().join(name), &format!("{}; echo END >> {}", record_args(&out), out.display()));
         }
-        let probe = Scripts(dir.path().to_path_buf());
+        let probe = ScriptProbe::in_dir(dir.path(), &["ssh", "xterm", "code"]);
         let target = SshTarget::new("203.0.113.7", 10022, "dbc").unwrap();
         let data = dir.path().join("my data");
         let started =
@@ -159,10 +132,10 @@ mod tests {
             ssh = dir.path().join("ssh").display(),
             kh = kh.display()
         );
-        assert_eq!(wait_for(&out), want);
+        assert_eq!(wait_for_end(&out), want);
         std::fs::remove_file(&out).unwrap();
         open_vscode(Os::Linux, &probe, "dbc-42", "dbc").unwrap();
-        assert_eq!(wait_for(&out), "ARG --remote\nARG ssh-remote+dbc-42\nARG /home/dbc\nEND\n");
+        assert_eq!(wait_for_end(&out), "ARG --remote\nARG ssh-remote+dbc-42\nARG /home/dbc\nEND\n");
         let line = ssh_command_line(Os::Linux, &target, Path::new("/k"), &data).unwrap();
         assert!(line.starts_with("ssh -p 10022 -i /k ") && !line.contains('\n'), "{line}");
     }
