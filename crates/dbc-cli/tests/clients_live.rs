@@ -10,39 +10,15 @@
 
 mod common;
 
-use common::{practice_cmd as cmd, DEV};
+use common::{ok, practice_cmd as cmd, run, DEV};
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
 
 const ACCOUNT: &str = "//clients-live";
-
-fn run(dir: &Path, args: &[&str], stdin: Option<&str>) -> (Option<i32>, Value, String) {
-    let mut c = cmd(dir, args);
-    c.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = c.spawn().unwrap();
-    if let Some(s) = stdin {
-        child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
-    }
-    drop(child.stdin.take());
-    let out = child.wait_with_output().unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).to_string();
-    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    (
-        out.status.code(),
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{args:?}: {e}: {text} / {stderr}")),
-        stderr,
-    )
-}
-
-fn ok(dir: &Path, args: &[&str]) -> Value {
-    let (code, v, stderr) = run(dir, args, None);
-    assert_eq!(code, Some(0), "{args:?}: {v} / {stderr}");
-    v
-}
 
 fn rent(dir: &Path, machine: &str) -> String {
     let r = ok(dir, &["rent", machine, "--gpus", "1", "--hours", "1"]);
@@ -69,10 +45,7 @@ async fn the_client_is_chosen_on_what_it_sees_and_a_gone_one_is_replaced() {
     })
     .await;
     let dir = data.path().to_path_buf();
-    let (code, acc, stderr) =
-        run(&dir, &["wallet", "import", "--mnemonic-stdin", "--name", "renter"], Some(&format!("{DEV}{ACCOUNT}")));
-    assert_eq!(code, Some(0), "{acc} {stderr}");
-    sandbox.fund(acc["address"].as_str().unwrap(), 200_000).await.unwrap();
+    common::funded_renter(&sandbox, &dir, ACCOUNT).await;
     let sandbox = Arc::new(sandbox);
     let (s2, rt) = (sandbox.clone(), tokio::runtime::Handle::current());
     let result = tokio::task::spawn_blocking(move || check(&dir, &s2, &rt)).await;

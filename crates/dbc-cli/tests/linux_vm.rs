@@ -13,23 +13,12 @@
 
 mod common;
 
-use common::{practice_cmd, rental_row, DEV};
+use common::{ok, rental_row, run};
 use serde_json::Value;
 use std::path::Path;
 use std::process::Stdio;
 
 /// `dbc-rent --json ARGS` with a private HOME (no ~/.ssh of the machine's user is read).
-fn run(dir: &Path, args: &[&str], stdin: Option<&str>) -> (Option<i32>, Value, String) {
-    let mut c = practice_cmd(dir, args);
-    c.env("HOME", dir.join("home"));
-    common::run_json(c, stdin)
-}
-
-fn ok(dir: &Path, args: &[&str]) -> Value {
-    let (code, v, stderr) = run(dir, args, None);
-    assert_eq!(code, Some(0), "{args:?}: {v} / {stderr}");
-    v
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_linux_vm_gets_our_key_runs_commands_and_passes_the_gpu_check() {
@@ -41,10 +30,7 @@ async fn a_linux_vm_gets_our_key_runs_commands_and_passes_the_gpu_check() {
     .await;
     let dir = data.path().to_path_buf();
     std::fs::create_dir_all(dir.join("home")).unwrap();
-    let (code, acc, stderr) =
-        run(&dir, &["wallet", "import", "--mnemonic-stdin", "--name", "renter"], Some(&format!("{DEV}//linux-vm")));
-    assert_eq!(code, Some(0), "{acc} {stderr}");
-    sandbox.fund(acc["address"].as_str().unwrap(), 200_000).await.unwrap();
+    common::funded_renter(&sandbox, &dir, "//linux-vm").await;
     let d = dir.clone();
     let result = tokio::task::spawn_blocking(move || flow(&d)).await;
     sandbox.stop().await.unwrap();

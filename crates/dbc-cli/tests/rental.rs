@@ -5,21 +5,11 @@
 
 mod common;
 
-use common::{planck, practice_cmd as cmd, rental_row, DEV, PASSWORD};
+use common::{ok, planck, practice_cmd as cmd, rental_row, run, DEV, PASSWORD};
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
-
-fn run(dir: &Path, args: &[&str], stdin: Option<&str>) -> (Option<i32>, Value, String) {
-    common::run_json(cmd(dir, args), stdin)
-}
-
-fn ok(dir: &Path, args: &[&str]) -> Value {
-    let (code, v, stderr) = run(dir, args, None);
-    assert_eq!(code, Some(0), "{args:?}: {v} / {stderr}");
-    v
-}
 
 fn err_code(dir: &Path, args: &[&str]) -> String {
     let (code, v, stderr) = run(dir, args, None);
@@ -31,11 +21,7 @@ fn err_code(dir: &Path, args: &[&str]) -> String {
 async fn rent_confirm_renew_and_survive_a_kill() {
     let (data, sandbox) = common::practice(60).await;
     let dir = data.path().to_path_buf();
-    let (code, acc, stderr) =
-        run(&dir, &["wallet", "import", "--mnemonic-stdin", "--name", "renter"], Some(&format!("{DEV}//rental-test")));
-    assert_eq!(code, Some(0), "{acc} {stderr}");
-    let address = acc["address"].as_str().unwrap().to_string();
-    sandbox.fund(&address, 200_000).await.unwrap();
+    common::funded_renter(&sandbox, &dir, "//rental-test").await;
     common::check_then_stop(sandbox, dir, check).await;
 }
 
@@ -160,10 +146,7 @@ async fn vm_create_resume_confirm_power_and_end() {
     })
     .await;
     let dir = data.path().to_path_buf();
-    let (code, acc, stderr) =
-        run(&dir, &["wallet", "import", "--mnemonic-stdin", "--name", "renter"], Some(&format!("{DEV}//vm-test")));
-    assert_eq!(code, Some(0), "{acc} {stderr}");
-    sandbox.fund(acc["address"].as_str().unwrap(), 200_000).await.unwrap();
+    common::funded_renter(&sandbox, &dir, "//vm-test").await;
     let d2 = dir.clone();
     let first = tokio::task::spawn_blocking(move || vm_first_half(&d2)).await;
     let mut ok_so_far = first.is_ok();

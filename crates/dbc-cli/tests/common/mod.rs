@@ -14,7 +14,9 @@ pub const DEV: &str = "bottom drive obey lake curtain smoke basket hold race lon
 pub const PASSWORD: &str = "app password 1";
 
 /// `dbc-rent --network practice --json ARGS` on data dir `dir`, with the app
-/// password from the environment and secrets in the encrypted file.
+/// password from the environment and secrets in the encrypted file. A test
+/// that made `dir/home` gets it as `HOME` (its `~/.ssh` and nothing of the
+/// user's).
 pub fn practice_cmd(dir: &Path, args: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_dbc-rent"));
     c.env("DBC_RENT_HOME", dir)
@@ -22,7 +24,33 @@ pub fn practice_cmd(dir: &Path, args: &[&str]) -> Command {
         .env("DBC_RENT_SECRET_STORE", "file")
         .args(["--network", "practice", "--json"])
         .args(args);
+    if dir.join("home").is_dir() {
+        c.env("HOME", dir.join("home"));
+    }
     c
+}
+
+/// [`practice_cmd`] run with `stdin`: exit code, stdout as JSON, stderr.
+pub fn run(dir: &Path, args: &[&str], stdin: Option<&str>) -> (Option<i32>, Value, String) {
+    run_json(practice_cmd(dir, args), stdin)
+}
+
+/// [`run`] that must succeed: its JSON.
+pub fn ok(dir: &Path, args: &[&str]) -> Value {
+    let (code, v, stderr) = run(dir, args, None);
+    assert_eq!(code, Some(0), "{args:?}: {v} / {stderr}");
+    v
+}
+
+/// Imports the test account `{DEV}{derivation}` into `dir`'s wallet as
+/// "renter" and gives it 200,000 DBC on `sandbox`. Its address.
+pub async fn funded_renter(sandbox: &dbc_sandbox::Sandbox, dir: &Path, derivation: &str) -> String {
+    let import = ["wallet", "import", "--mnemonic-stdin", "--name", "renter"];
+    let (code, acc, stderr) = run(dir, &import, Some(&format!("{DEV}{derivation}")));
+    assert_eq!(code, Some(0), "{acc} {stderr}");
+    let address = acc["address"].as_str().unwrap().to_string();
+    sandbox.fund(&address, 200_000).await.unwrap();
+    address
 }
 
 /// A planck amount as the CLI prints it (a decimal string).
