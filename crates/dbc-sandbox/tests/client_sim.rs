@@ -4,51 +4,18 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use dbc_sandbox::client_sim::{
-    ClientSim, ClientSimConfig, MachineView, MemoryChain, RdpKind, RdpMode, RentOrderView, SimImage,
-};
+use dbc_sandbox::client_sim::{ClientSim, ClientSimConfig, MemoryChain, RdpKind, RdpMode, SimImage};
 use serde_json::{json, Value};
-use subxt::utils::AccountId32;
 
+#[path = "common/sim_requests.rs"]
+mod sim_requests;
 #[path = "common/ssh_util.rs"]
 mod ssh_util;
+use sim_requests::{free_port, machine, order, signed, ss58};
 use subxt_signer::sr25519::{dev, Keypair};
 
 const M4: &str = "8eaf04151687736326c9fea17e25fc5287613693c912909cb226aa4794f26a48";
 const M1: &str = "90b5ab205c6974c9ea841be688864633dc9ca8a357843eeacf2314649965fe22";
-
-fn ss58(k: &Keypair) -> String {
-    AccountId32::from(k.public_key().0).to_string()
-}
-
-fn machine(id: &str, gpus: u32, status: &str) -> MachineView {
-    MachineView {
-        machine_id: id.into(),
-        machine_status: status.into(),
-        gpu_type: "GeForceRTX4090".into(),
-        gpu_num: gpus,
-        gpu_mem: 24,
-        cpu_type: "AMD EPYC 7542".into(),
-        cpu_core_num: 64,
-        cpu_rate: 2900,
-        mem_num: 512,
-        sys_disk: 500,
-        data_disk: 4000,
-    }
-}
-
-fn order(id: u64, who: &Keypair, mid: &str, status: &str, gpu_index: Vec<u32>, rent_end: u32) -> RentOrderView {
-    RentOrderView {
-        rent_id: id,
-        renter: ss58(who),
-        machine_id: mid.into(),
-        rent_status: status.into(),
-        gpu_num: gpu_index.len() as u32,
-        gpu_index,
-        rent_start: 100,
-        rent_end,
-    }
-}
 
 struct Rig {
     sim: ClientSim,
@@ -97,30 +64,6 @@ async fn rig() -> Rig {
 /// A rig whose client gives up waiting for a node after 700 ms.
 async fn impatient_rig() -> Rig {
     rig_with(ClientSimConfig { client_timeout: Duration::from_millis(700), ..fast_config() }).await
-}
-
-fn nonce() -> String {
-    use rand::Rng;
-    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    let mut r = rand::thread_rng();
-    (0..55).map(|_| A[r.gen_range(0..A.len())] as char).collect()
-}
-
-/// The envelope of compute-api.md §8 signed by `who`.
-fn signed(who: &Keypair, mid: &str, rent_order: &str, additional: Value) -> Value {
-    let n = nonce();
-    json!({
-        "peer_nodes_list": [mid],
-        "additional": additional,
-        "wallet": ss58(who),
-        "nonce": n,
-        "sign": hex::encode(who.sign(n.as_bytes()).0),
-        "rent_order": rent_order,
-    })
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 fn win_additional(rdp: u16, vnc: u16, gpus: &str) -> Value {

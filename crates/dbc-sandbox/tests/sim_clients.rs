@@ -7,53 +7,17 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use dbc_sandbox::client_sim::{ClientSim, ClientSimConfig, MachineView, MemoryChain, NodeView, RdpMode, RentOrderView};
+use dbc_sandbox::client_sim::{ClientSim, ClientSimConfig, MemoryChain, NodeView, RdpMode};
 use serde_json::{json, Value};
-use subxt::utils::AccountId32;
-use subxt_signer::sr25519::{dev, Keypair};
+use subxt_signer::sr25519::dev;
+
+#[path = "common/sim_requests.rs"]
+mod sim_requests;
+use sim_requests::{free_port, machine, order, signed};
 
 /// First digit 8: client 2 sees it. First digit 9: only client 1 does.
 const EVEN: &str = "8eaf04151687736326c9fea17e25fc5287613693c912909cb226aa4794f26a48";
 const ODD: &str = "90b5ab205c6974c9ea841be688864633dc9ca8a357843eeacf2314649965fe22";
-
-fn machine(id: &str) -> MachineView {
-    MachineView {
-        machine_id: id.into(),
-        machine_status: "Rented".into(),
-        gpu_type: "GeForceRTX4090".into(),
-        gpu_num: 1,
-        gpu_mem: 24,
-        cpu_type: "AMD EPYC 7542".into(),
-        cpu_core_num: 64,
-        cpu_rate: 2900,
-        mem_num: 512,
-        sys_disk: 500,
-        data_disk: 4000,
-    }
-}
-
-fn order(id: u64, who: &Keypair, mid: &str) -> RentOrderView {
-    RentOrderView {
-        rent_id: id,
-        renter: AccountId32::from(who.public_key().0).to_string(),
-        machine_id: mid.into(),
-        rent_status: "Renting".into(),
-        gpu_num: 1,
-        gpu_index: vec![0],
-        rent_start: 100,
-        rent_end: 1000,
-    }
-}
-
-fn signed(who: &Keypair, mid: &str, rent_order: &str, additional: Value) -> Value {
-    let n: String =
-        (0..55).map(|i| (b'a' + (i % 26) as u8) as char).collect::<String>() + &rand::random::<u32>().to_string();
-    json!({
-        "peer_nodes_list": [mid], "additional": additional,
-        "wallet": AccountId32::from(who.public_key().0).to_string(), "nonce": n,
-        "sign": hex::encode(who.sign(n.as_bytes()).0), "rent_order": rent_order,
-    })
-}
 
 async fn post(http: &reqwest::Client, base: &str, path: &str, body: &Value) -> (u16, Value) {
     let r = http.post(format!("{base}/api/v1{path}")).json(body).send().await.unwrap();
@@ -73,19 +37,15 @@ async fn node_ids(http: &reqwest::Client, base: &str) -> Vec<String> {
     ids
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
 #[tokio::test]
 async fn each_client_sees_its_part_of_the_same_nodes_and_can_go_away() {
     dbc_sandbox::install_crypto_provider();
     let chain = MemoryChain::new();
-    chain.put_machine(machine(EVEN));
-    chain.put_machine(machine(ODD));
+    chain.put_machine(machine(EVEN, 1, "Rented"));
+    chain.put_machine(machine(ODD, 1, "Rented"));
     chain.set_block(200);
-    chain.put_order(order(7, &dev::alice(), EVEN));
-    chain.put_order(order(9, &dev::alice(), ODD));
+    chain.put_order(order(7, &dev::alice(), EVEN, "Renting", vec![0], 1000));
+    chain.put_order(order(9, &dev::alice(), ODD, "Renting", vec![0], 1000));
     let cfg = ClientSimConfig {
         boot_time: Duration::from_millis(300),
         op_time: Duration::from_millis(100),
