@@ -249,6 +249,11 @@ mod tests {
     const MACHINE: &str = "1111111111111111111111111111111111111111111111111111111111111111";
     const OTHER: &str = "2222222222222222222222222222222222222222222222222222222222222222";
 
+    /// `check_client` asking whether `url` sees `machine`, over https only.
+    async fn check_for(url: &str, machine: &str, timeout: Duration) -> ClientHealth {
+        check_client(url, Ask { machine_id: Some(machine), ..Default::default() }, false, timeout).await
+    }
+
     fn closed_port_url() -> String {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         format!("http://127.0.0.1:{port}")
@@ -295,44 +300,20 @@ mod tests {
 
     #[tokio::test]
     async fn bad_and_insecure_urls_fail_the_check_without_a_request() {
-        let h = check_client(
-            "localhost:5002",
-            Ask { machine_id: Some(MACHINE), ..Default::default() },
-            false,
-            Duration::from_secs(1),
-        )
-        .await;
+        let h = check_for("localhost:5002", MACHINE, Duration::from_secs(1)).await;
         assert_eq!(h.error.unwrap().code, ErrorCode::InvalidClientUrl.as_str());
-        let h = check_client(
-            "http://115.231.234.34:5052",
-            Ask { machine_id: Some(MACHINE), ..Default::default() },
-            false,
-            Duration::from_secs(1),
-        )
-        .await;
+        let h = check_for("http://115.231.234.34:5052", MACHINE, Duration::from_secs(1)).await;
         assert_eq!(h.error.unwrap().code, ErrorCode::InsecureClientUrl.as_str());
         assert_eq!(h.url, "http://115.231.234.34:5052");
         let url = fake_client(&[MACHINE], Duration::ZERO).await;
-        let h = check_client(
-            &url,
-            Ask { machine_id: Some("not-a-machine"), ..Default::default() },
-            false,
-            Duration::from_secs(1),
-        )
-        .await;
+        let h = check_for(&url, "not-a-machine", Duration::from_secs(1)).await;
         assert_eq!(h.error.unwrap().code, ErrorCode::InvalidArgument.as_str());
     }
 
     #[tokio::test]
     async fn a_client_slower_than_the_timeout_does_not_qualify() {
         let url = fake_client(&[MACHINE], Duration::from_secs(3)).await;
-        let h = check_client(
-            &url,
-            Ask { machine_id: Some(MACHINE), ..Default::default() },
-            false,
-            Duration::from_millis(500),
-        )
-        .await;
+        let h = check_for(&url, MACHINE, Duration::from_millis(500)).await;
         assert!(!h.usable());
         assert!(ranked(&[h], None).is_empty());
     }

@@ -184,15 +184,7 @@ impl RentalBook {
     /// journal: one process at a time, across the app and every CLI run.
     /// `None` when another process kept it for longer.
     pub async fn chain_step(&self, patience: Duration) -> Result<Option<ChainStepGuard>> {
-        let lock_path = self.path.with_extension("json.steps");
-        let dir = self.path.parent().unwrap_or(Path::new("."));
-        crate::paths::ensure_private_dir(dir).map_err(|e| Error::io(dir, &e))?;
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(|e| Error::io(&lock_path, &e))?;
+        let (file, lock_path) = self.lock_file("json.steps")?;
         let deadline = tokio::time::Instant::now() + patience;
         loop {
             match file.try_lock() {
@@ -206,17 +198,24 @@ impl RentalBook {
         }
     }
 
-    /// Read-modify-write the whole journal under the exclusive file lock.
-    fn locked<T>(&self, f: impl FnOnce(&mut Vec<Rental>) -> Result<T>) -> Result<T> {
+    /// The lock file beside the journal with extension `ext` (made, never
+    /// truncated: its content is nothing, its lock everything), and its path.
+    fn lock_file(&self, ext: &str) -> Result<(std::fs::File, PathBuf)> {
         let dir = self.path.parent().unwrap_or(Path::new("."));
         crate::paths::ensure_private_dir(dir).map_err(|e| Error::io(dir, &e))?;
-        let lock_path = self.path.with_extension("json.lock");
-        let lock = std::fs::OpenOptions::new()
+        let lock_path = self.path.with_extension(ext);
+        let file = std::fs::OpenOptions::new()
             .create(true)
             .truncate(false)
             .write(true)
             .open(&lock_path)
             .map_err(|e| Error::io(&lock_path, &e))?;
+        Ok((file, lock_path))
+    }
+
+    /// Read-modify-write the whole journal under the exclusive file lock.
+    fn locked<T>(&self, f: impl FnOnce(&mut Vec<Rental>) -> Result<T>) -> Result<T> {
+        let (lock, lock_path) = self.lock_file("json.lock")?;
         lock.lock().map_err(|e| Error::io(&lock_path, &e))?;
         let mut all = self.read()?;
         let out = f(&mut all)?;

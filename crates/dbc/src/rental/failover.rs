@@ -128,19 +128,27 @@ mod tests {
         );
 
         // A refusal is the node's answer: no other client is asked.
-        let mut calls = 0;
+        let (e, asked) = failing_in_turn(&ranked, &[ErrorCode::VmCreateFailed]).await;
+        assert_eq!((e.code, asked.len()), (ErrorCode::VmCreateFailed, 1));
+    }
+
+    /// `through_clients` over `ranked` where the k-th client asked fails
+    /// with `codes[k]`: the error it ends with, and the `more` each heard.
+    async fn failing_in_turn(ranked: &[String], codes: &[ErrorCode]) -> (Error, Vec<bool>) {
+        let mut heard = Vec::new();
         let e = through_clients(
-            &ranked,
+            ranked,
             build,
             |_| {},
-            |_c, _| {
-                calls += 1;
-                async { Err::<(), _>(Error::new(ErrorCode::VmCreateFailed, "create error")) }
+            |_c, more| {
+                heard.push(more);
+                let code = codes[heard.len() - 1];
+                async move { Err::<(), _>(Error::new(code, "x")) }
             },
         )
         .await
         .unwrap_err();
-        assert_eq!((e.code, calls), (ErrorCode::VmCreateFailed, 1));
+        (e, heard)
     }
 
     #[test]
@@ -152,22 +160,10 @@ mod tests {
 
     #[tokio::test]
     async fn when_every_client_is_gone_the_last_error_is_returned() {
-        let ranked = urls(2);
-        let mut n = 0;
-        let e = through_clients(
-            &ranked,
-            build,
-            |_| {},
-            |_c, more| {
-                n += 1;
-                assert_eq!(more, n == 1, "only the first of two has a next");
-                let code = if n == 1 { ErrorCode::ComputeTimeout } else { ErrorCode::ComputeNodeUnknown };
-                async move { Err::<(), _>(Error::new(code, "x")) }
-            },
-        )
-        .await
-        .unwrap_err();
-        assert_eq!((e.code, n), (ErrorCode::ComputeNodeUnknown, 2));
+        let codes = [ErrorCode::ComputeTimeout, ErrorCode::ComputeNodeUnknown];
+        let (e, heard) = failing_in_turn(&urls(2), &codes).await;
+        assert_eq!(e.code, ErrorCode::ComputeNodeUnknown);
+        assert_eq!(heard, [true, false], "only the first of two has a next");
         let e = through_clients(&[], build, |_| {}, |_c, _| async { Ok(()) }).await.unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidClientUrl);
     }
