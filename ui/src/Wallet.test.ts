@@ -96,6 +96,13 @@ eachTest(() => {
   overview = { accounts: [], activeId: null, store: KEYRING_OK };
 });
 
+test('the first frame with the wallet controls is recorded for the bench, once the wallet is read', async () => {
+  mockBackend();
+  render(App);
+  await screen.findByTestId('wallet-create');
+  await waitFor(() => expect(window.__dbcWalletReady).toBeGreaterThan(0));
+});
+
 describe('create', () => {
   test('words hidden until revealed and again on blur; a wrong pick is marked and not placed; finish with backedUp true', async () => {
     mockBackend();
