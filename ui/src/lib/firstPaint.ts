@@ -18,26 +18,24 @@ declare global {
   }
 }
 
-let recorded = false;
+const recorded = new Set<string>();
 
-export function recordFirstPaint(rows: number, source: 'cache' | 'chain'): void {
-  if (recorded || typeof window === 'undefined') return;
-  recorded = true;
-  const record = () => {
-    window.__dbcMarketPaint = { ms: performance.now(), rows, source };
-  };
+/** Runs `record` one animation frame from now (so the figure includes layout), once per app run per `mark`. */
+function onceAfterFrame(mark: string, record: () => void): void {
+  if (recorded.has(mark) || typeof window === 'undefined') return;
+  recorded.add(mark);
   if (typeof window.requestAnimationFrame === 'function') window.requestAnimationFrame(record);
   else record();
 }
 
-let walletRecorded = false;
+export function recordFirstPaint(rows: number, source: 'cache' | 'chain'): void {
+  onceAfterFrame('market', () => {
+    window.__dbcMarketPaint = { ms: performance.now(), rows, source };
+  });
+}
 
 export function recordWalletReady(): void {
-  if (walletRecorded || typeof window === 'undefined') return;
-  walletRecorded = true;
-  const record = () => {
+  onceAfterFrame('wallet', () => {
     window.__dbcWalletReady = performance.now();
-  };
-  if (typeof window.requestAnimationFrame === 'function') window.requestAnimationFrame(record);
-  else record();
+  });
 }
