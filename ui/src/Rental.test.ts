@@ -5,14 +5,23 @@
 // operations and connect, reminders, resume after a restart, and the Settings section.
 import { beforeAll, describe, expect, test } from 'vitest';
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
-import { mockCommands, stubResizeObserver, type Handler, button, eachTest, lastArgs, sendOnChannel, typeInto } from './test-backend';
+import {
+  mockCommands,
+  sampleRental,
+  stubResizeObserver,
+  type Handler,
+  button,
+  eachTest,
+  lastArgs,
+  sendOnChannel,
+  typeInto,
+} from './test-backend';
 import { emit } from '@tauri-apps/api/event';
 import App from './App.svelte';
 import { t } from './lib/i18n';
 import { machineChoice as choice } from './lib/chosenMachine.svelte';
 import { sampleListing } from './lib/market/sample';
 import { formatDbc } from './lib/format';
-import { STAGE_MEANING } from './lib/ipc';
 import type { NetworkStatus, Rental, RentalsSnapshot, TxStatus, VmEvent } from './lib/ipc';
 
 const ALICE = '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY';
@@ -29,32 +38,15 @@ let snapshot: RentalsSnapshot | null;
 let transferable: string;
 
 function rentalOf(partial: Partial<Rental> & { stage: Rental['stage'] }, rentId = 42): Rental {
-  return {
+  const start = BEST - 30;
+  const order = { rentId, rentStart: start, rentEnd: start + 600, confirmDeadline: start + 150, confirmedAt: null, paid: '0' };
+  return sampleRental({
     id: `r${rentId}`,
     account: ALICE,
     machineId: MACHINE,
-    gpus: 1,
-    blocks: 600,
-    quote: null,
-    order: {
-      rentId,
-      rentStart: BEST - 30,
-      rentEnd: BEST - 30 + 600,
-      confirmDeadline: BEST - 30 + 150,
-      reserved: planck(107),
-      orderFee: planck(10),
-      confirmedAt: null,
-      paid: '0',
-    },
-    vm: null,
-    pending: null,
-    lastError: null,
-    createdAt: 1,
-    updatedAt: 1,
+    order: { ...order, reserved: planck(107), orderFee: planck(10) },
     ...partial,
-    // As Rust sends it: the stage's meaning beside the record.
-    ...STAGE_MEANING[partial.stage],
-  };
+  });
 }
 
 function snap(rentals: Rental[]): RentalsSnapshot {

@@ -103,8 +103,10 @@ export function sampleRentalSettings(over: Partial<RentalSettings> = {}): Rental
   };
 }
 
-/** Rent 42 on `SAMPLE_MACHINE`, placed, no VM yet. */
-export function placedRental(): Rental {
+/** Rent 42 of 1 GPU on `SAMPLE_MACHINE` for 600 blocks, placed, no VM yet, with `over` changed; the stage's meaning
+ * goes with the stage, as Rust sends it. */
+export function sampleRental(over: Partial<Rental> = {}): Rental {
+  const stage = over.stage ?? 'placed';
   return {
     id: 'r42',
     account: '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY',
@@ -112,8 +114,6 @@ export function placedRental(): Rental {
     gpus: 1,
     blocks: 600,
     quote: null,
-    stage: 'placed',
-    ...STAGE_MEANING.placed,
     order: {
       rentId: 42,
       rentStart: 1000,
@@ -129,5 +129,13 @@ export function placedRental(): Rental {
     lastError: null,
     createdAt: 1,
     updatedAt: 1,
+    ...over,
+    stage,
+    ...STAGE_MEANING[stage],
   };
+}
+
+/** Rent 42 on `SAMPLE_MACHINE`, placed, no VM yet. */
+export function placedRental(): Rental {
+  return sampleRental();
 }
