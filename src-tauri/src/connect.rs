@@ -309,31 +309,19 @@ mod tests {
     }
 
     fn rental(id: &str, rent_id: u64) -> Rental {
+        let order = OrderFacts {
+            rent_id,
+            rent_start: 1,
+            rent_end: 601,
+            confirm_deadline: 151,
+            reserved: 0,
+            order_fee: 0,
+            confirmed_at: Some(2),
+            paid: 0,
+        };
         Rental {
-            id: id.into(),
-            account: "5Grw".into(),
-            machine_id: "ab".repeat(32),
-            gpus: 1,
-            blocks: 600,
-            quote: None,
-            stage: Stage::Renting,
-            order: Some(OrderFacts {
-                rent_id,
-                rent_start: 1,
-                rent_end: 601,
-                confirm_deadline: 151,
-                reserved: 0,
-                order_fee: 0,
-                confirmed_at: Some(2),
-                paid: 0,
-            }),
-            vm: None,
-            pending: None,
-            last_error: None,
-            seen_at: None,
-            closed_at: None,
-            created_at: 1,
-            updated_at: 1,
+            order: Some(order),
+            ..Rental::new(id.into(), "5Grw".into(), "ab".repeat(32), 1, 600, Stage::Renting, 1)
         }
     }
 

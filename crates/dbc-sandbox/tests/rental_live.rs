@@ -172,30 +172,28 @@ async fn journal_only(
     )
     .await
     .unwrap();
+    let account = dbc::wallet::format_address(&subxt::utils::AccountId32(key.public_key().0));
+    let pending = PendingTx {
+        call: PendingCall::Rent,
+        bytes: hex::encode(prepared.encoded()),
+        extrinsic_hash: prepared.extrinsic_hash(),
+        nonce: prepared.nonce,
+        fee_estimate: prepared.fee_estimate,
+        signed_at_block: best,
+        valid_until: None,
+    };
     let r = Rental {
-        id: format!("crash-{}", prepared.nonce),
-        account: dbc::wallet::format_address(&subxt::utils::AccountId32(key.public_key().0)),
-        machine_id: machine.to_string(),
-        gpus: quote.gpus,
-        blocks: quote.blocks,
         quote: Some(*quote),
-        stage: Stage::Placing,
-        order: None,
-        vm: None,
-        pending: Some(PendingTx {
-            call: PendingCall::Rent,
-            bytes: hex::encode(prepared.encoded()),
-            extrinsic_hash: prepared.extrinsic_hash(),
-            nonce: prepared.nonce,
-            fee_estimate: prepared.fee_estimate,
-            signed_at_block: best,
-            valid_until: None,
-        }),
-        last_error: None,
-        seen_at: None,
-        closed_at: None,
-        created_at: 1,
-        updated_at: 1,
+        pending: Some(pending),
+        ..Rental::new(
+            format!("crash-{}", prepared.nonce),
+            account,
+            machine.to_string(),
+            quote.gpus,
+            quote.blocks,
+            Stage::Placing,
+            1,
+        )
     };
     ctx.book.put(r).unwrap()
 }

@@ -75,22 +75,12 @@ pub async fn place(
         return Err(e);
     }
     let stamp = now();
+    let id = format!("r{stamp}-{}-{:08x}", prepared.nonce, rand::random::<u32>());
     let rental = Rental {
-        id: format!("r{stamp}-{}-{:08x}", prepared.nonce, rand::random::<u32>()),
-        account: address.clone(),
-        machine_id: machine_id.to_string(),
-        gpus: quote.gpus,
-        blocks: quote.blocks,
         quote: Some(quote.with_tx_fee(prepared.fee_estimate)),
-        stage: Stage::Placing,
-        order: None,
-        vm: None,
         pending: Some(pending(PendingCall::Rent, &prepared, best)),
-        last_error: None,
         seen_at: Some(best),
-        closed_at: None,
-        created_at: stamp,
-        updated_at: stamp,
+        ..Rental::new(id, address.clone(), machine_id.to_string(), quote.gpus, quote.blocks, Stage::Placing, stamp)
     };
     // The check again, under the journal's own lock, as the rental goes in:
     // a journal written by a version without the step lock cannot slip past.
@@ -345,23 +335,20 @@ pub(super) async fn sync_locked(chain: &impl RentalChain, book: &RentalBook, who
 
 /// An order found on chain that the journal did not know.
 fn imported(address: &str, o: &RentOrder, at: u32) -> Rental {
-    let stamp = now();
+    let stage = if o.status == OrderStatus::Renting { Stage::Renting } else { Stage::Placed };
+    let blocks = o.rent_end.saturating_sub(o.rent_start);
     Rental {
-        id: format!("chain-{}", o.rent_id),
-        account: address.to_string(),
-        machine_id: o.machine_id.clone(),
-        gpus: o.gpu_num,
-        blocks: o.rent_end.saturating_sub(o.rent_start),
-        quote: None,
-        stage: if o.status == OrderStatus::Renting { Stage::Renting } else { Stage::Placed },
         order: Some(OrderFacts::from_order(o, o.stake_amount, 0)),
-        vm: None,
-        pending: None,
-        last_error: None,
         seen_at: Some(at),
-        closed_at: None,
-        created_at: stamp,
-        updated_at: stamp,
+        ..Rental::new(
+            format!("chain-{}", o.rent_id),
+            address.to_string(),
+            o.machine_id.clone(),
+            o.gpu_num,
+            blocks,
+            stage,
+            now(),
+        )
     }
 }
 

@@ -199,6 +199,37 @@ pub struct Rental {
 }
 
 impl Rental {
+    /// A rental of `gpus` GPUs of `machine_id` for `blocks` by `account`, at
+    /// `stage`, known at Unix second `at`; order, VM, pending call, quote and
+    /// error are filled in by whoever learns them.
+    pub fn new(
+        id: String,
+        account: String,
+        machine_id: String,
+        gpus: u32,
+        blocks: u32,
+        stage: Stage,
+        at: u64,
+    ) -> Rental {
+        Rental {
+            id,
+            account,
+            machine_id,
+            gpus,
+            blocks,
+            quote: None,
+            stage,
+            order: None,
+            vm: None,
+            pending: None,
+            last_error: None,
+            seen_at: None,
+            closed_at: None,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
     pub fn rent_id(&self) -> Option<u64> {
         self.order.as_ref().map(|o| o.rent_id)
     }

@@ -7,23 +7,7 @@ use crate::chain::rent::{OrderStatus, RentOrder};
 /// Rental `id` of account "a" on machine "m1" (1 GPU, 600 blocks) at
 /// `stage`, with nothing else known yet.
 pub fn rental(id: &str, stage: Stage) -> Rental {
-    Rental {
-        id: id.into(),
-        account: "a".into(),
-        machine_id: "m1".into(),
-        gpus: 1,
-        blocks: 600,
-        quote: None,
-        stage,
-        order: None,
-        vm: None,
-        pending: None,
-        last_error: None,
-        seen_at: None,
-        closed_at: None,
-        created_at: 1,
-        updated_at: 1,
-    }
+    Rental::new(id.into(), "a".into(), "m1".into(), 1, 600, stage, 1)
 }
 
 /// A running VM created through the client at `client_url`.

@@ -150,23 +150,30 @@ impl Sim {
             return;
         }
         let ep = self.ssh.open(port, vm).await;
-        let mut st = self.state.lock().unwrap();
-        let Some(t) = st.nodes.get_mut(machine_id).and_then(|n| n.task_mut(task_id)) else {
-            return;
-        };
-        if t.epoch != epoch || t.domain != Domain::Running {
-            return; // powered off meanwhile: dropping `ep` closes it
-        }
-        match ep {
-            Ok(ep) => t.ssh = Some(ep),
-            Err(e) => t.log("error", format!("ssh server on port {port} failed: {}", e.message)),
-        }
+        self.keep_endpoint(machine_id, task_id, epoch, "ssh server", port, ep, |t, ep| t.ssh = Some(ep));
     }
 
     /// Open the RDP endpoint of a VM that came up and keep it, unless the VM
     /// moved on meanwhile.
     async fn attach_rdp(&self, machine_id: &str, task_id: &str, epoch: u64, port: u16, password: &str) {
         let ep = self.rdp.open(port, password).await;
+        self.keep_endpoint(machine_id, task_id, epoch, "rdp endpoint", port, ep, |t, ep| t.rdp = Some(ep));
+    }
+
+    /// Hand an endpoint just opened for task `task_id` to it with `keep`, if
+    /// it is still the run (`epoch`) that asked and still running; else drop
+    /// it, which closes it. A failed open goes in the task's log.
+    #[allow(clippy::too_many_arguments)]
+    fn keep_endpoint<E>(
+        &self,
+        machine_id: &str,
+        task_id: &str,
+        epoch: u64,
+        what: &str,
+        port: u16,
+        ep: dbc::Result<E>,
+        keep: impl FnOnce(&mut Task, E),
+    ) {
         let mut st = self.state.lock().unwrap();
         let Some(t) = st.nodes.get_mut(machine_id).and_then(|n| n.task_mut(task_id)) else {
             return;
@@ -175,8 +182,8 @@ impl Sim {
             return; // powered off meanwhile: dropping `ep` closes it
         }
         match ep {
-            Ok(ep) => t.rdp = Some(ep),
-            Err(e) => t.log("error", format!("rdp endpoint on port {port} failed: {}", e.message)),
+            Ok(ep) => keep(t, ep),
+            Err(e) => t.log("error", format!("{what} on port {port} failed: {}", e.message)),
         }
     }
 
