@@ -289,8 +289,8 @@ impl NetworkService {
             Some(s) => PracticeInfo {
                 running: true,
                 owned_by_app: inner.practice.is_some(),
-                chain: Some(s.chain),
-                client: s.client,
+                chain: Some(s.endpoints.chain),
+                client: s.endpoints.client,
                 accounts: s
                     .accounts
                     .into_iter()

@@ -65,7 +65,7 @@ pub fn run(data_dir: &Path, json_mode: bool, command: PracticeCommand) -> Result
             }
             PracticeCommand::Down => {
                 let s = dbc_sandbox::stop_running(data_dir).await?;
-                Ok(json!({"stopped": true, "chain": s.chain, "pid": s.pid}).into())
+                Ok(json!({"stopped": true, "chain": s.endpoints.chain, "pid": s.endpoints.pid}).into())
             }
             PracticeCommand::Status => Ok(match dbc_sandbox::foreground::live_status(data_dir).await? {
                 None => crate::cli::Outcome { value: json!({"running": false}), exit: 3 },

@@ -117,7 +117,7 @@ pub async fn fund_running(data_dir: &std::path::Path, address: &str, planck: u12
         .find(|a| a.role == crate::Role::Faucet)
         .map(|a| a.uri.clone())
         .ok_or_else(|| Error::internal("state.json lists no faucet"))?;
-    let chain = Chain::connect(&s.chain).await?;
+    let chain = Chain::connect(&s.endpoints.chain).await?;
     Faucet::new(crate::seed::accounts::keypair_from_uri(&uri)).fund(&chain, &to, planck).await
 }
 

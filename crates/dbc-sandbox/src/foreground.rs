@@ -33,7 +33,7 @@ pub async fn live_status(data_dir: &Path) -> Result<Option<(RunningState, Option
     let Some(s) = state::read_live(&Layout::new(data_dir))? else {
         return Ok(None);
     };
-    let best = match Chain::connect(&s.chain).await {
+    let best = match Chain::connect(&s.endpoints.chain).await {
         Ok(c) => c.best().await.ok().map(|b| b.0),
         Err(_) => None,
     };

@@ -56,8 +56,8 @@ async fn run(cli: Cli) -> Result<i32> {
             let s = dbc_sandbox::stop_running(&data_dir).await?;
             print(
                 json,
-                &serde_json::json!({"stopped": true, "chain": s.chain, "pid": s.pid}),
-                &format!("stopped the practice network at {}", s.chain),
+                &serde_json::json!({"stopped": true, "chain": s.endpoints.chain, "pid": s.endpoints.pid}),
+                &format!("stopped the practice network at {}", s.endpoints.chain),
             );
             Ok(0)
         }
@@ -75,7 +75,7 @@ async fn run(cli: Cli) -> Result<i32> {
         }
         Command::Advance { blocks } => {
             let s = state::require_live(&Layout::new(&data_dir))?;
-            let chain = dbc_sandbox::client::Chain::connect(&s.chain).await?;
+            let chain = dbc_sandbox::client::Chain::connect(&s.endpoints.chain).await?;
             let r = dbc_sandbox::advance::advance(&chain, blocks).await?;
             print(
                 json,
@@ -168,11 +168,11 @@ async fn status(data_dir: &Path, json: bool) -> Result<i32> {
         &v,
         &format!(
             "running: chain {} (pid {}), best block {}, {} machines, client {}",
-            s.chain,
-            s.pid,
+            s.endpoints.chain,
+            s.endpoints.pid,
             best.map_or("?".to_string(), |b| b.to_string()),
             s.machines,
-            s.client.as_deref().unwrap_or("(not running)")
+            s.endpoints.client.as_deref().unwrap_or("(not running)")
         ),
     );
     Ok(0)

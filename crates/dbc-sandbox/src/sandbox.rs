@@ -20,6 +20,7 @@ use crate::sim_clients::SimClients;
 use crate::spec::{self, SpecSources};
 use crate::state::{self, RunningState};
 use crate::ticker::Ticker;
+use dbc::practice::PracticeEndpoints;
 use dbc::{Error, ErrorCode, Result};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -167,9 +168,12 @@ impl Sandbox {
         if let Some(s) = state::read_live(&layout)? {
             return Err(Error::new(
                 ErrorCode::SandboxAlreadyRunning,
-                format!("a practice network already runs for this data dir (pid {}, {})", s.pid, s.chain),
+                format!(
+                    "a practice network already runs for this data dir (pid {}, {})",
+                    s.endpoints.pid, s.endpoints.chain
+                ),
             )
-            .with_data(serde_json::json!({"pid": s.pid, "chain": s.chain})));
+            .with_data(serde_json::json!({"pid": s.endpoints.pid, "chain": s.endpoints.chain})));
         }
         let _ = std::fs::remove_file(state::stop_request(&layout));
 
@@ -250,11 +254,14 @@ impl Sandbox {
             Some(sim) => Some(SimClients::start(sim, cfg.clients, &layout).await?),
             None => None,
         };
-        let state = RunningState {
+        let endpoints = PracticeEndpoints {
             chain: chopsticks.url(),
             client: client_sim.as_ref().map(ClientSim::url),
             clients: clients.as_ref().map(SimClients::urls).unwrap_or_default(),
             pid: chopsticks.pid(),
+        };
+        let state = RunningState {
+            endpoints,
             owner_pid: std::process::id(),
             block_ms: cfg.block_time.map(|d| d.as_millis() as u64),
             machines: prepared.summary.machines,
@@ -281,7 +288,7 @@ impl Sandbox {
     }
 
     pub fn chain_url(&self) -> &str {
-        &self.state.chain
+        &self.state.endpoints.chain
     }
     pub fn chain(&self) -> &Chain {
         &self.chain
@@ -307,7 +314,7 @@ impl Sandbox {
 
     /// The DBC client simulator's base URL, when it runs.
     pub fn client_url(&self) -> Option<&str> {
-        self.state.client.as_deref()
+        self.state.endpoints.client.as_deref()
     }
 
     /// The DBC client simulator (tests drive its knobs: slow nodes, sweeps).
@@ -317,7 +324,7 @@ impl Sandbox {
 
     /// Every simulated DBC client's base URL, client 1 (sees every node) first.
     pub fn client_urls(&self) -> &[String] {
-        &self.state.clients
+        &self.state.endpoints.clients
     }
 
     /// Simulated DBC client `k` (1-based): its URL, view, answer delay.
@@ -385,7 +392,7 @@ impl Sandbox {
 impl Drop for Sandbox {
     fn drop(&mut self) {
         // Chopsticks' own Drop kills the process group if `stop` was not called.
-        if state::read(&self.layout).ok().flatten().is_some_and(|s| s.pid == self.chopsticks.pid()) {
+        if state::read(&self.layout).ok().flatten().is_some_and(|s| s.endpoints.pid == self.chopsticks.pid()) {
             state::remove(&self.layout);
         }
     }
@@ -442,13 +449,13 @@ pub async fn stop_running(data_dir: &std::path::Path) -> Result<RunningState> {
     let layout = Layout::new(data_dir);
     let s = state::require_live(&layout)?;
     std::fs::write(state::stop_request(&layout), b"").map_err(|e| Error::io(&state::stop_request(&layout), &e))?;
-    crate::chopsticks::signal_group(s.pid, libc::SIGTERM);
+    crate::chopsticks::signal_group(s.endpoints.pid, libc::SIGTERM);
     let deadline = Instant::now() + Duration::from_secs(8);
-    while crate::chopsticks::pid_alive(s.pid) && Instant::now() < deadline {
+    while crate::chopsticks::pid_alive(s.endpoints.pid) && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    if crate::chopsticks::pid_alive(s.pid) {
-        crate::chopsticks::signal_group(s.pid, libc::SIGKILL);
+    if crate::chopsticks::pid_alive(s.endpoints.pid) {
+        crate::chopsticks::signal_group(s.endpoints.pid, libc::SIGKILL);
     }
     // Give the owner a moment to clean up itself, then make sure.
     let deadline = Instant::now() + Duration::from_secs(3);

@@ -131,7 +131,7 @@ pub struct ClientState {
 pub async fn request(data_dir: &Path, k: usize, stopped: bool) -> Result<ClientState> {
     let layout = Layout::new(data_dir);
     let s = state::require_live(&layout)?;
-    let urls = if s.clients.is_empty() { s.client.iter().cloned().collect() } else { s.clients.clone() };
+    let urls = s.endpoints.client_urls();
     let url = k.checked_sub(1).and_then(|i| urls.get(i)).cloned().ok_or_else(|| no_such_client(k, urls.len()))?;
     write_flag(&layout, k, stopped)?;
     let addr = url.trim_start_matches("http://").to_string();

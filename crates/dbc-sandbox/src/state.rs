@@ -6,23 +6,17 @@
 use crate::chopsticks::pid_alive;
 use crate::layout::Layout;
 use crate::seed::accounts::PracticeAccount;
+use dbc::practice::PracticeEndpoints;
 use dbc::{Error, ErrorCode, Result};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RunningState {
-    /// `ws://127.0.0.1:PORT`.
-    pub chain: String,
-    /// The DBC client simulator's `http://127.0.0.1:PORT`, when it runs.
-    #[serde(default)]
-    pub client: Option<String>,
-    /// Every simulated DBC client (`client` is the first, which sees every
-    /// node; the others see a part: `sim_clients`).
-    #[serde(default)]
-    pub clients: Vec<String>,
-    /// chopsticks' pid (also its process group).
-    pub pid: u32,
+    /// Where the chain and the simulated DBC clients answer, and chopsticks'
+    /// pid (also its process group): the part the CLI and the app read.
+    #[serde(flatten)]
+    pub endpoints: PracticeEndpoints,
     /// The process that started the network and owns its lifetime.
     pub owner_pid: u32,
     /// Milliseconds between ticker blocks; `None` when blocks are only built on demand.
@@ -49,7 +43,7 @@ pub fn read(layout: &Layout) -> Result<Option<RunningState>> {
 /// The running network, if its chain process is alive; a stale file is removed.
 pub fn read_live(layout: &Layout) -> Result<Option<RunningState>> {
     match read(layout)? {
-        Some(s) if pid_alive(s.pid) => Ok(Some(s)),
+        Some(s) if pid_alive(s.endpoints.pid) => Ok(Some(s)),
         Some(_) => {
             remove(layout);
             Ok(None)

@@ -3,10 +3,12 @@
 //! `dbc-sandbox` (the practice network, which depends on this crate) writes
 //! `<data dir>/practice/state.json` when its chain and DBC client simulator
 //! are ready and removes it when they stop. The CLI and the app read it here
-//! to learn where to connect; only the fields they need are read.
+//! to learn where to connect. The file's endpoints are this one type, which
+//! the practice network writes (flattened into its own state) and every
+//! reader reads.
 
 use crate::error::{Error, ErrorCode, Result};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 /// The practice network's folder inside the data dir.
@@ -20,7 +22,7 @@ pub fn state_path(data_dir: &Path) -> PathBuf {
 }
 
 /// Where a running practice network answers.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PracticeEndpoints {
     /// The chain, `ws://127.0.0.1:PORT`.
