@@ -14,7 +14,7 @@ use super::accounting::{is_linux, is_windows};
 use super::{Domain, Node, Sim, Task, DELETE_AFTER_BLOCKS};
 
 /// The endpoint a VM that just came up gets.
-enum Open {
+pub(super) enum Open {
     Rdp { port: u16, password: String },
     Ssh { port: u16, vm: SshVm },
 }
@@ -78,20 +78,7 @@ fn land(t: &mut Task, next: Next, machine: &super::super::chain::MachineView) ->
                 Next::Started => t.log("info", "start task successful"),
                 _ => t.log("info", "restart task successful"),
             }
-            if is_windows(&t.os) {
-                Some(Open::Rdp { port: t.alloc.rdp_port, password: t.login_password.clone() })
-            } else if is_linux(&t.os) {
-                let vm = SshVm {
-                    task_id: t.id.clone(),
-                    password: t.login_password.clone(),
-                    gpu_name: marketing_name(&machine.gpu_type),
-                    gpu_memory_mib: machine.gpu_mem.saturating_mul(1024),
-                    gpu_count: t.alloc.gpus.len(),
-                };
-                Some(Open::Ssh { port: t.alloc.ssh_port, vm })
-            } else {
-                None
-            }
+            endpoint(t, machine)
         }
         Next::PoweredOff => {
             t.domain = Domain::ShutOff;
@@ -101,6 +88,25 @@ fn land(t: &mut Task, next: Next, machine: &super::super::chain::MachineView) ->
             None
         }
         Next::Deleted => None,
+    }
+}
+
+/// The endpoint running VM `t` has: RDP for Windows, SSH for Linux (with
+/// the GPUs of `machine`'s chain record that the VM got).
+pub(super) fn endpoint(t: &Task, machine: &super::super::chain::MachineView) -> Option<Open> {
+    if is_windows(&t.os) {
+        Some(Open::Rdp { port: t.alloc.rdp_port, password: t.login_password.clone() })
+    } else if is_linux(&t.os) {
+        let vm = SshVm {
+            task_id: t.id.clone(),
+            password: t.login_password.clone(),
+            gpu_name: marketing_name(&machine.gpu_type),
+            gpu_memory_mib: machine.gpu_mem.saturating_mul(1024),
+            gpu_count: t.alloc.gpus.len(),
+        };
+        Some(Open::Ssh { port: t.alloc.ssh_port, vm })
+    } else {
+        None
     }
 }
 
@@ -136,10 +142,16 @@ impl Sim {
                 land(t, next, &machine)
             }
         };
+        if let Some(open) = open {
+            self.attach(machine_id, task_id, epoch, open).await;
+        }
+    }
+
+    /// Open the endpoint of a VM that runs.
+    pub(super) async fn attach(&self, machine_id: &str, task_id: &str, epoch: u64, open: Open) {
         match open {
-            Some(Open::Rdp { port, password }) => self.attach_rdp(machine_id, task_id, epoch, port, &password).await,
-            Some(Open::Ssh { port, vm }) => self.attach_ssh(machine_id, task_id, epoch, port, vm).await,
-            None => {}
+            Open::Rdp { port, password } => self.attach_rdp(machine_id, task_id, epoch, port, &password).await,
+            Open::Ssh { port, vm } => self.attach_ssh(machine_id, task_id, epoch, port, vm).await,
         }
     }
 
