@@ -10,9 +10,12 @@
 //! under way (`creating`, `starting`, `restarting`, `being poweroff`,
 //! `deleting`) is carried to its end as its timer would have; a running VM
 //! gets its RDP endpoint or SSH server again on the same port, or, when that
-//! port cannot be bound, stays powered off with the reason in its log (a real
-//! node's `check_resource` refuses a start on a taken port too). Then the
-//! rent-end sweep applies as it does to every VM.
+//! port cannot be bound, stays powered off with the reason in its log. (A
+//! real node starts the domain and re-adds its DNAT rule whatever else
+//! listens on the host, and its `check_resource` only compares the ports of
+//! its own VMs; the simulator's endpoint is a listener that cannot share the
+//! port, so it says so rather than moving the VM to another port.) The
+//! rent-end sweep runs before any endpoint opens, as it does for every VM.
 
 use std::net::Ipv4Addr;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
