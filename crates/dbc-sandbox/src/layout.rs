@@ -10,7 +10,8 @@
 //!   chain/db.sqlite            chopsticks' block store (resume across restarts)
 //!   chain/chopsticks.yml       the launch config
 //!   chain/chopsticks.log       chopsticks' stdout and stderr
-//!   vms/<task_id>/             a simulated VM's folder: host_key, home/, logins.jsonl, gpu_model
+//!   vms/<task_id>/             a simulated VM's folder: host_key, home/, logins.jsonl, gpu_model,
+//!                              task.json (the saved VM, 0600; forgotten with the chain when it is new)
 //! ```
 
 use std::path::{Path, PathBuf};

@@ -3,7 +3,8 @@
 //! Start: resolve the spec → (first time, or when the spec/seed changed)
 //! read the metadata, build the seed, write the prepared spec and drop the old
 //! db → launch chopsticks (`db`, and `resume: true` when the db fits the
-//! prepared spec) → on a fresh chain jump to the seed's base height → start
+//! prepared spec) → on a fresh chain jump to the seed's base height and forget
+//! the simulated VMs of the previous chain → start
 //! the ticker → start the DBC client simulator → write `state.json`. Later starts reuse the prepared spec and
 //! resume from the db, so state (balances, rentals, blocks) survives restarts.
 
@@ -225,6 +226,7 @@ impl Sandbox {
         // `dev_setStorage` in memory only, so it is set on every start: a new
         // id for a new chain, the saved one for a resumed chain.
         let instance = instance_id(&layout, fresh_chain)?;
+        let vm_dir = vm_dir_for(&layout, fresh_chain)?;
         chain.set_instance_id(&instance).await?;
         if fresh_chain {
             // Move to the seed's present (its history lies before it).
@@ -243,7 +245,7 @@ impl Sandbox {
             let view = PracticeChain::connect(&chopsticks.url()).await?;
             let sim_cfg = ClientSimConfig {
                 boot_time: Duration::from_secs(cfg.vm_boot_secs),
-                vm_dir: Some(layout.vms_dir()),
+                vm_dir: Some(vm_dir),
                 ..ClientSimConfig::default()
             };
             Some(ClientSim::start(sim_cfg, Arc::new(view)).await?)
@@ -414,6 +416,17 @@ fn instance_id(layout: &Layout, new_chain: bool) -> Result<Vec<u8>> {
     Ok(id)
 }
 
+/// The simulated VMs' folder: its saved VMs belong to the chain in
+/// `layout`, so a new chain (new genesis or data) forgets them, as its rent
+/// orders never existed; a resumed chain keeps them (they come back running).
+fn vm_dir_for(layout: &Layout, new_chain: bool) -> Result<PathBuf> {
+    let dir = layout.vms_dir();
+    if new_chain {
+        crate::client_sim::persist::forget_all(&dir).map_err(|e| Error::io(&dir, &e))?;
+    }
+    Ok(dir)
+}
+
 /// Build the seed and write the prepared spec (sorted, timestamped, seeded);
 /// the old db no longer fits and is removed.
 async fn prepare(js: &JsEnv, layout: &Layout, source: &spec::SourceSpec, cfg: &SeedConfig) -> Result<Prepared> {
@@ -468,4 +481,23 @@ pub async fn stop_running(data_dir: &std::path::Path) -> Result<RunningState> {
     }
     state::remove(&layout);
     Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_chain_forgets_the_saved_vms_and_a_resumed_one_keeps_them() {
+        let d = tempfile::tempdir().unwrap();
+        let layout = Layout::new(d.path());
+        let file = layout.vms_dir().join("TaskA").join("task.json");
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, "{}").unwrap();
+        assert_eq!(vm_dir_for(&layout, false).unwrap(), layout.vms_dir());
+        assert!(file.is_file(), "a resumed chain keeps its VMs");
+        assert_eq!(vm_dir_for(&layout, true).unwrap(), layout.vms_dir());
+        assert!(!layout.vms_dir().exists(), "a new chain has none");
+        vm_dir_for(&layout, true).unwrap();
+    }
 }

@@ -12,7 +12,10 @@
 //! of VMs when the rental ends. A running Windows VM gets an RDP endpoint on
 //! its `rdp_port` (see [`rdp`]), a running Linux VM a real SSH server on its
 //! `ssh_port` (see [`ssh`], commands in [`ssh_shell`]) with its files in a
-//! folder of its own ([`ClientSimConfig::vm_dir`]`/<task_id>/`).
+//! folder of its own ([`ClientSimConfig::vm_dir`]`/<task_id>/`). With a
+//! `vm_dir`, every VM is saved there on each change and comes back when a
+//! simulator starts again on that folder ([`persist`]), running ones with
+//! their endpoints on the same ports.
 //!
 //! Every machine the [`ChainView`] lists is served as a node (node id = machine id).
 //!
@@ -30,6 +33,7 @@ pub mod chain;
 mod http;
 pub mod listener;
 mod node;
+pub mod persist;
 pub mod rdp;
 pub mod ssh;
 pub mod ssh_shell;
@@ -128,7 +132,9 @@ pub struct ClientSimConfig {
     /// Run an SSH server for every running Linux VM.
     pub ssh: bool,
     /// Where VM folders live (`<vm_dir>/<task_id>/`: SSH host key, home,
-    /// logins); `None`: a temporary directory removed when the simulator stops.
+    /// logins, and `task.json`, the saved VM that the next simulator on this
+    /// folder brings back, see [`persist`]); `None`: a temporary directory
+    /// removed when the simulator stops, and nothing is saved.
     /// The practice network uses `<data dir>/practice/vms`.
     pub vm_dir: Option<PathBuf>,
     /// `ssh_ip` in task details (the host's public IP on a real node).
@@ -181,6 +187,8 @@ impl ClientSim {
         }
         let sim = Arc::new_cyclic(|me| node::Sim::new(config.clone(), chain, me.clone()));
         sim.refresh_nodes().await?;
+        // VMs live on the machines, not in the client: the saved ones come back.
+        sim.restore().await;
         let main = Arc::new(ClientListener::bind(sim.clone(), config.port, NodeView::All).await?);
         let addr = main.addr();
         let weak = Arc::downgrade(&sim);

@@ -38,6 +38,7 @@ impl Sim {
         );
         node.tasks.push(task);
         drop(st);
+        self.persist(&req.machine_id, &task_id);
         self.schedule(&req.machine_id, &task_id, 0, self.cfg.boot_time, Next::CreateDone { fails });
         answer
     }
@@ -55,6 +56,8 @@ fn new_task(spec: VmSpec, wallet: &str, rent_order: &str) -> Task {
         wallet: wallet.to_string(),
         rent_order: rent_order.to_string(),
         os: spec.os,
+        bios: spec.bios.clone(),
+        image: spec.image.name.clone(),
         desc: spec.desc,
         alloc: spec.alloc,
         login_password,

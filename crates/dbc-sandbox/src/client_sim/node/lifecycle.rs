@@ -14,7 +14,7 @@ use super::accounting::{is_linux, is_windows};
 use super::{Domain, Node, Sim, Task, DELETE_AFTER_BLOCKS};
 
 /// The endpoint a VM that just came up gets.
-enum Open {
+pub(super) enum Open {
     Rdp { port: u16, password: String },
     Ssh { port: u16, vm: SshVm },
 }
@@ -78,20 +78,7 @@ fn land(t: &mut Task, next: Next, machine: &super::super::chain::MachineView) ->
                 Next::Started => t.log("info", "start task successful"),
                 _ => t.log("info", "restart task successful"),
             }
-            if is_windows(&t.os) {
-                Some(Open::Rdp { port: t.alloc.rdp_port, password: t.login_password.clone() })
-            } else if is_linux(&t.os) {
-                let vm = SshVm {
-                    task_id: t.id.clone(),
-                    password: t.login_password.clone(),
-                    gpu_name: marketing_name(&machine.gpu_type),
-                    gpu_memory_mib: machine.gpu_mem.saturating_mul(1024),
-                    gpu_count: t.alloc.gpus.len(),
-                };
-                Some(Open::Ssh { port: t.alloc.ssh_port, vm })
-            } else {
-                None
-            }
+            endpoint(t, machine)
         }
         Next::PoweredOff => {
             t.domain = Domain::ShutOff;
@@ -101,6 +88,25 @@ fn land(t: &mut Task, next: Next, machine: &super::super::chain::MachineView) ->
             None
         }
         Next::Deleted => None,
+    }
+}
+
+/// The endpoint running VM `t` has: RDP for Windows, SSH for Linux (with
+/// the GPUs of `machine`'s chain record that the VM got).
+pub(super) fn endpoint(t: &Task, machine: &super::super::chain::MachineView) -> Option<Open> {
+    if is_windows(&t.os) {
+        Some(Open::Rdp { port: t.alloc.rdp_port, password: t.login_password.clone() })
+    } else if is_linux(&t.os) {
+        let vm = SshVm {
+            task_id: t.id.clone(),
+            password: t.login_password.clone(),
+            gpu_name: marketing_name(&machine.gpu_type),
+            gpu_memory_mib: machine.gpu_mem.saturating_mul(1024),
+            gpu_count: t.alloc.gpus.len(),
+        };
+        Some(Open::Ssh { port: t.alloc.ssh_port, vm })
+    } else {
+        None
     }
 }
 
@@ -136,10 +142,17 @@ impl Sim {
                 land(t, next, &machine)
             }
         };
+        self.persist(machine_id, task_id);
+        if let Some(open) = open {
+            self.attach(machine_id, task_id, epoch, open).await;
+        }
+    }
+
+    /// Open the endpoint of a VM that runs (now or again after a restart).
+    pub(super) async fn attach(&self, machine_id: &str, task_id: &str, epoch: u64, open: Open) {
         match open {
-            Some(Open::Rdp { port, password }) => self.attach_rdp(machine_id, task_id, epoch, port, &password).await,
-            Some(Open::Ssh { port, vm }) => self.attach_ssh(machine_id, task_id, epoch, port, vm).await,
-            None => {}
+            Open::Rdp { port, password } => self.attach_rdp(machine_id, task_id, epoch, port, &password).await,
+            Open::Ssh { port, vm } => self.attach_ssh(machine_id, task_id, epoch, port, vm).await,
         }
     }
 
@@ -183,7 +196,11 @@ impl Sim {
         }
         match ep {
             Ok(ep) => keep(t, ep),
-            Err(e) => t.log("error", format!("{what} on port {port} failed: {}", e.message)),
+            Err(e) => {
+                t.log("error", format!("{what} on port {port} failed: {}", e.message));
+                drop(st);
+                self.persist(machine_id, task_id);
+            }
         }
     }
 
@@ -204,7 +221,9 @@ impl Sim {
         for o in live.values().flatten() {
             st.orders.insert(o.rent_id, o.clone());
         }
-        let cached: HashMap<u64, u32> = st.orders.iter().map(|(k, v)| (*k, v.rent_end)).collect();
+        let mut cached: HashMap<u64, u32> = st.saved_rent_ends.clone();
+        cached.extend(st.orders.iter().map(|(k, v)| (*k, v.rent_end)));
+        let mut changed = Vec::new();
         for (mid, tid, order) in tasks {
             let Some(node) = st.nodes.get_mut(&mid) else {
                 continue;
@@ -216,9 +235,20 @@ impl Sim {
                 .or_else(|| order.parse().ok().and_then(|id| cached.get(&id).copied()));
             match verdict(current.as_ref(), rent_end, block) {
                 Verdict::Keep => {}
-                Verdict::Delete => node.tasks.retain(|x| x.id != tid),
-                Verdict::PowerOff => power_off_if_running(node, &tid, &order, block, rent_end),
+                Verdict::Delete => {
+                    node.tasks.retain(|x| x.id != tid);
+                    changed.push((mid, tid));
+                }
+                Verdict::PowerOff => {
+                    if power_off_if_running(node, &tid, &order, block, rent_end) {
+                        changed.push((mid, tid));
+                    }
+                }
             }
+        }
+        drop(st);
+        for (mid, tid) in changed {
+            self.persist(&mid, &tid);
         }
     }
 
@@ -263,14 +293,14 @@ impl Sim {
 }
 
 /// The sweep's power-off of a VM whose rental ended, when it is still there
-/// and not already closed.
-fn power_off_if_running(node: &mut Node, task_id: &str, order: &str, block: u32, rent_end: Option<u32>) {
+/// and not already closed; whether it changed anything.
+fn power_off_if_running(node: &mut Node, task_id: &str, order: &str, block: u32, rent_end: Option<u32>) -> bool {
     let machine_status = node.machine.machine_status.clone();
     let Some(t) = node.task_mut(task_id) else {
-        return;
+        return false;
     };
     if t.domain == Domain::ShutOff && t.status == "closed" {
-        return;
+        return false;
     }
     // Unlike a renter's power-off, an error status stays.
     t.epoch += 1;
@@ -286,4 +316,5 @@ fn power_off_if_running(node: &mut Node, task_id: &str, order: &str, block: u32,
             "stop task and machine status:{machine_status}, order id:{order}, cur block:{block}, task rent end:{end_s}"
         ),
     );
+    true
 }

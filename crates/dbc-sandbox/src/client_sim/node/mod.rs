@@ -21,6 +21,7 @@ mod create_checks;
 mod lifecycle;
 mod power;
 mod queries;
+mod saved;
 mod values;
 
 use std::collections::{BTreeMap, HashMap};
@@ -121,6 +122,9 @@ struct Task {
     wallet: String,
     rent_order: String,
     os: String,
+    /// The plan's `bios_mode` and image file name (kept for the saved VM).
+    bios: String,
+    image: String,
     desc: String,
     alloc: Allocation,
     /// The generated login; `user_name` stays empty until creation succeeds.
@@ -161,6 +165,9 @@ pub(crate) struct State {
     /// Last order seen per rent id, like the node's RentOrderManager cache.
     orders: HashMap<u64, RentOrderView>,
     delays: HashMap<String, Duration>,
+    /// `rent_end` of orders the saved VMs knew (the sweep's fallback when
+    /// the chain no longer has an order and this run never saw it).
+    saved_rent_ends: HashMap<u64, u32>,
     /// Every request signature received, for the log audit (a test checks
     /// none of them reaches a file under the app's data dir).
     signatures: Vec<String>,
@@ -175,6 +182,8 @@ pub(crate) struct Sim {
     /// The Linux VMs' SSH servers and their folders.
     pub ssh: SshHost,
     pub me: Weak<Sim>,
+    /// Held while a VM is saved, so that saves land in the order of the changes.
+    save_lock: Mutex<()>,
 }
 
 fn reply(errcode: i64, message: impl Into<Value>) -> Value {
@@ -188,7 +197,7 @@ impl Sim {
     pub fn new(cfg: ClientSimConfig, chain: Arc<dyn ChainView>, me: Weak<Sim>) -> Self {
         let rdp = RdpHost::new(cfg.rdp);
         let ssh = SshHost::new(cfg.vm_dir.clone());
-        Sim { cfg, chain, state: Mutex::new(State::default()), rdp, ssh, me }
+        Sim { cfg, chain, state: Mutex::new(State::default()), rdp, ssh, me, save_lock: Mutex::new(()) }
     }
 
     fn resources_for(&self, m: &MachineView) -> NodeResources {

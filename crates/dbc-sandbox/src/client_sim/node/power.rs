@@ -87,6 +87,7 @@ impl Sim {
         let epoch = t.epoch;
         begin(t);
         drop(st);
+        self.persist(&req.machine_id, &req.task_id);
         self.schedule(&req.machine_id, &req.task_id, epoch, self.cfg.op_time, op.next);
         ok_str()
     }
