@@ -24,20 +24,13 @@ struct Rig {
 }
 
 fn fast_config() -> ClientSimConfig {
-    ClientSimConfig {
-        boot_time: Duration::from_millis(800),
-        op_time: Duration::from_millis(200),
-        client_timeout: Duration::from_secs(5),
-        sweep_interval: Duration::from_millis(300),
-        rdp: RdpMode::PlainTcp,
-        images: vec![
-            SimImage::new("win10_ovmf_dbc.qcow2", 25),
-            SimImage::new("windows11_dbc.qcow2", 32),
-            SimImage::new("ubuntu2204.qcow2", 8),
-            SimImage::failing("win_broken_dhcp.qcow2", 20),
-        ],
-        ..Default::default()
-    }
+    let images = vec![
+        SimImage::new("win10_ovmf_dbc.qcow2", 25),
+        SimImage::new("windows11_dbc.qcow2", 32),
+        SimImage::new("ubuntu2204.qcow2", 8),
+        SimImage::failing("win_broken_dhcp.qcow2", 20),
+    ];
+    ClientSimConfig { images, ..sim_requests::fast_config() }
 }
 
 async fn rig_with(cfg: ClientSimConfig) -> Rig {

@@ -18,21 +18,13 @@ use serde_json::{json, Value};
 mod sim_requests;
 #[path = "common/ssh_util.rs"]
 mod ssh_util;
-use sim_requests::{free_port, machine, order, signed};
+use sim_requests::{fast_config, free_port, machine, order, signed};
 use subxt_signer::sr25519::{dev, Keypair};
 
 const M4: &str = "8eaf04151687736326c9fea17e25fc5287613693c912909cb226aa4794f26a48";
 
 fn config(vms: &Path) -> ClientSimConfig {
-    ClientSimConfig {
-        boot_time: Duration::from_millis(800),
-        op_time: Duration::from_millis(200),
-        client_timeout: Duration::from_secs(5),
-        sweep_interval: Duration::from_millis(300),
-        rdp: RdpMode::PlainTcp,
-        vm_dir: Some(vms.to_path_buf()),
-        ..Default::default()
-    }
+    ClientSimConfig { vm_dir: Some(vms.to_path_buf()), ..fast_config() }
 }
 
 fn chain() -> MemoryChain {

@@ -9,8 +9,11 @@
 //! fails, it does not skip.
 
 mod common;
+#[path = "common/sim_requests.rs"]
+mod sim_requests;
 #[path = "common/ssh_util.rs"]
 mod ssh_util;
+use sim_requests::signed;
 
 use std::time::Duration;
 
@@ -18,17 +21,7 @@ use dbc_sandbox::seed::accounts::keypair_from_uri;
 use dbc_sandbox::{Role, Sandbox, SandboxConfig};
 use serde_json::{json, Value};
 use subxt::dynamic::Value as DValue;
-use subxt::utils::AccountId32;
 use subxt_signer::sr25519::Keypair;
-
-fn signed(who: &Keypair, mid: &str, rent_order: &str, additional: Value) -> Value {
-    let nonce: String = (0..40).map(|_| (b'a' + rand::random::<u8>() % 26) as char).collect();
-    json!({
-        "peer_nodes_list": [mid], "additional": additional,
-        "wallet": AccountId32::from(who.public_key().0).to_string(),
-        "nonce": nonce, "sign": hex::encode(who.sign(nonce.as_bytes()).0), "rent_order": rent_order,
-    })
-}
 
 /// One rental and the simulator's address to reach it.
 struct Rental {

@@ -2,8 +2,9 @@
 //! orders) and the signed request envelope of compute-api.md §8.
 #![allow(dead_code)]
 
-use dbc_sandbox::client_sim::{MachineView, RentOrderView};
+use dbc_sandbox::client_sim::{ClientSimConfig, MachineView, RdpMode, RentOrderView};
 use serde_json::{json, Value};
+use std::time::Duration;
 use subxt::utils::AccountId32;
 use subxt_signer::sr25519::Keypair;
 
@@ -63,6 +64,20 @@ pub fn signed(who: &Keypair, mid: &str, rent_order: &str, additional: Value) -> 
         "sign": hex::encode(who.sign(n.as_bytes()).0),
         "rent_order": rent_order,
     })
+}
+
+/// A simulator that boots a VM in 0.8 s, finishes a power operation in 0.2 s,
+/// sweeps every 0.3 s and serves plain TCP for RDP: the in-memory tests'
+/// timings; each test sets the rest.
+pub fn fast_config() -> ClientSimConfig {
+    ClientSimConfig {
+        boot_time: Duration::from_millis(800),
+        op_time: Duration::from_millis(200),
+        client_timeout: Duration::from_secs(5),
+        sweep_interval: Duration::from_millis(300),
+        rdp: RdpMode::PlainTcp,
+        ..Default::default()
+    }
 }
 
 /// A port nothing listens on right now.
