@@ -504,6 +504,20 @@ mod tests {
     }
 
     #[test]
+    fn an_installed_key_is_remembered_per_rental_and_dropped_with_the_logins() {
+        let svc = ConnectService::with_clipboard(Arc::new(MemoryClipboard::default()));
+        let s = scope("practice", Some("0xaa"), "5Grw");
+        svc.remember(s.clone(), Login::from_detail(&rental("r1", 42), &detail(json!({}))).unwrap());
+        let key = std::path::Path::new("/h/.ssh/id_ed25519");
+        svc.key_installed("r1", key);
+        assert!(svc.is_key_installed("r1", key));
+        assert!(!svc.is_key_installed("r1", std::path::Path::new("/h/.ssh/other")));
+        assert!(!svc.is_key_installed("r2", key));
+        svc.sweep(&scope("practice", Some("0xaa"), "5Other"));
+        assert!(!svc.is_key_installed("r1", key), "another account: forgotten");
+    }
+
+    #[test]
     fn a_network_or_account_switch_drops_every_login() {
         let svc = ConnectService::with_clipboard(Arc::new(MemoryClipboard::default()));
         let s = scope("practice", Some("0xaa"), "5Grw");

@@ -85,8 +85,16 @@ pub struct SshInfo {
     pub expires_in_secs: u64,
 }
 
-/// The SSH card of `l` with the key `key` (or `app_key`, not created yet).
-fn info_of(state: &AppState, l: &Login, key: Option<&SshKey>, app_key: &Path) -> Result<SshInfo> {
+/// Whether "Install my key" put `key` on rental `rental_id`'s VM in this run.
+/// Asked outside `with_login`: that holds the Connect memory's lock, which this takes too.
+fn installed(state: &AppState, rental_id: &str, key: Option<&SshKey>) -> bool {
+    key.is_some_and(|k| state.connect.is_key_installed(rental_id, &k.private))
+}
+
+/// The SSH card of `l` with the key `key` (or `app_key`, not created yet);
+/// `installed` from [`installed`]. Runs inside `with_login`: it must not
+/// lock the Connect memory again.
+fn info_of(state: &AppState, l: &Login, key: Option<&SshKey>, app_key: &Path, installed: bool) -> Result<SshInfo> {
     let login = l.ssh_login()?;
     let key_path = key.map_or_else(|| app_key.to_path_buf(), |k| k.private.clone());
     let command = ssh::ssh_command_line(Os::current(), &login.target, &key_path, &state.data_dir)?;
@@ -97,7 +105,7 @@ fn info_of(state: &AppState, l: &Login, key: Option<&SshKey>, app_key: &Path) ->
         port: login.target.port(),
         user: login.target.user().to_string(),
         password_available: login.password.is_some(),
-        key_installed: key.is_some() && state.connect.is_key_installed(&l.rental_id, &key_path),
+        key_installed: key.is_some() && installed,
         key_exists: key.is_some(),
         key_path,
         command,
@@ -111,9 +119,10 @@ fn info_of(state: &AppState, l: &Login, key: Option<&SshKey>, app_key: &Path) ->
 #[tauri::command]
 pub async fn ssh_info(state: tauri::State<'_, AppState>, id: String) -> Result<SshInfo> {
     guarded_async("ssh_info", async {
-        ssh_login(&state, &id).await?;
+        let (rental_id, _, _) = ssh_login(&state, &id).await?;
         let (key, app_key) = blocking(user_key).await?;
-        with_login(&state, &id, |l| info_of(&state, l, key.as_ref(), &app_key)).await
+        let done = installed(&state, &rental_id, key.as_ref());
+        with_login(&state, &id, |l| info_of(&state, l, key.as_ref(), &app_key, done)).await
     })
     .await
 }
@@ -182,10 +191,11 @@ pub struct SshCopied {
 pub async fn ssh_copy(state: tauri::State<'_, AppState>, id: String, field: String) -> Result<SshCopied> {
     guarded_async("ssh_copy", async {
         let which: SshField = field.parse()?;
-        ssh_login(&state, &id).await?;
+        let (rental_id, _, _) = ssh_login(&state, &id).await?;
         let (key, app_key) = blocking(user_key).await?;
+        let done = installed(&state, &rental_id, key.as_ref());
         let text = with_login(&state, &id, |l| {
-            let info = info_of(&state, l, key.as_ref(), &app_key)?;
+            let info = info_of(&state, l, key.as_ref(), &app_key, done)?;
             field_value(&info, &l.ssh_login()?, which)
         })
         .await?;
@@ -246,7 +256,7 @@ pub async fn ssh_install_key(state: tauri::State<'_, AppState>, id: String, gene
         let outcome = ssh::install_key(&login, &key, &known_hosts, &SshOptions::default()).await?;
         state.connect.key_installed(&rental_id, &key.private);
         let (app_key, k) = (PathBuf::new(), key.clone());
-        let info = with_login(&state, &id, |l| info_of(&state, l, Some(&k), &app_key)).await?;
+        let info = with_login(&state, &id, |l| info_of(&state, l, Some(&k), &app_key, true)).await?;
         Ok(KeyInstalled { outcome, key, info })
     })
     .await
