@@ -67,7 +67,14 @@ async fn forget_ended_vscode_hosts(rentals: &[Rental]) {
     }
     let rentals = rentals.to_vec();
     let removed = tokio::task::spawn_blocking(move || {
-        dbc::rental::forget_ended_vscode_hosts(&dbc::ssh::user_ssh_config()?, &rentals)
+        let config = dbc::ssh::user_ssh_config()?;
+        // A config without any block of ours is not touched (not even locked:
+        // the lock file would appear beside it).
+        match std::fs::read_to_string(&config) {
+            Ok(text) if text.contains("# >>> dbc-rent ") => {}
+            _ => return Ok(Vec::new()),
+        }
+        dbc::rental::forget_ended_vscode_hosts(&config, &rentals)
     })
     .await;
     match removed {
