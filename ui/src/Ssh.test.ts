@@ -310,6 +310,7 @@ describe('Verify step: the GPU check of a Linux VM', () => {
     showConfirm('mismatch');
     expect(screen.queryByTestId('rdp-check')).toBeNull();
     expect(button('confirm-open').disabled).toBe(true);
+    expect(screen.getByText('Check SSH and the GPUs first.')).toBeTruthy();
     await fireEvent.click(button('gpu-check-run'));
     const view = await screen.findByTestId('gpu-check');
     expect(view.dataset.verdict).toBe('mismatch');
