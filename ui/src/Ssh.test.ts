@@ -211,6 +211,7 @@ describe('Connect step: the SSH card', () => {
     expect(screen.getByTestId('ssh-user').textContent).toBe('dbc');
     expect(screen.getByTestId('ssh-command').textContent).toContain('ssh -p 10022 -i /home/u/.ssh/dbc_rent_ed25519');
     expect(screen.queryByTestId('connect-launch')).toBeNull();
+    expect(screen.getByTestId('screen-title').textContent).toBe('Connect over SSH');
     expect(countOf('connect_check')).toBe(0);
     expect(document.body.textContent).not.toContain(VM_PASSWORD);
     expect(screen.getByTestId('ssh-password-hidden')).toBeTruthy();
