@@ -53,6 +53,9 @@ impl Scope {
 #[derive(Debug)]
 pub struct Login {
     pub vm: VmLogin,
+    /// The DBC client's task id of the VM this login is for (a GPU check is
+    /// journaled with that VM only).
+    pub task_id: String,
     unlocked_at: Instant,
 }
 
@@ -72,8 +75,14 @@ pub struct LoginView {
     pub rent_id: Option<u64>,
     pub vm_status: String,
     pub running: bool,
+    /// The VM's OS as the node names it (`windows`, `linux`, `ubuntu`).
+    pub os: String,
+    /// A Linux VM: the Connect step shows the SSH card (`commands::ssh`), not Remote Desktop.
+    pub linux: bool,
     pub host: String,
     pub rdp_port: Option<u16>,
+    /// A Linux VM's SSH port.
+    pub ssh_port: Option<u16>,
     /// `host:port` (an IPv6 host in brackets), when both are known.
     pub address: Option<String>,
     pub user: String,
@@ -126,7 +135,15 @@ impl Field {
 impl Login {
     /// The login in the DBC client's VM detail `d` of rental `r`, unlocked now.
     pub fn from_detail(r: &Rental, d: &TaskDetail) -> Result<Login> {
-        Ok(Login { vm: VmLogin::from_detail(r, d)?, unlocked_at: Instant::now() })
+        Ok(Login { vm: VmLogin::from_detail(r, d)?, task_id: d.task_id.clone(), unlocked_at: Instant::now() })
+    }
+
+    /// A Linux VM: the node names its `os` `linux` or `ubuntu`, or (an OS
+    /// it does not name) not Windows and with an SSH port. An empty `os`
+    /// without an SSH port stays a Windows VM, as before Linux VMs existed.
+    pub fn is_linux(&self) -> bool {
+        let os = self.os.to_ascii_lowercase();
+        os.contains("linux") || os.contains("ubuntu") || (!os.contains("win") && self.ssh_port.is_some())
     }
 
     fn expired(&self) -> bool {
@@ -139,8 +156,11 @@ impl Login {
             rent_id: self.rent_id,
             vm_status: self.vm_status.clone(),
             running: self.running,
+            os: self.os.clone(),
+            linux: self.is_linux(),
             host: self.host.clone(),
             rdp_port: self.rdp_port,
+            ssh_port: self.ssh_port,
             address: self.endpoint.as_ref().map(RdpTarget::address),
             user: self.user.clone(),
             password_available: self.password.is_ok(),
@@ -177,11 +197,14 @@ impl Login {
 struct Cache {
     scope: Option<Scope>,
     logins: HashMap<String, Login>,
+    /// Rental id → the private key "Install my key" installed on its VM in this run.
+    installed_keys: HashMap<String, std::path::PathBuf>,
 }
 
 impl Cache {
     fn clear(&mut self) {
         self.logins.clear();
+        self.installed_keys.clear();
         self.scope = None;
     }
 }
@@ -249,6 +272,16 @@ impl ConnectService {
         } else {
             cache.logins.retain(|_, l| !l.expired());
         }
+    }
+
+    /// Remember that the key `private` is installed on rental `rental_id`'s VM.
+    pub fn key_installed(&self, rental_id: &str, private: &std::path::Path) {
+        self.cache().installed_keys.insert(rental_id.to_string(), private.to_path_buf());
+    }
+
+    /// Whether the key `private` was installed on rental `rental_id`'s VM in this run.
+    pub fn is_key_installed(&self, rental_id: &str, private: &std::path::Path) -> bool {
+        self.cache().installed_keys.get(rental_id).is_some_and(|k| k == private)
     }
 
     /// Forget every login (tests; a lock button).
@@ -334,10 +367,10 @@ mod tests {
         TaskDetail {
             task_id: "vm-1".into(),
             status: dbc::compute::types::TaskStatus(text("status", "running")),
-            os: "windows".into(),
+            os: text("os", "windows"),
             ssh_ip: text("ssh_ip", "203.0.113.7"),
             rdp_port: port("rdp_port", 40001),
-            ssh_port: None,
+            ssh_port: v.get("ssh_port").and_then(|x| x.as_u64()).map(|n| n as u16),
             vnc_port: port("vnc_port", 5905),
             user_name: text("user_name", "Administrator"),
             login_password: text("login_password", "aZ9_/+[]@#^xyzQ1"),
@@ -385,6 +418,19 @@ mod tests {
             Login::from_detail(&r, &detail(json!({"ssh_ip": "-oProxyCommand=x", "rdp_port": null}))).unwrap_err().code,
             ErrorCode::InvalidRdpHost
         );
+    }
+
+    #[test]
+    fn a_linux_vm_is_told_from_a_windows_one() {
+        let r = rental("r1", 42);
+        let linux = json!({"os": "linux", "rdp_port": null, "ssh_port": 10022, "user_name": "dbc"});
+        let view = Login::from_detail(&r, &detail(linux)).unwrap().view();
+        assert!(view.linux && view.address.is_none());
+        assert_eq!((view.ssh_port, view.user.as_str()), (Some(10022), "dbc"));
+        let ubuntu = json!({"os": "Ubuntu", "rdp_port": null, "ssh_port": 10022});
+        assert!(Login::from_detail(&r, &detail(ubuntu)).unwrap().view().linux);
+        assert!(!Login::from_detail(&r, &detail(json!({}))).unwrap().view().linux);
+        assert!(!Login::from_detail(&r, &detail(json!({"os": ""}))).unwrap().view().linux, "no os, no SSH port");
     }
 
     #[test]
@@ -443,6 +489,20 @@ mod tests {
         tokio::time::advance(LOGIN_TTL).await;
         svc.sweep(&scope("practice", Some("0xaa"), "5Grw"));
         assert!(svc.is_empty());
+    }
+
+    #[test]
+    fn an_installed_key_is_remembered_per_rental_and_dropped_with_the_logins() {
+        let svc = ConnectService::with_clipboard(Arc::new(MemoryClipboard::default()));
+        let s = scope("practice", Some("0xaa"), "5Grw");
+        svc.remember(s.clone(), Login::from_detail(&rental("r1", 42), &detail(json!({}))).unwrap());
+        let key = std::path::Path::new("/h/.ssh/id_ed25519");
+        svc.key_installed("r1", key);
+        assert!(svc.is_key_installed("r1", key));
+        assert!(!svc.is_key_installed("r1", std::path::Path::new("/h/.ssh/other")));
+        assert!(!svc.is_key_installed("r2", key));
+        svc.sweep(&scope("practice", Some("0xaa"), "5Other"));
+        assert!(!svc.is_key_installed("r1", key), "another account: forgotten");
     }
 
     #[test]

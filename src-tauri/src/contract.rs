@@ -77,6 +77,8 @@ fn declarations() -> Declarations {
         c::compute::ConnectionView, c::compute::ChosenClient, dbc::compute::ClientHealth, c::rental_settings::RentalSettings,
         crate::connect::LoginView, c::connect::Reachability, dbc::rdp::RdpOptions, dbc::rdp::Launched,
         c::connect::RdpFile, c::connect::Copied, c::connect::Revealed,
+        c::ssh::SshInfo, c::ssh::SshCopied, c::ssh::KeyInstalled, c::ssh::VscodeOpened, c::ssh::SshReach,
+        c::ssh::GpuChecked,
         c::update::UpdateInfo, crate::update::UpdateCheck, crate::update::UpdateProgress,
     }
     d

@@ -59,6 +59,31 @@ struct OpenBook {
     book: Arc<RentalBook>,
 }
 
+/// The `~/.ssh/config` blocks "Open in VS Code" added for rentals that
+/// have ended go with them (best effort, logged; only when one ended).
+async fn forget_ended_vscode_hosts(rentals: &[Rental]) {
+    if !rentals.iter().any(|r| matches!(r.stage, Stage::Ended | Stage::Lapsed | Stage::Failed)) {
+        return;
+    }
+    let rentals = rentals.to_vec();
+    let removed = tokio::task::spawn_blocking(move || {
+        let config = dbc::ssh::user_ssh_config()?;
+        // A config without any block of ours is not touched (not even locked:
+        // the lock file would appear beside it).
+        match std::fs::read_to_string(&config) {
+            Ok(text) if text.contains("# >>> dbc-rent ") => {}
+            _ => return Ok(Vec::new()),
+        }
+        dbc::rental::forget_ended_vscode_hosts(&config, &rentals)
+    })
+    .await;
+    match removed {
+        Ok(Ok(aliases)) if !aliases.is_empty() => tracing::info!(?aliases, "VS Code hosts of ended rentals removed"),
+        Ok(Err(e)) => tracing::warn!(error = %e, "cannot remove the VS Code hosts of ended rentals"),
+        _ => {}
+    }
+}
+
 /// The app's view of the rentals: the journal of the connected chain
 /// (opened once per chain), the published list and the fired reminders.
 /// Chain steps are serialized by the journal's own lock, across processes
@@ -173,6 +198,7 @@ impl RentalWatch {
                 }
             }
         };
+        forget_ended_vscode_hosts(&rentals).await;
         let best = match client.best_block().await {
             Ok((n, _)) => n,
             Err(_) => network.status().best_block.unwrap_or(0),

@@ -453,6 +453,42 @@ fn connect_commands_refuse_an_unknown_rental_and_bad_options_with_the_error_shap
     }
 }
 
+#[test]
+fn ssh_commands_refuse_an_unknown_rental_and_need_the_users_yes() {
+    let f = app_with(mock_builder());
+    for (cmd, args) in [
+        ("ssh_info", json!({"id": "424242"})),
+        ("ssh_copy", json!({"id": "424242", "field": "command"})),
+        ("ssh_reveal", json!({"id": "424242", "field": "password"})),
+        ("ssh_install_key", json!({"id": "424242", "generate": true})),
+        ("ssh_open_terminal", json!({"id": "424242"})),
+        ("ssh_open_vscode", json!({"id": "424242", "consent": true})),
+        ("ssh_check", json!({"id": "424242"})),
+        ("ssh_gpu_check", json!({"id": "424242"})),
+    ] {
+        let e = invoke(&f.window, cmd, args).unwrap_err();
+        assert_eq!(
+            (e["code"].as_str(), e["data"]["rentId"].as_str()),
+            (Some("rental-not-found"), Some("424242")),
+            "{cmd}: {e}"
+        );
+    }
+    // VS Code's ~/.ssh/config block needs the user's yes, asked before anything else.
+    let e = invoke(&f.window, "ssh_open_vscode", json!({"id": "424242", "consent": false})).unwrap_err();
+    assert_eq!((e["code"].as_str(), e["data"]["field"].as_str()), (Some("invalid-argument"), Some("consent")), "{e}");
+    // Only the five fields can be copied, and only the password revealed.
+    let e = invoke(&f.window, "ssh_copy", json!({"id": "1", "field": "vncPassword"})).unwrap_err();
+    assert_eq!(
+        (e["code"].as_str(), e["data"]["field"].as_str()),
+        (Some("invalid-argument"), Some("vncPassword")),
+        "{e}"
+    );
+    for field in ["host", "command", "mnemonic"] {
+        let e = invoke(&f.window, "ssh_reveal", json!({"id": "1", "field": field})).unwrap_err();
+        assert_eq!((e["code"].as_str(), e["data"]["field"].as_str()), (Some("invalid-argument"), Some(field)), "{e}");
+    }
+}
+
 /// The update commands through IPC in a build without a release address
 /// (`cargo test` sets none): the card's facts, then refusals in our shape.
 #[test]

@@ -60,10 +60,12 @@ pub struct ConnectionView {
     pub machine: Option<NodeSummary>,
     /// The machine's Windows images (the VM step's picker).
     pub images: Vec<ImageInfo>,
+    /// The machine's Ubuntu/Linux images (names with `ubuntu` or `linux`).
+    pub linux_images: Vec<ImageInfo>,
 }
 
 /// "Test connection": the client answers its version, and (given a
-/// machine) sees that machine; then its Windows images for the picker.
+/// machine) sees that machine; then its Windows and Linux images for the picker.
 #[tauri::command]
 pub async fn compute_test_connection(
     state: tauri::State<'_, AppState>,
@@ -77,11 +79,11 @@ pub async fn compute_test_connection(
             Some(id) => {
                 let check = client.test_connection(&id).await?;
                 let nodes = client.node_list().await.map(|n| n.len()).unwrap_or(1);
-                let images = match client.node_info(&id).await {
-                    Ok(info) => info.windows_images().cloned().collect(),
+                let (images, linux_images) = match client.node_info(&id).await {
+                    Ok(info) => (info.windows_images().cloned().collect(), info.linux_images().cloned().collect()),
                     Err(e) => {
                         tracing::info!(error = %e, "no node info for the image picker");
-                        Vec::new()
+                        (Vec::new(), Vec::new())
                     }
                 };
                 Ok(ConnectionView {
@@ -90,6 +92,7 @@ pub async fn compute_test_connection(
                     nodes,
                     machine: Some(check.node),
                     images,
+                    linux_images,
                 })
             }
             None => {
@@ -101,6 +104,7 @@ pub async fn compute_test_connection(
                     nodes,
                     machine: None,
                     images: Vec::new(),
+                    linux_images: Vec::new(),
                 })
             }
         }

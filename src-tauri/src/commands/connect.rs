@@ -55,7 +55,7 @@ fn not_found(id: &str) -> Error {
 }
 
 /// Run `f` on rental `id`'s unlocked login.
-async fn with_login<T>(state: &AppState, id: &str, f: impl FnOnce(&Login) -> Result<T>) -> Result<T> {
+pub(crate) async fn with_login<T>(state: &AppState, id: &str, f: impl FnOnce(&Login) -> Result<T>) -> Result<T> {
     let scope = current_scope(state).await;
     match state.connect.with_login(id, &scope, f) {
         Some(result) => result,

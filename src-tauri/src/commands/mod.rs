@@ -12,5 +12,6 @@ pub mod reminders;
 pub mod rental;
 pub mod rental_settings;
 pub mod settings;
+pub mod ssh;
 pub mod update;
 pub mod wallet;

@@ -107,19 +107,23 @@ pub struct VmCreated {
     pub status: String,
 }
 
-/// Create the Windows VM of rental `id` through a DBC client (or resume a
-/// create under way) and wait until it runs; progress goes to `on_event`.
+/// Create the VM of rental `id` through a DBC client (or resume a create
+/// under way) and wait until it runs; progress goes to `on_event`. `os` is
+/// `windows` (the default) or `linux` (Ubuntu, reached over SSH); `image`
+/// one of the node's images for it (default: the node's first for the OS).
 #[tauri::command]
 pub async fn rental_create_vm(
     state: tauri::State<'_, AppState>,
     id: String,
     client_url: Option<String>,
     image: Option<String>,
+    os: Option<String>,
     password: String,
     on_event: Channel<VmEvent>,
 ) -> Result<VmCreated> {
     let password = SecretString::from(password);
     guarded_async("rental_create_vm", async {
+        let os = os.as_deref().map(dbc::compute::VmOs::parse).transpose()?.unwrap_or_default();
         let image = image.map(|i| i.trim().to_string()).filter(|i| !i.is_empty());
         let (book, r, clients, key) = vm_access(&state, &id, client_url.as_deref(), password).await?;
         let switched = on_event.clone();
@@ -130,7 +134,7 @@ pub async fn rental_create_vm(
         // While another client follows, a create that stops hearing from
         // its client goes on through the next one instead of waiting it out.
         let create = |c, more| {
-            let opts = VmOptions { poll: rental::poll_for(PollOptions::default(), more), ..Default::default() };
+            let opts = VmOptions { os, poll: rental::poll_for(PollOptions::default(), more), ..Default::default() };
             let (key, image) = (key.clone(), image.clone());
             async move {
                 rental::create_vm(book, id, &c, key, image, &opts, |e| {
@@ -157,9 +161,14 @@ pub struct VerifyLogin {
     pub rental: Rental,
     pub status: String,
     pub host: String,
+    /// The RDP port (Windows).
     pub port: Option<u16>,
+    /// A Linux VM's SSH port.
+    pub ssh_port: Option<u16>,
+    /// A Linux VM (reached over SSH; the Confirm step runs the GPU check).
+    pub linux: bool,
     pub user: String,
-    /// The Windows password once the VM runs; `None` without a guest agent ("N/A").
+    /// The VM's password once it runs (Windows' or the Linux user's); `None` without a guest agent ("N/A").
     pub password: Option<String>,
 }
 
@@ -180,12 +189,16 @@ pub async fn rental_vm_detail(state: tauri::State<'_, AppState>, id: String, pas
         // The password was given once for this login: the Connect step shows
         // it unlocked, as if it had been unlocked there.
         let scope = crate::commands::connect::current_scope(&state).await;
-        state.connect.remember(scope, crate::connect::Login::from_detail(&rental, &d)?);
+        let remembered = crate::connect::Login::from_detail(&rental, &d)?;
+        let linux = remembered.is_linux();
+        state.connect.remember(scope, remembered);
         let password = login.password.as_ref().ok().filter(|_| login.running).map(|p| p.expose_secret().to_string());
         Ok(VerifyLogin {
             status: login.vm_status.clone(),
             host: login.host.clone(),
             port: login.rdp_port,
+            ssh_port: login.ssh_port,
+            linux,
             user: login.user.clone(),
             password,
             rental,

@@ -49,5 +49,7 @@ pub use failover::{poll_for, through_clients, ClientSwitch, GONE_POLLS_BEFORE_SW
 pub use login::VmLogin;
 pub use record::{OrderFacts, PendingCall, PendingTx, Rental, Stage, VmFacts};
 pub use service::{ClientSources, RenewQuote, Renewed, RentalService, TimeLeft};
-pub use ssh_steps::{expected_gpus, forget_ended_vscode_hosts, gpu_check, install_key, ssh_login, SshUse};
+pub use ssh_steps::{
+    expected_gpus, forget_ended_vscode_hosts, gpu_check, gpu_check_with_login, install_key, ssh_login, SshUse,
+};
 pub use vm_steps::{create_vm, vm_detail, vm_power, PowerOp, VmEvent, VmOptions};

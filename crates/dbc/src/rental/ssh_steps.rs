@@ -72,7 +72,21 @@ pub async fn gpu_check(
     via: &SshUse<'_>,
 ) -> Result<(Rental, GpuCheck)> {
     let (r, d, login) = ssh_login(book, id, client, key).await?;
-    let check = match session::open(&login, via.key, &known_hosts_path(via.data_dir), &via.opts).await {
+    gpu_check_with_login(book, &r.id, &d.task_id, &login, expected, via).await
+}
+
+/// [`gpu_check`] with a login already read (the app's Connect and Confirm
+/// steps keep the one the user unlocked): run the check on the VM `task_id`
+/// of rental `id` and journal the result with that VM (not one created since).
+pub async fn gpu_check_with_login(
+    book: &RentalBook,
+    id: &str,
+    task_id: &str,
+    login: &SshLogin,
+    expected: GpuExpected,
+    via: &SshUse<'_>,
+) -> Result<(Rental, GpuCheck)> {
+    let check = match session::open(login, via.key, &known_hosts_path(via.data_dir), &via.opts).await {
         Ok(mut s) => {
             let c = gpu_check::run(&mut s, expected).await;
             s.close().await;
@@ -80,11 +94,11 @@ pub async fn gpu_check(
         }
         Err(e) => GpuCheck::failed(expected, &e),
     };
-    tracing::info!(rental = %r.id, passed = check.passed(), "GPU check");
+    tracing::info!(rental = %id, passed = check.passed(), "GPU check");
     let stored = check.clone();
-    let r = book.update(&r.id, |x| {
+    let r = book.update(id, |x| {
         // Only for the VM that was checked (not one created since).
-        if let Some(v) = x.vm.as_mut().filter(|v| v.task_id == d.task_id) {
+        if let Some(v) = x.vm.as_mut().filter(|v| v.task_id == task_id) {
             v.gpu_check = Some(stored);
         }
     })?;

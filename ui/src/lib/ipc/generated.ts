@@ -139,7 +139,11 @@ machine: NodeSummary | null,
 /**
  * The machine's Windows images (the VM step's picker).
  */
-images: Array<ImageInfo>, };
+images: Array<ImageInfo>, 
+/**
+ * The machine's Ubuntu/Linux images (names with `ubuntu` or `linux`).
+ */
+linuxImages: Array<ImageInfo>, };
 
 export type Copied = { field: Field, 
 /**
@@ -204,6 +208,12 @@ export type GpuCheck = { expected: GpuExpected, seen: Array<GpuSeen>, verdict: G
  */
 checkedAt: number, };
 
+export type GpuChecked = { check: GpuCheck, 
+/**
+ * The rental with the check kept on its VM (My rentals shows it).
+ */
+rental: RentalView, };
+
 /**
  * What the chain says was rented.
  */
@@ -239,6 +249,17 @@ export type ImageInfo = { name: string,
  * As the node prints it, e.g. `"25G"`.
  */
 size: string, };
+
+/**
+ * What [`install_key`] did.
+ */
+export type KeyInstall = "already-installed" | "installed";
+
+export type KeyInstalled = { outcome: KeyInstall, key: SshKey, 
+/**
+ * The SSH card as it is now (the key exists and is installed).
+ */
+info: SshInfo, };
 
 export type KeyringView = { available: boolean, locked: boolean, reason: string | null, };
 
@@ -345,7 +366,19 @@ extraPricePerGpu: number | null, };
 /**
  * What the webview sees of a login: everything but the passwords.
  */
-export type LoginView = { rentalId: string, rentId: number | null, vmStatus: string, running: boolean, host: string, rdpPort: number | null, 
+export type LoginView = { rentalId: string, rentId: number | null, vmStatus: string, running: boolean, 
+/**
+ * The VM's OS as the node names it (`windows`, `linux`, `ubuntu`).
+ */
+os: string, 
+/**
+ * A Linux VM: the Connect step shows the SSH card (`commands::ssh`), not Remote Desktop.
+ */
+linux: boolean, host: string, rdpPort: number | null, 
+/**
+ * A Linux VM's SSH port.
+ */
+sshPort: number | null, 
 /**
  * `host:port` (an IPv6 host in brackets), when both are known.
  */
@@ -813,6 +846,73 @@ network: Network, };
  */
 export type Source = "cache" | "chain";
 
+export type SshCopied = { field: SshField, 
+/**
+ * Seconds until a copied password is taken off the clipboard again.
+ */
+clearsInSecs: number | null, };
+
+/**
+ * The values the SSH card copies. Serialized with the names `from_str` takes.
+ */
+export type SshField = "host" | "port" | "user" | "password" | "command";
+
+/**
+ * What the SSH card shows of a Linux VM's login: never the password.
+ */
+export type SshInfo = { rentalId: string, rentId: number | null, host: string, port: number, user: string, 
+/**
+ * The VM has a generated password (for the first login that installs the key).
+ */
+passwordAvailable: boolean, 
+/**
+ * The private key the `ssh` command and the app use (the user's, or where the app would create one).
+ */
+keyPath: string, 
+/**
+ * That key exists; when not, "Install my key" asks before creating it.
+ */
+keyExists: boolean, 
+/**
+ * "Install my key" put that key on this VM in this run of the app.
+ */
+keyInstalled: boolean, 
+/**
+ * The exact `ssh` command (one line, no password: the key logs in).
+ */
+command: string, 
+/**
+ * The `Host` alias VS Code is opened with (`dbc-<rent id>`).
+ */
+alias: string, 
+/**
+ * Seconds until the login is dropped and must be unlocked again.
+ */
+expiresInSecs: number, };
+
+/**
+ * A key pair on disk, with its public line (what goes into `authorized_keys`).
+ */
+export type SshKey = { private: string, public: string, 
+/**
+ * `ssh-ed25519 AAAA… comment`, checked by [`check_public_line`].
+ */
+publicLine: string, };
+
+/**
+ * Whether the VM's SSH server answers now (a key exchange, the host key
+ * pinned on first use; no login).
+ */
+export type SshReach = { 
+/**
+ * `host:port` (IPv6 in brackets).
+ */
+address: string, reachable: boolean, 
+/**
+ * The error code when not reachable (`ssh-unreachable`, `ssh-host-key-changed`, …).
+ */
+reason: string | null, message: string | null, };
+
 /**
  * Where a rental's flow stands. Serialized kebab-case for the UI.
  */
@@ -844,6 +944,11 @@ nextStep: NextStep | null, };
  * `gpu_point` calc points.
  */
 export type StandardGpuPointPrice = { gpuPoint: number, gpuPrice: number, };
+
+/**
+ * A started program.
+ */
+export type Started = { program: string, pid: number, };
 
 /**
  * How far a task status is along (compute-api.md §1.5).
@@ -927,9 +1032,21 @@ export type UpdateProgress = { downloaded: number, total: number | null, };
 /**
  * The Verify step's login: read fresh from the DBC client (never stored).
  */
-export type VerifyLogin = { rental: RentalView, status: string, host: string, port: number | null, user: string, 
+export type VerifyLogin = { rental: RentalView, status: string, host: string, 
 /**
- * The Windows password once the VM runs; `None` without a guest agent ("N/A").
+ * The RDP port (Windows).
+ */
+port: number | null, 
+/**
+ * A Linux VM's SSH port.
+ */
+sshPort: number | null, 
+/**
+ * A Linux VM (reached over SSH; the Confirm step runs the GPU check).
+ */
+linux: boolean, user: string, 
+/**
+ * The VM's password once it runs (Windows' or the Linux user's); `None` without a guest agent ("N/A").
  */
 password: string | null, };
 
@@ -1004,6 +1121,12 @@ os: VmOs,
  */
 sshPort?: number, };
 
+export type VscodeOpened = { started: Started, alias: string, 
+/**
+ * The `~/.ssh/config` the `Host` block was added to.
+ */
+config: string, };
+
 /** A network's kind, as `NetworkChoice::kind()` writes it. */
 export type Network = NetworkChoice['kind'];
 
@@ -1026,7 +1149,7 @@ export const commands = {
   appInfo: (): Promise<AppInfo> => call<AppInfo>('app_info'),
   /**
    * "Test connection": the client answers its version, and (given a
-   * machine) sees that machine; then its Windows images for the picker.
+   * machine) sees that machine; then its Windows and Linux images for the picker.
    */
   computeTestConnection: (args: { url: string; machineId?: string | null }): Promise<ConnectionView> => call<ConnectionView>('compute_test_connection', args),
   /**
@@ -1138,10 +1261,12 @@ export const commands = {
    */
   rentalPlace: (args: { machineId: string; gpus: number; blocks: number; password: string; onStatus: Channel<TxStatus> }): Promise<RentalView> => call<RentalView>('rental_place', args),
   /**
-   * Create the Windows VM of rental `id` through a DBC client (or resume a
-   * create under way) and wait until it runs; progress goes to `on_event`.
+   * Create the VM of rental `id` through a DBC client (or resume a create
+   * under way) and wait until it runs; progress goes to `on_event`. `os` is
+   * `windows` (the default) or `linux` (Ubuntu, reached over SSH); `image`
+   * one of the node's images for it (default: the node's first for the OS).
    */
-  rentalCreateVm: (args: { id: string; clientUrl?: string | null; image?: string | null; password: string; onEvent: Channel<VmEvent> }): Promise<VmCreated> => call<VmCreated>('rental_create_vm', args),
+  rentalCreateVm: (args: { id: string; clientUrl?: string | null; image?: string | null; os?: string | null; password: string; onEvent: Channel<VmEvent> }): Promise<VmCreated> => call<VmCreated>('rental_create_vm', args),
   rentalVmDetail: (args: { id: string; password: string }): Promise<VerifyLogin> => call<VerifyLogin>('rental_vm_detail', args),
   /** Does the VM's RDP port accept a TCP connection? (Before Confirm.) */
   rentalCheckRdp: (args: { id: string }): Promise<RdpCheck> => call<RdpCheck>('rental_check_rdp', args),
@@ -1169,6 +1294,50 @@ export const commands = {
   getSettings: (): Promise<SettingsView> => call<SettingsView>('get_settings'),
   /** Switch the UI language and persist the choice. Nothing changes if saving fails. */
   setLanguage: (args: { language: string }): Promise<SettingsView> => call<SettingsView>('set_language', args),
+  /**
+   * The SSH card of rental `id`'s running Linux VM (`not-linux-vm` for a
+   * Windows VM, `wrong-rental-state` until it runs with an SSH port).
+   */
+  sshInfo: (args: { id: string }): Promise<SshInfo> => call<SshInfo>('ssh_info', args),
+  /**
+   * Copy `field` (`host`, `port`, `user`, `password`, `command`) of rental
+   * `id`'s SSH login to the clipboard; the password is cleared 30 s later.
+   */
+  sshCopy: (args: { id: string; field: string }): Promise<SshCopied> => call<SshCopied>('ssh_copy', args),
+  /**
+   * Show the VM's password, on an explicit click (a terminal's password
+   * prompt does not always take a paste). Only the password can be asked.
+   */
+  sshReveal: (args: { id: string; field: string }): Promise<Revealed> => call<Revealed>('ssh_reveal', args),
+  /**
+   * "Install my key": log in once with the VM's password and append the
+   * user's public key to `~/.ssh/authorized_keys`. Without a key of theirs,
+   * `generate: true` (the user agreed) creates `~/.ssh/dbc_rent_ed25519`;
+   * `false` is refused with `ssh-key-missing {path}`.
+   */
+  sshInstallKey: (args: { id: string; generate: boolean }): Promise<KeyInstalled> => call<KeyInstalled>('ssh_install_key', args),
+  /**
+   * Open the system terminal running `ssh` to rental `id`'s VM with the
+   * user's key (`ssh-key-missing` before "Install my key" made one;
+   * `ssh-client-missing`, `terminal-missing` with `{os, install}` for the hint).
+   */
+  sshOpenTerminal: (args: { id: string }): Promise<Started> => call<Started>('ssh_open_terminal', args),
+  /**
+   * "Open in VS Code": with the user's yes (`consent: true`; anything else
+   * is refused before a file is touched), add the rental's `Host dbc-<rent>`
+   * block to `~/.ssh/config` (between marked lines, removed when the rental
+   * ends), then start `code --remote ssh-remote+dbc-<rent> /home/<user>`.
+   */
+  sshOpenVscode: (args: { id: string; consent: boolean }): Promise<VscodeOpened> => call<VscodeOpened>('ssh_open_vscode', args),
+  /** The Confirm step's SSH port check for a Linux VM (the RDP check's counterpart). */
+  sshCheck: (args: { id: string }): Promise<SshReach> => call<SshReach>('ssh_check', args),
+  /**
+   * The GPU check before Confirm: `nvidia-smi` in the VM (the user's key
+   * when it logs in, else the VM's password) against what the chain says
+   * was rented; the result is journaled with the VM. A failed login or
+   * `nvidia-smi` is the check's verdict (`error`), not a command error.
+   */
+  sshGpuCheck: (args: { id: string }): Promise<GpuChecked> => call<GpuChecked>('ssh_gpu_check', args),
   /** What the Updates card shows before any check. */
   updateInfo: (): Promise<UpdateInfo> => call<UpdateInfo>('update_info'),
   /**

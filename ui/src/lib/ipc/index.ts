@@ -16,6 +16,7 @@ export * from './compute';
 export * from './rental-settings';
 export * from './reminders';
 export * from './connect';
+export * from './ssh';
 export * from './update';
 // Explicit names win over the generated ones of the same name.
 export type { NetworkChoice, NetworkSettings } from './network';

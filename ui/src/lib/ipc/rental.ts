@@ -2,7 +2,7 @@
 // Rust at once; the only secret that comes back is the VM's login password (Verify step).
 import { channelOf, listenTo } from './call';
 import { commands, EVENTS } from './generated';
-import type { PowerOp, RdpCheck, Reminder, RenewQuote, RentalsSnapshot, TxStatus, VmCreated, VmEvent } from './generated';
+import type { PowerOp, RdpCheck, Reminder, RenewQuote, RentalsSnapshot, TxStatus, VmCreated, VmEvent, VmOs } from './generated';
 import type { Rental, Renewed, VmLogin } from '../rentals/types';
 
 /** The active account's rentals, settled and reconciled with the chain (`null` before a network is known). */
@@ -12,9 +12,9 @@ export const rentalPlace = (
   args: { machineId: string; gpus: number; blocks: number; password: string },
   onStatus: (status: TxStatus) => void,
 ): Promise<Rental> => commands.rentalPlace({ ...args, onStatus: channelOf(onStatus) });
-/** Creates (or resumes creating) the Windows VM and waits until it runs. */
+/** Creates (or resumes creating) the VM, Windows or Linux (`os`), and waits until it runs. */
 export const rentalCreateVm = (
-  args: { id: string; clientUrl: string | null; image: string | null; password: string },
+  args: { id: string; clientUrl: string | null; image: string | null; os: VmOs; password: string },
   onEvent: (event: VmEvent) => void,
 ): Promise<VmCreated> => commands.rentalCreateVm({ ...args, onEvent: channelOf(onEvent) });
 export const rentalVmDetail = (id: string, password: string): Promise<VmLogin> => commands.rentalVmDetail({ id, password });
