@@ -11,7 +11,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use dbc_sandbox::client_sim::{persist, ClientSim, ClientSimConfig, MemoryChain, RdpMode};
+use dbc_sandbox::client_sim::{persist, ClientSim, ClientSimConfig, MemoryChain};
 use serde_json::{json, Value};
 
 #[path = "common/sim_requests.rs"]
