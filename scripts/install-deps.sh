@@ -10,7 +10,7 @@ run_pkgs=(libwebkit2gtk-4.1-dev build-essential curl wget file pkg-config libxdo
   libssl-dev libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev)
 test_pkgs=(webkit2gtk-driver xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools
   freerdp2-x11 freerdp2-shadow-x11 winpr-utils imagemagick fonts-noto-cjk rpm
-  openssh-server openssh-client)
+  openssh-server openssh-client xterm)
 
 pkgs=("${run_pkgs[@]}")
 [ "$mode" = test ] && pkgs+=("${test_pkgs[@]}")

@@ -6,8 +6,9 @@
 //! model, then a pass once it shows the rented one; Confirm; the Connect
 //! step shows the SSH card (already unlocked), Install my key asks before
 //! creating `~/.ssh/dbc_rent_ed25519` in a private HOME and the VM's SSH
-//! server sees the password once, then the key; Open terminal starts a
-//! terminal or says what to install; My rentals shows the kept GPU check.
+//! server sees the password once, then the key; Open terminal starts xterm,
+//! whose ssh logs in with the key (seen by the server); My rentals shows the
+//! kept GPU check.
 //! Screens in English, and the SSH card and Verify step in Chinese.
 
 use dbc_e2e::{choose_practice, has_cjk, Launch, Session};
@@ -187,11 +188,34 @@ async fn ubuntu_vm_ssh_card_key_install_gpu_check_and_confirm() {
     let authorized = std::fs::read_to_string(folder.authorized_keys()).unwrap();
     assert!(authorized.contains("dbc-rent"), "{authorized}");
 
-    // Open terminal: a terminal running ssh, or what to install when there is none.
+    // Open terminal: the system terminal (xterm, from `make test`'s packages)
+    // running the app's ssh command, whose login the VM's server sees: with
+    // the key, no password asked, the host key pinned by the app.
+    let logins_before = folder.read_logins().len();
     s.click("ssh-open-terminal").await;
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while !s.exists("ssh-terminal-started").await && !s.exists("ssh-install-hint").await {
-        assert!(std::time::Instant::now() < deadline, "neither a terminal nor a hint");
+    while !s.exists("ssh-terminal-started").await {
+        if s.exists("ssh-install-hint").await {
+            panic!("no terminal was started: {}", s.text("ssh-install-hint").await);
+        }
+        assert!(std::time::Instant::now() < deadline, "no terminal within 20 s");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !ssh_client_running(ssh_port) {
+        assert!(std::time::Instant::now() < deadline, "no ssh -p {ssh_port} process under the terminal within 30 s");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    loop {
+        let logins = folder.read_logins();
+        if logins.len() > logins_before {
+            assert_eq!(
+                logins[logins_before].method, "publickey",
+                "the terminal's ssh logs in with the key: {logins:?}"
+            );
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the terminal's ssh did not log in within 30 s");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     s.scroll_to("ssh-card").await;
@@ -217,4 +241,16 @@ async fn ubuntu_vm_ssh_card_key_install_gpu_check_and_confirm() {
 
     s.close().await;
     sandbox.stop().await.unwrap();
+}
+
+/// Whether an `ssh` client process with port `port` in its argument vector
+/// runs (the one the terminal started), from `/proc/<pid>/cmdline`.
+fn ssh_client_running(port: u16) -> bool {
+    let port = port.to_string();
+    let Ok(dir) = std::fs::read_dir("/proc") else { return false };
+    dir.flatten().any(|e| {
+        let Ok(raw) = std::fs::read(e.path().join("cmdline")) else { return false };
+        let args: Vec<String> = raw.split(|b| *b == 0).map(|a| String::from_utf8_lossy(a).into_owned()).collect();
+        args.first().is_some_and(|a| a == "ssh" || a.ends_with("/ssh")) && args.iter().any(|a| *a == port)
+    })
 }
