@@ -251,6 +251,6 @@ fn ssh_client_running(port: u16) -> bool {
     dir.flatten().any(|e| {
         let Ok(raw) = std::fs::read(e.path().join("cmdline")) else { return false };
         let args: Vec<String> = raw.split(|b| *b == 0).map(|a| String::from_utf8_lossy(a).into_owned()).collect();
-        args.first().is_some_and(|a| a == "ssh" || a.ends_with("/ssh")) && args.iter().any(|a| *a == port)
+        args.first().is_some_and(|a| a == "ssh" || a.ends_with("/ssh")) && args.contains(&port)
     })
 }
