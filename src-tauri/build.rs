@@ -70,6 +70,7 @@ fn main() {
         "ssh_install_key",
         "ssh_open_terminal",
         "ssh_open_vscode",
+        "ssh_choose_key",
         "ssh_check",
         "ssh_gpu_check",
         "update_info",

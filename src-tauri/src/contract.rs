@@ -78,7 +78,7 @@ fn declarations() -> Declarations {
         crate::connect::LoginView, c::connect::Reachability, dbc::rdp::RdpOptions, dbc::rdp::Launched,
         c::connect::RdpFile, c::connect::Copied, c::connect::Revealed,
         c::ssh::SshInfo, c::ssh::SshCopied, c::ssh::KeyInstalled, c::ssh::VscodeOpened, c::ssh::SshReach,
-        c::ssh::GpuChecked,
+        c::ssh::GpuChecked, c::ssh::KeyChoice,
         c::update::UpdateInfo, crate::update::UpdateCheck, crate::update::UpdateProgress,
     }
     d

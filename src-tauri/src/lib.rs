@@ -92,6 +92,7 @@ pub fn configure<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState)
         commands::ssh::ssh_install_key,
         commands::ssh::ssh_open_terminal,
         commands::ssh::ssh_open_vscode,
+        commands::ssh::ssh_choose_key,
         commands::ssh::ssh_check,
         commands::ssh::ssh_gpu_check,
         commands::update::update_info,

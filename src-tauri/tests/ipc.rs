@@ -454,6 +454,20 @@ fn connect_commands_refuse_an_unknown_rental_and_bad_options_with_the_error_shap
 }
 
 #[test]
+fn another_ssh_key_is_kept_only_when_it_is_a_usable_pair_and_empty_goes_back_to_the_default() {
+    let f = app_with(mock_builder());
+    let missing = f.data.path().join("no-such-key");
+    let e = invoke(&f.window, "ssh_choose_key", json!({"path": missing.display().to_string()})).unwrap_err();
+    assert_eq!((e["code"].as_str(), e["data"]["path"].as_str()), (Some("ssh-key-missing"), missing.to_str()), "{e}");
+    let settings = f.data.path().join("settings.json");
+    let saved = || std::fs::read_to_string(&settings).unwrap_or_default();
+    assert!(!saved().contains("sshKey"), "nothing kept: {}", saved());
+    let v = invoke(&f.window, "ssh_choose_key", json!({"path": "  "})).unwrap();
+    assert_eq!(v, json!({"chosen": null}));
+    assert!(!saved().contains("sshKey"), "{}", saved());
+}
+
+#[test]
 fn ssh_commands_refuse_an_unknown_rental_and_need_the_users_yes() {
     let f = app_with(mock_builder());
     for (cmd, args) in [

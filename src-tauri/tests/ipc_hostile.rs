@@ -58,7 +58,7 @@ fn wrongly_typed() -> Value {
         "seed": false, "json": 5, "jsonPassword": {}, "to": 9, "url": ["http://x"], "machineId": {}, "gpus": -1,
         "blocks": "600", "key": 4, "done": "true", "clientUrl": 1, "image": {}, "op": 3, "clients": "http://x",
         "minutes": "60", "title": [], "body": {}, "options": "none", "field": 2, "what": 1, "secret": 2, "fileStore": "no",
-        "count": "all", "rentalId": [], "keep": "x", "os": 5, "generate": "yes", "consent": 1,
+        "count": "all", "rentalId": [], "keep": "x", "os": 5, "generate": "yes", "consent": 1, "path": 7,
     })
 }
 
@@ -72,7 +72,7 @@ fn out_of_range() -> Value {
         "url": "http://user:pw@evil.example/?q=1", "machineId": "g".repeat(64), "gpus": 4_294_967_295u64,
         "blocks": 4_294_967_295u64, "key": "\u{0}", "done": true, "clientUrl": "gopher://x", "image": "../x", "op": "format",
         "clients": ["ftp://x"], "minutes": [0, 4_294_967_295u64], "title": "\u{7}", "body": "", "onProgress": null,
-        "os": "beos", "generate": true, "consent": true,
+        "os": "beos", "generate": true, "consent": true, "path": "../../etc/passwd",
     })
 }
 

@@ -104,6 +104,7 @@ function infoOf(over: Partial<SshInfo> = {}): SshInfo {
     passwordAvailable: true,
     keyPath: '/home/u/.ssh/dbc_rent_ed25519',
     keyExists: false,
+    keyChosen: false,
     keyInstalled: false,
     command: 'ssh -p 10022 -i /home/u/.ssh/dbc_rent_ed25519 -o IdentitiesOnly=yes dbc@127.0.0.1',
     alias: 'dbc-42',
@@ -272,6 +273,42 @@ describe('Connect step: the SSH card', () => {
     await waitFor(() => expect(argsOf('ssh_install_key')).toEqual({ id: 'r42', generate: false }));
     expect(screen.queryByTestId('ssh-key-consent')).toBeNull();
     expect((await screen.findByTestId('ssh-key-installed')).dataset.outcome).toBe('already-installed');
+  });
+
+  test('Use another key keeps the key Rust accepts and reloads the card; a refused one is said; the default comes back', async () => {
+    let chosen: string | null = null;
+    await showConnect({
+      ssh_info: () =>
+        chosen === null
+          ? infoOf({ keyPath: '/home/u/.ssh/id_ed25519', keyExists: true })
+          : infoOf({ keyPath: chosen, keyExists: true, keyChosen: true }),
+      ssh_choose_key: (a) => {
+        const path = String(a.path);
+        if (path === 'id_gone') throw { code: 'ssh-key-missing', message: 'no pair', data: { path: '/home/u/.ssh/id_gone' } };
+        chosen = path === '' ? null : '/home/u/.ssh/id_work';
+        return { chosen };
+      },
+    });
+    expect(screen.queryByTestId('ssh-key-default')).toBeNull();
+    await fireEvent.click(button('ssh-key-change'));
+    expect(button('ssh-key-use').disabled).toBe(true);
+    await typeInto('ssh-key-path', 'id_gone');
+    await fireEvent.click(button('ssh-key-use'));
+    const refused = await screen.findByTestId('ssh-key-choose-error');
+    expect(refused.dataset.code).toBe('ssh-key-missing');
+    expect(refused.textContent).toContain('/home/u/.ssh/id_gone');
+    expect(screen.getByTestId('ssh-key-state').textContent).toContain('/home/u/.ssh/id_ed25519');
+
+    await typeInto('ssh-key-path', '~/.ssh/id_work');
+    await fireEvent.click(button('ssh-key-use'));
+    await waitFor(() => expect(argsOf('ssh_choose_key')).toEqual({ path: '~/.ssh/id_work' }));
+    await waitFor(() => expect(screen.getByTestId('ssh-key-state').textContent).toContain('/home/u/.ssh/id_work'));
+    expect(screen.queryByTestId('ssh-key-choose')).toBeNull();
+
+    await fireEvent.click(button('ssh-key-default'));
+    await waitFor(() => expect(argsOf('ssh_choose_key')).toEqual({ path: '' }));
+    await waitFor(() => expect(screen.getByTestId('ssh-key-state').textContent).toContain('/home/u/.ssh/id_ed25519'));
+    expect(screen.queryByTestId('ssh-key-default')).toBeNull();
   });
 
   test('Open in VS Code asks before the ~/.ssh/config block; a missing program says what to install', async () => {

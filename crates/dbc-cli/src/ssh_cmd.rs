@@ -30,7 +30,8 @@ pub struct SshArgs {
     /// Print the ssh command (one line, no password) instead of connecting.
     #[arg(long)]
     pub print: bool,
-    /// Your private key (default: ~/.ssh/id_ed25519, else ~/.ssh/dbc_rent_ed25519).
+    /// Your private key (default: the one chosen in the app's SSH card, else
+    /// ~/.ssh/id_ed25519, else ~/.ssh/dbc_rent_ed25519).
     #[arg(long, value_name = "PATH")]
     pub key: Option<PathBuf>,
     /// Without a key of yours, create ~/.ssh/dbc_rent_ed25519 without asking.
@@ -46,12 +47,19 @@ pub struct SshArgs {
 #[derive(Debug, Args)]
 pub struct GpuCheckArgs {
     pub rent_id: String,
-    /// Your private key (default: ~/.ssh/id_ed25519, else ~/.ssh/dbc_rent_ed25519);
-    /// without one installed, the VM's password logs in.
+    /// Your private key (default: the one chosen in the app's SSH card, else
+    /// ~/.ssh/id_ed25519, else ~/.ssh/dbc_rent_ed25519); without one
+    /// installed, the VM's password logs in.
     #[arg(long, value_name = "PATH")]
     pub key: Option<PathBuf>,
     #[arg(long)]
     pub account: Option<String>,
+}
+
+/// The key `--key` names, else the one chosen in the app's Settings
+/// ("Use another key"), else `None` (the default: `ssh::find_key`).
+fn chosen_key<'a>(ctx: &'a Ctx, flag: Option<&'a std::path::Path>) -> Option<&'a std::path::Path> {
+    flag.or(ctx.settings.ssh_key.as_deref())
 }
 
 /// The user's key, or (with their consent: `--generate-key`, or "y" at a
@@ -91,7 +99,7 @@ fn exit_code(status: Option<u32>) -> u8 {
 
 /// `ssh RENT_ID …` (see the module docs).
 pub fn ssh(ctx: &Ctx, args: SshArgs) -> Result<Outcome> {
-    let key = user_key(args.key.as_deref(), args.generate_key, ctx.json)?;
+    let key = user_key(chosen_key(ctx, args.key.as_deref()), args.generate_key, ctx.json)?;
     let signer = unlock(ctx, args.account.as_deref())?;
     let (json_mode, data_dir) = (ctx.json, ctx.data_dir);
     let command = (!args.command.is_empty()).then(|| args.command.join(" "));
@@ -173,7 +181,7 @@ pub fn ssh(ctx: &Ctx, args: SshArgs) -> Result<Outcome> {
 /// when the check could not be made (the verdict says which).
 pub fn gpu_check(ctx: &Ctx, args: GpuCheckArgs) -> Result<Outcome> {
     let dir = ssh::user_ssh_dir()?;
-    let key = ssh::find_key(&dir, args.key.as_deref())?;
+    let key = ssh::find_key(&dir, chosen_key(ctx, args.key.as_deref()))?;
     let signer = unlock(ctx, args.account.as_deref())?;
     let data_dir = ctx.data_dir;
     let check = with_rentals(ctx, |svc| async move {

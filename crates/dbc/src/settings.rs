@@ -45,6 +45,11 @@ pub struct Settings {
     /// [`DEFAULT_REMINDER_LEADS_MINUTES`] (an empty list turns them off).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reminder_leads_minutes: Option<Vec<u32>>,
+    /// The private key the user chose for SSH to Linux VMs
+    /// (`ssh::chosen_key` checked it); `None`: `~/.ssh/id_ed25519`, else
+    /// the app's own key (`ssh::find_key`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ssh_key: Option<PathBuf>,
 }
 
 /// 24 hours and 1 hour before the end.
@@ -207,6 +212,7 @@ mod tests {
             insecure_clients_allowed: vec!["http://116.31.89.150:5052".into()],
             insecure_nodes_allowed: vec!["ws://116.31.89.150:9944/".into()],
             reminder_leads_minutes: Some(vec![120]),
+            ssh_key: Some("/home/u/.ssh/id_work".into()),
         };
         store.save(&s).unwrap();
         assert_eq!(store.load().unwrap().settings, s);

@@ -33,16 +33,18 @@ async fn ssh_login(state: &AppState, id: &str) -> Result<(String, SshLogin, Stri
     with_login(state, id, |l| Ok((l.rental_id.clone(), l.ssh_login()?, l.task_id.clone()))).await
 }
 
-/// The key the commands use: the user's own (`~/.ssh/id_ed25519`), else
-/// the app's earlier one; `None` when there is none yet. With it, where
-/// the app would create one.
-fn user_key() -> Result<(Option<SshKey>, PathBuf)> {
-    key_in(&ssh::user_ssh_dir()?)
+/// The key the commands use: the one chosen in Settings (which must still
+/// be there: `ssh-key-missing`), else the user's own (`~/.ssh/id_ed25519`),
+/// else the app's earlier one; `None` when there is none yet. With it,
+/// where the app would create one.
+async fn user_key(state: &AppState) -> Result<(Option<SshKey>, PathBuf)> {
+    let chosen = state.settings().ssh_key.clone();
+    blocking(move || key_in(&ssh::user_ssh_dir()?, chosen.as_deref())).await
 }
 
 /// [`user_key`] in the folder `ssh_dir` (`~/.ssh`).
-fn key_in(ssh_dir: &Path) -> Result<(Option<SshKey>, PathBuf)> {
-    Ok((ssh::find_key(ssh_dir, None)?, ssh_dir.join(ssh::keys::APP_KEY)))
+fn key_in(ssh_dir: &Path, chosen: Option<&Path>) -> Result<(Option<SshKey>, PathBuf)> {
+    Ok((ssh::find_key(ssh_dir, chosen)?, ssh_dir.join(ssh::keys::APP_KEY)))
 }
 
 /// `ssh-key-missing {path}`: no key yet, and the user did not agree to one.
@@ -75,6 +77,8 @@ pub struct SshInfo {
     pub key_path: PathBuf,
     /// That key exists; when not, "Install my key" asks before creating it.
     pub key_exists: bool,
+    /// The key is the one chosen in "Use another key" (not the default).
+    pub key_chosen: bool,
     /// "Install my key" put that key on this VM in this run of the app.
     pub key_installed: bool,
     /// The exact `ssh` command (one line, no password: the key logs in).
@@ -95,6 +99,9 @@ fn installed(state: &AppState, rental_id: &str, key: Option<&SshKey>) -> bool {
 /// `installed` from [`installed`]. Runs inside `with_login`: it must not
 /// lock the Connect memory again.
 fn info_of(state: &AppState, l: &Login, key: Option<&SshKey>, app_key: &Path, installed: bool) -> Result<SshInfo> {
+    // The settings lock inside the Connect memory's is safe: whoever holds
+    // the settings lock only edits and saves them (`update_settings`).
+    let key_chosen = key.is_some_and(|k| state.settings().ssh_key.as_deref() == Some(k.private.as_path()));
     let login = l.ssh_login()?;
     let key_path = key.map_or_else(|| app_key.to_path_buf(), |k| k.private.clone());
     let command = ssh::ssh_command_line(Os::current(), &login.target, &key_path, &state.data_dir)?;
@@ -106,6 +113,7 @@ fn info_of(state: &AppState, l: &Login, key: Option<&SshKey>, app_key: &Path, in
         user: login.target.user().to_string(),
         password_available: login.password.is_some(),
         key_installed: key.is_some() && installed,
+        key_chosen,
         key_exists: key.is_some(),
         key_path,
         command,
@@ -120,7 +128,7 @@ fn info_of(state: &AppState, l: &Login, key: Option<&SshKey>, app_key: &Path, in
 pub async fn ssh_info(state: tauri::State<'_, AppState>, id: String) -> Result<SshInfo> {
     guarded_async("ssh_info", async {
         let (rental_id, _, _) = ssh_login(&state, &id).await?;
-        let (key, app_key) = blocking(user_key).await?;
+        let (key, app_key) = user_key(&state).await?;
         let done = installed(&state, &rental_id, key.as_ref());
         with_login(&state, &id, |l| info_of(&state, l, key.as_ref(), &app_key, done)).await
     })
@@ -192,7 +200,7 @@ pub async fn ssh_copy(state: tauri::State<'_, AppState>, id: String, field: Stri
     guarded_async("ssh_copy", async {
         let which: SshField = field.parse()?;
         let (rental_id, _, _) = ssh_login(&state, &id).await?;
-        let (key, app_key) = blocking(user_key).await?;
+        let (key, app_key) = user_key(&state).await?;
         let done = installed(&state, &rental_id, key.as_ref());
         let text = with_login(&state, &id, |l| {
             let info = info_of(&state, l, key.as_ref(), &app_key, done)?;
@@ -225,12 +233,45 @@ pub async fn ssh_reveal(state: tauri::State<'_, AppState>, id: String, field: St
 
 /// The user's key in `ssh_dir`, or (only when `generate` carries their
 /// yes) the app's new one there.
-fn key_for_install(ssh_dir: &Path, generate: bool) -> Result<SshKey> {
-    match key_in(ssh_dir)? {
+fn key_for_install(ssh_dir: &Path, chosen: Option<&Path>, generate: bool) -> Result<SshKey> {
+    match key_in(ssh_dir, chosen)? {
         (Some(k), _) => Ok(k),
         (None, _) if generate => ssh::generate_app_key(ssh_dir),
         (None, app_key) => Err(key_missing(&app_key)),
     }
+}
+
+/// The key "Use another key" keeps in Settings; `None`: the default.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
+pub struct KeyChoice {
+    pub chosen: Option<PathBuf>,
+}
+
+/// "Use another key": the key pair `path` names (a full path, `~/…`, or a
+/// name in `~/.ssh`; the private key or its `.pub`), checked by the core
+/// (there, OpenSSH format, no passphrase) and kept in Settings for every
+/// SSH action of the app; an empty `path` goes back to the default
+/// (`~/.ssh/id_ed25519`, else the app's own key).
+#[tauri::command]
+pub async fn ssh_choose_key(state: tauri::State<'_, AppState>, path: String) -> Result<KeyChoice> {
+    guarded_async("ssh_choose_key", async {
+        let text = path.trim().to_string();
+        let chosen = match text.is_empty() {
+            true => None,
+            false => Some(blocking(move || choose_in(&ssh::user_ssh_dir()?, &text)).await?),
+        };
+        state.update_settings(|s| s.ssh_key = chosen.clone())?;
+        Ok(KeyChoice { chosen })
+    })
+    .await
+}
+
+/// The private key `text` names, from `ssh_dir` (`~/.ssh`, whose parent is the home folder).
+fn choose_in(ssh_dir: &Path, text: &str) -> Result<PathBuf> {
+    let home = ssh_dir.parent().unwrap_or(ssh_dir);
+    Ok(ssh::chosen_key(ssh_dir, home, text)?.private)
 }
 
 #[derive(Debug, Serialize)]
@@ -251,7 +292,8 @@ pub struct KeyInstalled {
 pub async fn ssh_install_key(state: tauri::State<'_, AppState>, id: String, generate: bool) -> Result<KeyInstalled> {
     guarded_async("ssh_install_key", async {
         let (rental_id, login, _) = ssh_login(&state, &id).await?;
-        let key = blocking(move || key_for_install(&ssh::user_ssh_dir()?, generate)).await?;
+        let chosen = state.settings().ssh_key.clone();
+        let key = blocking(move || key_for_install(&ssh::user_ssh_dir()?, chosen.as_deref(), generate)).await?;
         let known_hosts = ssh::known_hosts_path(&state.data_dir);
         let outcome = ssh::install_key(&login, &key, &known_hosts, &SshOptions::default()).await?;
         state.connect.key_installed(&rental_id, &key.private);
@@ -269,7 +311,7 @@ pub async fn ssh_install_key(state: tauri::State<'_, AppState>, id: String, gene
 pub async fn ssh_open_terminal(state: tauri::State<'_, AppState>, id: String) -> Result<Started> {
     guarded_async("ssh_open_terminal", async {
         let (target, alias) = with_login(&state, &id, |l| Ok((l.ssh_login()?.target, alias_of(l)?))).await?;
-        let (key, app_key) = blocking(user_key).await?;
+        let (key, app_key) = user_key(&state).await?;
         let key = key.ok_or_else(|| key_missing(&app_key))?;
         let data_dir = state.data_dir.clone();
         blocking(move || ssh::open_terminal(Os::current(), &SystemProbe, &target, &key.private, &data_dir, &alias))
@@ -302,7 +344,7 @@ pub async fn ssh_open_vscode(state: tauri::State<'_, AppState>, id: String, cons
             .with_data(json!({ "field": "consent" })));
         }
         let (target, alias) = with_login(&state, &id, |l| Ok((l.ssh_login()?.target, alias_of(l)?))).await?;
-        let (key, app_key) = blocking(user_key).await?;
+        let (key, app_key) = user_key(&state).await?;
         let key = key.ok_or_else(|| key_missing(&app_key))?;
         let known_hosts = ssh::known_hosts_path(&state.data_dir);
         blocking(move || {
@@ -384,7 +426,7 @@ pub async fn ssh_gpu_check(state: tauri::State<'_, AppState>, id: String) -> Res
                 .with_data(json!({ "machineId": r.machine_id }))
         })?;
         let expected = rental::expected_gpus(machine, &r);
-        let (key, _) = blocking(user_key).await?;
+        let (key, _) = user_key(&state).await?;
         let via = SshUse {
             key: key.as_ref().map(|k| k.private.as_path()),
             data_dir: &state.data_dir,
@@ -429,6 +471,7 @@ mod tests {
             password_available: true,
             key_path: "/h/.ssh/id_ed25519".into(),
             key_exists: true,
+            key_chosen: false,
             key_installed: false,
             command: "ssh -p 10022 -i /h/.ssh/id_ed25519 dbc@203.0.113.7".into(),
             alias: "dbc-42".into(),
@@ -453,24 +496,35 @@ mod tests {
     fn a_key_is_created_only_with_consent_and_the_users_own_comes_first() {
         let dir = tempfile::tempdir().unwrap();
         let ssh_dir = dir.path().join(".ssh");
-        let e = key_for_install(&ssh_dir, false).unwrap_err();
+        let e = key_for_install(&ssh_dir, None, false).unwrap_err();
         let app_key = ssh_dir.join("dbc_rent_ed25519");
         assert_eq!(e.code, ErrorCode::SshKeyMissing);
         assert_eq!(e.data.unwrap()["path"].as_str(), Some(app_key.to_str().unwrap()));
         assert!(!ssh_dir.exists(), "nothing written without the user's yes");
 
-        let made = key_for_install(&ssh_dir, true).unwrap();
+        let made = key_for_install(&ssh_dir, None, true).unwrap();
         assert_eq!(made.private, app_key);
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
             assert_eq!(std::fs::metadata(&app_key).unwrap().permissions().mode() & 0o777, 0o600);
         }
-        assert_eq!(key_for_install(&ssh_dir, false).unwrap(), made, "found again, not made twice");
+        assert_eq!(key_for_install(&ssh_dir, None, false).unwrap(), made, "found again, not made twice");
 
         // The user's own id_ed25519, once there, is the one used.
         std::fs::copy(&made.private, ssh_dir.join("id_ed25519")).unwrap();
         std::fs::copy(&made.public, ssh_dir.join("id_ed25519.pub")).unwrap();
-        assert_eq!(key_for_install(&ssh_dir, true).unwrap().private, ssh_dir.join("id_ed25519"));
+        assert_eq!(key_for_install(&ssh_dir, None, true).unwrap().private, ssh_dir.join("id_ed25519"));
+
+        // A chosen key comes before both; one that went away is said, never replaced by a new one.
+        std::fs::copy(&made.private, ssh_dir.join("id_work")).unwrap();
+        std::fs::copy(&made.public, ssh_dir.join("id_work.pub")).unwrap();
+        let work = choose_in(&ssh_dir, "~/.ssh/id_work.pub").unwrap();
+        assert_eq!(work, ssh_dir.join("id_work"));
+        assert_eq!(key_for_install(&ssh_dir, Some(&work), false).unwrap().private, work);
+        std::fs::remove_file(&work).unwrap();
+        let e = key_for_install(&ssh_dir, Some(&work), true).unwrap_err();
+        assert_eq!(e.code, ErrorCode::SshKeyMissing);
+        assert_eq!(choose_in(&ssh_dir, "id_work").unwrap_err().code, ErrorCode::SshKeyMissing);
     }
 }

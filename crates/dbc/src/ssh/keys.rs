@@ -86,10 +86,7 @@ pub fn read_key(path: &Path) -> Result<Option<SshKey>> {
 /// there is none (then ask, and [`generate_app_key`]).
 pub fn find_key(ssh_dir: &Path, chosen: Option<&Path>) -> Result<Option<SshKey>> {
     if let Some(c) = chosen {
-        return read_key(c)?.map(Some).ok_or_else(|| {
-            Error::new(ErrorCode::SshKeyMissing, format!("no SSH key pair at {} (and its .pub)", c.display()))
-                .with_data(json!({ "path": c.display().to_string() }))
-        });
+        return read_key(c)?.map(Some).ok_or_else(|| no_pair_at(c));
     }
     for name in [USER_KEY, APP_KEY] {
         if let Some(k) = read_key(&ssh_dir.join(name))? {
@@ -97,6 +94,30 @@ pub fn find_key(ssh_dir: &Path, chosen: Option<&Path>) -> Result<Option<SshKey>>
         }
     }
     Ok(None)
+}
+
+/// `ssh-key-missing {path}`: no private key and `.pub` at `path`.
+fn no_pair_at(path: &Path) -> Error {
+    Error::new(ErrorCode::SshKeyMissing, format!("no SSH key pair at {} (and its .pub)", path.display()))
+        .with_data(json!({ "path": path.display().to_string() }))
+}
+
+/// The key the user chose by `text` (Settings in the app): a full path, a
+/// path under the home folder as `~/…`, or a bare name in `ssh_dir`
+/// (`id_rsa`), of the private key or its `.pub`. It must be a pair the app
+/// can log in with too: OpenSSH format, no passphrase (`ssh-key-missing`,
+/// `ssh-key-invalid` otherwise). Returns the pair (its private key's path
+/// is what is kept).
+pub fn chosen_key(ssh_dir: &Path, home: &Path, text: &str) -> Result<SshKey> {
+    let text = text.trim();
+    let path = match text.strip_prefix("~/") {
+        Some(rest) => home.join(rest),
+        None if Path::new(text).is_absolute() => PathBuf::from(text),
+        None => ssh_dir.join(text),
+    };
+    let key = read_key(&path)?.ok_or_else(|| no_pair_at(&path))?;
+    load_private(&key.private)?;
+    Ok(key)
 }
 
 /// Make `<ssh_dir>/dbc_rent_ed25519` (+ `.pub`), an ed25519 key in
@@ -166,6 +187,28 @@ pub fn load_private(path: &Path) -> Result<PrivateKey> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_chosen_key_is_found_by_full_path_home_path_or_name_and_must_be_usable() {
+        let home = tempfile::tempdir().unwrap();
+        let ssh = home.path().join(".ssh");
+        let made = generate_app_key(&ssh).unwrap();
+        for text in [
+            made.private.display().to_string(),
+            format!("{}.pub", made.private.display()),
+            "~/.ssh/dbc_rent_ed25519".into(),
+            " dbc_rent_ed25519 ".into(),
+        ] {
+            assert_eq!(chosen_key(&ssh, home.path(), &text).unwrap(), made, "{text}");
+        }
+        let e = chosen_key(&ssh, home.path(), "id_other").unwrap_err();
+        assert_eq!(e.code, ErrorCode::SshKeyMissing);
+        assert_eq!(e.data.as_ref().unwrap()["path"], ssh.join("id_other").display().to_string());
+        // A pair whose private half is not an OpenSSH key cannot log in.
+        std::fs::write(ssh.join("broken"), "not a key").unwrap();
+        std::fs::copy(&made.public, ssh.join("broken.pub")).unwrap();
+        assert_eq!(chosen_key(&ssh, home.path(), "broken").unwrap_err().code, ErrorCode::SshKeyInvalid);
+    }
 
     #[test]
     fn generates_once_with_private_modes_and_finds_keys_in_order() {

@@ -29,7 +29,7 @@ pub use argv::{command_line, ssh_args, terminal_plan, TerminalPlan};
 pub use client::{connect, ExecOutput, SshOptions, SshSession};
 pub use gpu_check::{GpuCheck, GpuExpected, GpuSeen, GpuVerdict};
 pub use install::{install_key, KeyInstall, INSTALL_COMMAND};
-pub use keys::{find_key, generate_app_key, user_ssh_dir, SshKey};
+pub use keys::{chosen_key, find_key, generate_app_key, user_ssh_dir, SshKey};
 pub use known_hosts::known_hosts_path;
 pub use launch::{open_terminal, open_vscode, ssh_command, ssh_command_line, Started};
 pub use target::{SshLogin, SshTarget};

@@ -251,6 +251,11 @@ export type ImageInfo = { name: string,
 size: string, };
 
 /**
+ * The key "Use another key" keeps in Settings; `None`: the default.
+ */
+export type KeyChoice = { chosen: string | null, };
+
+/**
  * What [`install_key`] did.
  */
 export type KeyInstall = "already-installed" | "installed";
@@ -874,6 +879,10 @@ keyPath: string,
  */
 keyExists: boolean, 
 /**
+ * The key is the one chosen in "Use another key" (not the default).
+ */
+keyChosen: boolean, 
+/**
  * "Install my key" put that key on this VM in this run of the app.
  */
 keyInstalled: boolean, 
@@ -1309,6 +1318,14 @@ export const commands = {
    * prompt does not always take a paste). Only the password can be asked.
    */
   sshReveal: (args: { id: string; field: string }): Promise<Revealed> => call<Revealed>('ssh_reveal', args),
+  /**
+   * "Use another key": the key pair `path` names (a full path, `~/…`, or a
+   * name in `~/.ssh`; the private key or its `.pub`), checked by the core
+   * (there, OpenSSH format, no passphrase) and kept in Settings for every
+   * SSH action of the app; an empty `path` goes back to the default
+   * (`~/.ssh/id_ed25519`, else the app's own key).
+   */
+  sshChooseKey: (args: { path: string }): Promise<KeyChoice> => call<KeyChoice>('ssh_choose_key', args),
   /**
    * "Install my key": log in once with the VM's password and append the
    * user's public key to `~/.ssh/authorized_keys`. Without a key of theirs,

@@ -3,9 +3,20 @@
 // stays in Rust (copied from there), except one explicit reveal. A key is created and
 // ~/.ssh/config edited only when the user agreed: `generate` / `consent` carry that yes.
 import { commands } from './generated';
-import type { GpuChecked, KeyInstalled, Revealed, SshCopied, SshField, SshInfo, SshReach, Started, VscodeOpened } from './generated';
+import type {
+  GpuChecked,
+  KeyChoice,
+  KeyInstalled,
+  Revealed,
+  SshCopied,
+  SshField,
+  SshInfo,
+  SshReach,
+  Started,
+  VscodeOpened,
+} from './generated';
 
-export type { GpuChecked, KeyInstalled, SshCopied, SshField, SshInfo, SshReach, VscodeOpened };
+export type { GpuChecked, KeyChoice, KeyInstalled, SshCopied, SshField, SshInfo, SshReach, VscodeOpened };
 
 /** The SSH card of a running Linux VM (never the password). */
 export const sshInfo = (id: string): Promise<SshInfo> => commands.sshInfo({ id });
@@ -21,3 +32,5 @@ export const sshOpenVscode = (id: string, consent: boolean): Promise<VscodeOpene
 export const sshCheck = (id: string): Promise<SshReach> => commands.sshCheck({ id });
 /** `nvidia-smi` in the VM against what was rented; the result is kept with the rental. */
 export const sshGpuCheck = (id: string): Promise<GpuChecked> => commands.sshGpuCheck({ id });
+/** "Use another key": `path` (a full path, ~/…, or a name in ~/.ssh) checked and kept; '' goes back to the default key. */
+export const sshChooseKey = (path: string): Promise<KeyChoice> => commands.sshChooseKey({ path });
