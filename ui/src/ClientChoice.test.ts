@@ -69,6 +69,23 @@ describe('VM step: the client chosen for the user', () => {
     expect(screen.queryByTestId('vm-client-chosen')).toBeNull();
   });
 
+  test('a choice that answers after the user tested an address does not swap it under the result', async () => {
+    let answer: (c: unknown) => void = () => {};
+    mockCommands({
+      compute_choose_client: () => new Promise((resolve) => (answer = resolve)),
+      compute_test_connection: (a) => ({ url: a.url, clientVersion: '0.4.1.8', nodes: 40, machine: null, images: [], linuxImages: [] }),
+    });
+    render(VmCreate, vmProps);
+    const field = screen.getByTestId('vm-client-url') as HTMLInputElement;
+    await waitFor(() => expect(field.value).toBe('http://10.0.0.5:18777'));
+    await fireEvent.click(screen.getByTestId('vm-test-connection'));
+    await screen.findByTestId('vm-test-result');
+    answer({ url: 'http://10.0.0.9:5052', ranked: ['http://10.0.0.9:5052'], checked: [health('http://10.0.0.9:5052', { rttMs: 35 })] });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(field.value).toBe('http://10.0.0.5:18777');
+    expect(screen.getByTestId('vm-test-result')).toBeTruthy();
+  });
+
   test('when no client reaches the machine the step says so, and the settings address stays', async () => {
     mockCommands({
       compute_choose_client: () => ({
