@@ -297,6 +297,17 @@ impl Session {
         self.wait_for("wallet-account-0", Duration::from_secs(30)).await;
     }
 
+    /// From the create dialog's warning: a wallet `name` whose backup is left
+    /// for later, funded with `amount` practice DBC; returns its address.
+    pub async fn new_funded_wallet(&self, name: &str, password: &str, amount: &str) -> String {
+        self.click("create-understood").await;
+        self.click("create-later").await;
+        self.finish_new_wallet(name, password).await;
+        let address = self.text("receive-address").await;
+        self.fund_from_faucet(&address, amount).await;
+        address
+    }
+
     /// Send `amount` practice DBC to `address` from the faucet in Settings;
     /// returns the receipt once it shows the amount.
     pub async fn fund_from_faucet(&self, address: &str, amount: &str) -> String {

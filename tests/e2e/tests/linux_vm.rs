@@ -64,11 +64,7 @@ async fn ubuntu_vm_ssh_card_key_install_gpu_check_and_confirm() {
             s.click("wallet-create").await;
         }
     }
-    s.click("create-understood").await;
-    s.click("create-later").await;
-    s.finish_new_wallet("Renter", PASSWORD).await;
-    let address = s.text("receive-address").await;
-    s.fund_from_faucet(&address, "500").await;
+    s.new_funded_wallet("Renter", PASSWORD, "500").await;
 
     // An idle machine, 1 GPU for 1 hour.
     s.click("nav-machine").await;

@@ -45,13 +45,8 @@ async fn rent_create_vm_confirm_and_renew() {
     s.click("keyring-use-file").await;
     s.wait_for("wallet-create", Duration::from_secs(10)).await;
     s.click("wallet-create").await;
-    s.click("create-understood").await;
-    s.click("create-later").await;
-    s.finish_new_wallet("Renter", PASSWORD).await;
-    let address = s.text("receive-address").await;
-
-    // Practice DBC from the faucet.
-    s.fund_from_faucet(&address, "500").await;
+    // Backed up later; funded with practice DBC from the faucet.
+    s.new_funded_wallet("Renter", PASSWORD, "500").await;
 
     // An idle machine from the chain's list: Rent this.
     s.click("nav-machine").await;
